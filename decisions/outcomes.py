@@ -1,0 +1,278 @@
+"""Outcome options per meeting type, and validation of a recorded outcome with GOV.UK error wording.
+
+The outcome data is a plain mapping as posted by the web form (strings, or `date` for dates):
+
+Strategy discussion, IRD, Northern Ireland strategy discussion, pre-referral NRM discussion
+    ``start_enquiries`` ("yes"/"no"); ``outcome`` (see `STRATEGY_OUTCOMES`); for ``trafficking_concern``:
+    ``nrm_referral`` ("yes"), ``first_responder_organisation``, ``first_responder_name``; for
+    ``more_information_needed``: ``reconvene_on`` (a `date` or ISO ``YYYY-MM-DD`` string, in the future).
+Devolved decision panel
+    ``stage`` ("reasonable_grounds"/"conclusive_grounds"); ``outcome`` (see `outcome_options`);
+    ``votes``: a mapping of voting role (social_care, health, police) to the option voted for or "abstain".
+    The recorded outcome must carry a majority of the voting members.
+ICPC and review
+    ``outcome`` (child protection plan or not; continue or end the plan).
+All meeting types
+    ``rationale`` (required); ``dissent``: a list of ``{"agency": role, "reason": text}``;
+    ``suspected_of_offences`` ("yes"/"no") and, if yes, ``non_punishment_flag`` ("yes"/"no"): the
+    non-punishment principle (the section 45 defence in England and Wales).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from decisions.quorum import ROLE_LABELS, MeetingType, Nation, Role, quorum_rule
+
+LONDON = ZoneInfo("Europe/London")
+TEXT_MAX_LENGTH = 15_000
+ABSTAIN = "abstain"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One validation error: ``field`` is the form field id the error summary links to."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    label: str
+    hint: str = ""
+
+
+STRATEGY_TYPES = frozenset(
+    {MeetingType.STRATEGY_DISCUSSION, MeetingType.IRD, MeetingType.STRATEGY_DISCUSSION_NI, MeetingType.PRE_REFERRAL_NRM}
+)
+
+STRATEGY_OUTCOMES: tuple[Option, ...] = (
+    Option("trafficking_concern", "Trafficking concern", "Make an NRM referral and name the first responder"),
+    Option("no_trafficking_other_concerns", "No trafficking concern, but other child protection concerns"),
+    Option("more_information_needed", "More information needed", "Set a date to reconvene"),
+)
+
+REASONABLE_GROUNDS_OUTCOMES: tuple[Option, ...] = (
+    Option("rg_positive", "Positive reasonable grounds decision"),
+    Option("rg_negative", "Negative reasonable grounds decision"),
+)
+
+CG_TRAFFICKING = Option("cg_positive_trafficking", "Positive conclusive grounds decision: victim of trafficking")
+CG_SLAVERY = Option(
+    "cg_positive_slavery",
+    "Positive conclusive grounds decision: victim of slavery, servitude or forced or compulsory labour",
+)
+CG_NEGATIVE = Option("cg_negative", "Negative conclusive grounds decision: not recognised as a victim")
+
+CONCLUSIVE_GROUNDS_OUTCOMES: dict[Nation, tuple[Option, ...]] = {
+    Nation.ENGLAND: (CG_TRAFFICKING, CG_SLAVERY, CG_NEGATIVE),
+    Nation.WALES: (CG_TRAFFICKING, CG_SLAVERY, CG_NEGATIVE),
+    Nation.SCOTLAND: (CG_TRAFFICKING, CG_NEGATIVE),
+    Nation.NORTHERN_IRELAND: (CG_TRAFFICKING, CG_NEGATIVE),
+}
+
+STAGES: tuple[Option, ...] = (
+    Option("reasonable_grounds", "Reasonable grounds decision"),
+    Option("conclusive_grounds", "Conclusive grounds decision"),
+)
+
+ICPC_OUTCOMES: tuple[Option, ...] = (
+    Option("child_protection_plan", "The child needs a child protection plan"),
+    Option("no_child_protection_plan", "The child does not need a child protection plan"),
+)
+
+REVIEW_OUTCOMES: tuple[Option, ...] = (
+    Option("continue_plan", "Continue the child protection plan"),
+    Option("end_plan", "End the child protection plan"),
+)
+
+
+def enquiries_question(nation: Nation | str) -> str:
+    """The wording of the 'start enquiries' question in a nation."""
+    if Nation(nation) in (Nation.ENGLAND, Nation.WALES):
+        return "start section 47 enquiries"
+    return "start a child protection investigation"
+
+
+def non_punishment_label(nation: Nation | str) -> str:
+    if Nation(nation) in (Nation.ENGLAND, Nation.WALES):
+        return "The non-punishment principle may apply (section 45 defence, Modern Slavery Act 2015)"
+    return "The non-punishment principle may apply"
+
+
+def outcome_options(
+    meeting_type: MeetingType | str, nation: Nation | str, stage: str | None = None
+) -> tuple[Option, ...]:
+    """The outcome options for a meeting type in a nation (for a devolved panel, for the given stage)."""
+    mt = MeetingType(meeting_type)
+    quorum_rule(mt, nation)  # raises UnsupportedMeeting for a combination Convene does not hold
+    if mt in STRATEGY_TYPES:
+        return STRATEGY_OUTCOMES
+    if mt == MeetingType.DEVOLVED_PANEL:
+        if stage == "conclusive_grounds":
+            return CONCLUSIVE_GROUNDS_OUTCOMES[Nation(nation)]
+        if stage == "reasonable_grounds":
+            return REASONABLE_GROUNDS_OUTCOMES
+        return ()
+    return ICPC_OUTCOMES if mt == MeetingType.ICPC else REVIEW_OUTCOMES
+
+
+def validate_outcome(
+    meeting_type: MeetingType | str, nation: Nation | str, data: Mapping[str, object], *, today: date | None = None
+) -> list[FieldError]:
+    """Every problem with a recorded outcome, in page order. An empty list means it can be saved."""
+    mt, nat = MeetingType(meeting_type), Nation(nation)
+    quorum_rule(mt, nat)
+    on = today or datetime.now(LONDON).date()
+    errors: list[FieldError] = []
+    if mt in STRATEGY_TYPES:
+        errors += _strategy_errors(nat, data, on)
+    elif mt == MeetingType.DEVOLVED_PANEL:
+        errors += _panel_errors(mt, nat, data)
+    else:
+        errors += _choice(data, "outcome", outcome_options(mt, nat), "Select the outcome")
+    errors += _text_errors(data, "rationale", "Enter the rationale", "Rationale")
+    errors += _dissent_errors(data.get("dissent"))
+    errors += _non_punishment_errors(data)
+    return errors
+
+
+def _strategy_errors(nation: Nation, data: Mapping[str, object], today: date) -> list[FieldError]:
+    errors = _choice(data, "start_enquiries", _YES_NO, f"Select whether to {enquiries_question(nation)}")
+    errors += _choice(data, "outcome", STRATEGY_OUTCOMES, "Select the outcome")
+    outcome = data.get("outcome")
+    if outcome == "trafficking_concern":
+        if data.get("nrm_referral") != "yes":
+            errors.append(
+                FieldError("nrm_referral", "Confirm that an NRM referral will be made: every child is referred")
+            )
+        errors += _text_errors(data, "first_responder_organisation", "Enter the first responder's organisation")
+        errors += _text_errors(data, "first_responder_name", "Enter the name of the first responder")
+    elif outcome == "more_information_needed":
+        errors += _reconvene_errors(data.get("reconvene_on"), today)
+    return errors
+
+
+def _reconvene_errors(value: object, today: date) -> list[FieldError]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return [FieldError("reconvene_on", "Enter a date to reconvene")]
+    reconvene_on = _as_date(value)
+    if reconvene_on is None:
+        return [FieldError("reconvene_on", "Reconvene date must be a real date")]
+    if reconvene_on <= today:
+        return [FieldError("reconvene_on", "Reconvene date must be in the future")]
+    return []
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _panel_errors(mt: MeetingType, nation: Nation, data: Mapping[str, object]) -> list[FieldError]:
+    stage_errors = _choice(
+        data, "stage", STAGES, "Select whether this is a reasonable grounds or conclusive grounds decision"
+    )
+    if stage_errors:
+        return stage_errors
+    options = outcome_options(mt, nation, str(data["stage"]))
+    errors = _choice(data, "outcome", options, "Select the outcome")
+    errors += _vote_errors(mt, nation, data.get("votes"), options, data.get("outcome"))
+    return errors
+
+
+def _vote_errors(
+    mt: MeetingType, nation: Nation, votes: object, options: Sequence[Option], outcome: object
+) -> list[FieldError]:
+    rule = quorum_rule(mt, nation)
+    if not isinstance(votes, Mapping) or not votes:
+        return [FieldError("votes", "Enter how each voting member voted")]
+    errors: list[FieldError] = []
+    allowed = {o.key for o in options} | {ABSTAIN}
+    for role_value in votes:
+        if role_value not in {r.value for r in rule.voting}:
+            errors.append(FieldError("votes", _non_voter_message(str(role_value), rule.voting)))
+    for role in rule.voting:
+        if votes.get(role.value) not in allowed:
+            errors.append(FieldError(f"votes-{role.value}", f"Select how {ROLE_LABELS[role]} voted"))
+    if errors or not isinstance(outcome, str) or outcome not in allowed - {ABSTAIN}:
+        return errors
+    in_favour = sum(1 for role in rule.voting if votes.get(role.value) == outcome)
+    if in_favour * 2 <= len(rule.voting):
+        errors.append(
+            FieldError(
+                "outcome",
+                f"The decision needs the votes of a majority of the voting members: "
+                f"{in_favour} of {len(rule.voting)} voted for it",
+            )
+        )
+    return errors
+
+
+def _non_voter_message(role_value: str, voting: Sequence[Role]) -> str:
+    if role_value == Role.GUARDIAN.value:
+        return "The guardian attends without a vote"
+    voters = ", ".join(ROLE_LABELS[r] for r in voting)
+    return f"Only the voting members ({voters}) can vote"
+
+
+_YES_NO: tuple[Option, ...] = (Option("yes", "Yes"), Option("no", "No"))
+
+
+def _choice(data: Mapping[str, object], name: str, options: Sequence[Option], message: str) -> list[FieldError]:
+    if data.get(name) not in {o.key for o in options}:
+        return [FieldError(name, message)]
+    return []
+
+
+def _text_errors(data: Mapping[str, object], name: str, missing: str, noun: str = "") -> list[FieldError]:
+    value = data.get(name)
+    if not isinstance(value, str) or not value.strip():
+        return [FieldError(name, missing)]
+    if len(value) > TEXT_MAX_LENGTH:
+        return [FieldError(name, f"{noun or 'Answer'} must be {TEXT_MAX_LENGTH:,} characters or fewer")]
+    return []
+
+
+def _dissent_errors(dissent: object) -> list[FieldError]:
+    if dissent is None:
+        return []
+    if not isinstance(dissent, Sequence) or isinstance(dissent, str):
+        return [FieldError("dissent", "Enter each dissent with the agency and the reason")]
+    errors: list[FieldError] = []
+    seen: set[str] = set()
+    for index, item in enumerate(dissent):
+        entry = item if isinstance(item, Mapping) else {}
+        agency = entry.get("agency")
+        if agency not in {r.value for r in Role}:
+            errors.append(FieldError(f"dissent-{index}-agency", "Select the agency that disagrees"))
+            continue
+        label = ROLE_LABELS[Role(str(agency))]
+        if agency in seen:
+            errors.append(FieldError(f"dissent-{index}-agency", f"Dissent from {label} is already recorded"))
+        seen.add(str(agency))
+        errors += [
+            FieldError(f"dissent-{index}-reason", e.message)
+            for e in _text_errors(entry, "reason", f"Enter why {label} disagrees", "Reason")
+        ]
+    return errors
+
+
+def _non_punishment_errors(data: Mapping[str, object]) -> list[FieldError]:
+    errors = _choice(data, "suspected_of_offences", _YES_NO, "Select whether the child is suspected of any offences")
+    if data.get("suspected_of_offences") == "yes":
+        errors += _choice(data, "non_punishment_flag", _YES_NO, "Select whether the non-punishment principle may apply")
+    return errors
