@@ -1,0 +1,397 @@
+"""Meeting types, the roles each one needs, and its quorum rule, per UK nation.
+
+Pure data and functions: no Flask, no SQLAlchemy. The web app reads these to fill in the roles when a
+coordinator asks for a meeting; the coordinator can then mark a role required or optional and allow a
+written submission.
+
+Sources (paraphrased in ``../shared/reference/domain.md``, sections 1 and 2):
+
+* England, strategy discussion: Working Together to Safeguard Children 2023 as restated by local
+  procedures (Buckinghamshire, Devon): minimum a local authority social worker, health and police.
+* Wales, strategy discussion: Wales Safeguarding Procedures C3 Part 1 (safeguarding.wales): minimum police
+  and social services, chaired by a social services practitioner.
+* Scotland, Inter-agency Referral Discussion (IRD): National Guidance for Child Protection in Scotland
+  2021 (updated 2023), pages 97-100: police, social work and health must take part; education may be
+  essential.
+* Scotland, child protection planning meeting (CPPM, Scotland's initial conference): same guidance, page
+  118: social work, health and police.
+* Northern Ireland, strategy discussion: Co-operating to Safeguard Children and Young People in NI and
+  the SBNI core procedures; social work (HSC Trust) and PSNI jointly.
+* Devolved NRM decision panel: Home Office devolved decision-making pilot; voting members local
+  authority, health and police; an Independent Child Trafficking Guardian (ICTG) representative is
+  required but does not vote (Bexley example).
+* Initial child protection conference and review in England, Wales and NI, and the pre-referral NRM
+  meeting: roles follow the same guidance; their quorum (children's social care plus at least two other
+  agencies) is common local practice and is marked ``[UNCONFIRMED]`` in its ``source`` text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Nation(StrEnum):
+    """A UK nation; its child protection guidance and bank holidays differ."""
+
+    ENGLAND = "england"
+    WALES = "wales"
+    SCOTLAND = "scotland"
+    NORTHERN_IRELAND = "northern_ireland"
+
+    @property
+    def label(self) -> str:
+        return _NATION_LABELS[self]
+
+
+_NATION_LABELS = {
+    Nation.ENGLAND: "England",
+    Nation.WALES: "Wales",
+    Nation.SCOTLAND: "Scotland",
+    Nation.NORTHERN_IRELAND: "Northern Ireland",
+}
+
+
+class AgencyKind(StrEnum):
+    """The kind of organisation a directory entry belongs to."""
+
+    CHILDREN_SOCIAL_CARE = "children_social_care"
+    POLICE = "police"
+    HOME_OFFICE = "home_office"
+    HEALTH = "health"
+    GUARDIAN_SERVICE = "guardian_service"
+    EDUCATION = "education"
+    VOLUNTARY_SECTOR = "voluntary_sector"
+    SINGLE_COMPETENT_AUTHORITY = "single_competent_authority"
+    INTERPRETING = "interpreting"
+    LEGAL = "legal"
+
+
+class Role(StrEnum):
+    """A seat at a meeting. A role is filled by one person (a primary or a deputy)."""
+
+    CHAIR = "chair"
+    SOCIAL_CARE = "social_care"
+    POLICE = "police"
+    HEALTH = "health"
+    HOME_OFFICE = "home_office"
+    GUARDIAN = "guardian"
+    EDUCATION = "education"
+    INTERPRETER = "interpreter"
+    SINGLE_COMPETENT_AUTHORITY = "single_competent_authority"
+    VOLUNTARY_SECTOR = "voluntary_sector"
+    LEGAL = "legal"
+
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    Role.CHAIR: "Chair",
+    Role.SOCIAL_CARE: "Social care",
+    Role.POLICE: "Police",
+    Role.HEALTH: "Health",
+    Role.HOME_OFFICE: "Home Office",
+    Role.GUARDIAN: "Independent Child Trafficking Guardian",
+    Role.EDUCATION: "Education",
+    Role.INTERPRETER: "Interpreter",
+    Role.SINGLE_COMPETENT_AUTHORITY: "Single Competent Authority",
+    Role.VOLUNTARY_SECTOR: "Voluntary sector",
+    Role.LEGAL: "Legal",
+}
+
+#: Which roles people from each kind of agency can fill. Children's social care also provides chairs.
+AGENCY_ROLES: dict[AgencyKind, tuple[Role, ...]] = {
+    AgencyKind.CHILDREN_SOCIAL_CARE: (Role.SOCIAL_CARE, Role.CHAIR),
+    AgencyKind.POLICE: (Role.POLICE,),
+    AgencyKind.HOME_OFFICE: (Role.HOME_OFFICE,),
+    AgencyKind.HEALTH: (Role.HEALTH,),
+    AgencyKind.GUARDIAN_SERVICE: (Role.GUARDIAN,),
+    AgencyKind.EDUCATION: (Role.EDUCATION,),
+    AgencyKind.VOLUNTARY_SECTOR: (Role.VOLUNTARY_SECTOR,),
+    AgencyKind.SINGLE_COMPETENT_AUTHORITY: (Role.SINGLE_COMPETENT_AUTHORITY,),
+    AgencyKind.INTERPRETING: (Role.INTERPRETER,),
+    AgencyKind.LEGAL: (Role.LEGAL,),
+}
+
+
+def roles_for_agency(kind: AgencyKind) -> tuple[Role, ...]:
+    """The roles a person from this kind of agency can fill, most usual first."""
+    return AGENCY_ROLES[AgencyKind(kind)]
+
+
+def agency_kinds_for_role(role: Role) -> tuple[AgencyKind, ...]:
+    """The kinds of agency whose people can fill ``role``."""
+    return tuple(kind for kind, roles in AGENCY_ROLES.items() if Role(role) in roles)
+
+
+class MeetingType(StrEnum):
+    """The meeting types of issue 4."""
+
+    STRATEGY_DISCUSSION = "strategy_discussion"
+    INTER_AGENCY_REFERRAL_DISCUSSION = "inter_agency_referral_discussion"
+    STRATEGY_DISCUSSION_NI = "strategy_discussion_ni"
+    INITIAL_CHILD_PROTECTION_CONFERENCE = "initial_child_protection_conference"
+    PRE_REFERRAL_NRM_MEETING = "pre_referral_nrm_meeting"
+    DEVOLVED_NRM_DECISION_PANEL = "devolved_nrm_decision_panel"
+    REVIEW = "review"
+
+    @property
+    def label(self) -> str:
+        """The name staff use inside Convene (never put in an invitation: see ``invitation_label``)."""
+        return _TYPE_LABELS[self][0]
+
+    @property
+    def invitation_label(self) -> str:
+        """A neutral name safe for an invitation title: no words that reveal the concern."""
+        return _TYPE_LABELS[self][1]
+
+
+_TYPE_LABELS = {
+    MeetingType.STRATEGY_DISCUSSION: ("Strategy discussion (England and Wales)", "Strategy discussion"),
+    MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION: (
+        "Inter-agency Referral Discussion (Scotland)",
+        "Inter-agency discussion",
+    ),
+    MeetingType.STRATEGY_DISCUSSION_NI: ("Strategy discussion (Northern Ireland)", "Strategy discussion"),
+    MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE: ("Initial child protection conference", "Initial conference"),
+    MeetingType.PRE_REFERRAL_NRM_MEETING: ("Pre-referral NRM meeting", "Planning meeting"),
+    MeetingType.DEVOLVED_NRM_DECISION_PANEL: ("Devolved NRM decision panel", "Decision panel"),
+    MeetingType.REVIEW: ("Review", "Review meeting"),
+}
+
+
+class Circumstance(StrEnum):
+    """Facts about a case that add optional roles to a meeting."""
+
+    GUARDIAN_ALLOCATED = "guardian_allocated"
+    INTERPRETER_NEEDED = "interpreter_needed"
+    IN_EDUCATION = "in_education"
+    HOME_OFFICE_INVOLVED = "home_office_involved"
+    NRM_REFERRAL_MADE = "nrm_referral_made"
+
+
+@dataclass(frozen=True)
+class RoleRequirement:
+    """One role at a meeting type, with its defaults.
+
+    ``when`` is ``None`` for a role always listed, or the circumstance that adds it. ``voting`` matters only
+    at decision panels.
+    """
+
+    role: Role
+    required: bool
+    written_submission_allowed: bool
+    when: Circumstance | None = None
+    voting: bool = True
+
+
+@dataclass(frozen=True)
+class QuorumRule:
+    """A meeting is quorate when every role in ``all_of`` attends and at least ``at_least`` of the other
+    attending roles are in ``others_from``. A written submission does not count as attending."""
+
+    all_of: frozenset[Role]
+    at_least: int = 0
+    others_from: frozenset[Role] = frozenset()
+    description: str = ""
+
+    def missing(self, attending: Iterable[Role]) -> list[str]:
+        """Why the meeting would not be quorate, in words; empty when it is quorate."""
+        present = {Role(role) for role in attending}
+        reasons = [f"{role.label} must attend" for role in _ordered(self.all_of - present)]
+        others = len((present - self.all_of) & self.others_from)
+        if others < self.at_least:
+            wanted = self.at_least - others
+            noun = "agency" if wanted == 1 else "agencies"
+            reasons.append(f"{wanted} more {noun} must attend (at least {self.at_least} besides the required ones)")
+        return reasons
+
+    def is_met(self, attending: Iterable[Role]) -> bool:
+        return not self.missing(attending)
+
+
+@dataclass(frozen=True)
+class MeetingTypeSpec:
+    """The roles and quorum of one meeting type in one nation, with where the rule comes from."""
+
+    meeting_type: MeetingType
+    nation: Nation
+    label: str
+    roles: tuple[RoleRequirement, ...]
+    quorum: QuorumRule
+    source: str
+
+    def roles_for(self, circumstances: Collection[Circumstance] = ()) -> tuple[RoleRequirement, ...]:
+        """The roles to fill in for a case with these circumstances."""
+        present = {Circumstance(c) for c in circumstances}
+        return tuple(r for r in self.roles if r.when is None or r.when in present)
+
+    @property
+    def required_roles(self) -> frozenset[Role]:
+        return frozenset(r.role for r in self.roles if r.required)
+
+
+def _ordered(roles: Iterable[Role]) -> list[Role]:
+    order = list(Role)
+    return sorted(roles, key=order.index)
+
+
+def _req(role: Role, *, written: bool = False) -> RoleRequirement:
+    return RoleRequirement(role, required=True, written_submission_allowed=written)
+
+
+def _opt(role: Role, when: Circumstance | None = None, *, written: bool = True) -> RoleRequirement:
+    return RoleRequirement(role, required=False, written_submission_allowed=written, when=when)
+
+
+# Optional roles added when relevant, common to every multi-agency meeting about a child.
+_WHEN_RELEVANT = (
+    _opt(Role.GUARDIAN, Circumstance.GUARDIAN_ALLOCATED),
+    _opt(Role.EDUCATION, Circumstance.IN_EDUCATION),
+    _opt(Role.INTERPRETER, Circumstance.INTERPRETER_NEEDED, written=False),
+    _opt(Role.HOME_OFFICE, Circumstance.HOME_OFFICE_INVOLVED),
+    _opt(Role.SINGLE_COMPETENT_AUTHORITY, Circumstance.NRM_REFERRAL_MADE),
+)
+
+_STATUTORY_THREE = frozenset({Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH})
+_CONFERENCE_OTHERS = frozenset(
+    {Role.POLICE, Role.HEALTH, Role.EDUCATION, Role.GUARDIAN, Role.HOME_OFFICE, Role.VOLUNTARY_SECTOR}
+)
+_UK_NATIONS = (Nation.ENGLAND, Nation.WALES, Nation.SCOTLAND, Nation.NORTHERN_IRELAND)
+_WT2023 = "Working Together to Safeguard Children 2023 via local procedures (domain.md section 1, England)"
+_WALES = "Wales Safeguarding Procedures C3 Part 1 (domain.md section 1, Wales)"
+_SCOT = "National Guidance for Child Protection in Scotland 2021, updated 2023 (domain.md section 1, Scotland)"
+_NI = "Co-operating to Safeguard Children and Young People in NI; SBNI procedures (domain.md section 1)"
+_LOCAL = "[UNCONFIRMED] common local practice: children's social care plus two other agencies"
+
+
+def _strategy(nation: Nation, meeting_type: MeetingType, source: str) -> MeetingTypeSpec:
+    if nation is Nation.WALES:
+        roles = (_req(Role.SOCIAL_CARE), _req(Role.POLICE), _opt(Role.HEALTH, written=True), *_WHEN_RELEVANT)
+        quorum = QuorumRule(frozenset({Role.SOCIAL_CARE, Role.POLICE}), description="Police and social services")
+    else:
+        roles = (_req(Role.SOCIAL_CARE), _req(Role.POLICE), _req(Role.HEALTH), *_WHEN_RELEVANT)
+        quorum = QuorumRule(_STATUTORY_THREE, description="Social care, police and health")
+    return MeetingTypeSpec(meeting_type, nation, meeting_type.label, roles, quorum, source)
+
+
+def _conference(nation: Nation, meeting_type: MeetingType) -> MeetingTypeSpec:
+    roles = (
+        _req(Role.CHAIR),
+        _req(Role.SOCIAL_CARE),
+        _req(Role.POLICE, written=True),
+        _req(Role.HEALTH, written=True),
+        *_WHEN_RELEVANT,
+    )
+    label = meeting_type.label
+    if nation is Nation.SCOTLAND:
+        label = "Child protection planning meeting" if meeting_type is not MeetingType.REVIEW else "Review CPPM"
+        quorum = QuorumRule(
+            frozenset({Role.CHAIR, Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}),
+            description="Chair, social work, health and police",
+        )
+        return MeetingTypeSpec(meeting_type, nation, label, roles, quorum, f"{_SCOT}, page 118")
+    quorum = QuorumRule(
+        frozenset({Role.CHAIR, Role.SOCIAL_CARE}),
+        at_least=2,
+        others_from=_CONFERENCE_OTHERS,
+        description="Chair and social care, plus at least two other agencies",
+    )
+    source = {Nation.ENGLAND: _WT2023, Nation.WALES: _WALES, Nation.NORTHERN_IRELAND: _NI}[nation]
+    return MeetingTypeSpec(meeting_type, nation, label, roles, quorum, f"{source}; quorum {_LOCAL}")
+
+
+def _pre_referral(nation: Nation) -> MeetingTypeSpec:
+    roles = (
+        _req(Role.SOCIAL_CARE),
+        _req(Role.POLICE),
+        _opt(Role.HEALTH),
+        _opt(Role.GUARDIAN, Circumstance.GUARDIAN_ALLOCATED, written=False),
+        *_WHEN_RELEVANT[1:],
+    )
+    quorum = QuorumRule(frozenset({Role.SOCIAL_CARE, Role.POLICE}), description="Social care and police")
+    return MeetingTypeSpec(
+        MeetingType.PRE_REFERRAL_NRM_MEETING,
+        nation,
+        MeetingType.PRE_REFERRAL_NRM_MEETING.label,
+        roles,
+        quorum,
+        "[UNCONFIRMED] local practice before an NRM referral; first responders are police and social care "
+        "(domain.md section 2)",
+    )
+
+
+def _panel(nation: Nation) -> MeetingTypeSpec:
+    roles = (
+        _req(Role.CHAIR),
+        _req(Role.SOCIAL_CARE),
+        _req(Role.HEALTH),
+        _req(Role.POLICE),
+        RoleRequirement(Role.GUARDIAN, required=True, written_submission_allowed=False, voting=False),
+        RoleRequirement(Role.EDUCATION, required=False, written_submission_allowed=True, voting=False),
+        RoleRequirement(Role.VOLUNTARY_SECTOR, required=False, written_submission_allowed=True, voting=False),
+        RoleRequirement(Role.LEGAL, required=False, written_submission_allowed=True, voting=False),
+    )
+    quorum = QuorumRule(
+        frozenset({Role.CHAIR, Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE, Role.GUARDIAN}),
+        description="Voting: local authority, health and police; the guardian (ICTG) attends without a vote",
+    )
+    return MeetingTypeSpec(
+        MeetingType.DEVOLVED_NRM_DECISION_PANEL,
+        nation,
+        MeetingType.DEVOLVED_NRM_DECISION_PANEL.label,
+        roles,
+        quorum,
+        "Home Office devolved decision-making pilot; Bexley panel example (domain.md section 2); "
+        "[UNCONFIRMED] formal quorum rule",
+    )
+
+
+def _build_specs() -> dict[tuple[MeetingType, Nation], MeetingTypeSpec]:
+    specs: dict[tuple[MeetingType, Nation], MeetingTypeSpec] = {}
+
+    def put(spec: MeetingTypeSpec) -> None:
+        specs[(spec.meeting_type, spec.nation)] = spec
+
+    put(_strategy(Nation.ENGLAND, MeetingType.STRATEGY_DISCUSSION, _WT2023))
+    put(_strategy(Nation.WALES, MeetingType.STRATEGY_DISCUSSION, _WALES))
+    put(_strategy(Nation.SCOTLAND, MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION, f"{_SCOT}, pages 97-100"))
+    put(_strategy(Nation.NORTHERN_IRELAND, MeetingType.STRATEGY_DISCUSSION_NI, _NI))
+    for nation in _UK_NATIONS:
+        put(_conference(nation, MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE))
+        put(_conference(nation, MeetingType.REVIEW))
+        put(_pre_referral(nation))
+    # The devolved pilot covers sites in England, Scotland and Wales, not Northern Ireland.
+    for nation in (Nation.ENGLAND, Nation.WALES, Nation.SCOTLAND):
+        put(_panel(nation))
+    return specs
+
+
+MEETING_TYPE_SPECS: dict[tuple[MeetingType, Nation], MeetingTypeSpec] = _build_specs()
+
+
+class MeetingTypeNotUsed(ValueError):
+    """The meeting type does not exist in that nation's guidance."""
+
+
+def types_for_nation(nation: Nation) -> list[MeetingType]:
+    """The meeting types a coordinator in ``nation`` can ask for, in the order of issue 4."""
+    return [t for t in MeetingType if (t, Nation(nation)) in MEETING_TYPE_SPECS]
+
+
+def spec_for(meeting_type: MeetingType, nation: Nation) -> MeetingTypeSpec:
+    """The roles and quorum of ``meeting_type`` in ``nation``.
+
+    Raises ``MeetingTypeNotUsed`` with a sentence naming the types that nation uses instead.
+    """
+    key = (MeetingType(meeting_type), Nation(nation))
+    try:
+        return MEETING_TYPE_SPECS[key]
+    except KeyError:
+        usable = ", ".join(t.label for t in types_for_nation(key[1]))
+        raise MeetingTypeNotUsed(
+            f"A {key[0].label} is not used in {key[1].label}. Choose one of: {usable}."
+        ) from None

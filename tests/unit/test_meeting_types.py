@@ -1,0 +1,123 @@
+"""Meeting types, roles and quorum rules (conference.meeting_types)."""
+
+import pytest
+
+from conference.meeting_types import (
+    AgencyKind,
+    Circumstance,
+    MeetingType,
+    MeetingTypeNotUsed,
+    Nation,
+    Role,
+    agency_kinds_for_role,
+    roles_for_agency,
+    spec_for,
+    types_for_nation,
+)
+from conference.invitations.privacy import forbidden_terms_in
+
+
+def test_enum_values_are_exact() -> None:
+    assert [k.value for k in AgencyKind] == [
+        "children_social_care",
+        "police",
+        "home_office",
+        "health",
+        "guardian_service",
+        "education",
+        "voluntary_sector",
+        "single_competent_authority",
+        "interpreting",
+        "legal",
+    ]
+    assert [n.value for n in Nation] == ["england", "wales", "scotland", "northern_ireland"]
+    assert len(MeetingType) == 7
+
+
+@pytest.mark.parametrize(
+    ("meeting_type", "nation", "required"),
+    [
+        (MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND, {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}),
+        (MeetingType.STRATEGY_DISCUSSION, Nation.WALES, {Role.SOCIAL_CARE, Role.POLICE}),
+        (MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION, Nation.SCOTLAND, {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}),
+        (MeetingType.STRATEGY_DISCUSSION_NI, Nation.NORTHERN_IRELAND, {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}),
+    ],
+)
+def test_strategy_discussion_required_roles(meeting_type: MeetingType, nation: Nation, required: set[Role]) -> None:
+    spec = spec_for(meeting_type, nation)
+    assert spec.required_roles == required
+    assert spec.quorum.all_of == required
+    assert spec.source
+
+
+def test_england_strategy_quorum_in_words() -> None:
+    quorum = spec_for(MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND).quorum
+    assert quorum.is_met([Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH, Role.EDUCATION])
+    assert quorum.missing([Role.SOCIAL_CARE, Role.POLICE]) == ["Health must attend"]
+
+
+def test_wales_strategy_quorum_is_police_and_social_services() -> None:
+    quorum = spec_for(MeetingType.STRATEGY_DISCUSSION, Nation.WALES).quorum
+    assert quorum.is_met([Role.SOCIAL_CARE, Role.POLICE])
+    assert not quorum.is_met([Role.SOCIAL_CARE, Role.HEALTH])
+
+
+def test_devolved_panel_guardian_attends_without_a_vote() -> None:
+    spec = spec_for(MeetingType.DEVOLVED_NRM_DECISION_PANEL, Nation.ENGLAND)
+    voting = {r.role for r in spec.roles if r.voting and r.role is not Role.CHAIR}
+    assert voting == {Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE}
+    guardian = next(r for r in spec.roles if r.role is Role.GUARDIAN)
+    assert guardian.required and not guardian.voting
+    assert not spec.quorum.is_met([Role.CHAIR, Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE])
+    with pytest.raises(MeetingTypeNotUsed, match="not used in Northern Ireland"):
+        spec_for(MeetingType.DEVOLVED_NRM_DECISION_PANEL, Nation.NORTHERN_IRELAND)
+
+
+def test_conference_quorum_counts_other_agencies() -> None:
+    quorum = spec_for(MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE, Nation.ENGLAND).quorum
+    assert quorum.missing([Role.CHAIR, Role.SOCIAL_CARE, Role.POLICE]) == [
+        "1 more agency must attend (at least 2 besides the required ones)"
+    ]
+    assert quorum.is_met([Role.CHAIR, Role.SOCIAL_CARE, Role.POLICE, Role.EDUCATION])
+    assert not quorum.is_met([Role.CHAIR, Role.SOCIAL_CARE, Role.INTERPRETER, Role.LEGAL])
+
+
+def test_scotland_conference_is_called_cppm() -> None:
+    spec = spec_for(MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE, Nation.SCOTLAND)
+    assert spec.label == "Child protection planning meeting"
+    assert {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH} <= spec.quorum.all_of
+
+
+def test_optional_roles_are_added_when_relevant() -> None:
+    spec = spec_for(MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND)
+    bare = {r.role for r in spec.roles_for()}
+    assert bare == {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}
+    full = spec.roles_for({Circumstance.GUARDIAN_ALLOCATED, Circumstance.INTERPRETER_NEEDED, Circumstance.IN_EDUCATION})
+    added = {r.role: r for r in full} 
+    assert set(added) - bare == {Role.GUARDIAN, Role.INTERPRETER, Role.EDUCATION}
+    assert not added[Role.EDUCATION].required and added[Role.EDUCATION].written_submission_allowed
+    assert not added[Role.INTERPRETER].written_submission_allowed
+    assert not added[Role.POLICE].written_submission_allowed
+
+
+def test_types_per_nation_and_explanations() -> None:
+    assert MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION not in types_for_nation(Nation.ENGLAND)
+    assert MeetingType.STRATEGY_DISCUSSION not in types_for_nation(Nation.SCOTLAND)
+    assert types_for_nation(Nation.NORTHERN_IRELAND)[0] is MeetingType.STRATEGY_DISCUSSION_NI
+    with pytest.raises(MeetingTypeNotUsed, match="Inter-agency Referral Discussion .Scotland. is not used in England"):
+        spec_for(MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION, Nation.ENGLAND)
+
+
+def test_agency_kinds_map_to_roles_both_ways() -> None:
+    for kind in AgencyKind:
+        for role in roles_for_agency(kind):
+            assert kind in agency_kinds_for_role(role)
+    assert roles_for_agency(AgencyKind.INTERPRETING) == (Role.INTERPRETER,)
+    assert agency_kinds_for_role(Role.GUARDIAN) == (AgencyKind.GUARDIAN_SERVICE,)
+    covered = {role for kind in AgencyKind for role in roles_for_agency(kind)}
+    assert covered == set(Role)
+
+
+@pytest.mark.parametrize("meeting_type", list(MeetingType))
+def test_invitation_labels_are_neutral(meeting_type: MeetingType) -> None:
+    assert forbidden_terms_in(meeting_type.invitation_label) == []
