@@ -1,0 +1,303 @@
+"""The NRM referral pack for a child, following the Home Office digital referral form.
+
+The form's sections, field keys, labels and options are mapped in our own data file
+``decisions/catalogue/nrm-fields.json``. `build_nrm_pack` pre-fills each field from plain view models of the
+case, the determination and the first responder; `missing_required` lists required fields still empty, so the
+referral cannot be marked as submitted until they are answered.
+
+Answers that Convene does not hold elsewhere (the narrative pages) come in ``NrmDeterminationView.answers``,
+keyed by the form's field keys. An answer there wins over a value derived from the case.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from decisions.elements import EXPLOITATION_TYPE_KEYS, ElementsRecord
+from decisions.indicators import IndicatorCatalogue, default_catalogue
+from decisions.nrm_tracker import format_day
+from decisions.quorum import ROLE_LABELS, Nation, Role
+
+FIELDS_PATH = Path(__file__).parent / "catalogue" / "nrm-fields.json"
+Value = str | tuple[str, ...] | date | None
+
+_FR_LOCATION = {
+    Nation.ENGLAND: "england",
+    Nation.WALES: "wales",
+    Nation.SCOTLAND: "scotland",
+    Nation.NORTHERN_IRELAND: "northern-ireland",
+}
+
+
+@dataclass(frozen=True)
+class LocalAuthorityContact:
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+
+
+@dataclass(frozen=True)
+class ChildView:
+    """The child's details. ``None`` means not known yet; a yes/no question stays unanswered."""
+
+    first_name: str = ""
+    last_name: str = ""
+    nickname: str = ""
+    date_of_birth_on: date | None = None
+    gender: str = ""  # the form's options: female / male / unknown
+    has_children: bool | None = None
+    number_of_children: int | None = None
+    nationality: str = ""
+    second_nationality: str = ""
+    needs_interpreter: bool | None = None
+    interpreter_language: str = ""
+    needs_communication_help: bool | None = None
+    communication_aid: str = ""
+    has_home_office_reference: bool | None = None
+    home_office_reference: str = ""
+    birthplace: str = ""
+    current_city: str = ""
+    current_region: str = ""
+
+
+@dataclass(frozen=True)
+class NrmCaseView:
+    reference: str
+    nation: Nation
+    age: str  # the form's pv-under-age option for a child: "yes" or "not-sure"
+    local_authority: LocalAuthorityContact = LocalAuthorityContact()
+    child: ChildView = ChildView()
+
+
+@dataclass(frozen=True)
+class NrmDeterminationView:
+    elements: ElementsRecord = ElementsRecord()
+    rationale: str = ""
+    decided_on: date | None = None
+    police_force: str = ""
+    crime_reference: str = ""
+    answers: Mapping[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FirstResponderView:
+    organisation: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    role: str = ""
+    phone: str = ""
+    alternative_email: str = ""
+
+
+@dataclass(frozen=True)
+class NrmOption:
+    key: str
+    label: str
+    heading: str = ""
+
+
+@dataclass(frozen=True)
+class NrmField:
+    key: str
+    label: str
+    kind: str  # text, textarea, email, phone, date, radios, checkboxes, list
+    required: bool  # required for a child when it applies
+    applies: bool
+    value: Value
+    options: tuple[NrmOption, ...] = ()
+    max_items: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.value is None or self.value == "" or self.value == ()
+
+    @property
+    def display(self) -> str:
+        """The value as a person reads it; option keys become the form's labels."""
+        if not self.applies:
+            return "Not applicable"
+        if self.is_empty:
+            return "Not answered"
+        if isinstance(self.value, date):
+            return format_day(self.value)
+        labels = {o.key: o.label for o in self.options}
+        if isinstance(self.value, tuple):
+            return "; ".join(labels.get(v, v) for v in self.value)
+        return labels.get(self.value, self.value) if self.value is not None else ""
+
+    @property
+    def option_keys(self) -> tuple[str, ...]:
+        return tuple(o.key for o in self.options)
+
+
+@dataclass(frozen=True)
+class NrmSection:
+    key: str
+    heading: str
+    fields: tuple[NrmField, ...]
+
+
+@dataclass(frozen=True)
+class NrmPack:
+    reference: str
+    nation: Nation
+    sections: tuple[NrmSection, ...]
+
+    def fields(self) -> tuple[NrmField, ...]:
+        return tuple(f for s in self.sections for f in s.fields)
+
+    def field(self, key: str) -> NrmField:
+        for f in self.fields():
+            if f.key == key:
+                return f
+        raise KeyError(f"No field {key!r} in the NRM pack")
+
+    def field_keys(self) -> frozenset[str]:
+        """Every form key in the pack: field keys, and the checkbox keys of checkbox questions."""
+        keys = {f.key for f in self.fields()}
+        keys |= {o.key for f in self.fields() if f.kind == "checkboxes" for o in f.options}
+        return frozenset(keys)
+
+
+@cache
+def _field_specs() -> tuple[dict[str, Any], ...]:
+    doc = json.loads(FIELDS_PATH.read_text(encoding="utf-8"))
+    return tuple(doc["sections"])
+
+
+def known_field_keys() -> frozenset[str]:
+    return frozenset(f["key"] for s in _field_specs() for f in s["fields"])
+
+
+def build_nrm_pack(
+    case_vm: NrmCaseView,
+    determination_vm: NrmDeterminationView,
+    first_responder_vm: FirstResponderView,
+    catalogue: IndicatorCatalogue | None = None,
+) -> NrmPack:
+    """Pre-fill the pack. Raises `ValueError` for an answer keyed by something that is not a pack field."""
+    unknown = sorted(set(determination_vm.answers) - known_field_keys())
+    if unknown:
+        raise ValueError(f"These answers are not fields of the NRM referral form: {', '.join(unknown)}")
+    values = {**_derived(case_vm, determination_vm, first_responder_vm, catalogue or default_catalogue())}
+    values.update({k: v for k, v in determination_vm.answers.items() if v not in (None, "", ())})
+    sections = tuple(
+        NrmSection(spec["key"], spec["heading"], tuple(_build_field(f, values) for f in spec["fields"]))
+        for spec in _field_specs()
+    )
+    return NrmPack(reference=case_vm.reference, nation=case_vm.nation, sections=sections)
+
+
+def _build_field(spec: Mapping[str, Any], values: Mapping[str, Value]) -> NrmField:
+    condition = spec.get("applies_when")
+    applies = True
+    if condition:
+        current = values.get(condition["field"])
+        chosen = set(current) if isinstance(current, tuple) else {current}
+        applies = bool(chosen & set(condition["in"]))
+    raw_options = spec.get("options") or {}
+    if isinstance(raw_options, dict):
+        options = tuple(NrmOption(k, v) for k, v in raw_options.items())
+    else:
+        options = tuple(NrmOption(o["key"], o["label"], o.get("heading", "")) for o in raw_options)
+    return NrmField(
+        key=spec["key"],
+        label=spec["label"],
+        kind=spec["kind"],
+        required=bool(spec["required"]),
+        applies=applies,
+        value=values.get(spec["key"]) if applies else None,
+        options=options,
+        max_items=spec.get("max_items"),
+    )
+
+
+def missing_required(pack: NrmPack) -> list[NrmField]:
+    """Required fields that apply and are still empty, in form order."""
+    return [f for f in pack.fields() if f.applies and f.required and f.is_empty]
+
+
+def _yes_no(value: bool | None) -> str | None:
+    return None if value is None else ("yes" if value else "no")
+
+
+def _derived(
+    case: NrmCaseView, det: NrmDeterminationView, fr: FirstResponderView, catalogue: IndicatorCatalogue
+) -> dict[str, Value]:
+    la, child, elements = case.local_authority, case.child, det.elements
+    prefix = "local-authority-contacted-about-child-local-authority-"
+    values: dict[str, Value] = {
+        "reference": case.reference,
+        "user-organisation": fr.organisation,
+        "fr-location": _FR_LOCATION[Nation(case.nation)],
+        "pv-under-age": case.age,
+        f"{prefix}name": la.name,
+        f"{prefix}phone": la.phone,
+        f"{prefix}email": la.email,
+        f"{prefix}first-name": la.first_name,
+        f"{prefix}last-name": la.last_name,
+        "birthplace": child.birthplace,
+        "types-of-exploitation": tuple(k for k in EXPLOITATION_TYPE_KEYS if k in elements.exploitation_types),
+        "other-exploitation-details": elements.other_exploitation_details,
+        "where-exploitation-happened": elements.where or None,
+        "modern-slavery-indicators": "yes" if elements.indicators else None,
+        "modern-slavery-indicators-details": _indicator_details(elements, catalogue),
+        "professional-insight": det.rationale,
+        "current-pv-location-uk-city": child.current_city,
+        "current-pv-location-uk-region": child.current_region,
+        "fr-details-first-name": fr.first_name,
+        "fr-details-last-name": fr.last_name,
+        "fr-details-role": fr.role,
+        "fr-details-phone": fr.phone,
+        "fr-alternative-contact": fr.alternative_email,
+    }
+    values.update(_police(det))
+    values.update(_child_details(child))
+    return values
+
+
+def _police(det: NrmDeterminationView) -> dict[str, Value]:
+    if not det.crime_reference:
+        return {}
+    return {
+        "reported-to-police": "yes",
+        "reported-to-police-police-forces": det.police_force,
+        "reported-to-police-crime-reference": det.crime_reference,
+    }
+
+
+def _child_details(child: ChildView) -> dict[str, Value]:
+    return {
+        "pv-name-first-name": child.first_name,
+        "pv-name-last-name": child.last_name,
+        "pv-name-nickname": child.nickname,
+        "pv-dob": child.date_of_birth_on,
+        "pv-gender": child.gender or None,
+        "does-pv-have-children": _yes_no(child.has_children),
+        "does-pv-have-children-yes-amount": "" if child.number_of_children is None else str(child.number_of_children),
+        "pv-nationality": child.nationality,
+        "pv-nationality-second": child.second_nationality,
+        "pv-interpreter-requirements": _yes_no(child.needs_interpreter),
+        "pv-interpreter-requirements-language": child.interpreter_language,
+        "pv-other-help-with-communication": _yes_no(child.needs_communication_help),
+        "pv-other-help-with-communication-aid": child.communication_aid,
+        "pv-ho-reference": _yes_no(child.has_home_office_reference),
+        "pv-ho-reference-type": child.home_office_reference,
+    }
+
+
+def _indicator_details(elements: ElementsRecord, catalogue: IndicatorCatalogue) -> str:
+    lines = []
+    for tick in elements.indicators:
+        agency = ROLE_LABELS.get(Role(tick.agency), str(tick.agency))
+        note = f": {tick.note.strip()}" if tick.note.strip() else ""
+        lines.append(f"{catalogue.get(tick.key).label} (raised by {agency}){note}")
+    return "\n".join(lines)
