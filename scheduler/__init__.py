@@ -1,0 +1,54 @@
+"""Convene's scheduling engine: the soonest workable meeting, and a region's week.
+
+Contract: ``shared/spec/scheduling.md`` (request, response and batch formats are honoured to the
+letter). Python API::
+
+    solve(request: Mapping[str, Any]) -> dict[str, Any]          # one conference, JSON in and out
+    plan(batch: Mapping[str, Any]) -> dict[str, Any]             # a regional plan, JSON in and out
+    solve_request(request: ConferenceRequest) -> SolveResult     # typed variants
+    plan_batch(batch: Batch) -> PlanResult
+    parse_request(data) -> ConferenceRequest, parse_batch(data) -> Batch
+
+Bad input raises :class:`RequestError` (``python -m scheduler`` prints it and exits 2).
+
+Decisions and extensions beyond the contract (additions only; no field of the spec changes):
+
+* **Unknown availability.** A person with ``"availability": "unknown"``, or a candidate with no
+  entry in ``people`` at all (the spec's own example lists only ``p1``), has *unknown*
+  availability. Unknown is never free: such a person fills no role unless the request sets
+  ``"allow_unknown": true`` (default false); explanations then say so, and a no-slot answer
+  suggests confirming their availability. So an "unknown candidate" is not an error; what is
+  refused as an *unknown candidate* is a fixed booking (``plan``) naming a person who is not a
+  candidate of that role. A person may also carry an optional ``"name"`` used in explanations.
+* **No slot.** Beside the spec's ``reasons`` (strings), a ``suggestions`` list of objects
+  ``{"kind", "role", "detail"}`` with kind ``extend_deadline``, ``allow_written_submission``,
+  ``add_deputy``, ``use_on_call`` or ``confirm_availability``.
+* **Working hours.** A meeting is in hours when it lies inside one window of the local day it
+  starts on. ``"24:00"`` may end a window. Start grains are local times on the grain; in the
+  autumn fold both 01:00s are starts, in the spring gap none. ``grain_minutes`` must divide a day.
+* **Ranking** of proposals: see :mod:`scheduler.solve`. The first proposal is the fastest
+  meeting, the second (when different) the best attended, then alternatives by weighted cost.
+"""
+
+from __future__ import annotations
+
+from scheduler.answer import Proposal, SolveResult, solve_request
+from scheduler.api import plan, solve
+from scheduler.errors import RequestError
+from scheduler.model import Batch, ConferenceRequest, parse_batch, parse_request
+from scheduler.plan import PlanResult, plan_batch
+
+__all__ = [
+    "Batch",
+    "ConferenceRequest",
+    "PlanResult",
+    "Proposal",
+    "RequestError",
+    "SolveResult",
+    "parse_batch",
+    "parse_request",
+    "plan",
+    "plan_batch",
+    "solve",
+    "solve_request",
+]

@@ -1,0 +1,173 @@
+"""Who can attend a meeting ``[s, e)``: start grains, working hours, busy time and on-call cover.
+
+All instants are whole UTC minutes since the epoch. Working hours are local wall-clock times in
+the request's zone, converted day by day through :mod:`zoneinfo`, so "09:00" follows the clock
+changes. A meeting is *in hours* when it lies inside one working-hours window of the local day
+it starts on; otherwise an ``on_call`` person attends *out of hours* and anyone else cannot.
+Busy intervals are half-open: a meeting may start the minute a busy block ends.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from zoneinfo import ZoneInfo
+
+from scheduler.model import ConferenceRequest, Person
+
+Interval = tuple[int, int]
+
+
+class Status(IntEnum):
+    """A person's standing for one candidate meeting time."""
+
+    FREE = 0
+    OUT_OF_HOURS = 1
+    BUSY = 2
+    NOT_WORKING = 3
+    UNKNOWN = 4
+
+
+def to_minute(moment: dt.datetime) -> int:
+    """Whole minutes since the epoch; seconds are dropped."""
+    return int(moment.timestamp()) // 60
+
+
+def minute_ceil(moment: dt.datetime) -> int:
+    seconds = int(moment.timestamp())
+    return -(-seconds // 60)
+
+
+def from_minute(minute: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(minute * 60, dt.UTC)
+
+
+def iso(minute: int) -> str:
+    """The contract's time format: ISO 8601 in UTC with ``Z``."""
+    return from_minute(minute).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _local_dates(first: int, last: int, zone: ZoneInfo) -> list[dt.date]:
+    start_on = from_minute(first).astimezone(zone).date() - dt.timedelta(days=1)
+    end_on = from_minute(last).astimezone(zone).date() + dt.timedelta(days=1)
+    return [start_on + dt.timedelta(days=n) for n in range((end_on - start_on).days + 1)]
+
+
+def wall_to_minute(day_on: dt.date, minute_of_day: int, zone: ZoneInfo, fold: int = 0) -> int:
+    """A local wall-clock time as a UTC minute (24:00 is the next midnight)."""
+    wall = dt.datetime.combine(day_on, dt.time()) + dt.timedelta(minutes=minute_of_day)
+    return to_minute(wall.replace(tzinfo=zone, fold=fold))
+
+
+def start_grains(request: ConferenceRequest) -> list[int]:
+    """Start times on the grain in local time, at or after ``earliest_start``, ending by ``deadline``.
+
+    Local times that do not exist (the spring-forward gap) are skipped; local times that happen
+    twice (the autumn fold) give two starts.
+    """
+    zone = request.zone
+    first = minute_ceil(request.earliest_start_at)
+    last = to_minute(request.deadline_at) - request.duration_minutes
+    starts: set[int] = set()
+    for day_on in _local_dates(first, max(first, last), zone):
+        for minute_of_day in range(0, 1440, request.grain_minutes):
+            wall = dt.datetime.combine(day_on, dt.time(minute_of_day // 60, minute_of_day % 60))
+            for fold in (0, 1):
+                moment = wall.replace(tzinfo=zone, fold=fold)
+                if moment.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != wall:
+                    continue  # in the spring-forward gap
+                minute = to_minute(moment)
+                if first <= minute <= last:
+                    starts.add(minute)
+    return sorted(starts)
+
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """Sorted, merged, non-empty half-open intervals; touching ones join (same minutes covered)."""
+    merged: list[Interval] = []
+    for start, end in sorted(i for i in intervals if i[1] > i[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """One person's availability over the horizon, ready for fast look-ups."""
+
+    person: Person
+    busy: tuple[Interval, ...]
+    windows: tuple[Interval, ...]  # working-hours windows as UTC minutes, sorted, disjoint
+
+    def busy_block(self, start: int, end: int) -> Interval | None:
+        """The last busy block overlapping ``[start, end)``, if any."""
+        index = bisect.bisect_left(self.busy, (end, end)) - 1
+        if index >= 0 and self.busy[index][1] > start:
+            return self.busy[index]
+        return None
+
+    def in_hours(self, start: int, end: int) -> bool:
+        index = bisect.bisect_right(self.windows, (start, 1 << 62)) - 1
+        return index >= 0 and self.windows[index][0] <= start and end <= self.windows[index][1]
+
+    def status(self, start: int, end: int) -> Status:
+        if not self.person.availability_known:
+            return Status.UNKNOWN
+        if self.busy_block(start, end) is not None:
+            return Status.BUSY
+        if self.in_hours(start, end):
+            return Status.FREE
+        return Status.OUT_OF_HOURS if self.person.on_call else Status.NOT_WORKING
+
+
+def build_calendar(person: Person, zone: ZoneInfo, first: int, last: int, extra_busy: Sequence[Interval] = ()) -> Calendar:
+    """Working-hours windows for every local day that can touch ``[first, last]``, and merged busy time."""
+    windows: list[Interval] = []
+    for day_on in _local_dates(first, last, zone):
+        for start, end in person.working_hours[day_on.weekday()]:
+            windows.append((wall_to_minute(day_on, start, zone), wall_to_minute(day_on, end, zone)))
+    busy = merge([(to_minute(s), minute_ceil(e)) for s, e in person.busy] + list(extra_busy))
+    return Calendar(person, tuple(busy), tuple(sorted(windows)))
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Every start grain of one conference, and each candidate's status at each of them."""
+
+    request: ConferenceRequest
+    starts: tuple[int, ...]
+    calendars: Mapping[str, Calendar]
+    status: Mapping[str, tuple[Status, ...]]
+
+    @property
+    def duration(self) -> int:
+        return self.request.duration_minutes
+
+    def attendable(self, person_id: str, index: int) -> bool:
+        status = self.status[person_id][index]
+        return status <= Status.OUT_OF_HOURS or (status == Status.UNKNOWN and self.request.allow_unknown)
+
+
+def candidate_ids(request: ConferenceRequest) -> list[str]:
+    """Every candidate of every role, each once, in first-mention order."""
+    return list(dict.fromkeys(person for role in request.roles for person in role.candidates))
+
+
+def build_grid(request: ConferenceRequest, extra_busy: Mapping[str, Sequence[Interval]] | None = None) -> Grid:
+    """The sweep: statuses of all candidates at all start grains (O(grains x candidates))."""
+    starts = start_grains(request)
+    first = minute_ceil(request.earliest_start_at)
+    last = to_minute(request.deadline_at)
+    calendars: dict[str, Calendar] = {}
+    status: dict[str, tuple[Status, ...]] = {}
+    for person_id in candidate_ids(request):
+        extra = (extra_busy or {}).get(person_id, ())
+        calendar = build_calendar(request.person(person_id), request.zone, first, last, extra)
+        calendars[person_id] = calendar
+        status[person_id] = tuple(calendar.status(s, s + request.duration_minutes) for s in starts)
+    return Grid(request, tuple(starts), calendars, status)

@@ -1,0 +1,360 @@
+"""One conference: the exact sweep over start grains, then CP-SAT for the assignment and the ranking.
+
+Method
+------
+1. :func:`scheduler.availability.build_grid` gives every candidate's status at every start grain.
+2. Start grains with the same statuses for every candidate admit exactly the same assignments
+   and metrics, so only the earliest grain of each such *class* can be a good proposal. A class
+   is kept when its required roles that cannot be written can all be filled by different people
+   (bipartite matching): exactly the grains where a valid meeting exists.
+3. One CP-SAT model per question over the kept starts (``start`` restricted to their offsets,
+   ``x[role, person]`` enforced only where that person can attend, one role per person):
+
+   * **fastest**: the earliest kept start with its best assignment;
+   * **best attended**: the earliest start needing the fewest written submissions, with its best
+     assignment;
+   * **further options** in order of a weighted cost (below), each starting at a new time, not
+     dominated by any proposal already chosen and not dominating one.
+
+The *best assignment* at a start is lexicographic: fewest written submissions, then lowest sum
+of deputy ranks (as in the contract's greedy baseline), then fewest attendees out of hours,
+then fewest optional roles uncovered, then fewest attendees of unknown availability. A
+lexicographic minimum is never dominated at its own start, and the fastest start has nothing
+earlier, so the first proposal is never dominated by any valid slot and assignment.
+
+Ranking of further options: minimise ``wait + 240*written + 60*deputy_rank + 120*out_of_hours
++ 30*optional_missing + 120*unknown`` (minutes): a written submission is worth waiting four
+hours to avoid, a step down the deputy list one hour, an out-of-hours attendee two hours, an
+uncovered optional role half an hour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduler.availability import Grid, Status
+from scheduler.model import ConferenceRequest, Role
+
+SCORE_WEIGHTS = {"written_submissions": 240, "deputy_rank": 60, "out_of_hours": 120, "optional_missing": 30}
+UNKNOWN_WEIGHT = 120
+SOLVE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """The contract's four sums, plus attendees of unknown availability (only with ``allow_unknown``)."""
+
+    written_submissions: int
+    deputy_rank: int
+    out_of_hours: int
+    optional_missing: int
+    unknown_attendees: int = 0
+
+    def vector(self) -> tuple[int, int, int, int]:
+        return (self.written_submissions, self.deputy_rank, self.out_of_hours, self.optional_missing)
+
+    def as_json(self) -> dict[str, int]:
+        return {
+            "written_submissions": self.written_submissions,
+            "deputy_rank": self.deputy_rank,
+            "out_of_hours": self.out_of_hours,
+            "optional_missing": self.optional_missing,
+        }
+
+
+@dataclass(frozen=True)
+class Cover:
+    """How one role is covered: by ``person``, by a written submission, or not at all."""
+
+    person: str | None = None
+    written: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        return {"written_submission": True} if self.written else {"person": self.person}
+
+
+Assignment = Mapping[str, Cover]
+
+
+@dataclass(frozen=True)
+class Option:
+    """A valid meeting: a start grain (index into the grid) and who covers each role."""
+
+    index: int
+    assignment: Assignment
+    metrics: Metrics
+
+
+def dominates(a_start: int, a: Metrics, b_start: int, b: Metrics) -> bool:
+    """The contract's dominance: starts no later, no worse on any metric, better somewhere."""
+    a_key, b_key = (a_start, *a.vector()), (b_start, *b.vector())
+    return a_key != b_key and all(x <= y for x, y in zip(a_key, b_key, strict=True))
+
+
+def metrics_of(grid: Grid, index: int, assignment: Assignment) -> Metrics:
+    written = rank = ooh = missing = unknown = 0
+    for role in grid.request.roles:
+        cover = assignment[role.role]
+        if cover.written:
+            written += 1
+        elif cover.person is None:
+            missing += 0 if role.required else 1
+        else:
+            rank += role.candidates.index(cover.person)
+            status = grid.status[cover.person][index]
+            ooh += status == Status.OUT_OF_HOURS
+            unknown += status == Status.UNKNOWN
+    return Metrics(written, rank, ooh, missing, unknown)
+
+
+# --- the sweep's feasibility test ------------------------------------------------------------
+
+
+def _match(role_people: Sequence[Sequence[str]]) -> bool:
+    """Can every role get a different person from its list? (Kuhn's augmenting paths.)"""
+    owner: dict[str, int] = {}
+
+    def place(role: int, seen: set[str]) -> bool:
+        for person in role_people[role]:
+            if person in seen:
+                continue
+            seen.add(person)
+            if person not in owner or place(owner[person], seen):
+                owner[person] = role
+                return True
+        return False
+
+    return all(place(role, set()) for role in range(len(role_people)))
+
+
+def must_attend(roles: Iterable[Role]) -> list[Role]:
+    """Roles that only an attendee can cover: required and not open to a written submission."""
+    return [role for role in roles if role.required and not role.may_write]
+
+
+def valid_at(grid: Grid, index: int, roles: Sequence[Role] | None = None) -> bool:
+    """A valid meeting exists at this start grain."""
+    needed = must_attend(grid.request.roles if roles is None else roles)
+    return _match([[p for p in role.candidates if grid.attendable(p, index)] for role in needed])
+
+
+def _signature(grid: Grid, people: Sequence[str], index: int) -> tuple[int, ...]:
+    return tuple(int(grid.attendable(p, index)) * (1 + int(grid.status[p][index])) for p in people)
+
+
+def valid_indices(grid: Grid, first_only: bool = False) -> list[int]:
+    """Every start grain where a valid meeting exists (memoised per availability class)."""
+    people = list(grid.status)
+    seen: dict[tuple[int, ...], bool] = {}
+    found: list[int] = []
+    for index in range(len(grid.starts)):
+        key = _signature(grid, people, index)
+        if key not in seen:
+            seen[key] = valid_at(grid, index)
+        if seen[key]:
+            found.append(index)
+            if first_only:
+                break
+    return found
+
+
+def kept_starts(grid: Grid) -> list[int]:
+    """The earliest start grain of every availability class that admits a valid meeting."""
+    people = list(grid.status)
+    seen: set[tuple[int, ...]] = set()
+    kept: list[int] = []
+    for index in valid_indices(grid):
+        key = _signature(grid, people, index)
+        if key not in seen:
+            seen.add(key)
+            kept.append(index)
+    return kept
+
+
+# --- CP-SAT ----------------------------------------------------------------------------------
+
+
+class _Model:
+    """The assignment model over a set of allowed start grains."""
+
+    def __init__(self, grid: Grid, indices: Sequence[int]) -> None:
+        self.grid = grid
+        self.indices = list(indices)
+        self.origin = grid.starts[0]
+        self.model = cp_model.CpModel()
+        offsets = [grid.starts[i] - self.origin for i in self.indices]
+        self.offset_of = dict(zip(self.indices, offsets, strict=True))
+        self.start = self.model.new_int_var_from_domain(cp_model.Domain.from_values(offsets), "start")
+        self.x: dict[tuple[str, str], cp_model.IntVar] = {}
+        self.ooh: dict[tuple[str, str], cp_model.IntVar] = {}
+        self.written: dict[str, cp_model.IntVar] = {}
+        self.missing: dict[str, cp_model.IntVar] = {}
+        for role in grid.request.roles:
+            self._add_role(role)
+        for person in grid.status:
+            chosen = [var for (_, p), var in self.x.items() if p == person]
+            if len(chosen) > 1:
+                self.model.add_at_most_one(chosen)
+
+    def _domain(self, person: str, statuses: set[Status] | None) -> tuple[list[int], list[int]]:
+        inside, outside = [], []
+        for index in self.indices:
+            ok = self.grid.attendable(person, index) and (
+                statuses is None or self.grid.status[person][index] in statuses
+            )
+            (inside if ok else outside).append(self.offset_of[index])
+        return inside, outside
+
+    def _restrict(self, values: list[int], others: list[int], literals: list[cp_model.IntVar]) -> None:
+        if others:
+            self.model.add_linear_expression_in_domain(self.start, cp_model.Domain.from_values(values)).only_enforce_if(
+                literals
+            )
+
+    def _add_role(self, role: Role) -> None:
+        choices: list[cp_model.IntVar] = []
+        for person in role.candidates:
+            can, cannot = self._domain(person, None)
+            if not can:
+                continue
+            x = self.model.new_bool_var(f"x[{role.role},{person}]")
+            self.x[(role.role, person)] = x
+            choices.append(x)
+            self._restrict(can, cannot, [x])
+            out, _ = self._domain(person, {Status.OUT_OF_HOURS})
+            if out:
+                ooh = self.model.new_bool_var(f"ooh[{role.role},{person}]")
+                self.ooh[(role.role, person)] = ooh
+                self.model.add_implication(ooh, x)
+                inside, outside = self._domain(person, {Status.FREE, Status.UNKNOWN})
+                self._restrict(out, inside, [ooh])
+                self._restrict(inside, out, [x, ooh.Not()])
+        if role.may_write:
+            self.written[role.role] = self.model.new_bool_var(f"written[{role.role}]")
+            choices.append(self.written[role.role])
+        elif not role.required:
+            self.missing[role.role] = self.model.new_bool_var(f"missing[{role.role}]")
+            choices.append(self.missing[role.role])
+        self.model.add_exactly_one(choices)
+
+    # metric expressions
+    def written_sum(self) -> cp_model.LinearExprT:
+        return sum(self.written.values(), 0)
+
+    def metric_exprs(self) -> list[cp_model.LinearExprT]:
+        roles = {role.role: role for role in self.grid.request.roles}
+        rank = sum((roles[r].candidates.index(p) * v for (r, p), v in self.x.items()), 0)
+        unknown = sum((v for (_, p), v in self.x.items() if not self.grid.request.person(p).availability_known), 0)
+        return [self.written_sum(), rank, sum(self.ooh.values(), 0), sum(self.missing.values(), 0), unknown]
+
+    def lexicographic(self) -> cp_model.LinearExprT:
+        """One weighted sum equal to the lexicographic order of the metric vector."""
+        roles = self.grid.request.roles
+        bounds = [len(roles), sum(len(r.candidates) for r in roles), len(roles), len(roles), len(roles)]
+        total: cp_model.LinearExprT = 0
+        for expr, bound in zip(self.metric_exprs(), bounds, strict=True):
+            total = total * (bound + 1) + expr
+        return total
+
+    def score(self) -> cp_model.LinearExprT:
+        written, rank, ooh, missing, unknown = self.metric_exprs()
+        weights = SCORE_WEIGHTS
+        return (
+            self.start
+            + weights["written_submissions"] * written
+            + weights["deputy_rank"] * rank
+            + weights["out_of_hours"] * ooh
+            + weights["optional_missing"] * missing
+            + UNKNOWN_WEIGHT * unknown
+        )
+
+    def keep_apart_from(self, option: Option) -> None:
+        """The new option starts elsewhere, is not dominated by ``option`` and does not dominate it."""
+        model, when = self.model, self.offset_of.get(option.index, self.grid.starts[option.index] - self.origin)
+        before = model.new_bool_var("before")
+        model.add(self.start < when).only_enforce_if(before)
+        model.add(self.start > when).only_enforce_if(before.Not())
+        better, worse = [], []
+        for expr, value in zip(self.metric_exprs()[:4], option.metrics.vector(), strict=True):
+            lower, higher = model.new_bool_var("lower"), model.new_bool_var("higher")
+            model.add(expr <= value - 1).only_enforce_if(lower)
+            model.add(expr >= value + 1).only_enforce_if(higher)
+            better.append(lower)
+            worse.append(higher)
+        model.add_bool_or(better).only_enforce_if(before.Not())
+        model.add_bool_or(worse).only_enforce_if(before)
+
+    def run(self, objective: cp_model.LinearExprT) -> Option | None:
+        self.model.minimize(objective)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = SOLVE_SECONDS
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = 7
+        status = solver.solve(self.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        index = self.indices[[self.offset_of[i] for i in self.indices].index(solver.value(self.start))]
+        assignment: dict[str, Cover] = {}
+        for role in self.grid.request.roles:
+            person = next((p for p in role.candidates if (role.role, p) in self.x and solver.value(self.x[role.role, p])), None)
+            written = role.role in self.written and bool(solver.value(self.written[role.role]))
+            assignment[role.role] = Cover(person, written)
+        return Option(index, assignment, metrics_of(self.grid, index, assignment))
+
+
+def best_at(grid: Grid, index: int) -> Option | None:
+    """The lexicographically best assignment at one start grain (None if none is valid)."""
+    if not valid_at(grid, index):
+        return None
+    model = _Model(grid, [index])
+    return model.run(model.lexicographic())
+
+
+def best_attended_start(grid: Grid, kept: Sequence[int]) -> int:
+    """The earliest kept start among those needing the fewest written submissions."""
+    model = _Model(grid, kept)
+    span = grid.starts[kept[-1]] - grid.starts[0] + 1
+    option = model.run(model.written_sum() * span + model.start)
+    assert option is not None  # kept starts are all valid
+    return option.index
+
+
+def next_ranked(grid: Grid, kept: Sequence[int], chosen: Sequence[Option]) -> Option | None:
+    used = {option.index for option in chosen}
+    remaining = [index for index in kept if index not in used]
+    if not remaining:
+        return None
+    model = _Model(grid, remaining)
+    for option in chosen:
+        model.keep_apart_from(option)
+    return model.run(model.score())
+
+
+def choose_options(grid: Grid, request: ConferenceRequest) -> list[tuple[str, Option]]:
+    """The proposals: fastest, best attended, then the ranked alternatives; nothing dominated."""
+    kept = kept_starts(grid)
+    if not kept:
+        return []
+    fastest = best_at(grid, kept[0])
+    assert fastest is not None
+    chosen: list[tuple[str, Option]] = [("fastest", fastest)]
+    if request.max_proposals >= 2:
+        index = best_attended_start(grid, kept)
+        if index != fastest.index:
+            attended = best_at(grid, index)
+            assert attended is not None
+            chosen.append(("best_attended", attended))
+    while len(chosen) < request.max_proposals:
+        option = next_ranked(grid, kept, [option for _, option in chosen])
+        if option is None:
+            break
+        chosen.append(("alternative", option))
+    return [
+        (kind, option)
+        for kind, option in chosen
+        if kind != "alternative"
+        or not any(dominates(grid.starts[o.index], o.metrics, grid.starts[option.index], option.metrics) for _, o in chosen)
+    ]
