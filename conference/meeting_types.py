@@ -392,6 +392,4 @@ def spec_for(meeting_type: MeetingType, nation: Nation) -> MeetingTypeSpec:
         return MEETING_TYPE_SPECS[key]
     except KeyError:
         usable = ", ".join(t.label for t in types_for_nation(key[1]))
-        raise MeetingTypeNotUsed(
-            f"A {key[0].label} is not used in {key[1].label}. Choose one of: {usable}."
-        ) from None
+        raise MeetingTypeNotUsed(f"A {key[0].label} is not used in {key[1].label}. Choose one of: {usable}.") from None

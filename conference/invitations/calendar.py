@@ -185,7 +185,9 @@ def _build(
     event.add("class", "CONFIDENTIAL")  # advisory only; privacy comes from what we leave out
     event.add(
         "organizer",
-        vCalAddress.new(require_address(meeting.organizer_email, "organiser email"), cn=safe_name(meeting.organizer_name)),
+        vCalAddress.new(
+            require_address(meeting.organizer_email, "organiser email"), cn=safe_name(meeting.organizer_name)
+        ),
     )
     event.add(
         "attendee",
@@ -199,7 +201,7 @@ def _build(
         ),
     )
     calendar.add_component(event)
-    ics = calendar.to_ical()
+    ics = bytes(calendar.to_ical())
     _check_withheld_everywhere(ics, withheld)
     return ics
 
