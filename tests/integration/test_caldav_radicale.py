@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -246,3 +248,73 @@ def test_availability_is_unknown_not_free_when_any_source_fails(server: Radicale
     assert isinstance(availability, Unknown)
     assert "refused access" in availability.reason
     assert availability_for_person([], *WINDOW) == Unknown("No calendar is linked for this person.")
+
+
+# --- A server without free-busy support (the fallback), and one that redirects --------------------
+
+MULTISTATUS = f"""<?xml version="1.0" encoding="utf-8"?>
+<D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+ <D:response><D:href>/cal/a.ics</D:href><D:propstat>
+  <D:prop><C:calendar-data>{EVENTS["one-off.ics"]}</C:calendar-data></D:prop>
+  <D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>
+ <D:response><D:href>/cal/b.ics</D:href><D:propstat>
+  <D:prop><C:calendar-data/></D:prop>
+  <D:status>HTTP/1.1 404 Not Found</D:status></D:propstat></D:response>
+</D:multistatus>"""
+
+
+class NoFreeBusyHandler(BaseHTTPRequestHandler):
+    """Answers calendar-query REPORTs, refuses free-busy-query with 501, redirects /moved/."""
+
+    queries: list[str] = []
+
+    def do_REPORT(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        self.queries.append("free-busy" if "free-busy-query" in body else "calendar-query")
+        if self.path.startswith("/moved/"):
+            self._answer(301, "", {"Location": "/cal/"})
+        elif "free-busy-query" in body:
+            self._answer(501, "not implemented")
+        else:
+            self._answer(207, MULTISTATUS, {"Content-Type": "application/xml; charset=utf-8"})
+
+    def _answer(self, status: int, text: str, headers: dict[str, str] | None = None) -> None:
+        data = text.encode()
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture()
+def no_free_busy_server() -> Iterator[str]:
+    NoFreeBusyHandler.queries = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), NoFreeBusyHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+def test_availability_falls_back_to_the_events_when_free_busy_is_not_supported(no_free_busy_server: str) -> None:
+    availability = availability_for_person([CalendarSource("caldav", no_free_busy_server + "/cal/")], *WINDOW)
+
+    assert NoFreeBusyHandler.queries == ["free-busy", "calendar-query"]
+    assert availability == BusyResult(busy=((at(9, 9), at(9, 10)),))
+
+
+def test_a_redirect_is_not_followed_but_reported(no_free_busy_server: str) -> None:
+    with pytest.raises(CalendarUnavailable, match="has moved") as raised:
+        fetch_events_busy(no_free_busy_server + "/moved/?token=secret", *WINDOW)
+
+    assert raised.value.status == 301
+    assert "secret" not in raised.value.message
