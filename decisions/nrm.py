@@ -133,6 +133,13 @@ class NrmField:
             return "; ".join(labels.get(v, v) for v in self.value)
         return labels.get(self.value, self.value) if self.value is not None else ""
 
+    def option_groups(self) -> tuple[tuple[str, tuple[NrmOption, ...]], ...]:
+        """Options grouped under their headings, in form order (for the checkbox question)."""
+        groups: dict[str, list[NrmOption]] = {}
+        for option in self.options:
+            groups.setdefault(option.heading, []).append(option)
+        return tuple((heading, tuple(options)) for heading, options in groups.items())
+
     @property
     def option_keys(self) -> tuple[str, ...]:
         return tuple(o.key for o in self.options)
