@@ -266,7 +266,7 @@ def _dissent_errors(dissent: object) -> list[FieldError]:
         seen.add(str(agency))
         errors += [
             FieldError(f"dissent-{index}-reason", e.message)
-            for e in _text_errors(entry, "reason", f"Enter why {label} disagrees", "Reason")
+            for e in _text_errors(entry, "reason", f"Enter the reason for the dissent from {label}", "Reason")
         ]
     return errors
 
