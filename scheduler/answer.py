@@ -162,7 +162,7 @@ def _confirm_unknown(grid: Grid) -> Suggestion | None:
     return Suggestion(
         "confirm_availability",
         None,
-        f"Confirm the availability of {people} (their calendars could not be read), or allow unknown availability: "
+        f"Confirm the availability of {people}, or allow unknown availability: "
         f"the meeting could then start {when(grid.starts[index], grid.request.zone)}.",
     )
 

@@ -58,7 +58,7 @@ def person_reason(grid: Grid, person_id: str, index: int) -> str:
     if not windows:
         return f"does not work on {WEEKDAY_NAMES[weekday]}s"
     hours = ", ".join(f"{_window_text(a)} to {_window_text(b)}" for a, b in windows)
-    return f"is not working then (works {hours} on {WEEKDAY_NAMES[weekday]}s)"
+    return f"works only {hours} on {WEEKDAY_NAMES[weekday]}s"
 
 
 def _label(grid: Grid, person_id: str) -> str:
@@ -90,7 +90,7 @@ def why_not_at(grid: Grid, index: int) -> str:
 def why_not_earlier(grid: Grid, index: int) -> str:
     zone = grid.request.zone
     if index == 0:
-        return "It is the first time in the window."
+        return "Nothing earlier is possible: it is the first start time in the window."
     start = grid.starts[index]
     return f"Nothing earlier works: before {clock(start, zone)} on {day(start, zone)}, {why_not_at(grid, index - 1)}."
 
@@ -141,6 +141,17 @@ def _delay(grid: Grid, earlier: int, later: int) -> str:
     return " ".join(parts)
 
 
+def _waited_for(grid: Grid, option: Option, fastest: Option) -> str:
+    """Who this later option waits for, and why they could not come just before it."""
+    before = option.index - 1
+    waits = []
+    for role in grid.request.roles:
+        person = option.assignment[role.role].person
+        if person and person != fastest.assignment[role.role].person and not grid.attendable(person, before):
+            waits.append(f"{_label(grid, person)} ({role.role}) {person_reason(grid, person, before)}")
+    return f" Not earlier: {'; '.join(waits)}." if waits else ""
+
+
 def explain_option(grid: Grid, kind: str, option: Option, fastest: Option) -> str:
     zone = grid.request.zone
     start = grid.starts[option.index]
@@ -151,6 +162,7 @@ def explain_option(grid: Grid, kind: str, option: Option, fastest: Option) -> st
         gains = _gains(fastest.metrics, option.metrics)
         head = f"{label}: {_delay(grid, fastest.index, option.index)} after the earliest time"
         head += f" ({gains})." if gains else "."
+        head += _waited_for(grid, option, fastest)
     taken = {c.person: r for r, c in option.assignment.items() if c.person}
     costs = [cover_text(grid, role, option.assignment[role.role], option.index, taken) for role in grid.request.roles]
     lines = [text for text in costs if text]
@@ -195,15 +207,17 @@ def person_summary(grid: Grid, person_id: str) -> str:
     if not statuses:
         return f"{label}: no start time fits the window"
     if statuses[0] == Status.UNKNOWN:
-        return f"{label}: availability unknown (no calendar could be read); it is not treated as free"
+        return f"{label}: availability unknown, so not treated as free"
     free = [i for i, s in enumerate(statuses) if s <= Status.OUT_OF_HOURS]
     if free:
         return f"{label}: can attend {_ranges(grid, free)}"
     busy = sum(s == Status.BUSY for s in statuses)
     if busy == len(statuses):
         return f"{label}: busy throughout the window"
-    off = "not on call and " if not grid.calendars[person_id].person.on_call else ""
-    return f"{label}: {off}busy or not working whenever the meeting could be held"
+    person = grid.calendars[person_id].person
+    days = [WEEKDAY_NAMES[d] + "s" for d in range(7) if person.working_hours[d]]
+    works = f"works {', '.join(days)}" if days else "no working hours given"
+    return f"{label}: busy or not working whenever the meeting could be held ({works}; not on call)"
 
 
 def role_reason(grid: Grid, role: Role) -> str:
