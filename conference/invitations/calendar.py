@@ -172,8 +172,8 @@ def _build(
     event.add("uid", meeting.uid)
     event.add("sequence", meeting.sequence)
     event.add("dtstamp", dtstamp_at.astimezone(UTC))
-    event.add("dtstart", meeting.start_at.astimezone(LONDON))
-    event.add("dtend", meeting.end_at.astimezone(LONDON))
+    event.add("dtstart", local_or_utc(meeting.start_at))
+    event.add("dtend", local_or_utc(meeting.end_at))
     event.add("summary", meeting.summary)
     event.add("location", meeting.location)
     event.add(
@@ -204,6 +204,16 @@ def _build(
     ics = bytes(calendar.to_ical())
     _check_withheld_everywhere(ics, withheld)
     return ics
+
+
+def local_or_utc(moment_at: datetime) -> datetime:
+    """``moment_at`` as Europe/London local time, or as UTC when local time cannot say it.
+
+    In the hour repeated when the clocks go back, a local time means its first occurrence (RFC 5545 3.3.5), so
+    an instant in the second occurrence (``fold=1``) is written in UTC instead, which every client reads.
+    """
+    local = moment_at.astimezone(LONDON)
+    return moment_at.astimezone(UTC) if local.fold else local
 
 
 def london_vtimezone() -> Timezone:

@@ -152,7 +152,10 @@ def _parse_calendar(ics: bytes, mime_method: str | None, sender: str | None) -> 
     try:
         calendar = Calendar.from_ical(text)
     except (ValueError, KeyError, IndexError, TypeError) as error:
-        raise ReplyError(f"The calendar file is damaged and cannot be read ({_short(str(error))}).") from None
+        raise ReplyError(
+            "The calendar file is damaged and cannot be read (it may have been cut short or altered on the way). "
+            "Ask the person to reply again, or update the board yourself."
+        ) from error
     if not isinstance(calendar, Calendar):
         raise ReplyError("The file does not contain a calendar (no VCALENDAR).")
     method = _method(calendar, mime_method)
@@ -162,7 +165,10 @@ def _parse_calendar(ics: bytes, mime_method: str | None, sender: str | None) -> 
     except ReplyError:
         raise
     except (ValueError, KeyError, IndexError, TypeError, AttributeError) as error:
-        raise ReplyError(f"The calendar reply has a value Convene cannot read ({_short(str(error))}).") from None
+        raise ReplyError(
+            "The calendar reply has a value Convene cannot read. Ask the person to reply again, or update the board "
+            "yourself."
+        ) from error
 
 
 def _method(calendar: Calendar, mime_method: str | None) -> ReplyMethod:
