@@ -41,6 +41,7 @@ Interval = tuple[dt.datetime, dt.datetime]
 
 LOCAL_ZONE = ZoneInfo("Europe/London")
 MAX_OCCURRENCES = 5_000
+MIN_MINUTELY_INTERVAL = 15
 _TIME_PROPERTIES = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")
 _BLOCKING_FBTYPES_TENTATIVE = frozenset({"BUSY-TENTATIVE"})
 _UTC = dt.UTC
@@ -284,25 +285,58 @@ def _localise(value: Any, tzid: str | None, zones: _ZoneResolver) -> Any:
 def _event_intervals(
     calendar: icalendar.Calendar, window_start_at: dt.datetime, window_end_at: dt.datetime
 ) -> Iterator[tuple[Interval, bool]]:
-    """Yield (interval, tentative) for every blocking event occurrence overlapping the window."""
-    if not calendar.walk("VEVENT"):
+    """Yield (interval, tentative) for every blocking event occurrence overlapping the window.
+
+    The query is widened by a day on each side so that all-day and floating events near the edges
+    are found whatever their zone; the intervals are clipped to the window afterwards.
+    """
+    events = calendar.walk("VEVENT")
+    if not events:
         return
-    stop_at = window_end_at.astimezone(_UTC) + dt.timedelta(days=1)
+    _refuse_runaway_rules(events)
+    margin = dt.timedelta(days=1)
+    _drop_one_off_events_outside(calendar, window_start_at - margin, window_end_at + margin)
     query = recurring_ical_events.of(calendar, components=["VEVENT"])
     try:
-        for count, occurrence in enumerate(query.after(window_start_at.astimezone(_UTC) - dt.timedelta(days=1))):
-            if count >= MAX_OCCURRENCES:
-                raise CalendarError(
-                    f"The calendar repeats too often: more than {MAX_OCCURRENCES} events in the window."
-                )
-            interval = _occurrence_interval(occurrence)
-            if interval[0] >= stop_at:
-                break
-            blocks, tentative = _event_blocks(occurrence)
-            if blocks:
-                yield interval, tentative
+        occurrences = query.between(window_start_at.astimezone(_UTC) - margin, window_end_at.astimezone(_UTC) + margin)
     except recurring_ical_events.InvalidCalendar as error:
         raise CalendarError(f"A repeating event cannot be expanded: {error}") from error
+    if len(occurrences) > MAX_OCCURRENCES:
+        raise CalendarError(f"The calendar repeats too often: more than {MAX_OCCURRENCES} events in the window.")
+    for occurrence in occurrences:
+        blocks, tentative = _event_blocks(occurrence)
+        if blocks:
+            yield _occurrence_interval(occurrence), tentative
+
+
+def _drop_one_off_events_outside(calendar: icalendar.Calendar, start_at: dt.datetime, end_at: dt.datetime) -> None:
+    """Remove single events that cannot touch the window, so that a year's feed expands quickly."""
+    repeating = ("RRULE", "RDATE", "RECURRENCE-ID")
+
+    def keep(component: icalendar.Component) -> bool:
+        if component.name != "VEVENT" or any(name in component for name in repeating):
+            return True
+        begin_at, finish_at = _occurrence_interval(component)
+        return begin_at < end_at and finish_at > start_at
+
+    calendar.subcomponents[:] = [component for component in calendar.subcomponents if keep(component)]
+
+
+def _refuse_runaway_rules(events: list[icalendar.Component]) -> None:
+    """Refuse rules repeating every few seconds or minutes before expanding them (they would exhaust memory)."""
+    for event in events:
+        for rule in _as_list(event.get("RRULE")):
+            frequency = str(_first(rule.get("FREQ"))).upper()
+            interval = int(_first(rule.get("INTERVAL")) or 1)
+            if frequency == "SECONDLY" or (frequency == "MINUTELY" and interval < MIN_MINUTELY_INTERVAL):
+                raise CalendarError(
+                    f"A VEVENT ({event.get('UID', 'without UID')}) repeats every {interval} "
+                    f"{'second' if frequency == 'SECONDLY' else 'minute'}(s): the calendar repeats too often."
+                )
+
+
+def _first(values: Any) -> Any:
+    return values[0] if isinstance(values, list) and values else values
 
 
 def _event_blocks(event: icalendar.Component) -> tuple[bool, bool]:

@@ -10,7 +10,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from radicale_server import RadicaleServer, free_port
 
 from scheduler.caldav import (
     CalendarSource,
@@ -22,6 +21,8 @@ from scheduler.caldav import (
     fetch_ics_feed,
 )
 from scheduler.calendars import BusyResult
+
+from .radicale_server import RadicaleServer, free_port
 
 USERS = {"alice": "correct horse", "bob": "battery staple"}
 CALENDAR = "alice/work/"

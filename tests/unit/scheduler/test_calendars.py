@@ -306,3 +306,23 @@ def test_runaway_recurrence_is_refused_rather_than_hanging() -> None:
 
     with pytest.raises(CalendarError, match="repeats too often"):
         busy_from_ics(data, at("2026-11-09 00:00"), at("2026-11-10 00:00"))
+
+
+def test_a_long_event_that_started_before_the_window_still_blocks() -> None:
+    data = wrap(
+        event("leave@test", "DTSTART;VALUE=DATE:20261019", "DTEND;VALUE=DATE:20261111", "SUMMARY:Three weeks' leave")
+    )
+
+    result = busy_from_ics(data, at("2026-11-09 00:00"), at("2026-11-14 00:00"))
+
+    assert result.busy == spans(("2026-11-09 00:00", "2026-11-11 00:00"))
+
+
+def test_too_many_occurrences_in_the_window_are_refused() -> None:
+    every_quarter_hour = "\r\n".join(
+        event(f"q{n}@test", "DTSTART:20261109T000000Z", "DURATION:PT5M", "RRULE:FREQ=MINUTELY;INTERVAL=15")
+        for n in range(5)
+    )
+
+    with pytest.raises(CalendarError, match="more than 5000 events"):
+        busy_from_ics(wrap(every_quarter_hour), at("2026-11-09 00:00"), at("2026-11-23 00:00"))
