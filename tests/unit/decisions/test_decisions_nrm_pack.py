@@ -1,0 +1,143 @@
+"""The NRM referral pack: coverage of the Home Office form's child page flow, pre-filling and missing fields."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from decisions.elements import ElementsRecord
+from decisions.indicators import IndicatorTick
+from decisions.nrm import (
+    ChildView,
+    FirstResponderView,
+    LocalAuthorityContact,
+    NrmCaseView,
+    NrmDeterminationView,
+    build_nrm_pack,
+    missing_required,
+)
+from decisions.quorum import Nation, Role
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+README = REPO_ROOT.parent / "shared" / "reference" / "nrm-form" / "README.md"
+
+
+def readme_child_flow_keys() -> set[str]:
+    """Backticked keys in items 1-15 of the README's child page flow. A key starting with '-' is a suffix of the
+    key before it: `-journey-details` is appended; `-uk-region` replaces the `-uk-...` tail of
+    `current-pv-location-uk-city`. Wildcard names (ending '-*') are skipped."""
+    text = README.read_text(encoding="utf-8")
+    flow = text.split("## The pages a referral for a child goes through", 1)[1].split("\n16. ", 1)[0]
+    keys: set[str] = set()
+    previous = ""
+    for token in re.findall(r"`([^`]+)`", flow):
+        if token.endswith("*"):
+            continue
+        if token.startswith("-"):
+            first = f"-{token.split('-')[1]}-"
+            token = (previous[: previous.rfind(first)] if first in previous else previous) + token
+        keys.add(token)
+        previous = token
+    return keys
+
+
+def _pack(**answers):
+    case = NrmCaseView(
+        reference="NB-2026-0042",
+        nation=Nation.WALES,
+        age="not-sure",
+        local_authority=LocalAuthorityContact("Anytown", "01000 000000", "mash@anytown.example"),
+        child=ChildView(first_name="Child", last_name="Example", date_of_birth_on=date(2010, 5, 1), gender="female",
+                        has_children=False, needs_interpreter=True, interpreter_language="Tigrinya"),  # fmt: skip
+    )
+    elements = ElementsRecord(
+        acts=frozenset({"recruitment"}),
+        exploitation_types=frozenset({"types-of-exploitation-other", "types-of-exploitation-prostitution"}),
+        other_exploitation_details="Forced to hold drugs",
+        where="uk-and-overseas",
+        indicators=(IndicatorTick("goes_missing", Role.POLICE, "Found in Kent"),),
+    )
+    det = NrmDeterminationView(elements=elements, rationale="Shared view of the meeting", crime_reference="CR/1/26",
+                               police_force="Anytown Police", answers=answers)  # fmt: skip
+    fr = FirstResponderView("Anytown Council", "Sam", "Worker", "Social worker", "01000 000001")
+    return build_nrm_pack(case, det, fr)
+
+
+def test_readme_parse_finds_the_flow() -> None:
+    keys = readme_child_flow_keys()
+    assert {"reference", "pv-under-age", "were-they-taken-somewhere-by-their-exploiter-journey-details",
+            "current-pv-location-uk-region", "fr-alternative-contact", "pv-ho-reference"} <= keys  # fmt: skip
+    assert not any(k.endswith("*") or k.startswith("-") for k in keys)
+    assert len(keys) > 50
+
+
+def test_every_field_of_the_child_page_flow_is_in_the_pack() -> None:
+    pack = _pack()
+    missing = readme_child_flow_keys() - pack.field_keys()
+    assert missing == set()
+    for wildcard in ("local-authority-contacted-about-child-local-authority-", "types-of-exploitation-", "fr-details-"):
+        assert any(k.startswith(wildcard) for k in pack.field_keys()), wildcard
+    assert sum(k.startswith("types-of-exploitation-") for k in pack.field_keys()) == 10
+
+
+def test_prefill_from_case_determination_and_first_responder() -> None:
+    pack = _pack()
+    assert pack.field("reference").value == "NB-2026-0042"
+    assert pack.field("fr-location").display == "Wales"
+    assert pack.field("pv-under-age").display == "Not Sure"
+    assert pack.field("types-of-exploitation").value == (
+        "types-of-exploitation-prostitution",
+        "types-of-exploitation-other",
+    )
+    assert pack.field("other-exploitation-details").applies
+    assert pack.field("where-exploitation-happened").display == "UK and Overseas"
+    assert pack.field("modern-slavery-indicators").value == "yes"
+    assert pack.field("modern-slavery-indicators-details").value == (
+        "Goes missing, or is found out of their home area (raised by police): Found in Kent"
+    )
+    assert pack.field("reported-to-police-crime-reference").value == "CR/1/26"
+    assert pack.field("pv-dob").display == "Saturday 1 May 2010"
+    assert pack.field("pv-interpreter-requirements-language").value == "Tigrinya"
+    assert pack.field("fr-details-role").value == "Social worker"
+
+
+def test_missing_required_respects_conditions_and_answers() -> None:
+    pack = _pack()
+    missing = {f.key for f in missing_required(pack)}
+    assert "birthplace" in missing
+    assert "where-exploitation-happened-uk-city" in missing
+    assert "where-exploitation-happened-overseas-country" in missing
+    assert "local-authority-contacted-about-child-local-authority-name" not in missing
+    assert "were-they-taken-somewhere-by-their-exploiter-journey-details" not in missing  # not answered "yes"
+    assert "pv-dob" not in missing and "fr-alternative-contact" not in missing  # optional
+    answered = _pack(**{"were-they-taken-somewhere-by-their-exploiter": "yes", "birthplace": "Asmara"})
+    missing_after = {f.key for f in missing_required(answered)}
+    assert "birthplace" not in missing_after
+    assert "were-they-taken-somewhere-by-their-exploiter-journey-details" in missing_after
+
+
+def test_inapplicable_field_is_shown_as_not_applicable_and_never_required() -> None:
+    pack = _pack(**{"still-in-exploitative-situation": "no", "what-is-keeping-them-in-situation": "Debt"})
+    keeping = pack.field("what-is-keeping-them-in-situation")
+    assert not keeping.applies and keeping.value is None and keeping.display == "Not applicable"
+
+
+def test_unknown_answer_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="not fields of the NRM referral form: pv-favourite-colour"):
+        _pack(**{"pv-favourite-colour": "blue"})
+
+
+def test_a_fully_answered_pack_has_nothing_missing() -> None:
+    answers: dict = {}
+    for _ in range(5):  # answering "yes" reveals follow-up questions; answer until nothing is missing
+        missing = missing_required(_pack(**answers))
+        if not missing:
+            break
+        for f in missing:
+            answers[f.key] = ("Cardiff",) if f.kind == "list" else f.option_keys[0] if f.options else "Answer"
+    answers["types-of-exploitation"] = ("types-of-exploitation-forced-to-work",)
+    complete = _pack(**answers)
+    assert missing_required(complete) == []
+    assert not complete.field("other-exploitation-details").applies
+    assert len(answers) > 30
