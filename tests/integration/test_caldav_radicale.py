@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 
@@ -125,7 +126,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RadicaleServer]
         yield running
 
 
-def alice(server: RadicaleServer) -> dict[str, str]:
+class Credentials(TypedDict):
+    username: str
+    password: str
+
+
+def alice(server: RadicaleServer) -> Credentials:
     return {"username": "alice", "password": USERS["alice"]}
 
 
