@@ -65,10 +65,39 @@ def _label(grid: Grid, person_id: str) -> str:
     return grid.request.person(person_id).label()
 
 
-def _role_blocked_text(grid: Grid, role: Role, index: int) -> str:
-    reasons = [f"{_label(grid, p)} {person_reason(grid, p, index)}" for p in role.candidates[:_ROLE_PEOPLE_SHOWN]]
+def _history(grid: Grid, person_id: str, upto: int) -> str:
+    """Why a person could not come at any start before grain ``upto``: distinct reasons, in order."""
+    zone = grid.request.zone
+    phrases: list[str] = []
+    off_days: list[str] = []
+    previous: tuple[int, int] | None = None
+    for index in range(upto):
+        status = grid.status[person_id][index]
+        weekday = from_minute(grid.starts[index]).astimezone(zone).weekday()
+        if (status, weekday) == previous or grid.attendable(person_id, index):
+            previous = (status, weekday) if not grid.attendable(person_id, index) else None
+            continue
+        previous = (status, weekday)
+        phrase = person_reason(grid, person_id, index)
+        if phrase.startswith("does not work on "):
+            if off_days and phrases and phrases[-1].startswith("does not work on "):
+                phrases.pop()
+            off_days.append(phrase.removeprefix("does not work on "))
+            phrase = "does not work on " + " or ".join(dict.fromkeys(off_days))
+        else:
+            off_days = []
+        if phrase not in phrases:
+            phrases.append(phrase)
+    return ", then ".join(phrases[-3:])
+
+
+def _role_blocked_text(grid: Grid, role: Role, index: int, history: bool = False) -> str:
     if not role.candidates:
         return f"the {role.role} role has no candidates"
+    reasons = [
+        f"{_label(grid, p)} {_history(grid, p, index + 1) if history else person_reason(grid, p, index)}"
+        for p in role.candidates[:_ROLE_PEOPLE_SHOWN]
+    ]
     return f"the {role.role} role has no one free ({'; '.join(reasons)})"
 
 
@@ -76,11 +105,11 @@ def blocked_roles(grid: Grid, index: int) -> list[Role]:
     return [r for r in must_attend(grid.request.roles) if not any(grid.attendable(p, index) for p in r.candidates)]
 
 
-def why_not_at(grid: Grid, index: int) -> str:
-    """Why no valid meeting starts at grain ``index``."""
+def why_not_at(grid: Grid, index: int, history: bool = False) -> str:
+    """Why no valid meeting starts at grain ``index`` (with ``history``: nor at any grain before it)."""
     blocked = blocked_roles(grid, index)
     if blocked:
-        return "; ".join(_role_blocked_text(grid, role, index) for role in blocked)
+        return "; ".join(_role_blocked_text(grid, role, index, history) for role in blocked)
     needed = must_attend(grid.request.roles)
     free = sorted({p for r in needed for p in r.candidates if grid.attendable(p, index)})
     roles = ", ".join(r.role for r in needed)
@@ -92,7 +121,7 @@ def why_not_earlier(grid: Grid, index: int) -> str:
     if index == 0:
         return "Nothing earlier is possible: it is the first start time in the window."
     start = grid.starts[index]
-    return f"Nothing earlier works: before {clock(start, zone)} on {day(start, zone)}, {why_not_at(grid, index - 1)}."
+    return f"Nothing earlier works: before {clock(start, zone)} on {day(start, zone)}, {why_not_at(grid, index - 1, history=True)}."
 
 
 def cover_text(grid: Grid, role: Role, cover: Cover, index: int, taken: dict[str, str]) -> str | None:
