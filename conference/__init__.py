@@ -1,0 +1,162 @@
+"""Convene: the web app. ``create_app`` returns a new app and only calls small ``_register_*`` helpers."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from conference.config import INSTANCE_DIR, REPO_ROOT, Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    from conference.logs import configure_logging
+
+    configure_logging()
+    settings = settings or Settings.from_env()
+    for warning in settings.validate():
+        log.warning(warning)
+    app = Flask(__name__, static_folder="static", static_url_path="/assets", instance_path=str(INSTANCE_DIR))
+    _register_config(app, settings)
+    _register_templates(app)
+    _register_extensions(app, settings)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_cli(app)
+    if settings.proxy_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)  # type: ignore[method-assign]
+    return app
+
+
+def _secret_key(settings: Settings) -> str:
+    if settings.secret_key:
+        return settings.secret_key
+    # Development and test only (validate() has refused production): a random key kept in instance/.
+    path = INSTANCE_DIR / "dev-secret-key"
+    if not path.exists():
+        import secrets
+
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _register_config(app: Flask, settings: Settings) -> None:
+    key = _secret_key(settings)
+    settings = settings.with_overrides(secret_key=key)
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=key,
+        DEBUG=False,
+        PROPAGATE_EXCEPTIONS=False,
+        TESTING=settings.is_test,
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked in the guard, after an expired session's form is kept
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        WTF_CSRF_SSL_STRICT=False,
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_url,
+        RATELIMIT_HEADERS_ENABLED=False,
+        SESSION_COOKIE_NAME="__Host-convene",
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    if settings.is_development:
+        log.warning("Convene is running in DEVELOPMENT mode: demo data, a local mail catcher and a dev key. "
+                    "Never use this mode with real data.")
+
+
+def _register_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(REPO_ROOT / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.autoescape = True
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    from conference.filters import register_filters
+
+    register_filters(app)
+
+
+def _register_extensions(app: Flask, settings: Settings) -> None:
+    from conference.auth.sessions import DatabaseSessionInterface
+    from conference.extensions import csrf, db, limiter
+    from conference.security import register_security
+
+    db.init_app(app, settings.database_url)
+    register_security(app)  # the guard runs before every other before_request hook
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.session_interface = DatabaseSessionInterface()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from conference.auth.views import bp as auth_bp
+    from conference.cases.views import bp as cases_bp
+    from conference.directory.views import bp as directory_bp
+    from conference.views import bp as main_bp
+
+    for bp in (main_bp, auth_bp, cases_bp, directory_bp):
+        app.register_blueprint(bp)
+    for name in ("conference.convening.views", "decisions.views", "conference.dashboard.views"):
+        _register_optional(app, name)
+
+
+def _register_optional(app: Flask, module_name: str) -> None:
+    """Feature blueprints register themselves here once their package exists."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec(module_name.rsplit(".", 1)[0]) is None:
+        return
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except ModuleNotFoundError:
+        return
+    if spec is None:
+        return
+    module = importlib.import_module(module_name)
+    app.register_blueprint(module.bp)
+
+
+def _register_errors(app: Flask) -> None:
+    from conference.extensions import db
+
+    def render_error(status: int, template: str, **context: Any) -> tuple[str, int]:
+        return render_template(f"errors/{template}.html", **context), status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        code = error.code or 500
+        if code >= 500:
+            db.session.rollback()
+        template = {400: "400", 401: "401", 403: "403", 404: "404", 405: "405", 409: "409", 413: "413",
+                    429: "429"}.get(code, "generic")
+        return render_error(code, template, error=error)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> Any:
+        db.session.rollback()
+        log.exception("unhandled error")
+        return render_error(500, "500")
+
+
+def _register_cli(app: Flask) -> None:
+    from conference.cli import register_cli
+
+    register_cli(app)
+
+
+__all__ = ["create_app", "Settings", "Path"]

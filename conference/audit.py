@@ -1,0 +1,172 @@
+"""The append-only, hash-chained audit log.
+
+Every row is written in the same transaction as the change it records. Each row stores the hash of
+the row before it and ``SHA-256(prev_hash || canonical row)``. The chain head (one row in
+``audit_chain_head``) is updated in the same statement that claims the next position, which holds a row
+lock on PostgreSQL and the write lock on SQLite until commit, so concurrent writers cannot fork the chain.
+Database triggers refuse UPDATE and DELETE on ``audit_events`` (see the first migration).
+
+``verify_chain`` walks the log and names the first broken row: ``flask --app wsgi audit verify``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import g, has_request_context, request
+from sqlalchemy import JSON, BigInteger, String, Text, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from conference.db import Base, utcnow
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(BigInteger, "postgresql"), primary_key=True,
+                                    autoincrement=False)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_user_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
+    actor_agency_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    actor_role: Mapped[str] = mapped_column(String(20), default="")
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str] = mapped_column(String(40), default="")
+    object_id: Mapped[str] = mapped_column(String(64), default="", index=True)
+    outcome: Mapped[str] = mapped_column(String(20), default="success")
+    request_id: Mapped[str] = mapped_column(String(64), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+
+
+def _canonical(event: AuditEvent) -> bytes:
+    body = {
+        "id": event.id,
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor_user_id": str(event.actor_user_id) if event.actor_user_id else None,
+        "actor_agency_id": str(event.actor_agency_id) if event.actor_agency_id else None,
+        "actor_role": event.actor_role,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "outcome": event.outcome,
+        "request_id": event.request_id,
+        "ip": event.ip,
+        "reason": event.reason,
+        "detail": event.detail,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def compute_hash(prev_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256(prev_hash.encode() + _canonical(event)).hexdigest()
+
+
+def _actor() -> tuple[uuid.UUID | None, uuid.UUID | None, str]:
+    if not has_request_context():
+        return None, None, "system"
+    user = getattr(g, "user", None)
+    if user is None:
+        return None, None, ""
+    return user.id, user.agency_id, str(user.role)
+
+
+def record_event(
+    session: Session,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: str | uuid.UUID | None = "",
+    outcome: str = "success",
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+    actor_user_id: uuid.UUID | None = None,
+) -> AuditEvent:
+    """Append one audit row in the caller's transaction. ``detail`` must hold ids, never personal data."""
+    user_id, agency_id, role = _actor()
+    if actor_user_id is not None:
+        user_id = actor_user_id
+    row = session.execute(
+        text("UPDATE audit_chain_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash")
+    ).one()
+    event = AuditEvent(
+        id=int(row.last_id),
+        occurred_at=utcnow(),
+        actor_user_id=user_id,
+        actor_agency_id=agency_id,
+        actor_role=role,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        outcome=outcome,
+        request_id=getattr(g, "request_id", "") if has_request_context() else "",
+        ip=(request.remote_addr or "") if has_request_context() else "",
+        reason=reason,
+        detail=detail or {},
+        prev_hash=str(row.last_hash),
+        hash="",
+    )
+    event.hash = compute_hash(event.prev_hash, event)
+    session.add(event)
+    session.flush()
+    session.execute(text("UPDATE audit_chain_head SET last_hash = :h WHERE id = 1"), {"h": event.hash})
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    first_broken_id: int | None = None
+    problem: str = ""
+
+
+def verify_chain(rows: Iterable[AuditEvent]) -> ChainReport:
+    prev_hash = GENESIS_HASH
+    expected_id = 1
+    checked = 0
+    for event in rows:
+        if event.id != expected_id:
+            return ChainReport(False, checked, event.id, f"row {expected_id} is missing before row {event.id}")
+        if event.prev_hash != prev_hash:
+            return ChainReport(False, checked, event.id, "its prev_hash does not match the row before it")
+        if compute_hash(event.prev_hash, event) != event.hash:
+            return ChainReport(False, checked, event.id, "its contents do not match its hash")
+        prev_hash = event.hash
+        expected_id += 1
+        checked += 1
+    return ChainReport(True, checked)
+
+
+def verify_audit_log(session: Session) -> ChainReport:
+    rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
+    return verify_chain(rows)
+
+
+def find_case_views(session: Session, case_id: uuid.UUID, limit: int = 200) -> list[AuditEvent]:
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "case", AuditEvent.object_id == str(case_id))
+            .order_by(AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )

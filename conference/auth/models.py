@@ -1,0 +1,74 @@
+"""Accounts, server-side sessions and saved form drafts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.db import Base, IdMixin, TimestampMixin, enum_type, utcnow
+from conference.directory.models import Agency
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    CHAIR = "chair"
+    AGENCY_MEMBER = "agency_member"
+    MANAGER = "manager"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return {"coordinator": "Coordinator", "chair": "Chair", "agency_member": "Agency member",
+                "manager": "Manager", "administrator": "Administrator"}[self.value]
+
+
+class User(IdMixin, TimestampMixin, Base):
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(160))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_type(Role))
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    # The directory entry for this user, when they also attend meetings.
+    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"), default=None)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # TOTP secret, encrypted at rest (Fernet). Never stored in plain text.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    # The last accepted TOTP time step: a code is usable once.
+    totp_last_step: Mapped[int | None] = mapped_column(default=None)
+    mfa_enrolled_at: Mapped[datetime | None] = mapped_column(default=None)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+
+
+class UserSession(Base):
+    """A server-side session. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the cookie token
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_at: Mapped[datetime | None] = mapped_column(default=None)
+    mfa_at: Mapped[datetime | None] = mapped_column(default=None)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class FormDraft(IdMixin, Base):
+    """Form data posted after a session expired, kept so that nothing is lost when the person logs in again."""
+
+    __tablename__ = "form_drafts"
+
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    path: Mapped[str] = mapped_column(String(500))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

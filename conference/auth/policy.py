@@ -1,0 +1,98 @@
+"""The permission policy: roles to permissions, and the scope of the cases each user may see.
+
+Access is denied by default: every endpoint declares a permission (``@requires``) or is explicitly
+public (``@public``); ``tests/integration/test_route_guard.py`` walks every route to prove it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, false, select
+
+from conference.auth.models import Role, User
+from conference.cases.models import Case, CaseAgency
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Permission(StrEnum):
+    SIGNED_IN = "signed_in"  # any signed-in, MFA-verified user
+    CASE_LIST = "case.list"
+    CASE_VIEW = "case.view"
+    CASE_CREATE = "case.create"
+    CASE_EDIT = "case.edit"
+    CASE_IDENTITY = "case.identity"  # see the child's identity fields
+    CASE_ACCESS_LOG = "case.access_log"  # see who viewed a case
+    AUDIT_READ = "audit.read"
+    DIRECTORY_VIEW = "directory.view"
+    DIRECTORY_MANAGE = "directory.manage"
+    CONFERENCE_CONVENE = "conference.convene"
+    CONFERENCE_VIEW = "conference.view"
+    DECISION_RECORD = "decision.record"
+    DECISION_SIGN_OFF = "decision.sign_off"
+    DECISION_VIEW = "decision.view"
+    EXPORT_PDF = "export.pdf"
+    NRM_REFER = "nrm.refer"
+    DASHBOARD_VIEW = "dashboard.view"
+    USERS_MANAGE = "users.manage"
+
+
+_EVERYONE = {Permission.SIGNED_IN, Permission.DIRECTORY_VIEW}
+_CASE_READ = {Permission.CASE_LIST, Permission.CASE_VIEW, Permission.CONFERENCE_VIEW, Permission.DECISION_VIEW}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.COORDINATOR: frozenset(
+        _EVERYONE | _CASE_READ | {Permission.CASE_CREATE, Permission.CASE_EDIT, Permission.CASE_IDENTITY,
+                                  Permission.CONFERENCE_CONVENE, Permission.EXPORT_PDF, Permission.NRM_REFER,
+                                  Permission.DASHBOARD_VIEW}
+    ),
+    Role.CHAIR: frozenset(
+        _EVERYONE | _CASE_READ | {Permission.CASE_IDENTITY, Permission.DECISION_RECORD, Permission.DECISION_SIGN_OFF,
+                                  Permission.EXPORT_PDF, Permission.NRM_REFER}
+    ),
+    Role.AGENCY_MEMBER: frozenset(_EVERYONE | _CASE_READ | {Permission.DECISION_RECORD}),
+    Role.MANAGER: frozenset(
+        _EVERYONE | _CASE_READ | {Permission.CASE_IDENTITY, Permission.CASE_ACCESS_LOG, Permission.AUDIT_READ,
+                                  Permission.DASHBOARD_VIEW, Permission.EXPORT_PDF}
+    ),
+    # Administrators run accounts and the directory; they do not read cases.
+    Role.ADMINISTRATOR: frozenset(_EVERYONE | {Permission.DIRECTORY_MANAGE, Permission.USERS_MANAGE,
+                                               Permission.AUDIT_READ}),
+}
+
+AREA_SCOPED_ROLES = {Role.COORDINATOR, Role.CHAIR, Role.MANAGER}
+
+
+def has_permission(user: User | None, permission: Permission | str) -> bool:
+    if user is None or not user.is_active:
+        return False
+    return Permission(permission) in ROLE_PERMISSIONS.get(Role(user.role), frozenset())
+
+
+def requires(permission: Permission) -> Callable[[F], F]:
+    """Declare the permission a view needs. The global guard enforces it."""
+
+    def decorate(view: F) -> F:
+        view._permission = permission  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def public(view: F) -> F:
+    """Declare a view that needs no session (login pages, link replies with their own token, assets)."""
+    view._public = True  # type: ignore[attr-defined]
+    return view
+
+
+def case_scope(user: User) -> ColumnElement[bool]:
+    """The SQL condition for the cases this user may see. Applied in every case query (ACC-2)."""
+    role = Role(user.role)
+    if role in AREA_SCOPED_ROLES:
+        return Case.local_authority_id == user.agency.local_authority_id
+    if role == Role.AGENCY_MEMBER:
+        return Case.id.in_(select(CaseAgency.case_id).where(CaseAgency.agency_id == user.agency_id))
+    return false()

@@ -1,0 +1,127 @@
+"""Server-side sessions stored in the database.
+
+The cookie ``__Host-convene`` holds only a random 256-bit token (Secure, HttpOnly, SameSite=Lax, Path=/,
+no Domain). The database keeps its SHA-256. Sessions end after 30 minutes idle or 12 hours in all
+(NIST AAL2), enforced here on the server. ``regenerate()`` issues a new id at login and after MFA.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask, Request, Response
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import delete
+
+from conference.auth.models import UserSession
+from conference.db import utcnow
+from conference.extensions import db
+
+COOKIE_NAME = "__Host-convene"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ServerSession(dict[str, Any], SessionMixin):
+    def __init__(self, initial: dict[str, Any] | None = None, *, token: str | None = None,
+                 row: UserSession | None = None, expired: bool = False) -> None:
+        super().__init__(initial or {})
+        self.token = token
+        self.row = row
+        self.expired = expired
+        self.modified = False
+        self.regenerate_requested = False
+        self.destroy_requested = False
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.modified = True
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.modified = True
+        super().__delitem__(key)
+
+    def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
+        self.modified = True
+        return super().pop(key, *default)
+
+    def clear(self) -> None:
+        self.modified = True
+        super().clear()
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self.modified = True
+        return super().setdefault(key, default)
+
+    def regenerate(self) -> None:
+        """Issue a new session id at the end of this request; the old one stops working."""
+        self.regenerate_requested = True
+        self.modified = True
+
+    def destroy(self) -> None:
+        self.destroy_requested = True
+        self.clear()
+
+
+class DatabaseSessionInterface(SessionInterface):
+    def _limits(self, app: Flask) -> tuple[timedelta, timedelta]:
+        settings = app.config["SETTINGS"]
+        return timedelta(minutes=settings.session_idle_minutes), timedelta(hours=settings.session_absolute_hours)
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        token = request.cookies.get(COOKIE_NAME)
+        if not token or len(token) > 128:
+            return ServerSession()
+        row = db.session.get(UserSession, _hash(token))
+        if row is None:
+            return ServerSession(expired=True)
+        idle, absolute = self._limits(app)
+        now = utcnow()
+        if now - row.last_seen_at > idle or now - row.created_at > absolute:
+            db.session.delete(row)
+            db.session.commit()
+            return ServerSession(expired=True)
+        return ServerSession(dict(row.data or {}), token=token, row=row)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        assert isinstance(session, ServerSession)
+        if session.destroy_requested:
+            if session.row is not None:
+                db.session.execute(delete(UserSession).where(UserSession.id == session.row.id))
+                db.session.commit()
+            response.delete_cookie(COOKIE_NAME, path="/", secure=True, httponly=True, samesite="Lax")
+            return
+        if not session and session.row is None and not session.modified:
+            return
+        now = utcnow()
+        row = session.row
+        if row is None or session.regenerate_requested:
+            if row is not None:
+                db.session.execute(delete(UserSession).where(UserSession.id == row.id))
+            token = secrets.token_urlsafe(32)
+            new_row = UserSession(id=_hash(token), created_at=now, last_seen_at=now, data=dict(session))
+            self._copy_auth(session, new_row)
+            db.session.add(new_row)
+            db.session.commit()
+            session.token, session.row = token, new_row
+            response.set_cookie(COOKIE_NAME, token, path="/", secure=True, httponly=True, samesite="Lax")
+            return
+        row.data = dict(session)
+        row.last_seen_at = now
+        self._copy_auth(session, row)
+        db.session.commit()
+
+    @staticmethod
+    def _copy_auth(session: ServerSession, row: UserSession) -> None:
+        """The authentication facts live in columns so that sessions can be listed and ended per user."""
+        user_id = session.get("user_id")
+        row.user_id = uuid.UUID(user_id) if user_id else None
+        row.password_at = datetime.fromisoformat(session["password_at"]) if session.get("password_at") else None
+        row.mfa_at = datetime.fromisoformat(session["mfa_at"]) if session.get("mfa_at") else None

@@ -1,0 +1,139 @@
+"""Sign in with a password and a TOTP code, set up MFA, sign out."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from conference.auth import mfa as totp
+from conference.auth import services
+from conference.auth.models import FormDraft
+from conference.auth.policy import Permission, public, requires
+from conference.db import utcnow
+from conference.extensions import db, limiter
+from conference.forms import FormErrors
+from conference.security import safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_rate_key() -> str:
+    email = (request.form.get("email") or "").strip().lower()
+    return f"login:{email}" if email else f"login-ip:{request.remote_addr}"
+
+
+def _secret_key() -> str:
+    return str(current_app.config["SETTINGS"].secret_key)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit("10/minute", methods=["POST"])
+@limiter.limit("10/minute", methods=["POST"], key_func=_login_rate_key)
+def login() -> ResponseReturnValue:
+    errors = FormErrors()
+    expired = bool(session.pop("flash_expired", False)) or getattr(session, "expired", False)
+    email = ""
+    if request.method == "POST":
+        email = request.form.get("email", "").strip()
+        password = request.form.get("password", "")
+        if not email:
+            errors.add("email", "Enter your email address")
+        if not password:
+            errors.add("password", "Enter your password")
+        if not errors:
+            user = services.authenticate(email, password)
+            if user is None:
+                errors.add("email", "Enter a correct email address and password")
+            else:
+                keep = {k: session[k] for k in ("next", "draft_id") if k in session}
+                session.clear()
+                session.update(keep)
+                session["user_id"] = str(user.id)
+                session["password_at"] = utcnow().isoformat()
+                session.regenerate()  # type: ignore[attr-defined]
+                return redirect(url_for("auth.mfa" if user.mfa_enrolled_at else "auth.mfa_setup"))
+    status = 400 if errors else 200
+    return render_template("auth/login.html", errors=errors, email=email, expired=expired), status
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@requires(Permission.SIGNED_IN)
+@limiter.limit("10/minute", methods=["POST"])
+def mfa() -> ResponseReturnValue:
+    user = g.pending_user
+    if g.mfa_verified:
+        return redirect(url_for("main.index"))
+    if not user.mfa_enrolled_at:
+        return redirect(url_for("auth.mfa_setup"))
+    errors = FormErrors()
+    if request.method == "POST":
+        code = request.form.get("code", "")
+        if not code.strip():
+            errors.add("code", "Enter the 6-digit code from your authenticator app")
+        else:
+            result = services.verify_mfa(user, code, _secret_key())
+            if result.ok:
+                return _complete_login()
+            errors.add("code", result.message)
+    return render_template("auth/mfa.html", errors=errors), 400 if errors else 200
+
+
+@bp.route("/login/set-up-authenticator", methods=["GET", "POST"])
+@requires(Permission.SIGNED_IN)
+@limiter.limit("10/minute", methods=["POST"])
+def mfa_setup() -> ResponseReturnValue:
+    user = g.pending_user
+    if user.mfa_enrolled_at:
+        return redirect(url_for("auth.mfa"))
+    if "pending_totp" not in session:
+        session["pending_totp"] = totp.encrypt_secret(totp.new_totp_secret(), _secret_key())
+    secret = totp.decrypt_secret(session["pending_totp"], _secret_key())
+    errors = FormErrors()
+    if request.method == "POST":
+        code = request.form.get("code", "")
+        if not code.strip():
+            errors.add("code", "Enter the 6-digit code from your authenticator app")
+        else:
+            result = services.enrol_mfa(user, secret, code, _secret_key())
+            if result.ok:
+                session.pop("pending_totp", None)
+                return _complete_login()
+            errors.add("code", result.message)
+    uri = totp.provisioning_uri(secret, user.email)
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return render_template("auth/mfa_setup.html", errors=errors, qr=totp.qr_code_data_uri(uri),
+                           secret=grouped), 400 if errors else 200
+
+
+def _complete_login() -> ResponseReturnValue:
+    session["mfa_at"] = utcnow().isoformat()
+    session.regenerate()  # type: ignore[attr-defined]
+    target = safe_next(session.pop("next", None)) or url_for("main.index")
+    draft_id = session.pop("draft_id", None)
+    if draft_id:
+        draft = db.session.get(FormDraft, uuid.UUID(draft_id))
+        if draft is not None and draft.user_id in (None, g.pending_user.id):
+            draft.user_id = g.pending_user.id
+            session["restore_draft"] = draft_id
+            target = safe_next(draft.path) or target
+    return redirect(target)
+
+
+@bp.route("/logout", methods=["POST"])
+@requires(Permission.SIGNED_IN)
+def logout() -> ResponseReturnValue:
+    if g.pending_user is not None:
+        services.record_logout(g.pending_user)
+    session.destroy()  # type: ignore[attr-defined]
+    response = redirect(url_for("auth.signed_out"))
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@bp.route("/signed-out")
+@public
+def signed_out() -> ResponseReturnValue:
+    return render_template("auth/signed_out.html")

@@ -1,0 +1,107 @@
+"""Commands: ``flask --app wsgi db upgrade``, ``demo load``, ``audit verify``, ``users code``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from conference.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(demo_group)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(users_group)
+    _register_optional_cli(app)
+
+
+def _register_optional_cli(app: Flask) -> None:
+    import importlib
+    import importlib.util
+
+    for name in ("conference.convening.cli", "decisions.cli"):
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except ModuleNotFoundError:
+            found = False
+        if found:
+            importlib.import_module(name).register_cli(app)
+
+
+@click.group("db", help="Database migrations.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Apply every migration up to the latest.")
+def db_upgrade() -> None:
+    from conference import migrate
+
+    migrate.upgrade(db.engine)
+    click.echo("Database is up to date.")
+
+
+@db_group.command("downgrade", help="Undo migrations down to REVISION.")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    from conference import migrate
+
+    migrate.downgrade(db.engine, revision)
+    click.echo(f"Database downgraded to {revision}.")
+
+
+@click.group("demo", help="The Northbridge demo area.")
+def demo_group() -> None:
+    pass
+
+
+@demo_group.command("load", help="Load (or refresh) the Northbridge demo area. Safe to run twice.")
+def demo_load() -> None:
+    from conference.demo import load_demo
+
+    summary = load_demo()
+    click.echo(summary.describe())
+
+
+@click.group("audit", help="The audit log.")
+def audit_group() -> None:
+    pass
+
+
+@audit_group.command("verify", help="Check the audit log's hash chain and name the first broken row.")
+def audit_verify() -> None:
+    from conference.audit import verify_audit_log
+
+    report = verify_audit_log(db.session())
+    if report.ok:
+        click.echo(f"Audit log verified: {report.checked} rows, chain intact.")
+        return
+    click.echo(f"Audit log BROKEN at row {report.first_broken_id}: {report.problem}. "
+               f"{report.checked} rows before it verified.", err=True)
+    sys.exit(1)
+
+
+@click.group("users", help="Accounts.")
+def users_group() -> None:
+    pass
+
+
+@users_group.command("code", help="Print the current sign-in code for a DEMO account (development only).")
+@click.argument("email")
+def users_code(email: str) -> None:
+    from conference.auth import mfa
+    from conference.auth.models import User
+
+    settings = current_app.config["SETTINGS"]
+    if not settings.is_development:
+        click.echo("This command works only in development mode (CONVENE_ENV=development).", err=True)
+        sys.exit(2)
+    user = db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
+    if user is None or not user.totp_secret_encrypted:
+        click.echo(f"No demo account with an authenticator for {email}.", err=True)
+        sys.exit(2)
+    click.echo(mfa.code_at(mfa.decrypt_secret(user.totp_secret_encrypted, settings.secret_key)))

@@ -1,0 +1,81 @@
+"""Engine and session handling, without Flask-SQLAlchemy.
+
+``db.session`` is a scoped session bound to the current app's engine and scoped to the app context.
+The request's unit of work commits once, after the view (see ``conference.transactions``); CLI and
+worker code use ``db.unit_of_work()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, current_app
+from flask.globals import app_ctx
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+ENGINE_KEY = "convene.engine"
+
+
+def _scope() -> int:
+    try:
+        return id(app_ctx._get_current_object())
+    except RuntimeError:
+        return 0
+
+
+class AppBoundSession(Session):
+    def get_bind(self, *args: Any, **kwargs: Any) -> Engine:  # type: ignore[override]
+        return current_app.extensions[ENGINE_KEY]  # type: ignore[no-any-return]
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30}, pool_pre_ping=True)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+class Database:
+    def __init__(self) -> None:
+        self.session: scoped_session[Session] = scoped_session(
+            sessionmaker(class_=AppBoundSession, expire_on_commit=False), scopefunc=_scope
+        )
+
+    def init_app(self, app: Flask, url: str) -> None:
+        app.extensions[ENGINE_KEY] = make_engine(url)
+
+        @app.teardown_appcontext
+        def _remove_session(_exc: BaseException | None) -> None:
+            self.session.remove()
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions[ENGINE_KEY]  # type: ignore[no-any-return]
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One transaction for CLI and worker code: commit on success, roll back on error."""
+        session = self.session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,164 @@
+"""The global guard (deny by default), the unit of work per request, and the security headers."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from conference.auth.models import FormDraft, User
+from conference.auth.policy import Permission, has_permission
+from conference.extensions import csrf, db
+
+log = logging.getLogger(__name__)
+
+MFA_ENDPOINTS = {"auth.mfa", "auth.mfa_setup", "auth.logout"}
+NOT_SAVED_FIELDS = {"csrf_token", "password", "code", "current_password", "new_password"}
+
+
+def _view_declaration(endpoint: str | None, app: Flask) -> tuple[bool, Permission | None]:
+    if endpoint is None:
+        return False, None
+    if endpoint == "static":
+        return True, None
+    view = app.view_functions.get(endpoint)
+    if view is None:
+        return False, None
+    return bool(getattr(view, "_public", False)), getattr(view, "_permission", None)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site may be a redirect target after login."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _save_draft_and_redirect(user_id: uuid.UUID | None) -> ResponseReturnValue:
+    """SES-6: a form posted after the session ended is kept and restored after the person logs in again."""
+    data = {k: v for k, v in request.form.to_dict(flat=False).items() if k not in NOT_SAVED_FIELDS}
+    draft = FormDraft(user_id=user_id, path=request.path, data=data)
+    db.session.add(draft)
+    db.session.flush()
+    session["draft_id"] = str(draft.id)
+    session["next"] = request.path
+    session["flash_expired"] = True
+    return redirect(url_for("auth.login"))
+
+
+def _load_user() -> User | None:
+    user_id = session.get("user_id")
+    if not user_id:
+        return None
+    try:
+        user = db.session.get(User, uuid.UUID(user_id))
+    except ValueError:
+        return None
+    if user is None or not user.is_active:
+        session.destroy()  # type: ignore[attr-defined]
+        return None
+    return user
+
+
+def guard() -> ResponseReturnValue | None:
+    from flask import current_app
+
+    g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+    g.csp_nonce = secrets.token_urlsafe(18)
+    g.user = None
+    g.mfa_verified = False
+    if request.method == "TRACE":
+        abort(405)
+    is_public, permission = _view_declaration(request.endpoint, current_app)
+    user = _load_user()
+    mfa_done = bool(user is not None and session.get("mfa_at"))
+    g.user = user if mfa_done else None
+    g.pending_user = user
+    g.mfa_verified = mfa_done
+    if is_public:
+        _check_csrf(current_app)
+        return None
+    if request.endpoint is None:
+        abort(404)
+    if permission is None:
+        log.error("route without a permission declaration refused", extra={"event": request.endpoint})
+        abort(403)
+    if user is None:
+        if request.method == "POST" and getattr(session, "expired", False) and request.form:
+            return _save_draft_and_redirect(None)
+        if request.accept_mimetypes.best == "application/json":
+            abort(401)
+        if request.method == "GET":
+            session["next"] = request.full_path.rstrip("?")
+        return redirect(url_for("auth.login"))
+    if not mfa_done:
+        if request.endpoint in MFA_ENDPOINTS:
+            _check_csrf(current_app)
+            return None
+        return redirect(url_for("auth.mfa" if user.mfa_enrolled_at else "auth.mfa_setup"))
+    if not has_permission(user, permission):
+        abort(403)
+    _check_csrf(current_app)
+    return None
+
+
+def _check_csrf(app: Flask) -> None:
+    """CSRF on every state-changing request, checked after the guard so that an expired session's form is kept."""
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return
+    view = app.view_functions.get(request.endpoint or "")
+    if view is not None and getattr(view, "_csrf_exempt_reason", None):
+        return
+    csrf.protect()
+
+
+def commit_unit_of_work(response: Response) -> Response:
+    """One transaction per user action: commit once, after the view, unless the request failed."""
+    if response.status_code >= 500:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return response
+
+
+def security_headers(response: Response) -> Response:
+    nonce = getattr(g, "csp_nonce", "")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        f"style-src 'self' 'nonce-{nonce}'; "
+        "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+    response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    if response.mimetype and response.mimetype.startswith("text/") and "charset" not in (response.content_type or ""):
+        response.content_type = f"{response.mimetype}; charset=utf-8"
+    return response
+
+
+def register_security(app: Flask) -> None:
+    app.before_request(guard)
+    # after_request functions run in reverse order of registration: headers last, commit first.
+    app.after_request(security_headers)
+    app.after_request(commit_unit_of_work)
+
+    @app.context_processor
+    def _security_context() -> dict[str, Any]:
+        return {"csp_nonce": getattr(g, "csp_nonce", ""), "current_user": getattr(g, "user", None),
+                "has_permission": lambda p: has_permission(getattr(g, "user", None), p)}
