@@ -2,6 +2,7 @@
 
 import pytest
 
+from conference.invitations.privacy import forbidden_terms_in
 from conference.meeting_types import (
     AgencyKind,
     Circumstance,
@@ -14,7 +15,6 @@ from conference.meeting_types import (
     spec_for,
     types_for_nation,
 )
-from conference.invitations.privacy import forbidden_terms_in
 
 
 def test_enum_values_are_exact() -> None:
@@ -93,7 +93,7 @@ def test_optional_roles_are_added_when_relevant() -> None:
     bare = {r.role for r in spec.roles_for()}
     assert bare == {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}
     full = spec.roles_for({Circumstance.GUARDIAN_ALLOCATED, Circumstance.INTERPRETER_NEEDED, Circumstance.IN_EDUCATION})
-    added = {r.role: r for r in full} 
+    added = {r.role: r for r in full}
     assert set(added) - bare == {Role.GUARDIAN, Role.INTERPRETER, Role.EDUCATION}
     assert not added[Role.EDUCATION].required and added[Role.EDUCATION].written_submission_allowed
     assert not added[Role.INTERPRETER].written_submission_allowed

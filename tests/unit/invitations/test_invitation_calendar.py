@@ -46,7 +46,9 @@ def _attendees(event: icalendar.Event) -> list[icalendar.vCalAddress]:
 
 
 def _all_objects(meeting: MeetingObject, invitees: list[Invitee], dtstamp_at: datetime) -> list[tuple[str, bytes]]:
-    later = rescheduled(meeting, start_at=meeting.start_at + timedelta(days=1), end_at=meeting.end_at + timedelta(days=1))
+    later = rescheduled(
+        meeting, start_at=meeting.start_at + timedelta(days=1), end_at=meeting.end_at + timedelta(days=1)
+    )
     objects = [("REQUEST", build_request(m, i, dtstamp_at)) for m in (meeting, later) for i in invitees]
     objects += [("CANCEL", build_cancel(cancelled(later), i, dtstamp_at)) for i in invitees]
     return objects
@@ -94,7 +96,10 @@ def test_no_other_invitee_appears_in_an_object(meeting, invitees, dtstamp_at) ->
 def test_lines_are_crlf_and_folded_at_75_octets(meeting, invitees, dtstamp_at) -> None:
     long_meeting = replace(meeting, location="Salle de réunion numéro 4 – Hôtel de Ville, " * 4 + "Ystafell Gyfarfod")
     long_invitee = replace(invitees[1], name="Siân Llewellyn-Ó Súilleabháin " * 4)
-    for ics in (build_request(long_meeting, long_invitee, dtstamp_at), build_cancel(cancelled(long_meeting), long_invitee, dtstamp_at)):
+    for ics in (
+        build_request(long_meeting, long_invitee, dtstamp_at),
+        build_cancel(cancelled(long_meeting), long_invitee, dtstamp_at),
+    ):
         assert ics.endswith(b"\r\n")
         assert b"\n" not in ics.replace(b"\r\n", b"")
         assert b"\r" not in ics.replace(b"\r\n", b"")
@@ -159,7 +164,9 @@ def test_our_vtimezone_gives_the_right_instant_in_clock_change_weeks(meeting, in
 
 def test_sequence_rises_on_reschedule_and_cancel_keeps_the_uid(meeting, invitees, dtstamp_at) -> None:
     first = _event(build_request(meeting, invitees[1], dtstamp_at))
-    moved = rescheduled(meeting, start_at=meeting.start_at + timedelta(hours=2), end_at=meeting.end_at + timedelta(hours=2))
+    moved = rescheduled(
+        meeting, start_at=meeting.start_at + timedelta(hours=2), end_at=meeting.end_at + timedelta(hours=2)
+    )
     second = _event(build_request(moved, invitees[1], dtstamp_at + timedelta(minutes=5)))
     gone = cancelled(moved)
     third_ics = build_cancel(gone, invitees[1], dtstamp_at + timedelta(minutes=9))
@@ -183,7 +190,9 @@ def test_cancel_to_a_replaced_person_does_not_change_the_stored_meeting(meeting,
     assert meeting.sequence == 0
 
 
-def test_cancel_without_a_higher_sequence_and_request_for_cancelled_meeting_are_refused(meeting, invitees, dtstamp_at) -> None:
+def test_cancel_without_a_higher_sequence_and_request_for_cancelled_meeting_are_refused(
+    meeting, invitees, dtstamp_at
+) -> None:
     with pytest.raises(InvitationError, match="SEQUENCE higher"):
         build_cancel(meeting, invitees[1], dtstamp_at)
     with pytest.raises(InvitationError, match="cancelled"):
@@ -231,8 +240,22 @@ def _assert_no_injected_property(ics: bytes) -> None:
     unfolded = ics.replace(b"\r\n ", b"")
     assert not re.search(rb"\r\nATTENDEE:mailto:x@evil", unfolded)
     assert sorted(event.keys()) == sorted(
-        ["UID", "SEQUENCE", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "DESCRIPTION", "URL", "STATUS",
-         "TRANSP", "CLASS", "ORGANIZER", "ATTENDEE"]
+        [
+            "UID",
+            "SEQUENCE",
+            "DTSTAMP",
+            "DTSTART",
+            "DTEND",
+            "SUMMARY",
+            "LOCATION",
+            "DESCRIPTION",
+            "URL",
+            "STATUS",
+            "TRANSP",
+            "CLASS",
+            "ORGANIZER",
+            "ATTENDEE",
+        ]
     )
 
 
