@@ -115,9 +115,19 @@ def track_nrm(
     cg_earliest_on = earliest_conclusive_grounds_on(rg_decided_on) if rg_decided_on else None
     cg_before = cg_decided_on is not None and cg_earliest_on is not None and cg_decided_on < cg_earliest_on
     tracker = NrmTracker(
-        nat, reference, referred_on, rg_due_on, rg_decided_on, rg_outcome, rg_late,
-        cg_earliest_on, cg_decided_on, cg_outcome, cg_before, status="",
-    )  # fmt: skip
+        nat,
+        reference,
+        referred_on,
+        rg_due_on,
+        rg_decided_on,
+        rg_outcome,
+        rg_late,
+        cg_earliest_on,
+        cg_decided_on,
+        cg_outcome,
+        cg_before,
+        status="",
+    )
     return _with_status(tracker)
 
 
@@ -153,8 +163,11 @@ def _status_parts(t: NrmTracker) -> list[str]:
     ]
     if t.rg_decided_on is None:
         due = format_day(t.rg_due_on)
-        parts.append(f"The reasonable grounds decision is late: it was due by {due}." if t.rg_late
-                     else f"Reasonable grounds decision due by {due}.")  # fmt: skip
+        parts.append(
+            f"The reasonable grounds decision is late: it was due by {due}."
+            if t.rg_late
+            else f"Reasonable grounds decision due by {due}."
+        )
         return parts
     rg_label = _OUTCOME_LABELS.get(t.rg_outcome or "", "Reasonable grounds decision")
     parts.append(f"{rg_label} on {format_day(t.rg_decided_on)}" + (", after the due date." if t.rg_late else "."))

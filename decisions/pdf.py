@@ -144,8 +144,11 @@ def pdf_filename(kind: str, reference: str, version: int) -> str:
 
 
 def render_minutes_html(vm: MinutesView) -> str:
-    return _environment().get_template("minutes.html").render(vm=vm, title=_title("Minutes", vm.reference, vm.version),
-                                                               headings=MINUTES_HEADINGS)  # fmt: skip
+    return (
+        _environment()
+        .get_template("minutes.html")
+        .render(vm=vm, title=_title("Minutes", vm.reference, vm.version), headings=MINUTES_HEADINGS)
+    )
 
 
 def render_nrm_pack_html(vm: NrmPack, version: int = 1) -> str:

@@ -82,7 +82,9 @@ def test_indicators_are_listed_behind_the_elements_they_support_but_do_not_evide
     summary = summarise_elements(record, is_child=True)
     act = summary.finding(Element.ACT)
     assert act.status == ElementStatus.NOT_EVIDENCED
-    assert act.indicators == ("Has been moved within the UK by others, including to another town for short periods (police)",)
+    assert act.indicators == (
+        "Has been moved within the UK by others, including to another town for short periods (police)",
+    )
     assert summary.notes == ("Indicators are recorded for the act, but the act itself is not recorded.",)
 
 

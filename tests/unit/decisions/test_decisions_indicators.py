@@ -1,7 +1,9 @@
 """The versioned indicator catalogue and its validation."""
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,8 +19,11 @@ from decisions.indicators import (
 from decisions.quorum import Role
 
 
-def _raw() -> dict:
-    return json.loads((Path(__file__).parents[3] / "decisions" / "catalogue" / "indicators-v1.json").read_text())
+def _raw() -> dict[str, Any]:
+    raw: dict[str, Any] = json.loads(
+        (Path(__file__).parents[3] / "decisions" / "catalogue" / "indicators-v1.json").read_text()
+    )
+    return raw
 
 
 def test_catalogue_v1_loads_with_three_groups_and_every_element_supported() -> None:
@@ -45,7 +50,7 @@ def test_catalogue_v1_loads_with_three_groups_and_every_element_supported() -> N
         (lambda d: d["indicators"][0].update(label=" "), "non-empty 'label'"),
     ],
 )
-def test_invalid_catalogue_is_refused_with_a_clear_message(mutate, message: str) -> None:
+def test_invalid_catalogue_is_refused_with_a_clear_message(mutate: Callable[[Any], None], message: str) -> None:
     raw = _raw()
     mutate(raw)
     with pytest.raises(CatalogueError, match=message):

@@ -14,6 +14,8 @@ from decisions.nrm import (
     LocalAuthorityContact,
     NrmCaseView,
     NrmDeterminationView,
+    NrmPack,
+    Value,
     build_nrm_pack,
     missing_required,
 )
@@ -42,14 +44,21 @@ def readme_child_flow_keys() -> set[str]:
     return keys
 
 
-def _pack(**answers):
+def _pack(**answers: Value) -> NrmPack:
     case = NrmCaseView(
         reference="NB-2026-0042",
         nation=Nation.WALES,
         age="not-sure",
         local_authority=LocalAuthorityContact("Anytown", "01000 000000", "mash@anytown.example"),
-        child=ChildView(first_name="Child", last_name="Example", date_of_birth_on=date(2010, 5, 1), gender="female",
-                        has_children=False, needs_interpreter=True, interpreter_language="Tigrinya"),  # fmt: skip
+        child=ChildView(
+            first_name="Child",
+            last_name="Example",
+            date_of_birth_on=date(2010, 5, 1),
+            gender="female",
+            has_children=False,
+            needs_interpreter=True,
+            interpreter_language="Tigrinya",
+        ),
     )
     elements = ElementsRecord(
         acts=frozenset({"recruitment"}),
@@ -58,16 +67,27 @@ def _pack(**answers):
         where="uk-and-overseas",
         indicators=(IndicatorTick("goes_missing", Role.POLICE, "Found in Kent"),),
     )
-    det = NrmDeterminationView(elements=elements, rationale="Shared view of the meeting", crime_reference="CR/1/26",
-                               police_force="Anytown Police", answers=answers)  # fmt: skip
+    det = NrmDeterminationView(
+        elements=elements,
+        rationale="Shared view of the meeting",
+        crime_reference="CR/1/26",
+        police_force="Anytown Police",
+        answers=answers,
+    )
     fr = FirstResponderView("Anytown Council", "Sam", "Worker", "Social worker", "01000 000001")
     return build_nrm_pack(case, det, fr)
 
 
 def test_readme_parse_finds_the_flow() -> None:
     keys = readme_child_flow_keys()
-    assert {"reference", "pv-under-age", "were-they-taken-somewhere-by-their-exploiter-journey-details",
-            "current-pv-location-uk-region", "fr-alternative-contact", "pv-ho-reference"} <= keys  # fmt: skip
+    assert {
+        "reference",
+        "pv-under-age",
+        "were-they-taken-somewhere-by-their-exploiter-journey-details",
+        "current-pv-location-uk-region",
+        "fr-alternative-contact",
+        "pv-ho-reference",
+    } <= keys
     assert not any(k.endswith("*") or k.startswith("-") for k in keys)
     assert len(keys) > 50
 
@@ -129,7 +149,7 @@ def test_unknown_answer_key_is_refused() -> None:
 
 
 def test_a_fully_answered_pack_has_nothing_missing() -> None:
-    answers: dict = {}
+    answers: dict[str, Value] = {}
     for _ in range(5):  # answering "yes" reveals follow-up questions; answer until nothing is missing
         missing = missing_required(_pack(**answers))
         if not missing:

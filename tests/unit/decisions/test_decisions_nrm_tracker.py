@@ -19,7 +19,7 @@ from decisions.nrm_tracker import add_working_days, earliest_conclusive_grounds_
         ("england", date(2026, 3, 7), date(2026, 3, 13)),  # Saturday referral: Monday is day 1
     ],
 )
-def test_reasonable_grounds_due_within_five_working_days(nation, referred_on, due_on) -> None:
+def test_reasonable_grounds_due_within_five_working_days(nation: str, referred_on: date, due_on: date) -> None:
     assert reasonable_grounds_due_on(referred_on, nation) == due_on
 
 
@@ -46,12 +46,19 @@ def test_late_flag_before_and_after_the_due_date() -> None:
 
 def test_earliest_conclusive_grounds_is_thirty_calendar_days_after_reasonable_grounds() -> None:
     assert earliest_conclusive_grounds_on(date(2026, 4, 8)) == date(2026, 5, 8)
-    tracker = track_nrm("wales", date(2026, 4, 1), rg_decided_on=date(2026, 4, 8), rg_outcome="rg_positive",
-                        today=date(2026, 4, 9))  # fmt: skip
+    tracker = track_nrm(
+        "wales", date(2026, 4, 1), rg_decided_on=date(2026, 4, 8), rg_outcome="rg_positive", today=date(2026, 4, 9)
+    )
     assert tracker.cg_earliest_on == date(2026, 5, 8)
     assert "A conclusive grounds decision can be made from Friday 8 May 2026." in tracker.status
-    early = track_nrm("wales", date(2026, 4, 1), rg_decided_on=date(2026, 4, 8), rg_outcome="rg_positive",
-                      cg_decided_on=date(2026, 5, 1), cg_outcome="cg_negative")  # fmt: skip
+    early = track_nrm(
+        "wales",
+        date(2026, 4, 1),
+        rg_decided_on=date(2026, 4, 8),
+        rg_outcome="rg_positive",
+        cg_decided_on=date(2026, 5, 1),
+        cg_outcome="cg_negative",
+    )
     assert early.cg_before_earliest
     assert "before the earliest date of Friday 8 May 2026" in early.status
 

@@ -1,5 +1,6 @@
 """Outcome options per meeting type and validation with GOV.UK wording."""
 
+from collections.abc import Mapping
 from datetime import date
 
 import pytest
@@ -10,7 +11,7 @@ TODAY = date(2026, 11, 23)
 COMMON = {"rationale": "Because of what was shared.", "suspected_of_offences": "no"}
 
 
-def _errors(meeting_type, nation, data) -> list[tuple[str, str]]:
+def _errors(meeting_type: str, nation: str, data: Mapping[str, object]) -> list[tuple[str, str]]:
     return [(e.field, e.message) for e in validate_outcome(meeting_type, nation, data, today=TODAY)]
 
 
@@ -37,8 +38,12 @@ def test_trafficking_concern_needs_nrm_referral_and_first_responder() -> None:
         ("first_responder_organisation", "Enter the first responder's organisation"),
         ("first_responder_name", "Enter the name of the first responder"),
     ]
-    complete = {**data, "nrm_referral": "yes", "first_responder_organisation": "Anytown Council",
-                "first_responder_name": "Sam Social Worker"}  # fmt: skip
+    complete = {
+        **data,
+        "nrm_referral": "yes",
+        "first_responder_organisation": "Anytown Council",
+        "first_responder_name": "Sam Social Worker",
+    }
     assert _errors("strategy_discussion", "england", complete) == []
 
 
@@ -52,7 +57,7 @@ def test_trafficking_concern_needs_nrm_referral_and_first_responder() -> None:
         ("2026-11-01", "Reconvene date must be in the future"),
     ],
 )
-def test_more_information_needs_a_future_reconvene_date(reconvene_on, message) -> None:
+def test_more_information_needs_a_future_reconvene_date(reconvene_on: object, message: str) -> None:
     data = {**COMMON, "start_enquiries": "no", "outcome": "more_information_needed", "reconvene_on": reconvene_on}
     assert _errors("strategy_discussion", "wales", data) == [("reconvene_on", message)]
 
@@ -97,8 +102,12 @@ def test_devolved_panel_votes() -> None:
 
 
 def test_scotland_panel_cannot_record_the_slavery_outcome() -> None:
-    data = {**COMMON, "stage": "conclusive_grounds", "outcome": "cg_positive_slavery",
-            "votes": {"social_care": "cg_positive_slavery", "health": "cg_positive_slavery", "police": "cg_negative"}}  # fmt: skip
+    data = {
+        **COMMON,
+        "stage": "conclusive_grounds",
+        "outcome": "cg_positive_slavery",
+        "votes": {"social_care": "cg_positive_slavery", "health": "cg_positive_slavery", "police": "cg_negative"},
+    }
     errors = _errors("devolved_panel", "scotland", data)
     assert ("outcome", "Select the outcome") in errors
     assert _errors("devolved_panel", "england", data) == []

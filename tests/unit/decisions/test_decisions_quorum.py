@@ -1,5 +1,7 @@
 """Quorum for each meeting type and nation."""
 
+from collections.abc import Iterable
+
 import pytest
 
 from decisions.quorum import (
@@ -32,7 +34,7 @@ EXPECTED_REQUIRED = {
 }
 
 
-def _register(roles, status=IN_ROOM) -> list[RegisterEntry]:
+def _register(roles: Iterable[Role], status: AttendanceStatus = IN_ROOM) -> list[RegisterEntry]:
     return [RegisterEntry(role, status, person=f"Person {i}") for i, role in enumerate(roles)]
 
 
@@ -41,7 +43,9 @@ def test_every_supported_combination_is_tested() -> None:
 
 
 @pytest.mark.parametrize(("meeting_type", "nation"), sorted(EXPECTED_REQUIRED))
-def test_quorum_met_with_exactly_the_required_roles_and_not_without_each(meeting_type, nation) -> None:
+def test_quorum_met_with_exactly_the_required_roles_and_not_without_each(
+    meeting_type: MeetingType, nation: Nation
+) -> None:
     required = EXPECTED_REQUIRED[(meeting_type, nation)]
     assert check_quorum(meeting_type, nation, _register(required)).met
     for role in required:
@@ -100,7 +104,7 @@ def test_devolved_panel_reports_voting_and_non_voting_members() -> None:
         ("strategy_discussion", "eire", "Unknown nation 'eire'"),
     ],
 )
-def test_unsupported_combinations_are_refused_with_a_message(meeting_type, nation, message) -> None:
+def test_unsupported_combinations_are_refused_with_a_message(meeting_type: str, nation: str, message: str) -> None:
     with pytest.raises(UnsupportedMeeting, match=message):
         check_quorum(meeting_type, nation, [])
 
