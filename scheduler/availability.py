@@ -125,7 +125,9 @@ class Calendar:
         return Status.OUT_OF_HOURS if self.person.on_call else Status.NOT_WORKING
 
 
-def build_calendar(person: Person, zone: ZoneInfo, first: int, last: int, extra_busy: Sequence[Interval] = ()) -> Calendar:
+def build_calendar(
+    person: Person, zone: ZoneInfo, first: int, last: int, extra_busy: Sequence[Interval] = ()
+) -> Calendar:
     """Working-hours windows for every local day that can touch ``[first, last]``, and merged busy time."""
     windows: list[Interval] = []
     for day_on in _local_dates(first, last, zone):
@@ -143,14 +145,18 @@ class Grid:
     starts: tuple[int, ...]
     calendars: Mapping[str, Calendar]
     status: Mapping[str, tuple[Status, ...]]
+    usable: Mapping[str, tuple[bool, ...]]  # may fill a role: free, out of hours on call, or allowed unknown
 
     @property
     def duration(self) -> int:
         return self.request.duration_minutes
 
     def attendable(self, person_id: str, index: int) -> bool:
-        status = self.status[person_id][index]
-        return status <= Status.OUT_OF_HOURS or (status == Status.UNKNOWN and self.request.allow_unknown)
+        return self.usable[person_id][index]
+
+
+def can_fill(status: Status, allow_unknown: bool) -> bool:
+    return status <= Status.OUT_OF_HOURS or (status == Status.UNKNOWN and allow_unknown)
 
 
 def candidate_ids(request: ConferenceRequest) -> list[str]:
@@ -170,4 +176,5 @@ def build_grid(request: ConferenceRequest, extra_busy: Mapping[str, Sequence[Int
         calendar = build_calendar(request.person(person_id), request.zone, first, last, extra)
         calendars[person_id] = calendar
         status[person_id] = tuple(calendar.status(s, s + request.duration_minutes) for s in starts)
-    return Grid(request, tuple(starts), calendars, status)
+    usable = {p: tuple(can_fill(s, request.allow_unknown) for s in statuses) for p, statuses in status.items()}
+    return Grid(request, tuple(starts), calendars, status, usable)

@@ -10,7 +10,10 @@ from typing import Any, TextIO
 from scheduler.api import plan, solve
 from scheduler.errors import RequestError
 
-USAGE = "usage: python -m scheduler solve < request.json > response.json\n       python -m scheduler plan < batch.json > plan.json"
+USAGE = (
+    "usage: python -m scheduler solve < request.json > response.json\n"
+    "       python -m scheduler plan < batch.json > plan.json"
+)
 COMMANDS: dict[str, Callable[[Any], dict[str, Any]]] = {"solve": solve, "plan": plan}
 
 
@@ -19,8 +22,12 @@ def _fail(message: str, stderr: TextIO) -> int:
     return 2
 
 
-def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None,
-         stderr: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     if len(args) != 1 or args[0] not in COMMANDS:

@@ -121,7 +121,8 @@ def why_not_earlier(grid: Grid, index: int) -> str:
     if index == 0:
         return "Nothing earlier is possible: it is the first start time in the window."
     start = grid.starts[index]
-    return f"Nothing earlier works: before {clock(start, zone)} on {day(start, zone)}, {why_not_at(grid, index - 1, history=True)}."
+    blocked = why_not_at(grid, index - 1, history=True)
+    return f"Nothing earlier works: before {clock(start, zone)} on {day(start, zone)}, {blocked}."
 
 
 def cover_text(grid: Grid, role: Role, cover: Cover, index: int, taken: dict[str, str]) -> str | None:
@@ -158,7 +159,11 @@ def _count(n: int, word: str) -> str:
 
 def _gains(fastest: Metrics, option: Metrics) -> str:
     names = ("written submissions", "deputy rank", "attendees out of hours", "optional roles uncovered")
-    better = [f"{name} {b} instead of {a}" for name, a, b in zip(names, fastest.vector(), option.vector(), strict=True) if b < a]
+    better = [
+        f"{name} {b} instead of {a}"
+        for name, a, b in zip(names, fastest.vector(), option.vector(), strict=True)
+        if b < a
+    ]
     return "; ".join(better)
 
 
@@ -185,7 +190,9 @@ def explain_option(grid: Grid, kind: str, option: Option, fastest: Option) -> st
     zone = grid.request.zone
     start = grid.starts[option.index]
     if kind == "fastest":
-        head = f"Earliest possible time, {clock(start, zone)} on {day(start, zone)}. {why_not_earlier(grid, option.index)}"
+        head = (
+            f"Earliest possible time, {clock(start, zone)} on {day(start, zone)}. {why_not_earlier(grid, option.index)}"
+        )
     else:
         label = "Best attended" if kind == "best_attended" else "Another option"
         gains = _gains(fastest.metrics, option.metrics)

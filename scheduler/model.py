@@ -213,7 +213,7 @@ def _clock(value: Any, where: str) -> int:
     match = _CLOCK.match(value) if isinstance(value, str) else None
     minutes = int(match.group(1)) * 60 + int(match.group(2)) if match else -1
     if not match or minutes > 1440:
-        raise RequestError(f"{where}: {value!r} is not a time of day such as \"09:00\" (24-hour clock, 00:00 to 24:00)")
+        raise RequestError(f'{where}: {value!r} is not a time of day such as "09:00" (24-hour clock, 00:00 to 24:00)')
     return minutes
 
 
@@ -222,7 +222,7 @@ def _day_windows(value: Any, where: str) -> tuple[Window, ...]:
     for index, pair in enumerate(_list(value, where)):
         spot = f"{where}[{index}]"
         if not isinstance(pair, list | tuple) or len(pair) != 2:
-            raise RequestError(f"{spot} must be a pair of times such as [\"09:00\", \"17:00\"]")
+            raise RequestError(f'{spot} must be a pair of times such as ["09:00", "17:00"]')
         start, end = _clock(pair[0], spot), _clock(pair[1], spot)
         if end <= start:
             raise RequestError(f"{spot}: the window ends ({pair[1]}) before it starts ({pair[0]})")
@@ -260,7 +260,7 @@ def parse_person(person_id: str, value: Any) -> Person:
     data = _object(value, where)
     availability = data.get("availability", "known")
     if availability not in ("known", "unknown"):
-        raise RequestError(f"{where}.availability must be \"known\" or \"unknown\", not {availability!r}")
+        raise RequestError(f'{where}.availability must be "known" or "unknown", not {availability!r}')
     known = availability == "known"
     hours_value = data.get("working_hours", {}) if not known else _require(data, "working_hours", where)
     name = data.get("name")
@@ -309,7 +309,9 @@ def parse_roles(value: Any, where: str) -> tuple[Role, ...]:
 def check_window(earliest_start_at: dt.datetime, deadline_at: dt.datetime, duration_minutes: int, where: str) -> None:
     """End before start, an empty window and a meeting longer than its window are all refused."""
     if deadline_at < earliest_start_at:
-        raise RequestError(f"{where}deadline {deadline_at.isoformat()} is before earliest_start {earliest_start_at.isoformat()}")
+        raise RequestError(
+            f"{where}deadline {deadline_at.isoformat()} is before earliest_start {earliest_start_at.isoformat()}"
+        )
     if deadline_at == earliest_start_at:
         raise RequestError(f"{where}the window is empty: deadline equals earliest_start")
     window_minutes = (deadline_at - earliest_start_at).total_seconds() / 60

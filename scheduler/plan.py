@@ -123,10 +123,14 @@ def _plain_metrics(conference: Conference, assignment: Assignment) -> Metrics:
 
 def _booking(conference: Conference, grid: Grid, option: Option) -> Booking:
     start = grid.starts[option.index]
-    return Booking(conference.id, "booked", start, start + conference.duration_minutes, option.assignment, option.metrics)
+    return Booking(
+        conference.id, "booked", start, start + conference.duration_minutes, option.assignment, option.metrics
+    )
 
 
-def _summarise(batch: Batch, bookings: Mapping[str, Booking], method: str, baseline: tuple[int, int] | None) -> PlanResult:
+def _summarise(
+    batch: Batch, bookings: Mapping[str, Booking], method: str, baseline: tuple[int, int] | None
+) -> PlanResult:
     unscheduled = wait = written = rank = 0
     for conference in batch.conferences:
         booking = bookings[conference.id]
@@ -273,7 +277,10 @@ def improve(batch: Batch, greedy: PlanResult, seconds: float) -> dict[str, Booki
     _no_overlap(model, variables, hints)
     unscheduled = sum(v.conference.priority * (1 - v.booked) for v in variables)
     waits = sum(v.conference.priority * v.wait for v in variables)
-    wait_bound = sum(v.conference.priority * (v.grid.starts[v.valid[-1]] - minute_ceil(v.conference.earliest_start_at)) for v in variables)
+    wait_bound = sum(
+        v.conference.priority * (v.grid.starts[v.valid[-1]] - minute_ceil(v.conference.earliest_start_at))
+        for v in variables
+    )
     model.minimize(unscheduled * (wait_bound + 1) + waits)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
@@ -294,7 +301,9 @@ def _read_solution(solver: cp_model.CpSolver, variables: Sequence[_Vars]) -> dic
         index = v.grid.starts.index(start)
         assignment = {}
         for role in v.conference.roles:
-            person = next((p for p in role.candidates if (role.role, p) in v.x and solver.value(v.x[role.role, p])), None)
+            person = next(
+                (p for p in role.candidates if (role.role, p) in v.x and solver.value(v.x[role.role, p])), None
+            )
             written = person is None and role.may_write
             assignment[role.role] = Cover(person, written)
         option = Option(index, assignment, metrics_of(v.grid, index, assignment))

@@ -141,37 +141,41 @@ def valid_at(grid: Grid, index: int, roles: Sequence[Role] | None = None) -> boo
     return _match([[p for p in role.candidates if grid.attendable(p, index)] for role in needed])
 
 
-def _signature(grid: Grid, people: Sequence[str], index: int) -> tuple[int, ...]:
-    return tuple(int(grid.attendable(p, index)) * (1 + int(grid.status[p][index])) for p in people)
+def _signatures(grid: Grid) -> list[tuple[int, ...]]:
+    """Per start grain, every candidate's standing: 0 cannot attend, else 1 + status."""
+    codes = [
+        tuple(int(ok) * (1 + int(status)) for ok, status in zip(grid.usable[p], statuses, strict=True))
+        for p, statuses in grid.status.items()
+    ]
+    return list(zip(*codes, strict=True)) if codes else [() for _ in grid.starts]
+
+
+def _classes(grid: Grid) -> tuple[list[int], list[bool]]:
+    """Valid start grains, and for each whether it is the first of its availability class."""
+    seen: dict[tuple[int, ...], bool] = {}
+    valid: list[int] = []
+    first: list[bool] = []
+    for index, key in enumerate(_signatures(grid)):
+        new = key not in seen
+        if new:
+            seen[key] = valid_at(grid, index)
+        if seen[key]:
+            valid.append(index)
+            first.append(new)
+    return valid, first
 
 
 def valid_indices(grid: Grid, first_only: bool = False) -> list[int]:
     """Every start grain where a valid meeting exists (memoised per availability class)."""
-    people = list(grid.status)
-    seen: dict[tuple[int, ...], bool] = {}
-    found: list[int] = []
-    for index in range(len(grid.starts)):
-        key = _signature(grid, people, index)
-        if key not in seen:
-            seen[key] = valid_at(grid, index)
-        if seen[key]:
-            found.append(index)
-            if first_only:
-                break
-    return found
+    if first_only:
+        return next(([i] for i in range(len(grid.starts)) if valid_at(grid, i)), [])
+    return _classes(grid)[0]
 
 
 def kept_starts(grid: Grid) -> list[int]:
     """The earliest start grain of every availability class that admits a valid meeting."""
-    people = list(grid.status)
-    seen: set[tuple[int, ...]] = set()
-    kept: list[int] = []
-    for index in valid_indices(grid):
-        key = _signature(grid, people, index)
-        if key not in seen:
-            seen.add(key)
-            kept.append(index)
-    return kept
+    valid, first = _classes(grid)
+    return [index for index, is_first in zip(valid, first, strict=True) if is_first]
 
 
 # --- CP-SAT ----------------------------------------------------------------------------------
@@ -200,15 +204,15 @@ class _Model:
                 self.model.add_at_most_one(chosen)
 
     def _domain(self, person: str, statuses: set[Status] | None) -> tuple[list[int], list[int]]:
-        inside, outside = [], []
+        inside: list[int] = []
+        outside: list[int] = []
+        usable, status, offset_of = self.grid.usable[person], self.grid.status[person], self.offset_of
         for index in self.indices:
-            ok = self.grid.attendable(person, index) and (
-                statuses is None or self.grid.status[person][index] in statuses
-            )
-            (inside if ok else outside).append(self.offset_of[index])
+            ok = usable[index] and (statuses is None or status[index] in statuses)
+            (inside if ok else outside).append(offset_of[index])
         return inside, outside
 
-    def _restrict(self, values: list[int], others: list[int], literals: list[cp_model.IntVar]) -> None:
+    def _restrict(self, values: list[int], others: list[int], literals: Sequence[cp_model.LiteralT]) -> None:
         if others:
             self.model.add_linear_expression_in_domain(self.start, cp_model.Domain.from_values(values)).only_enforce_if(
                 literals
@@ -240,36 +244,48 @@ class _Model:
             choices.append(self.missing[role.role])
         self.model.add_exactly_one(choices)
 
-    # metric expressions
-    def written_sum(self) -> cp_model.LinearExprT:
-        return sum(self.written.values(), 0)
-
-    def metric_exprs(self) -> list[cp_model.LinearExprT]:
+    # metric expressions, as (variables, coefficients) so they stay exact integer sums
+    def metric_terms(self) -> list[tuple[list[cp_model.IntVar], list[int]]]:
+        """written, deputy rank, out of hours, optional missing, unknown attendees."""
         roles = {role.role: role for role in self.grid.request.roles}
-        rank = sum((roles[r].candidates.index(p) * v for (r, p), v in self.x.items()), 0)
-        unknown = sum((v for (_, p), v in self.x.items() if not self.grid.request.person(p).availability_known), 0)
-        return [self.written_sum(), rank, sum(self.ooh.values(), 0), sum(self.missing.values(), 0), unknown]
+        ranked = [(v, roles[r].candidates.index(p)) for (r, p), v in self.x.items()]
+        unknown = [v for (_, p), v in self.x.items() if not self.grid.request.person(p).availability_known]
+        return [
+            (list(self.written.values()), [1] * len(self.written)),
+            ([v for v, _ in ranked], [c for _, c in ranked]),
+            (list(self.ooh.values()), [1] * len(self.ooh)),
+            (list(self.missing.values()), [1] * len(self.missing)),
+            (unknown, [1] * len(unknown)),
+        ]
 
-    def lexicographic(self) -> cp_model.LinearExprT:
+    def metric_exprs(self) -> list[cp_model.LinearExpr]:
+        return [cp_model.LinearExpr.weighted_sum(vs, cs) for vs, cs in self.metric_terms()]
+
+    def _weighted(self, weights: Sequence[int], start_weight: int) -> cp_model.LinearExpr:
+        variables: list[cp_model.IntVar] = [self.start]
+        coefficients = [start_weight]
+        for (vs, cs), weight in zip(self.metric_terms(), weights, strict=True):
+            variables += vs
+            coefficients += [c * weight for c in cs]
+        return cp_model.LinearExpr.weighted_sum(variables, coefficients)
+
+    def lexicographic(self, start_weight: int = 0) -> cp_model.LinearExpr:
         """One weighted sum equal to the lexicographic order of the metric vector."""
         roles = self.grid.request.roles
         bounds = [len(roles), sum(len(r.candidates) for r in roles), len(roles), len(roles), len(roles)]
-        total: cp_model.LinearExprT = 0
-        for expr, bound in zip(self.metric_exprs(), bounds, strict=True):
-            total = total * (bound + 1) + expr
-        return total
+        weights = [1] * len(bounds)
+        for k in range(len(bounds) - 2, -1, -1):
+            weights[k] = weights[k + 1] * (bounds[k + 1] + 1)
+        return self._weighted(weights, start_weight)
 
-    def score(self) -> cp_model.LinearExprT:
-        written, rank, ooh, missing, unknown = self.metric_exprs()
+    def written_first(self, span: int) -> cp_model.LinearExpr:
+        """Fewest written submissions, then earliest start."""
+        return self._weighted([span, 0, 0, 0, 0], 1)
+
+    def score(self) -> cp_model.LinearExpr:
         weights = SCORE_WEIGHTS
-        return (
-            self.start
-            + weights["written_submissions"] * written
-            + weights["deputy_rank"] * rank
-            + weights["out_of_hours"] * ooh
-            + weights["optional_missing"] * missing
-            + UNKNOWN_WEIGHT * unknown
-        )
+        order = ("written_submissions", "deputy_rank", "out_of_hours", "optional_missing")
+        return self._weighted([*(weights[k] for k in order), UNKNOWN_WEIGHT], 1)
 
     def keep_apart_from(self, option: Option) -> None:
         """The new option starts elsewhere, is not dominated by ``option`` and does not dominate it."""
@@ -277,7 +293,8 @@ class _Model:
         before = model.new_bool_var("before")
         model.add(self.start < when).only_enforce_if(before)
         model.add(self.start > when).only_enforce_if(before.Not())
-        better, worse = [], []
+        better: list[cp_model.IntVar] = []
+        worse: list[cp_model.IntVar] = []
         for expr, value in zip(self.metric_exprs()[:4], option.metrics.vector(), strict=True):
             lower, higher = model.new_bool_var("lower"), model.new_bool_var("higher")
             model.add(expr <= value - 1).only_enforce_if(lower)
@@ -287,7 +304,7 @@ class _Model:
         model.add_bool_or(better).only_enforce_if(before.Not())
         model.add_bool_or(worse).only_enforce_if(before)
 
-    def run(self, objective: cp_model.LinearExprT) -> Option | None:
+    def run(self, objective: cp_model.LinearExpr) -> Option | None:
         self.model.minimize(objective)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = SOLVE_SECONDS
@@ -299,7 +316,9 @@ class _Model:
         index = self.indices[[self.offset_of[i] for i in self.indices].index(solver.value(self.start))]
         assignment: dict[str, Cover] = {}
         for role in self.grid.request.roles:
-            person = next((p for p in role.candidates if (role.role, p) in self.x and solver.value(self.x[role.role, p])), None)
+            person = next(
+                (p for p in role.candidates if (role.role, p) in self.x and solver.value(self.x[role.role, p])), None
+            )
             written = role.role in self.written and bool(solver.value(self.written[role.role]))
             assignment[role.role] = Cover(person, written)
         return Option(index, assignment, metrics_of(self.grid, index, assignment))
@@ -317,7 +336,7 @@ def best_attended_start(grid: Grid, kept: Sequence[int]) -> int:
     """The earliest kept start among those needing the fewest written submissions."""
     model = _Model(grid, kept)
     span = grid.starts[kept[-1]] - grid.starts[0] + 1
-    option = model.run(model.written_sum() * span + model.start)
+    option = model.run(model.written_first(span))
     assert option is not None  # kept starts are all valid
     return option.index
 
@@ -356,5 +375,7 @@ def choose_options(grid: Grid, request: ConferenceRequest) -> list[tuple[str, Op
         (kind, option)
         for kind, option in chosen
         if kind != "alternative"
-        or not any(dominates(grid.starts[o.index], o.metrics, grid.starts[option.index], option.metrics) for _, o in chosen)
+        or not any(
+            dominates(grid.starts[o.index], o.metrics, grid.starts[option.index], option.metrics) for _, o in chosen
+        )
     ]

@@ -28,25 +28,52 @@ def good() -> dict[str, Any]:
 
 
 def test_solve_command_as_a_real_process() -> None:
-    done = subprocess.run([sys.executable, "-m", "scheduler", "solve"], input=EXAMPLE.read_text(), capture_output=True,
-                          text=True, cwd=ROOT, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "scheduler", "solve"],
+        input=EXAMPLE.read_text(),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["proposals"][0]["start"] == "2026-11-27T16:45:00Z"
 
 
 def test_bad_input_as_a_real_process_exits_2_with_nothing_on_stdout() -> None:
-    done = subprocess.run([sys.executable, "-m", "scheduler", "solve"], input="{not json", capture_output=True, text=True,
-                          cwd=ROOT, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "scheduler", "solve"],
+        input="{not json",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 2 and done.stdout == ""
     assert "not valid JSON" in done.stderr
 
 
 def test_plan_command_books_the_batch() -> None:
     request = good()
-    batch = {"timezone": "Europe/London", "grain_minutes": 15, "time_limit_seconds": 2, "people": request["people"],
-             "conferences": [{"id": "NB-2026-0042/strategy", "priority": 5, "earliest_start": request["earliest_start"],
-                              "deadline": request["deadline"], "duration_minutes": 60, "roles": request["roles"],
-                              "fixed": None}]}
+    batch = {
+        "timezone": "Europe/London",
+        "grain_minutes": 15,
+        "time_limit_seconds": 2,
+        "people": request["people"],
+        "conferences": [
+            {
+                "id": "NB-2026-0042/strategy",
+                "priority": 5,
+                "earliest_start": request["earliest_start"],
+                "deadline": request["deadline"],
+                "duration_minutes": 60,
+                "roles": request["roles"],
+                "fixed": None,
+            }
+        ],
+    }
     code, out, err = run(["plan"], json.dumps(batch))
     assert code == 0, err
     plan = json.loads(out)
@@ -62,16 +89,22 @@ def _with(change: dict[str, Any]) -> str:
 
 def _unknown_candidate_batch() -> str:
     request = good()
-    conference = {"id": "c1", "priority": 1, "earliest_start": request["earliest_start"], "deadline": request["deadline"],
-                  "duration_minutes": 60, "roles": request["roles"],
-                  "fixed": {"start": "2026-11-27T17:00:00Z", "assignments": {"chair": {"person": "p9"}}}}
+    conference = {
+        "id": "c1",
+        "priority": 1,
+        "earliest_start": request["earliest_start"],
+        "deadline": request["deadline"],
+        "duration_minutes": 60,
+        "roles": request["roles"],
+        "fixed": {"start": "2026-11-27T17:00:00Z", "assignments": {"chair": {"person": "p9"}}},
+    }
     return json.dumps({"people": request["people"], "conferences": [conference]})
 
 
 @pytest.mark.parametrize(
     ("command", "text", "message"),
     [
-        (["solve"], "{\"timezone\": ", "not valid JSON"),
+        (["solve"], '{"timezone": ', "not valid JSON"),
         (["solve"], "", "no input"),
         (["solve"], "[1, 2]", "must be a JSON object"),
         (["solve"], _with({"earliest_start": "2026-11-27T16:40:00"}), "has no UTC offset"),
@@ -81,11 +114,24 @@ def _unknown_candidate_batch() -> str:
         (["solve"], _with({"grain_minutes": 0}), "grain_minutes must be at least 1"),
         (["solve"], _with({"grain_minutes": 25}), "does not divide a day"),
         (["solve"], _with({"people": {"p1": {"working_hours": {"mon": [["9", "17:00"]]}}}}), "is not a time of day"),
-        (["solve"], _with({"people": {"p1": {"working_hours": {"mon": [["09:00", "25:00"]]}}}}), "is not a time of day"),
+        (
+            ["solve"],
+            _with({"people": {"p1": {"working_hours": {"mon": [["09:00", "25:00"]]}}}}),
+            "is not a time of day",
+        ),
         (["solve"], _with({"people": {"p1": {"working_hours": {"mon": [["12:00", "09:00"]]}}}}), "before it starts"),
-        (["solve"], _with({"people": {"p1": {"working_hours": {}, "busy": [["2026-11-27T18:00:00Z",
-                                                                              "2026-11-27T17:00:00Z"]]}}}), "end"),
-        (["solve"], _with({"roles": [{"role": "chair", "required": True, "candidates": ["p1", "p1"]}]}), "listed twice"),
+        (
+            ["solve"],
+            _with(
+                {"people": {"p1": {"working_hours": {}, "busy": [["2026-11-27T18:00:00Z", "2026-11-27T17:00:00Z"]]}}}
+            ),
+            "end",
+        ),
+        (
+            ["solve"],
+            _with({"roles": [{"role": "chair", "required": True, "candidates": ["p1", "p1"]}]}),
+            "listed twice",
+        ),
         (["plan"], _unknown_candidate_batch(), "unknown candidate 'p9'"),
         (["plan"], json.dumps({"conferences": [{"id": "c1"}]}), "missing required field 'earliest_start'"),
         (["dance"], "{}", "expected one command"),

@@ -16,16 +16,29 @@ FIXTURES = Path(__file__).parent / "fixtures"
 WEEKDAYS_9_TO_5 = {d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
 
 
-def request(earliest: str, deadline: str, roles: list[dict[str, Any]], people: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"timezone": "Europe/London", "earliest_start": earliest, "deadline": deadline, "duration_minutes": 60,
-            "grain_minutes": 15, "max_proposals": 5, "roles": roles, "people": people, **extra}
+def request(
+    earliest: str, deadline: str, roles: list[dict[str, Any]], people: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    return {
+        "timezone": "Europe/London",
+        "earliest_start": earliest,
+        "deadline": deadline,
+        "duration_minutes": 60,
+        "grain_minutes": 15,
+        "max_proposals": 5,
+        "roles": roles,
+        "people": people,
+        **extra,
+    }
 
 
 def role(name: str, *candidates: str, required: bool = True, written: bool = False) -> dict[str, Any]:
     return {"role": name, "required": required, "written_submission": written, "candidates": list(candidates)}
 
 
-def person(hours: dict[str, Any] | None = None, busy: list[list[str]] | None = None, on_call: bool = False) -> dict[str, Any]:
+def person(
+    hours: dict[str, Any] | None = None, busy: list[list[str]] | None = None, on_call: bool = False
+) -> dict[str, Any]:
     return {"working_hours": WEEKDAYS_9_TO_5 if hours is None else hours, "on_call": on_call, "busy": busy or []}
 
 
@@ -34,8 +47,12 @@ def test_spec_example_fixture_friday_evening() -> None:
     assert answer["status"] == "ok"
     first, second = answer["proposals"][:2]
     assert (first["start"], first["end"]) == ("2026-11-27T16:45:00Z", "2026-11-27T17:45:00Z")
-    assert first["assignments"] == {"chair": {"person": "p2"}, "police": {"person": "p4"},
-                                    "immigration": {"written_submission": True}, "education": {"person": None}}
+    assert first["assignments"] == {
+        "chair": {"person": "p2"},
+        "police": {"person": "p4"},
+        "immigration": {"written_submission": True},
+        "education": {"person": None},
+    }
     assert first["metrics"] == {"written_submissions": 1, "deputy_rank": 2, "out_of_hours": 2, "optional_missing": 1}
     assert "Sam Okafor (p3) is busy until 6:30pm, so the deputy p4 attends" in first["explanation"]
     assert second["start"] == "2026-11-27T18:30:00Z" and second["assignments"]["police"] == {"person": "p3"}
@@ -71,8 +88,12 @@ def test_working_hours_follow_clock_changes(earliest: str, deadline: str, expect
 def test_autumn_fold_gives_both_one_oclocks_and_spring_gap_none() -> None:
     fold = parse_request(request("2026-10-24T23:00:00Z", "2026-10-25T03:00:00Z", [role("a", "p1")], {}))
     fold = type(fold)(**{**fold.__dict__, "grain_minutes": 60})
-    assert [iso(m) for m in start_grains(fold)] == ["2026-10-24T23:00:00Z", "2026-10-25T00:00:00Z", "2026-10-25T01:00:00Z",
-                                                     "2026-10-25T02:00:00Z"]
+    assert [iso(m) for m in start_grains(fold)] == [
+        "2026-10-24T23:00:00Z",
+        "2026-10-25T00:00:00Z",
+        "2026-10-25T01:00:00Z",
+        "2026-10-25T02:00:00Z",
+    ]
     gap = parse_request(request("2026-03-29T00:00:00Z", "2026-03-29T04:00:00Z", [role("a", "p1")], {}))
     gap = type(gap)(**{**gap.__dict__, "grain_minutes": 60})
     # 01:00 local does not exist; 00:00 GMT, then 02:00 BST (01:00Z) ...
@@ -94,8 +115,11 @@ def test_on_call_out_of_hours_and_never_when_not_on_call() -> None:
 
 
 def test_half_open_intervals_meeting_starts_when_busy_ends_and_ends_when_busy_starts() -> None:
-    people = {"p1": person(busy=[["2026-11-24T09:00:00Z", "2026-11-24T10:00:00Z"],
-                                  ["2026-11-24T11:00:00Z", "2026-11-24T17:00:00Z"]])}
+    people = {
+        "p1": person(
+            busy=[["2026-11-24T09:00:00Z", "2026-11-24T10:00:00Z"], ["2026-11-24T11:00:00Z", "2026-11-24T17:00:00Z"]]
+        )
+    }
     answer = solve(request("2026-11-24T09:00:00Z", "2026-11-24T17:00:00Z", [role("chair", "p1")], people))
     assert [p["start"] for p in answer["proposals"]] == ["2026-11-24T10:00:00Z"]
     assert "busy until 10am" in answer["proposals"][0]["explanation"]
@@ -103,7 +127,9 @@ def test_half_open_intervals_meeting_starts_when_busy_ends_and_ends_when_busy_st
 
 def test_part_time_days_explained() -> None:
     people = {"p1": person(), "p2": person(hours={"tue": [["09:00", "15:00"]], "thu": [["09:00", "15:00"]]})}
-    answer = solve(request("2026-11-23T09:00:00Z", "2026-11-25T17:00:00Z", [role("chair", "p1"), role("police", "p2")], people))
+    answer = solve(
+        request("2026-11-23T09:00:00Z", "2026-11-25T17:00:00Z", [role("chair", "p1"), role("police", "p2")], people)
+    )
     first = answer["proposals"][0]
     assert first["start"] == "2026-11-24T09:00:00Z"
     assert "Nothing earlier works" in first["explanation"] and "p2 does not work on Mondays" in first["explanation"]
@@ -149,9 +175,15 @@ def test_no_slot_names_roles_people_and_unblocking_steps() -> None:
     roles = [role("chair", "p1"), role("immigration", "p5")]
     answer = solve(request("2026-11-24T09:00:00Z", "2026-11-25T17:00:00Z", roles, people))
     assert answer["status"] == "no_slot" and answer["proposals"] == []
-    assert any(r.startswith("Immigration: no candidate can attend") and "p5: busy throughout" in r for r in answer["reasons"])
+    assert any(
+        r.startswith("Immigration: no candidate can attend") and "p5: busy throughout" in r for r in answer["reasons"]
+    )
     kinds = {(s["kind"], s["role"]) for s in answer["suggestions"]}
-    assert {("allow_written_submission", "immigration"), ("add_deputy", "immigration"), ("extend_deadline", None)} <= kinds
+    assert {
+        ("allow_written_submission", "immigration"),
+        ("add_deputy", "immigration"),
+        ("extend_deadline", None),
+    } <= kinds
     extend = next(s for s in answer["suggestions"] if s["kind"] == "extend_deadline")
     assert "Thursday 26 November at 9am" in extend["detail"]
 

@@ -22,8 +22,14 @@ BASE_DAYS = [
     dt.date(2026, 11, 27),  # a Friday
     dt.date(2026, 11, 24),  # a Tuesday
 ]
-WINDOW_CHOICES = [[], [["09:00", "17:00"]], [["08:00", "12:00"], ["13:00", "18:00"]], [["00:00", "24:00"]],
-                  [["01:00", "03:00"]], [["17:00", "22:00"]]]
+WINDOW_CHOICES = [
+    [],
+    [["09:00", "17:00"]],
+    [["08:00", "12:00"], ["13:00", "18:00"]],
+    [["00:00", "24:00"]],
+    [["01:00", "03:00"]],
+    [["17:00", "22:00"]],
+]
 
 
 # --- the oracle ------------------------------------------------------------------------------
@@ -73,8 +79,11 @@ def oracle_options(request: dict[str, Any]) -> list[tuple[dt.datetime, tuple[int
     allow = request.get("allow_unknown", False)
     for start in oracle_starts(request):
         end = start + dt.timedelta(minutes=request["duration_minutes"])
-        status = {p: oracle_status(request["people"].get(p), start, end, allow)
-                  for r in request["roles"] for p in r["candidates"]}
+        status = {
+            p: oracle_status(request["people"].get(p), start, end, allow)
+            for r in request["roles"]
+            for p in r["candidates"]
+        }
         choices = []
         for role in request["roles"]:
             options: list[Any] = [p for p in role["candidates"] if status[p] != "no"]
@@ -86,7 +95,9 @@ def oracle_options(request: dict[str, Any]) -> list[tuple[dt.datetime, tuple[int
             if len(set(people)) != len(people):
                 continue
             written = sum(c == "W" for c in combo)
-            rank = sum(r["candidates"].index(c) for r, c in zip(request["roles"], combo, strict=True) if c not in (None, "W"))
+            rank = sum(
+                r["candidates"].index(c) for r, c in zip(request["roles"], combo, strict=True) if c not in (None, "W")
+            )
             ooh = sum(status[c] == "ooh" for c in people)
             missing = sum(c is None for c in combo)
             unknown = sum(status[c] == "unknown" for c in people)
@@ -108,7 +119,9 @@ def dominated(a: tuple[dt.datetime, tuple[int, ...]], b: tuple[dt.datetime, tupl
 def requests(draw: st.DrawFn) -> dict[str, Any]:
     base = draw(st.sampled_from(BASE_DAYS))
     hour = draw(st.integers(0, 23))
-    earliest = dt.datetime.combine(base, dt.time(hour), tzinfo=dt.UTC) + dt.timedelta(minutes=draw(st.sampled_from([0, 0, 0, 7, 40])))
+    earliest = dt.datetime.combine(base, dt.time(hour), tzinfo=dt.UTC) + dt.timedelta(
+        minutes=draw(st.sampled_from([0, 0, 0, 7, 40]))
+    )
     length = draw(st.integers(1, 8)) * 60
     people: dict[str, Any] = {}
     for pid in ("p1", "p2", "p3", "p4"):
@@ -128,8 +141,14 @@ def requests(draw: st.DrawFn) -> dict[str, Any]:
     roles = []
     for index in range(draw(st.integers(1, 3))):
         candidates = draw(st.lists(st.sampled_from(["p1", "p2", "p3", "p4"]), min_size=1, max_size=3, unique=True))
-        roles.append({"role": f"r{index}", "required": draw(st.booleans()),
-                      "written_submission": draw(st.booleans()), "candidates": candidates})
+        roles.append(
+            {
+                "role": f"r{index}",
+                "required": draw(st.booleans()),
+                "written_submission": draw(st.booleans()),
+                "candidates": candidates,
+            }
+        )
     return {
         "timezone": "Europe/London",
         "earliest_start": earliest.isoformat(),
@@ -145,7 +164,8 @@ def requests(draw: st.DrawFn) -> dict[str, Any]:
 
 def _as_oracle(proposal: dict[str, Any]) -> tuple[dt.datetime, dict[str, Any]]:
     assignment = {
-        role: ("W" if cover.get("written_submission") else cover.get("person")) for role, cover in proposal["assignments"].items()
+        role: ("W" if cover.get("written_submission") else cover.get("person"))
+        for role, cover in proposal["assignments"].items()
     }
     return _at(proposal["start"]), assignment
 
@@ -171,8 +191,9 @@ def test_engine_matches_exhaustive_oracle(request: dict[str, Any]) -> None:
         match = [o for o in options if o[0] == start and o[2] == assignment]
         assert match, f"proposal is not valid: {proposal}"
         metrics = match[0][1]
-        assert proposal["metrics"] == dict(zip(
-            ("written_submissions", "deputy_rank", "out_of_hours", "optional_missing"), metrics[:4], strict=True))
+        assert proposal["metrics"] == dict(
+            zip(("written_submissions", "deputy_rank", "out_of_hours", "optional_missing"), metrics[:4], strict=True)
+        )
         assert set(proposal["assignments"]) == {r["role"] for r in request["roles"]}
         assert proposal["explanation"]
         chosen.append((start, metrics))
