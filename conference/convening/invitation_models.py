@@ -1,0 +1,109 @@
+"""Convening's own tables: the arrangement of a meeting, personal reply links, the outbox and replies.
+
+* ``ConferenceArrangement``: one per conference, what the coordinator chose on the way (options, the
+  chosen time, relaxations, the reply cut-off).
+* ``InvitationLink``: the personal reply link of one attendee. Only the SHA-256 of the random token is
+  stored; the link expires when the meeting ends.
+* ``OutboxMessage``: one iMIP email, written in the same transaction as the change that caused it and
+  delivered by the worker (``conference.convening.outbox``).
+* ``ReplyRecord``: every reply (link or calendar), in words for the board: applied, stale, held
+  (uninvited address), a COUNTER proposal, or refused.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from conference.db import Base, IdMixin, TimestampMixin, enum_type, utcnow
+
+
+class ConferenceArrangement(IdMixin, TimestampMixin, Base):
+    __tablename__ = "conference_arrangements"
+
+    conference_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conferences.id"), unique=True)
+    window_basis: Mapped[str] = mapped_column(Text, default="")
+    include_on_call: Mapped[bool] = mapped_column(default=False)
+    proposals: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    no_slot_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    suggestions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    solved_at: Mapped[datetime | None] = mapped_column(default=None)
+    chosen_start_at: Mapped[datetime | None] = mapped_column(default=None)
+    chosen_end_at: Mapped[datetime | None] = mapped_column(default=None)
+    # role value -> {"person": "<person uuid>"} | {"written_submission": true} | {"person": null}
+    chosen_assignments: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    chosen_conflicts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reply_cutoff_at: Mapped[datetime | None] = mapped_column(default=None)
+    organiser_name: Mapped[str] = mapped_column(String(160), default="")
+
+
+class InvitationLink(IdMixin, Base):
+    __tablename__ = "invitation_links"
+
+    conference_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conferences.id"), index=True)
+    attendee_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("attendees.id"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DEAD = "dead"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "Waiting to be sent", "sending": "Sending", "sent": "Sent",
+                "dead": "Could not be sent"}[self.value]
+
+
+class OutboxMessage(IdMixin, Base):
+    __tablename__ = "outbox_messages"
+
+    conference_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("conferences.id"), index=True, default=None)
+    attendee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("attendees.id"), default=None)
+    method: Mapped[str] = mapped_column(String(10))
+    to_email: Mapped[str] = mapped_column(String(254))
+    from_email: Mapped[str] = mapped_column(String(254))
+    ical_uid: Mapped[str] = mapped_column(String(120), default="")
+    ical_sequence: Mapped[int] = mapped_column(default=0)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[OutboxStatus] = mapped_column(enum_type(OutboxStatus), default=OutboxStatus.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    lease_until_at: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_by: Mapped[str] = mapped_column(String(80), default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ReplyOutcome(StrEnum):
+    APPLIED = "applied"
+    STALE = "stale"
+    HELD = "held"
+    COUNTER = "counter"
+    REFUSED = "refused"
+
+
+class ReplyRecord(IdMixin, Base):
+    __tablename__ = "reply_records"
+
+    conference_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("conferences.id"), index=True, default=None)
+    attendee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("attendees.id"), default=None)
+    source: Mapped[str] = mapped_column(String(20))  # "link" | "calendar"
+    outcome: Mapped[ReplyOutcome] = mapped_column(enum_type(ReplyOutcome))
+    sentence: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(String(254), default="")
+    proposed_start_at: Mapped[datetime | None] = mapped_column(default=None)
+    proposed_end_at: Mapped[datetime | None] = mapped_column(default=None)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
