@@ -48,7 +48,12 @@ class Option:
 
 
 STRATEGY_TYPES = frozenset(
-    {MeetingType.STRATEGY_DISCUSSION, MeetingType.IRD, MeetingType.STRATEGY_DISCUSSION_NI, MeetingType.PRE_REFERRAL_NRM}
+    {
+        MeetingType.STRATEGY_DISCUSSION,
+        MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION,
+        MeetingType.STRATEGY_DISCUSSION_NI,
+        MeetingType.PRE_REFERRAL_NRM_MEETING,
+    }
 )
 
 STRATEGY_OUTCOMES: tuple[Option, ...] = (
@@ -113,13 +118,13 @@ def outcome_options(
     quorum_rule(mt, nation)  # raises UnsupportedMeeting for a combination Convene does not hold
     if mt in STRATEGY_TYPES:
         return STRATEGY_OUTCOMES
-    if mt == MeetingType.DEVOLVED_PANEL:
+    if mt == MeetingType.DEVOLVED_NRM_DECISION_PANEL:
         if stage == "conclusive_grounds":
             return CONCLUSIVE_GROUNDS_OUTCOMES[Nation(nation)]
         if stage == "reasonable_grounds":
             return REASONABLE_GROUNDS_OUTCOMES
         return ()
-    return ICPC_OUTCOMES if mt == MeetingType.ICPC else REVIEW_OUTCOMES
+    return ICPC_OUTCOMES if mt == MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE else REVIEW_OUTCOMES
 
 
 def validate_outcome(
@@ -132,7 +137,7 @@ def validate_outcome(
     errors: list[FieldError] = []
     if mt in STRATEGY_TYPES:
         errors += _strategy_errors(nat, data, on)
-    elif mt == MeetingType.DEVOLVED_PANEL:
+    elif mt == MeetingType.DEVOLVED_NRM_DECISION_PANEL:
         errors += _panel_errors(mt, nat, data)
     else:
         errors += _choice(data, "outcome", outcome_options(mt, nat), "Select the outcome")

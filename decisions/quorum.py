@@ -2,6 +2,11 @@
 
 Pure: no Flask, no SQLAlchemy. The web layer passes the register as plain `RegisterEntry` values.
 
+The vocabulary (meeting types, roles, nations) and the quorum rule of each meeting type in each nation are
+the canonical ones in `conference.meeting_types` (owned by convening, where the sources are cited). This
+module adds what a meeting needs on the day: the attendance statuses, who counts, the voting members of a
+devolved panel, and a plain sentence for the chair.
+
 Which statuses count towards quorum
 -----------------------------------
 - ``present_in_room``, ``present_remotely`` and ``deputy_present`` count: a deputy attends with the
@@ -10,19 +15,9 @@ Which statuses count towards quorum
   from it can take part in the discussion or the decision. It is shown beside the result.
 - ``apologies`` does not count.
 
-The rules (see ``../shared/reference/domain.md`` section 1 and the devolved panel in section 2):
-- England strategy discussion: social care, police and health (WT2023 as restated by local procedures).
-- Wales strategy discussion: social care and police (Wales Safeguarding Procedures).
-- Scotland IRD: police, social work (``social_care``) and health.
-- Northern Ireland strategy discussion: social care (HSC Trust) and police (PSNI), the joint protocol pair.
-- ICPC and review conference: social care, police and health in every nation (Scotland's CPPM must include
-  all three; elsewhere this is the usual local rule).
-- Pre-referral NRM discussion: social care and police (local rule: the two agencies that usually act as
-  first responder).
-- Devolved decision panel (England, Wales, Scotland only; the pilot has no Northern Ireland sites): voting
-  members from the local authority (``social_care``), health and police, and a guardian who attends
-  without a vote. The formal quorum rule is unconfirmed; Convene requires all three voting members and the
-  guardian, as the Bexley panel describes.
+Devolved decision panel (England, Wales, Scotland only; the pilot has no Northern Ireland sites): the voting
+members are the local authority (``social_care``), health and police; the guardian (ICTG) is required but
+attends without a vote (the Bexley panel, domain.md section 2).
 """
 
 from __future__ import annotations
@@ -31,34 +26,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from conference.meeting_types import MEETING_TYPE_SPECS, MeetingType, MeetingTypeSpec, Nation, Role
 
-class MeetingType(StrEnum):
-    STRATEGY_DISCUSSION = "strategy_discussion"
-    IRD = "ird"
-    STRATEGY_DISCUSSION_NI = "strategy_discussion_ni"
-    ICPC = "icpc"
-    PRE_REFERRAL_NRM = "pre_referral_nrm"
-    DEVOLVED_PANEL = "devolved_panel"
-    REVIEW = "review"
-
-
-class Nation(StrEnum):
-    ENGLAND = "england"
-    WALES = "wales"
-    SCOTLAND = "scotland"
-    NORTHERN_IRELAND = "northern_ireland"
-
-
-class Role(StrEnum):
-    SOCIAL_CARE = "social_care"
-    POLICE = "police"
-    HEALTH = "health"
-    HOME_OFFICE = "home_office"
-    GUARDIAN = "guardian"
-    EDUCATION = "education"
-    INTERPRETER = "interpreter"
-    SCA = "sca"
-    CHAIR = "chair"
+__all__ = [
+    "ATTENDANCE_LABELS",
+    "COUNTS_TOWARDS_QUORUM",
+    "QUORUM_RULES",
+    "ROLE_LABELS",
+    "AttendanceStatus",
+    "MeetingType",
+    "Nation",
+    "QuorumResult",
+    "QuorumRule",
+    "RegisterEntry",
+    "Role",
+    "UnsupportedMeeting",
+    "check_quorum",
+    "meeting_types_for",
+    "quorum_rule",
+]
 
 
 class AttendanceStatus(StrEnum):
@@ -68,25 +54,14 @@ class AttendanceStatus(StrEnum):
     WRITTEN_SUBMISSION = "written_submission"
     DEPUTY_PRESENT = "deputy_present"
 
+    @property
+    def label(self) -> str:
+        return ATTENDANCE_LABELS[self]
 
-MEETING_TYPE_LABELS: dict[MeetingType, str] = {
-    MeetingType.STRATEGY_DISCUSSION: "Strategy discussion",
-    MeetingType.IRD: "Inter-agency referral discussion (IRD)",
-    MeetingType.STRATEGY_DISCUSSION_NI: "Strategy discussion (Northern Ireland)",
-    MeetingType.ICPC: "Initial child protection conference",
-    MeetingType.PRE_REFERRAL_NRM: "Pre-referral NRM discussion",
-    MeetingType.DEVOLVED_PANEL: "Devolved decision panel",
-    MeetingType.REVIEW: "Review",
-}
 
-NATION_LABELS: dict[Nation, str] = {
-    Nation.ENGLAND: "England",
-    Nation.WALES: "Wales",
-    Nation.SCOTLAND: "Scotland",
-    Nation.NORTHERN_IRELAND: "Northern Ireland",
-}
-
+#: Role names as they read inside a sentence ("health is not present").
 ROLE_LABELS: dict[Role, str] = {
+    Role.CHAIR: "chair",
     Role.SOCIAL_CARE: "social care",
     Role.POLICE: "police",
     Role.HEALTH: "health",
@@ -94,8 +69,9 @@ ROLE_LABELS: dict[Role, str] = {
     Role.GUARDIAN: "guardian",
     Role.EDUCATION: "education",
     Role.INTERPRETER: "interpreter",
-    Role.SCA: "Single Competent Authority",
-    Role.CHAIR: "chair",
+    Role.SINGLE_COMPETENT_AUTHORITY: "Single Competent Authority",
+    Role.VOLUNTARY_SECTOR: "voluntary sector",
+    Role.LEGAL: "legal",
 }
 
 ATTENDANCE_LABELS: dict[AttendanceStatus, str] = {
@@ -111,35 +87,50 @@ COUNTS_TOWARDS_QUORUM: frozenset[AttendanceStatus] = frozenset(
     {AttendanceStatus.PRESENT_IN_ROOM, AttendanceStatus.PRESENT_REMOTELY, AttendanceStatus.DEPUTY_PRESENT}
 )
 
+#: The voting members of a devolved decision panel (the chair conducts the meeting and does not vote).
+PANEL_VOTING_ROLES: tuple[Role, ...] = (Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE)
+
 
 @dataclass(frozen=True)
 class QuorumRule:
-    """Who must be present. ``voting`` is empty for meetings that do not vote."""
+    """Who must be present: every role in ``required``, plus ``at_least`` of the attending ``others_from``.
+
+    ``voting`` is empty for meetings that do not vote."""
 
     required: tuple[Role, ...]
+    at_least: int = 0
+    others_from: tuple[Role, ...] = ()
     voting: tuple[Role, ...] = ()
     non_voting_required: tuple[Role, ...] = ()
+    description: str = ""
 
 
-_SOCIAL_POLICE_HEALTH = QuorumRule(required=(Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH))
-_SOCIAL_POLICE = QuorumRule(required=(Role.SOCIAL_CARE, Role.POLICE))
-_DEVOLVED_PANEL = QuorumRule(
-    required=(Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE, Role.GUARDIAN),
-    voting=(Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE),
-    non_voting_required=(Role.GUARDIAN,),
-)
+def _ordered(roles: Iterable[Role]) -> tuple[Role, ...]:
+    wanted = set(roles)
+    return tuple(r for r in Role if r in wanted)
 
-_PILOT_NATIONS = (Nation.ENGLAND, Nation.WALES, Nation.SCOTLAND)
+
+def _rule_from_spec(spec: MeetingTypeSpec) -> QuorumRule:
+    quorum = spec.quorum
+    voting: tuple[Role, ...] = ()
+    non_voting: tuple[Role, ...] = ()
+    if spec.meeting_type == MeetingType.DEVOLVED_NRM_DECISION_PANEL:
+        voting = PANEL_VOTING_ROLES
+        non_voting = _ordered(r.role for r in spec.roles if not r.voting and r.role in quorum.all_of)
+    required = tuple(r.role for r in spec.roles if r.role in quorum.all_of)
+    required += _ordered(set(quorum.all_of) - set(required))
+    return QuorumRule(
+        required=required,
+        at_least=quorum.at_least,
+        others_from=_ordered(quorum.others_from),
+        voting=voting,
+        non_voting_required=non_voting,
+        description=quorum.description,
+    )
+
 
 QUORUM_RULES: dict[tuple[MeetingType, Nation], QuorumRule] = {
-    (MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND): _SOCIAL_POLICE_HEALTH,
-    (MeetingType.STRATEGY_DISCUSSION, Nation.WALES): _SOCIAL_POLICE,
-    (MeetingType.IRD, Nation.SCOTLAND): _SOCIAL_POLICE_HEALTH,
-    (MeetingType.STRATEGY_DISCUSSION_NI, Nation.NORTHERN_IRELAND): _SOCIAL_POLICE,
-    **{(MeetingType.ICPC, nation): _SOCIAL_POLICE_HEALTH for nation in Nation},
-    **{(MeetingType.REVIEW, nation): _SOCIAL_POLICE_HEALTH for nation in Nation},
-    **{(MeetingType.PRE_REFERRAL_NRM, nation): _SOCIAL_POLICE for nation in Nation},
-    **{(MeetingType.DEVOLVED_PANEL, nation): _DEVOLVED_PANEL for nation in _PILOT_NATIONS},
+    key: _rule_from_spec(spec) for key, spec in MEETING_TYPE_SPECS.items()
 }
 
 
@@ -167,6 +158,7 @@ class QuorumResult:
     voting_members: tuple[Role, ...] = ()
     non_voting_members: tuple[Role, ...] = ()
     problems: tuple[str, ...] = field(default=())
+    others_short: int = 0
 
 
 def meeting_types_for(nation: Nation | str) -> tuple[MeetingType, ...]:
@@ -180,10 +172,8 @@ def quorum_rule(meeting_type: MeetingType | str, nation: Nation | str) -> Quorum
     mt, nat = _meeting_type(meeting_type), _nation(nation)
     rule = QUORUM_RULES.get((mt, nat))
     if rule is None:
-        offered = ", ".join(MEETING_TYPE_LABELS[m].lower() for m in meeting_types_for(nat))
-        raise UnsupportedMeeting(
-            f"A {MEETING_TYPE_LABELS[mt].lower()} is not held in {NATION_LABELS[nat]}. Choose one of: {offered}."
-        )
+        offered = ", ".join(m.label for m in meeting_types_for(nat))
+        raise UnsupportedMeeting(f"A {mt.label} is not held in {nat.label}. Choose one of: {offered}.")
     return rule
 
 
@@ -194,20 +184,25 @@ def check_quorum(
     rule = quorum_rule(meeting_type, nation)
     problems = tuple(_entry_problems(register))
     present = _roles_with(register, COUNTS_TOWARDS_QUORUM)
-    written = tuple(r for r in _roles_with(register, {AttendanceStatus.WRITTEN_SUBMISSION}) if r not in present)
+    written = tuple(
+        r for r in _ordered(_roles_with(register, {AttendanceStatus.WRITTEN_SUBMISSION})) if r not in present
+    )
     missing = tuple(role for role in rule.required if role not in present)
+    others = len((present - set(rule.required)) & set(rule.others_from))
+    short = max(0, rule.at_least - others)
     voting = tuple(role for role in rule.voting if role in present)
     non_voting = tuple(role for role in rule.non_voting_required if role in present)
-    met = not missing
+    met = not missing and not short
     return QuorumResult(
         met=met,
         missing_roles=missing,
-        message=_message(rule, met, missing, written, voting, non_voting),
-        present_roles=tuple(role for role in Role if role in present),
+        message=_message(rule, met, missing, short, written, voting, non_voting),
+        present_roles=_ordered(present),
         written_submissions=written,
         voting_members=voting,
         non_voting_members=non_voting,
         problems=problems,
+        others_short=short,
     )
 
 
@@ -226,16 +221,26 @@ def _message(
     rule: QuorumRule,
     met: bool,
     missing: tuple[Role, ...],
+    short: int,
     written: tuple[Role, ...],
     voting: tuple[Role, ...],
     non_voting: tuple[Role, ...],
 ) -> str:
     parts: list[str] = []
     if met:
-        parts.append(f"Quorum is met: {_join(rule.required)} {'is' if len(rule.required) == 1 else 'are'} present.")
+        who = _join(rule.required)
+        if rule.at_least:
+            who += f" and at least {rule.at_least} other {'agency' if rule.at_least == 1 else 'agencies'}"
+        plural = len(rule.required) > 1 or rule.at_least
+        parts.append(f"Quorum is met: {who} {'are' if plural else 'is'} present.")
     else:
-        verb = "is" if len(missing) == 1 else "are"
-        parts.append(f"Quorum is not met: {_join(missing)} {verb} not present.")
+        reasons = []
+        if missing:
+            reasons.append(f"{_join(missing)} {'is' if len(missing) == 1 else 'are'} not present")
+        if short:
+            noun = "agency" if short == 1 else "agencies"
+            reasons.append(f"{short} more {noun} must attend (at least {rule.at_least} besides {_join(rule.required)})")
+        parts.append(f"Quorum is not met: {'; '.join(reasons)}.")
     if written:
         noun = "A written submission" if len(written) == 1 else "Written submissions"
         parts.append(f"{noun} from {_join(written)} did not count towards quorum.")

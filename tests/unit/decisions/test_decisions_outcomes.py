@@ -25,7 +25,7 @@ def test_empty_strategy_discussion_outcome_lists_every_problem_in_page_order() -
 
 
 def test_scotland_ird_asks_about_a_child_protection_investigation() -> None:
-    assert _errors("ird", "scotland", {})[0] == (
+    assert _errors("inter_agency_referral_discussion", "scotland", {})[0] == (
         "start_enquiries",
         "Select whether to start a child protection investigation",
     )
@@ -69,14 +69,16 @@ def test_future_reconvene_date_is_accepted() -> None:
 
 def test_rationale_length_limit() -> None:
     data = {**COMMON, "outcome": "child_protection_plan", "rationale": "x" * 15_001}
-    assert _errors("icpc", "england", data) == [("rationale", "Rationale must be 15,000 characters or fewer")]
+    assert _errors("initial_child_protection_conference", "england", data) == [
+        ("rationale", "Rationale must be 15,000 characters or fewer")
+    ]
 
 
 def test_conclusive_grounds_has_three_outcomes_in_england_and_wales_and_two_in_scotland() -> None:
-    assert len(outcome_options("devolved_panel", "england", "conclusive_grounds")) == 3
-    assert len(outcome_options("devolved_panel", "wales", "conclusive_grounds")) == 3
-    assert len(outcome_options("devolved_panel", "scotland", "conclusive_grounds")) == 2
-    assert [o.key for o in outcome_options("devolved_panel", "england", "reasonable_grounds")] == [
+    assert len(outcome_options("devolved_nrm_decision_panel", "england", "conclusive_grounds")) == 3
+    assert len(outcome_options("devolved_nrm_decision_panel", "wales", "conclusive_grounds")) == 3
+    assert len(outcome_options("devolved_nrm_decision_panel", "scotland", "conclusive_grounds")) == 2
+    assert [o.key for o in outcome_options("devolved_nrm_decision_panel", "england", "reasonable_grounds")] == [
         "rg_positive",
         "rg_negative",
     ]
@@ -84,18 +86,18 @@ def test_conclusive_grounds_has_three_outcomes_in_england_and_wales_and_two_in_s
 
 def test_devolved_panel_votes() -> None:
     base = {**COMMON, "stage": "reasonable_grounds", "outcome": "rg_positive"}
-    assert _errors("devolved_panel", "england", base) == [("votes", "Enter how each voting member voted")]
+    assert _errors("devolved_nrm_decision_panel", "england", base) == [("votes", "Enter how each voting member voted")]
     majority = {"social_care": "rg_positive", "health": "rg_positive", "police": "rg_negative"}
-    assert _errors("devolved_panel", "england", {**base, "votes": majority}) == []
+    assert _errors("devolved_nrm_decision_panel", "england", {**base, "votes": majority}) == []
     minority = {"social_care": "rg_positive", "health": "abstain", "police": "rg_negative"}
-    assert _errors("devolved_panel", "england", {**base, "votes": minority}) == [
+    assert _errors("devolved_nrm_decision_panel", "england", {**base, "votes": minority}) == [
         ("outcome", "The decision needs the votes of a majority of the voting members: 1 of 3 voted for it")
     ]
     guardian = {**majority, "guardian": "rg_positive"}
-    assert _errors("devolved_panel", "england", {**base, "votes": guardian}) == [
+    assert _errors("devolved_nrm_decision_panel", "england", {**base, "votes": guardian}) == [
         ("votes", "The guardian attends without a vote")
     ]
-    assert _errors("devolved_panel", "england", {**base, "votes": {"social_care": "rg_positive"}}) == [
+    assert _errors("devolved_nrm_decision_panel", "england", {**base, "votes": {"social_care": "rg_positive"}}) == [
         ("votes-health", "Select how health voted"),
         ("votes-police", "Select how police voted"),
     ]
@@ -108,13 +110,13 @@ def test_scotland_panel_cannot_record_the_slavery_outcome() -> None:
         "outcome": "cg_positive_slavery",
         "votes": {"social_care": "cg_positive_slavery", "health": "cg_positive_slavery", "police": "cg_negative"},
     }
-    errors = _errors("devolved_panel", "scotland", data)
+    errors = _errors("devolved_nrm_decision_panel", "scotland", data)
     assert ("outcome", "Select the outcome") in errors
-    assert _errors("devolved_panel", "england", data) == []
+    assert _errors("devolved_nrm_decision_panel", "england", data) == []
 
 
 def test_panel_needs_a_stage() -> None:
-    assert _errors("devolved_panel", "wales", COMMON) == [
+    assert _errors("devolved_nrm_decision_panel", "wales", COMMON) == [
         ("stage", "Select whether this is a reasonable grounds or conclusive grounds decision")
     ]
 

@@ -7,6 +7,7 @@ import pytest
 from decisions.quorum import (
     COUNTS_TOWARDS_QUORUM,
     QUORUM_RULES,
+    ROLE_LABELS,
     AttendanceStatus,
     MeetingType,
     Nation,
@@ -19,19 +20,24 @@ from decisions.quorum import (
 
 IN_ROOM = AttendanceStatus.PRESENT_IN_ROOM
 
-EXPECTED_REQUIRED = {
-    (MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND): {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH},
-    (MeetingType.STRATEGY_DISCUSSION, Nation.WALES): {Role.SOCIAL_CARE, Role.POLICE},
-    (MeetingType.IRD, Nation.SCOTLAND): {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH},
-    (MeetingType.STRATEGY_DISCUSSION_NI, Nation.NORTHERN_IRELAND): {Role.SOCIAL_CARE, Role.POLICE},
-    **{(MeetingType.ICPC, n): {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH} for n in Nation},
-    **{(MeetingType.REVIEW, n): {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH} for n in Nation},
-    **{(MeetingType.PRE_REFERRAL_NRM, n): {Role.SOCIAL_CARE, Role.POLICE} for n in Nation},
-    **{
-        (MeetingType.DEVOLVED_PANEL, n): {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH, Role.GUARDIAN}
-        for n in (Nation.ENGLAND, Nation.WALES, Nation.SCOTLAND)
-    },
+SC, P, H, CHAIR, GUARDIAN = Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH, Role.CHAIR, Role.GUARDIAN
+UK = tuple(Nation)
+PILOT = (Nation.ENGLAND, Nation.WALES, Nation.SCOTLAND)
+
+# (roles that must all attend, how many others must attend besides them). Written out, not derived.
+EXPECTED: dict[tuple[MeetingType, Nation], tuple[set[Role], int]] = {
+    (MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND): ({SC, P, H}, 0),
+    (MeetingType.STRATEGY_DISCUSSION, Nation.WALES): ({SC, P}, 0),
+    (MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION, Nation.SCOTLAND): ({SC, P, H}, 0),
+    (MeetingType.STRATEGY_DISCUSSION_NI, Nation.NORTHERN_IRELAND): ({SC, P, H}, 0),
+    **{(MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE, n): ({CHAIR, SC}, 2) for n in UK if n != Nation.SCOTLAND},
+    (MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE, Nation.SCOTLAND): ({CHAIR, SC, P, H}, 0),
+    **{(MeetingType.REVIEW, n): ({CHAIR, SC}, 2) for n in UK if n != Nation.SCOTLAND},
+    (MeetingType.REVIEW, Nation.SCOTLAND): ({CHAIR, SC, P, H}, 0),
+    **{(MeetingType.PRE_REFERRAL_NRM_MEETING, n): ({SC, P}, 0) for n in UK},
+    **{(MeetingType.DEVOLVED_NRM_DECISION_PANEL, n): ({CHAIR, SC, P, H, GUARDIAN}, 0) for n in PILOT},
 }
+EXPECTED_REQUIRED = {key: roles for key, (roles, _) in EXPECTED.items()}
 
 
 def _register(roles: Iterable[Role], status: AttendanceStatus = IN_ROOM) -> list[RegisterEntry]:
@@ -46,10 +52,16 @@ def test_every_supported_combination_is_tested() -> None:
 def test_quorum_met_with_exactly_the_required_roles_and_not_without_each(
     meeting_type: MeetingType, nation: Nation
 ) -> None:
-    required = EXPECTED_REQUIRED[(meeting_type, nation)]
-    assert check_quorum(meeting_type, nation, _register(required)).met
+    required, others = EXPECTED[(meeting_type, nation)]
+    extra = [r for r in (Role.POLICE, Role.HEALTH, Role.EDUCATION) if r not in required][:others]
+    assert check_quorum(meeting_type, nation, _register([*required, *extra])).met
+    if others:
+        short = check_quorum(meeting_type, nation, _register([*required, *extra[:-1]]))
+        assert not short.met
+        assert short.others_short == 1
+        assert "1 more agency must attend" in short.message
     for role in required:
-        result = check_quorum(meeting_type.value, nation.value, _register(required - {role}))
+        result = check_quorum(meeting_type.value, nation.value, _register([*(required - {role}), *extra]))
         assert not result.met
         assert result.missing_roles == (role,)
 
@@ -85,21 +97,22 @@ def test_deputy_without_a_name_is_a_problem() -> None:
 
 def test_devolved_panel_reports_voting_and_non_voting_members() -> None:
     roles = [Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE, Role.GUARDIAN, Role.EDUCATION]
-    result = check_quorum("devolved_panel", "scotland", _register(roles))
+    result = check_quorum("devolved_nrm_decision_panel", "scotland", _register([Role.CHAIR, *roles]))
     assert result.met
     assert result.voting_members == (Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE)
     assert result.non_voting_members == (Role.GUARDIAN,)
     assert "The guardian attends without a vote." in result.message
-    without_guardian = check_quorum("devolved_panel", "england", _register(roles[:3]))
+    without_guardian = check_quorum("devolved_nrm_decision_panel", "england", _register([Role.CHAIR, *roles[:3]]))
     assert without_guardian.missing_roles == (Role.GUARDIAN,)
 
 
 @pytest.mark.parametrize(
     ("meeting_type", "nation", "message"),
     [
-        ("ird", "england", "not held in England"),
-        ("devolved_panel", "northern_ireland", "not held in Northern Ireland"),
-        ("strategy_discussion", "scotland", "Choose one of: inter-agency referral discussion"),
+        ("inter_agency_referral_discussion", "england", "not held in England"),
+        ("devolved_nrm_decision_panel", "northern_ireland", "not held in Northern Ireland"),
+        ("strategy_discussion", "scotland", r"Choose one of: Inter-agency Referral Discussion \(Scotland\)"),
+        ("ird", "scotland", "Unknown meeting type 'ird'"),
         ("case_conference", "england", "Unknown meeting type 'case_conference'"),
         ("strategy_discussion", "eire", "Unknown nation 'eire'"),
     ],
@@ -110,6 +123,27 @@ def test_unsupported_combinations_are_refused_with_a_message(meeting_type: str, 
 
 
 def test_meeting_types_for_each_nation() -> None:
-    assert MeetingType.IRD in meeting_types_for("scotland")
+    assert MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION in meeting_types_for("scotland")
     assert MeetingType.STRATEGY_DISCUSSION not in meeting_types_for("scotland")
-    assert MeetingType.DEVOLVED_PANEL not in meeting_types_for(Nation.NORTHERN_IRELAND)
+    assert MeetingType.DEVOLVED_NRM_DECISION_PANEL not in meeting_types_for(Nation.NORTHERN_IRELAND)
+
+
+def test_decisions_uses_the_canonical_vocabulary() -> None:
+    import conference.meeting_types as canonical
+
+    assert MeetingType is canonical.MeetingType
+    assert Role is canonical.Role
+    assert Nation is canonical.Nation
+    assert set(ROLE_LABELS) == set(Role)
+
+
+def test_conference_quorum_outside_scotland_needs_two_other_agencies() -> None:
+    register = _register([Role.CHAIR, Role.SOCIAL_CARE, Role.POLICE])
+    result = check_quorum("initial_child_protection_conference", "england", register)
+    assert not result.met
+    assert result.missing_roles == ()
+    assert result.message == (
+        "Quorum is not met: 1 more agency must attend (at least 2 besides chair and social care)."
+    )
+    register.append(RegisterEntry(Role.GUARDIAN, AttendanceStatus.PRESENT_REMOTELY, "G"))
+    assert check_quorum("initial_child_protection_conference", "england", register).met
