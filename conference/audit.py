@@ -21,11 +21,12 @@ from typing import Any
 
 from flask import g, has_request_context, request
 from sqlalchemy import JSON, BigInteger, String, Text, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from conference.db import Base, utcnow
 
 GENESIS_HASH = "0" * 64
+SessionLike = Session | scoped_session[Session]
 
 
 class AuditEvent(Base):
@@ -90,7 +91,7 @@ def _actor() -> tuple[uuid.UUID | None, uuid.UUID | None, str]:
 
 
 def record_event(
-    session: Session,
+    session: SessionLike,
     action: str,
     *,
     object_type: str = "",
@@ -156,12 +157,12 @@ def verify_chain(rows: Iterable[AuditEvent]) -> ChainReport:
     return ChainReport(True, checked)
 
 
-def verify_audit_log(session: Session) -> ChainReport:
+def verify_audit_log(session: SessionLike) -> ChainReport:
     rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
     return verify_chain(rows)
 
 
-def find_case_views(session: Session, case_id: uuid.UUID, limit: int = 200) -> list[AuditEvent]:
+def find_case_views(session: SessionLike, case_id: uuid.UUID, limit: int = 200) -> list[AuditEvent]:
     return list(
         session.scalars(
             select(AuditEvent)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app
-from flask.globals import app_ctx
+from flask.globals import _cv_app
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
@@ -20,14 +20,11 @@ ENGINE_KEY = "convene.engine"
 
 
 def _scope() -> int:
-    try:
-        return id(app_ctx._get_current_object())
-    except RuntimeError:
-        return 0
+    return id(_cv_app.get(None))
 
 
 class AppBoundSession(Session):
-    def get_bind(self, *args: Any, **kwargs: Any) -> Engine:  # type: ignore[override]
+    def get_bind(self, *args: Any, **kwargs: Any) -> Engine:
         return current_app.extensions[ENGINE_KEY]  # type: ignore[no-any-return]
 
 

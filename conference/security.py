@@ -83,6 +83,8 @@ def guard() -> ResponseReturnValue | None:
     g.user = user if mfa_done else None
     g.pending_user = user
     g.mfa_verified = mfa_done
+    if request.routing_exception is not None:
+        return None  # Flask raises it next: 404 or 405, the same for everyone
     if is_public:
         _check_csrf(current_app)
         return None
@@ -147,7 +149,8 @@ def security_headers(response: Response) -> Response:
     if request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
-    if response.mimetype and response.mimetype.startswith("text/") and "charset" not in (response.content_type or ""):
+    textual = response.mimetype and (response.mimetype.startswith("text/") or response.mimetype == "application/json")
+    if textual and "charset" not in (response.content_type or ""):
         response.content_type = f"{response.mimetype}; charset=utf-8"
     return response
 

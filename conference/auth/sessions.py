@@ -47,7 +47,7 @@ class ServerSession(dict[str, Any], SessionMixin):
         self.modified = True
         super().__delitem__(key)
 
-    def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
+    def pop(self, key: str, *default: Any) -> Any:
         self.modified = True
         return super().pop(key, *default)
 

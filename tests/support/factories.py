@@ -46,6 +46,7 @@ class Factories:
     def agency(self, area: LocalAuthority, kind: AgencyKind = AgencyKind.CHILDRENS_SOCIAL_CARE,
                name: str | None = None) -> Agency:
         n = next(_counter)
+        kind = AgencyKind(kind)
         agency = Agency(name=name or f"{kind.label} {n}", kind=kind, local_authority_id=area.id,
                         secure_email=f"agency{n}@example.test")
         db.session.add(agency)

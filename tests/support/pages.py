@@ -82,13 +82,12 @@ class PageCheckingClient(FlaskClient):
         # Each request gets its own app context (its own g and database session), as in production; the
         # test's context is set aside meanwhile and its session expired afterwards so it reads fresh rows.
         outer = _cv_app.get(None)
-        if outer is not None:
-            outer.pop()
+        token = _cv_app.set(None)  # type: ignore[arg-type]  # set aside without tearing down its session
         try:
             response = super().open(*args, **kwargs)
         finally:
+            _cv_app.reset(token)
             if outer is not None:
-                outer.push()
                 from conference.extensions import db
 
                 db.session.expire_all()
