@@ -34,6 +34,7 @@ PART_TIME_MTW = {d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed")}
 PART_TIME_MORNINGS = {d: [["08:30", "13:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
 SPLIT_WEDNESDAY = {**FULL_TIME, "wed": [["09:00", "12:00"], ["13:00", "17:30"]]}
 NO_FRIDAYS = {d: [["08:30", "17:30"]] for d in ("mon", "tue", "wed", "thu")}
+THURSDAY_FRIDAY = {d: [["09:00", "17:00"]] for d in ("thu", "fri")}
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class DemoAgency:
 
 P = DemoPerson
 AGENCIES: tuple[DemoAgency, ...] = (
-    DemoAgency("Northbridge Children's Services", AgencyKind.CHILDRENS_SOCIAL_CARE, "mash@northbridge.example", (
+    DemoAgency("Northbridge Children's Services", AgencyKind.CHILDREN_SOCIAL_CARE, "mash@northbridge.example", (
         P("Casey Quill", "Strategy meeting coordinator", "casey.quill@northbridge.example", ("coordinator",), EARLY),
         P("Morgan Larkspur", "Team manager, child protection", "morgan.larkspur@northbridge.example",
           ("team_manager", "may_chair"), FULL_TIME),
@@ -74,6 +75,8 @@ AGENCIES: tuple[DemoAgency, ...] = (
           ("service_manager", "may_chair"), FULL_TIME),
         P("Harper Oakridge", "Independent reviewing officer", "harper.oakridge@northbridge.example",
           ("reviewing_officer", "may_chair"), SPLIT_WEDNESDAY),
+        P("Parker Moorcroft", "Social worker, newly qualified", "parker.moorcroft@northbridge.example",
+          ("social_worker",), FULL_TIME, source=AvailabilitySource.CALDAV),
     )),
     DemoAgency("Northbridge Constabulary", AgencyKind.POLICE, "public-protection@northbridge-police.example", (
         P("Detective Sergeant Rowan Ashdown", "Modern slavery and trafficking lead",
@@ -86,6 +89,8 @@ AGENCIES: tuple[DemoAgency, ...] = (
           ("police_child_protection",), PART_TIME_MORNINGS),
         P("Sergeant Noor Pemberly", "Missing persons coordinator", "noor.pemberly@northbridge-police.example",
           ("police_missing_persons",), FULL_TIME),
+        P("Detective Constable Sol Brackenbury", "Child abuse investigation (part time)",
+          "sol.brackenbury@northbridge-police.example", ("police_child_protection",), THURSDAY_FRIDAY),
     )),
     DemoAgency("Northbridge Health Partnership", AgencyKind.HEALTH, "safeguarding@northbridge-health.example", (
         P("Dr Indigo Farrowdale", "Named doctor for safeguarding", "indigo.farrowdale@northbridge-health.example",
@@ -98,6 +103,8 @@ AGENCIES: tuple[DemoAgency, ...] = (
           ("paediatrician",), PART_TIME_MTW),
         P("Lou Castlemere", "School nurse", "lou.castlemere@northbridge-health.example", ("school_nurse",),
           PART_TIME_MORNINGS, source=AvailabilitySource.NONE),
+        P("Dr Wren Halloway", "Named GP for safeguarding", "wren.halloway@northbridge-health.example",
+          ("named_gp",), THURSDAY_FRIDAY),
     )),
     DemoAgency("Home Office Safeguarding, Northern Region", AgencyKind.HOME_OFFICE,
                "safeguarding-north@homeoffice.example", (
@@ -121,6 +128,8 @@ AGENCIES: tuple[DemoAgency, ...] = (
           ("education_lead",), FULL_TIME),
         P("Sky Tillingham", "Designated safeguarding lead, Northbridge Academy", "sky.tillingham@northbridge.example",
           ("dsl",), EARLY, source=AvailabilitySource.NONE),
+        P("Rory Quillfeather", "Education welfare officer", "rory.quillfeather@northbridge.example",
+          ("education_welfare",), PART_TIME_MTW),
     )),
     DemoAgency("Harbour Lights Refuge", AgencyKind.VOLUNTARY_SECTOR, "referrals@harbourlights.example", (
         P("Ash Rosewarne", "Children's support worker", "ash.rosewarne@harbourlights.example",
@@ -151,7 +160,7 @@ AGENCIES: tuple[DemoAgency, ...] = (
     )),
 )
 
-NEIGHBOUR_AGENCY = DemoAgency("Eastmere Children's Services", AgencyKind.CHILDRENS_SOCIAL_CARE,
+NEIGHBOUR_AGENCY = DemoAgency("Eastmere Children's Services", AgencyKind.CHILDREN_SOCIAL_CARE,
                               "mash@eastmere.example", (
     P("Bailey Cromwellton", "Strategy meeting coordinator", "bailey.cromwellton@eastmere.example", ("coordinator",),
       FULL_TIME),
@@ -318,7 +327,7 @@ def _upsert_cases(area: LocalAuthority, agencies: list[Agency], summary: DemoSum
         db.session.add(case)
         db.session.flush()
         for agency in agencies:
-            if agency.kind in (AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKind.POLICE):
+            if agency.kind in (AgencyKind.CHILDREN_SOCIAL_CARE, AgencyKind.POLICE):
                 db.session.add(CaseAgency(case_id=case.id, agency_id=agency.id))
         db.session.add(CaseEvent(case_id=case.id, occurred_at=identified_at, kind="identified",
                                  summary="Child identified as possibly trafficked"))

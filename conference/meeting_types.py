@@ -67,6 +67,24 @@ class AgencyKind(StrEnum):
     INTERPRETING = "interpreting"
     LEGAL = "legal"
 
+    @property
+    def label(self) -> str:
+        return _AGENCY_KIND_LABELS[self]
+
+
+_AGENCY_KIND_LABELS = {
+    AgencyKind.CHILDREN_SOCIAL_CARE: "Children's social care",
+    AgencyKind.POLICE: "Police",
+    AgencyKind.HOME_OFFICE: "Home Office / Border Force",
+    AgencyKind.HEALTH: "Health",
+    AgencyKind.GUARDIAN_SERVICE: "Guardian service (ICTG)",
+    AgencyKind.EDUCATION: "Education",
+    AgencyKind.VOLUNTARY_SECTOR: "Voluntary sector",
+    AgencyKind.SINGLE_COMPETENT_AUTHORITY: "Single Competent Authority",
+    AgencyKind.INTERPRETING: "Interpreting",
+    AgencyKind.LEGAL: "Legal",
+}
+
 
 class Role(StrEnum):
     """A seat at a meeting. A role is filled by one person (a primary or a deputy)."""

@@ -10,49 +10,9 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.db import Base, IdMixin, TimestampMixin, enum_type
+from conference.meeting_types import AgencyKind, Nation
 
-
-class Nation(StrEnum):
-    ENGLAND = "england"
-    WALES = "wales"
-    SCOTLAND = "scotland"
-    NORTHERN_IRELAND = "northern_ireland"
-
-    @property
-    def label(self) -> str:
-        return {"england": "England", "wales": "Wales", "scotland": "Scotland",
-                "northern_ireland": "Northern Ireland"}[self.value]
-
-
-class AgencyKind(StrEnum):
-    CHILDRENS_SOCIAL_CARE = "children_social_care"
-    POLICE = "police"
-    HOME_OFFICE = "home_office"
-    HEALTH = "health"
-    GUARDIAN_SERVICE = "guardian_service"
-    EDUCATION = "education"
-    VOLUNTARY_SECTOR = "voluntary_sector"
-    SINGLE_COMPETENT_AUTHORITY = "single_competent_authority"
-    INTERPRETING = "interpreting"
-    LEGAL = "legal"
-
-    @property
-    def label(self) -> str:
-        return AGENCY_KIND_LABELS[self]
-
-
-AGENCY_KIND_LABELS = {
-    AgencyKind.CHILDRENS_SOCIAL_CARE: "Children's social care",
-    AgencyKind.POLICE: "Police",
-    AgencyKind.HOME_OFFICE: "Home Office / Border Force",
-    AgencyKind.HEALTH: "Health",
-    AgencyKind.GUARDIAN_SERVICE: "Guardian service (ICTG)",
-    AgencyKind.EDUCATION: "Education",
-    AgencyKind.VOLUNTARY_SECTOR: "Voluntary sector",
-    AgencyKind.SINGLE_COMPETENT_AUTHORITY: "Single Competent Authority",
-    AgencyKind.INTERPRETING: "Interpreting",
-    AgencyKind.LEGAL: "Legal",
-}
+__all__ = ["AgencyKind", "Agency", "AvailabilitySource", "LocalAuthority", "Nation", "Person"]
 
 
 class AvailabilitySource(StrEnum):

@@ -43,7 +43,7 @@ class Factories:
         db.session.commit()
         return area
 
-    def agency(self, area: LocalAuthority, kind: AgencyKind = AgencyKind.CHILDRENS_SOCIAL_CARE,
+    def agency(self, area: LocalAuthority, kind: AgencyKind = AgencyKind.CHILDREN_SOCIAL_CARE,
                name: str | None = None) -> Agency:
         n = next(_counter)
         kind = AgencyKind(kind)
