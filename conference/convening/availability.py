@@ -1,0 +1,253 @@
+"""Directory rows to the scheduler's request (``shared/spec/scheduling.md``), and candidates for each role.
+
+A person whose calendar cannot be read, or who has none, is passed as ``"availability": "unknown"``: the
+engine never treats them as free. Meetings a person is already invited to in Convene are busy time too.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from conference.cases.models import Case
+from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
+from conference.directory.models import Agency, AvailabilitySource, LocalAuthority, Person
+from conference.extensions import db
+from conference.meeting_types import Role, agency_kinds_for_role
+from scheduler.caldav import CalendarSource, Unknown, availability_for_person
+from scheduler.calendars import BusyResult, CalendarError, busy_from_ics, to_request_busy
+
+log = logging.getLogger(__name__)
+
+#: Role tags in order of preference for each role: people with an earlier tag are listed first.
+ROLE_TAG_PREFERENCE: dict[Role, tuple[str, ...]] = {
+    Role.CHAIR: ("may_chair", "reviewing_officer", "service_manager", "team_manager"),
+    Role.SOCIAL_CARE: ("social_worker", "team_manager", "emergency_duty"),
+    Role.POLICE: ("police_trafficking_lead", "police_child_protection", "police_missing_persons",
+                  "police_duty_officer"),
+    Role.HEALTH: ("designated_nurse", "named_doctor", "named_nurse", "paediatrician", "school_nurse"),
+    Role.HOME_OFFICE: ("home_office_safeguarding_lead", "border_force", "immigration"),
+    Role.GUARDIAN: ("ictg", "ictg_rpc"),
+    Role.EDUCATION: ("education_lead", "dsl"),
+    Role.INTERPRETER: ("interpreter",),
+    Role.SINGLE_COMPETENT_AUTHORITY: ("sca",),
+    Role.VOLUNTARY_SECTOR: ("support_worker", "service_manager"),
+    Role.LEGAL: ("solicitor", "paralegal"),
+}
+#: Only people with one of these tags may chair.
+CHAIR_TAGS = frozenset({"may_chair", "reviewing_officer"})
+#: People with these tags organise meetings rather than attend them.
+NOT_A_CANDIDATE_TAGS = frozenset({"coordinator"})
+
+SOURCE_WORDS = {
+    AvailabilitySource.ICS_URL: "Calendar feed",
+    AvailabilitySource.CALDAV: "CalDAV",
+    AvailabilitySource.ICS_UPLOAD: "Uploaded calendar file",
+    AvailabilitySource.NONE: "Unknown",
+}
+
+
+def availability_words(person: Person) -> str:
+    """How a person's availability is known, for the coordinator: "Calendar feed", ... or "Unknown"."""
+    source = AvailabilitySource(person.availability_source)
+    if source is AvailabilitySource.ICS_UPLOAD and not person.availability_ics.strip():
+        return "Unknown (no file uploaded)"
+    return SOURCE_WORDS[source]
+
+
+def _preference(role: Role, person: Person) -> tuple[int, str]:
+    tags = ROLE_TAG_PREFERENCE.get(role, ())
+    ranks = [tags.index(t) for t in person.role_tags if t in tags]
+    return (min(ranks) if ranks else len(tags), person.name)
+
+
+def find_candidates(role: Role, area: LocalAuthority) -> list[Person]:
+    """People who can fill ``role`` for a case in ``area``: agencies of a fitting kind in the area, and people
+    whose ``also_serves`` includes the area's code. Ordered by their role tags (primary first)."""
+    kinds = [k.value for k in agency_kinds_for_role(role)]
+    rows = db.session.scalars(
+        select(Person).join(Agency, Person.agency_id == Agency.id).where(Agency.kind.in_(kinds))
+    ).all()
+    found = [p for p in rows if p.agency.local_authority_id == area.id or area.code in (p.also_serves or [])]
+    found = [p for p in found if not NOT_A_CANDIDATE_TAGS & set(p.role_tags or [])]
+    if role is Role.CHAIR:
+        found = [p for p in found if CHAIR_TAGS & set(p.role_tags or [])]
+    elif role is Role.SOCIAL_CARE:
+        found = [p for p in found if not CHAIR_TAGS & set(p.role_tags or [])] or found
+    return sorted(found, key=lambda p: _preference(role, p))
+
+
+def find_people_elsewhere(role: Role, area: LocalAuthority) -> list[Person]:
+    """People who could fill ``role`` but work for another area (the coordinator may add one)."""
+    kinds = [k.value for k in agency_kinds_for_role(role)]
+    rows = db.session.scalars(
+        select(Person).join(Agency, Person.agency_id == Agency.id)
+        .where(Agency.kind.in_(kinds), Agency.local_authority_id != area.id).order_by(Person.name)
+    ).all()
+    return [p for p in rows if area.code not in (p.also_serves or [])]
+
+
+def people_by_id(ids: Iterable[str]) -> dict[str, Person]:
+    wanted = []
+    for value in ids:
+        try:
+            wanted.append(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    if not wanted:
+        return {}
+    return {str(p.id): p for p in db.session.scalars(select(Person).where(Person.id.in_(wanted)))}
+
+
+@dataclass(frozen=True)
+class PersonAvailability:
+    known: bool
+    busy: list[list[str]]
+    reason: str = ""
+
+
+def read_availability(person: Person, start_at: datetime, end_at: datetime, *, timeout: float = 5.0
+                      ) -> PersonAvailability:
+    """A person's busy time over the window, or unknown with the reason. Never free by default."""
+    source = AvailabilitySource(person.availability_source)
+    result: BusyResult | Unknown
+    if source is AvailabilitySource.NONE:
+        return PersonAvailability(False, [], "No calendar is linked for this person.")
+    if source is AvailabilitySource.ICS_UPLOAD:
+        if not person.availability_ics.strip():
+            return PersonAvailability(False, [], "No calendar file has been uploaded.")
+        try:
+            result = busy_from_ics(person.availability_ics, start_at, end_at)
+        except CalendarError as error:
+            return PersonAvailability(False, [], f"The uploaded calendar cannot be read: {error}")
+    else:
+        calendar = (CalendarSource("caldav", person.availability_url) if source is AvailabilitySource.CALDAV
+                    else CalendarSource("ics", person.availability_url))
+        result = availability_for_person([calendar], start_at, end_at,
+                                         timeout=timeout)
+    if isinstance(result, Unknown):
+        return PersonAvailability(False, [], result.reason)
+    return PersonAvailability(True, to_request_busy(result))
+
+
+def _convene_busy(person_ids: Sequence[uuid.UUID], start_at: datetime, end_at: datetime,
+                  exclude: uuid.UUID | None) -> dict[str, list[list[str]]]:
+    """Meetings the people are already invited to in Convene, as busy intervals."""
+    if not person_ids:
+        return {}
+    active = (ResponseStatus.NEEDS_ACTION, ResponseStatus.ACCEPTED, ResponseStatus.TENTATIVE)
+    query = (
+        select(Attendee.person_id, Conference.start_at, Conference.end_at)
+        .join(Conference, Attendee.conference_id == Conference.id)
+        .where(Attendee.person_id.in_(person_ids), Attendee.response.in_(active),
+               Conference.status == ConferenceStatus.INVITED,
+               Conference.start_at < end_at, Conference.end_at > start_at)
+    )
+    if exclude is not None:
+        query = query.where(Conference.id != exclude)
+    busy: dict[str, list[list[str]]] = {}
+    for person_id, s, e in db.session.execute(query):
+        if s is None or e is None:
+            continue
+        busy.setdefault(str(person_id), []).append([_iso(s), _iso(e)])
+    return busy
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def build_request(conference: Conference, *, include_on_call: bool, max_proposals: int = 5) -> dict[str, Any]:
+    """The scheduler request for a conference's window and roles."""
+    assert conference.earliest_start_at is not None and conference.deadline_at is not None
+    start_at, end_at = conference.earliest_start_at, conference.deadline_at
+    roles: list[dict[str, Any]] = []
+    ids: list[str] = []
+    for seat in conference.roles:
+        candidates = [str(c) for c in seat.candidate_ids]
+        ids += [c for c in candidates if c not in ids]
+        roles.append({"role": str(seat.role.value), "required": seat.required,
+                      "written_submission": seat.written_submission_allowed, "candidates": candidates})
+    people = people_by_id(ids)
+    booked = _convene_busy([p.id for p in people.values()], start_at, end_at, conference.id)
+    entries: dict[str, Any] = {}
+    for person_id in ids:
+        person = people.get(person_id)
+        if person is None:
+            entries[person_id] = {"availability": "unknown"}
+            continue
+        found = read_availability(person, start_at, end_at)
+        entry: dict[str, Any] = {"name": person.name, "working_hours": person.working_hours or {},
+                                 "on_call": bool(person.on_call and include_on_call)}
+        if not found.known:
+            entry["availability"] = "unknown"
+        entry["busy"] = found.busy + booked.get(person_id, [])
+        entries[person_id] = entry
+    return {
+        "timezone": "Europe/London",
+        "earliest_start": _iso(start_at),
+        "deadline": _iso(end_at),
+        "duration_minutes": conference.duration_minutes,
+        "grain_minutes": 15,
+        "max_proposals": max_proposals,
+        "roles": roles,
+        "people": entries,
+    }
+
+
+def conflicts_at(conference: Conference, start_at: datetime, end_at: datetime,
+                 assignments: dict[str, Any], *, include_on_call: bool) -> list[str]:
+    """Why the people in ``assignments`` cannot all attend ``[start_at, end_at)``, in words."""
+    from scheduler.model import parse_person
+
+    people = people_by_id(a.get("person") for a in assignments.values() if a.get("person"))
+    booked = _convene_busy([p.id for p in people.values()], start_at, end_at, conference.id)
+    problems: list[str] = []
+    seats = {str(s.role.value): s for s in conference.roles}
+    for role_value, assignment in assignments.items():
+        person = people.get(str(assignment.get("person") or ""))
+        label = seats[role_value].role.label if role_value in seats else role_value
+        if person is None:
+            if seats.get(role_value) is not None and seats[role_value].required and not assignment.get(
+                    "written_submission"):
+                problems.append(f"{label}: nobody is available to attend.")
+            continue
+        found = read_availability(person, start_at, end_at)
+        if not found.known:
+            problems.append(f"{label}: {person.name}'s availability is unknown ({found.reason})")
+            continue
+        busy = found.busy + booked.get(str(person.id), [])
+        if busy:
+            problems.append(f"{label}: {person.name} is busy at some point in this time.")
+        parsed = parse_person(str(person.id), {"working_hours": person.working_hours or {}, "on_call": False})
+        if not _within_hours(parsed.working_hours, start_at, end_at):
+            extra = " (on call)" if person.on_call and include_on_call else ""
+            problems.append(f"{label}: this is outside {person.name}'s working hours{extra}.")
+    return problems
+
+
+def _within_hours(hours: tuple[tuple[tuple[int, int], ...], ...], start_at: datetime, end_at: datetime) -> bool:
+    from zoneinfo import ZoneInfo
+
+    local_start = start_at.astimezone(ZoneInfo("Europe/London"))
+    local_end = end_at.astimezone(ZoneInfo("Europe/London"))
+    if local_end.date() != local_start.date() and not (local_end.hour == 0 and local_end.minute == 0):
+        return False
+    start_minute = local_start.hour * 60 + local_start.minute
+    end_minute = start_minute + int((end_at - start_at).total_seconds() // 60)
+    return any(a <= start_minute and end_minute <= b for a, b in hours[local_start.weekday()])
+
+
+def seat_for(conference: Conference, role_value: str) -> ConferenceRole | None:
+    return next((s for s in conference.roles if str(s.role.value) == role_value), None)
+
+
+def case_area(case: Case) -> LocalAuthority:
+    return case.local_authority
+

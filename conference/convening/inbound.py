@@ -1,0 +1,174 @@
+"""Replies: from personal links, and from calendar clients (iTIP REPLY and COUNTER, raw or inside an email).
+
+Calendar replies reach Convene through ``flask --app wsgi replies import FILE`` or the machine endpoint
+``POST /conferences/replies`` (shared-secret header). Each reply is matched on the meeting's UID and the
+attendee's normalised address, and ends as one ``ReplyRecord`` the board shows in words: applied, stale
+(an older SEQUENCE: the current version is sent to them again), held (an address we did not invite), a
+COUNTER proposal, or refused with a sentence the coordinator can act on.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from conference.convening import services
+from conference.convening.invitation_models import InvitationLink, ReplyOutcome, ReplyRecord
+from conference.convening.models import Attendee, Conference, ConferenceStatus, ResponseStatus
+from conference.db import utcnow
+from conference.directory.models import Person
+from conference.extensions import db
+from conference.invitations.replies import (
+    PartStat,
+    ReplyError,
+    decide_reply,
+    parse_itip,
+)
+from conference.invitations.replies import ReplyOutcome as Decision
+
+log = logging.getLogger(__name__)
+
+_PARTSTAT_RESPONSE = {
+    PartStat.ACCEPTED: ResponseStatus.ACCEPTED,
+    PartStat.DECLINED: ResponseStatus.DECLINED,
+    PartStat.TENTATIVE: ResponseStatus.TENTATIVE,
+}
+
+
+@dataclass(frozen=True)
+class InboundResult:
+    outcome: ReplyOutcome
+    sentence: str
+    conference_id: str | None = None
+
+
+def import_calendar_reply(raw: bytes) -> InboundResult:
+    """Read one calendar reply and apply it, hold it or refuse it. Never raises for bad input."""
+    try:
+        parsed = parse_itip(raw)
+    except ReplyError as error:
+        return InboundResult(ReplyOutcome.REFUSED, f"The reply was not applied: {error.message}")
+    conference = db.session.scalars(select(Conference).where(Conference.ical_uid == parsed.uid)).first()
+    if conference is None:
+        sentence = "The reply is for a meeting Convene does not know (its UID matches no meeting). It was not applied."
+        db.session.add(ReplyRecord(source="calendar", outcome=ReplyOutcome.REFUSED, sentence=sentence,
+                                   address=parsed.attendee_address))
+        return InboundResult(ReplyOutcome.REFUSED, sentence)
+    invited = {a.person.email: str(a.id) for a in services.active_attendees(conference)}
+    decision = decide_reply(parsed, conference.ical_sequence, invited, expected_uid=conference.ical_uid)
+    attendee = db.session.get(Attendee, _uuid(decision.attendee_key)) if decision.attendee_key else None
+    record = ReplyRecord(conference_id=conference.id, attendee_id=attendee.id if attendee else None,
+                         source="calendar", outcome=ReplyOutcome.REFUSED, sentence=decision.sentence,
+                         address=parsed.attendee_address)
+    if conference.status is not ConferenceStatus.INVITED:
+        record.sentence = f"A reply arrived after the meeting was {conference.status.label.lower()}; not applied."
+    elif decision.outcome is Decision.APPLY and attendee is not None and decision.new_status in _PARTSTAT_RESPONSE:
+        attendee.response = _PARTSTAT_RESPONSE[decision.new_status]
+        attendee.responded_at = utcnow()
+        record.outcome = ReplyOutcome.APPLIED
+    elif decision.outcome is Decision.APPLY:  # DELEGATED: the coordinator decides
+        record.outcome = ReplyOutcome.HELD
+    elif decision.outcome is Decision.IGNORE_STALE:
+        record.outcome = ReplyOutcome.STALE
+        if attendee is not None and conference.start_at and conference.end_at:
+            meeting = services.meeting_object(conference, conference.start_at, conference.end_at)
+            services._enqueue_request(conference, attendee, meeting, updated=True)
+    elif decision.outcome is Decision.HOLD_UNKNOWN:
+        record.outcome = ReplyOutcome.HELD
+    elif decision.outcome is Decision.COUNTER:
+        record.outcome = ReplyOutcome.COUNTER
+        record.proposed_start_at = decision.proposed_start_at
+        record.proposed_end_at = decision.proposed_end_at
+    db.session.add(record)
+    db.session.flush()
+    log.info("calendar reply %s for conference %s", record.outcome.value, conference.id)
+    return InboundResult(record.outcome, record.sentence, str(conference.id))
+
+
+def _uuid(value: str | None) -> object:
+    import uuid
+
+    return uuid.UUID(str(value))
+
+
+# --- personal links ------------------------------------------------------------------------------
+
+
+class LinkAnswer(StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    TENTATIVE = "tentative"
+    WRITTEN_SUBMISSION = "written_submission"
+    DEPUTY = "deputy"
+
+    @property
+    def label(self) -> str:
+        return {"accept": "I will attend", "decline": "I cannot attend", "tentative": "I might attend",
+                "written_submission": "I will send a written submission instead",
+                "deputy": "I will send my deputy"}[self.value]
+
+
+_LINK_RESPONSE = {
+    LinkAnswer.ACCEPT: ResponseStatus.ACCEPTED,
+    LinkAnswer.DECLINE: ResponseStatus.DECLINED,
+    LinkAnswer.TENTATIVE: ResponseStatus.TENTATIVE,
+    LinkAnswer.WRITTEN_SUBMISSION: ResponseStatus.WRITTEN_SUBMISSION,
+}
+
+
+class LinkProblem(ValueError):
+    """The link cannot be used; the message is shown to the person who opened it."""
+
+
+@dataclass(frozen=True)
+class LinkContext:
+    link: InvitationLink
+    attendee: Attendee
+    conference: Conference
+
+
+def open_link(token: str, *, now_at: datetime | None = None) -> LinkContext:
+    """The invitation a token belongs to, or ``LinkProblem``. Works only for its own invitee and meeting,
+    until the meeting ends."""
+    if not token or len(token) > 100:
+        raise LinkProblem("This link is not valid. Check you copied all of it from the invitation email.")
+    link = db.session.scalars(select(InvitationLink).where(
+        InvitationLink.token_hash == services.hash_token(token))).first()
+    if link is None:
+        raise LinkProblem("This link is not valid or has been replaced by a newer one. Use the link in the "
+                          "latest invitation email.")
+    attendee = db.session.get(Attendee, link.attendee_id)
+    conference = db.session.get(Conference, link.conference_id)
+    if attendee is None or conference is None or attendee.conference_id != conference.id:
+        raise LinkProblem("This link is not valid.")
+    if (now_at or utcnow()) >= link.expires_at:
+        raise LinkProblem("This meeting has ended, so this link no longer works.")
+    if conference.status is ConferenceStatus.CANCELLED:
+        raise LinkProblem("This meeting has been cancelled. You do not need to reply.")
+    if attendee.response not in services.ACTIVE_RESPONSES:
+        raise LinkProblem("Someone else is now attending for your role, so you do not need to reply.")
+    return LinkContext(link, attendee, conference)
+
+
+def answer_by_link(context: LinkContext, answer: LinkAnswer, deputy: Person | None = None) -> str:
+    """Apply a link answer to the link's own attendee only. Returns the sentence for the board."""
+    attendee, conference = context.attendee, context.conference
+    name = attendee.person.name
+    if answer is LinkAnswer.DEPUTY:
+        if deputy is None:
+            raise LinkProblem("Select who will attend instead of you")
+        services.replace_attendee(conference, attendee, deputy, by_deputy_choice=True)
+        sentence = f"{name} is sending a deputy: {deputy.name} has been invited."
+    else:
+        attendee.response = _LINK_RESPONSE[answer]
+        attendee.responded_at = utcnow()
+        sentence = f"{name}: {attendee.response.label.lower()}."
+    context.link.last_used_at = utcnow()
+    db.session.add(ReplyRecord(conference_id=conference.id, attendee_id=attendee.id, source="link",
+                               outcome=ReplyOutcome.APPLIED, sentence=sentence))
+    db.session.flush()
+    return sentence
