@@ -310,6 +310,7 @@ class _Model:
         solver.parameters.max_time_in_seconds = SOLVE_SECONDS
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = 7
+        solver.parameters.cp_model_presolve = False  # small models: presolve cost more than it saved (bench)
         status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
