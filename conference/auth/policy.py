@@ -35,13 +35,15 @@ class Permission(StrEnum):
     DECISION_SIGN_OFF = "decision.sign_off"
     DECISION_VIEW = "decision.view"
     EXPORT_PDF = "export.pdf"
+    MINUTES_DOWNLOAD = "minutes.download"  # the signed minutes, for attendees (no child identity in them)
     NRM_REFER = "nrm.refer"
     DASHBOARD_VIEW = "dashboard.view"
     USERS_MANAGE = "users.manage"
 
 
 _EVERYONE = {Permission.SIGNED_IN, Permission.DIRECTORY_VIEW}
-_CASE_READ = {Permission.CASE_LIST, Permission.CASE_VIEW, Permission.CONFERENCE_VIEW, Permission.DECISION_VIEW}
+_CASE_READ = {Permission.CASE_LIST, Permission.CASE_VIEW, Permission.CONFERENCE_VIEW, Permission.DECISION_VIEW,
+              Permission.MINUTES_DOWNLOAD}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COORDINATOR: frozenset(
