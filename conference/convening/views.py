@@ -1,0 +1,541 @@
+"""The coordinator's journey (ask, timescale, who, options, place, check, send), the live board, personal
+link replies and the machine endpoint for calendar replies."""
+
+from __future__ import annotations
+
+import hmac
+import os
+import re
+import uuid
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from conference.auth.policy import Permission, has_permission, public, requires
+from conference.cases.models import Case
+from conference.cases.queries import get_case
+from conference.cases.sections import register_case_section
+from conference.convening import availability, inbound, queries, services
+from conference.convening.forms import moment_fields, parse_moment
+from conference.convening.invitation_models import ReplyOutcome
+from conference.convening.models import Conference, ConferenceStatus
+from conference.db import utcnow
+from conference.directory.models import Person
+from conference.extensions import db
+from conference.forms import FormErrors, text_field
+from conference.meeting_types import MeetingType, Role, types_for_nation
+from conference.timescales import MeetingWindow
+
+bp = Blueprint("convening", __name__)
+BANNER = "convening_banner"
+_UUID_IN_TEXT = re.compile(r"\s*\([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\)")
+
+
+def _case_section(case: Case) -> dict[str, Any]:
+    return {"conferences": queries.find_case_conferences(case),
+            "can_convene": has_permission(getattr(g, "user", None), Permission.CONFERENCE_CONVENE)}
+
+
+register_case_section(20, "convening/_case_section.html", _case_section)
+
+
+def _conference(conference_id: uuid.UUID) -> Conference:
+    return queries.get_conference(g.user, conference_id)
+
+
+def _draft(conference_id: uuid.UUID) -> Conference:
+    conference = _conference(conference_id)
+    if conference.status is not ConferenceStatus.DRAFT:
+        abort(409, "The invitations for this meeting have been sent.")
+    return conference
+
+
+# --- 1. ask for a meeting ------------------------------------------------------------------------
+
+
+@bp.route("/cases/<uuid:case_id>/conferences/new", methods=["GET", "POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def new_conference(case_id: uuid.UUID) -> ResponseReturnValue:
+    case = get_case(g.user, case_id)
+    types = types_for_nation(case.nation)
+    errors = FormErrors()
+    chosen = request.form.get("meeting_type", "")
+    if request.method == "POST":
+        if chosen not in {t.value for t in types}:
+            errors.add("meeting_type", "Select the type of meeting")
+        else:
+            conference = services.start_conference(g.user, case, MeetingType(chosen))
+            return redirect(url_for("convening.timescale", conference_id=conference.id))
+    return render_template("convening/new.html", case=case, types=types, chosen=chosen,
+                           errors=errors), 400 if errors else 200
+
+
+# --- 2. timescale --------------------------------------------------------------------------------
+
+
+@bp.route("/conferences/<uuid:conference_id>/timescale", methods=["GET", "POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def timescale(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _draft(conference_id)
+    arrangement = services.arrangement_for(conference)
+    errors = FormErrors()
+    form: dict[str, str] = {**moment_fields("deadline", conference.deadline_at),
+                            "duration": str(conference.duration_minutes)}
+    if request.method == "POST":
+        form = request.form.to_dict()
+        deadline_at = parse_moment(form, "deadline", "the deadline", errors)
+        duration_text = text_field(form, "duration", max_length=4)
+        duration = int(duration_text) if duration_text.isdigit() else 0
+        if not 15 <= duration <= 480:
+            errors.add("duration", "Enter how long the meeting lasts, in minutes, between 15 and 480")
+        earliest_at = max(conference.earliest_start_at or utcnow(), utcnow())
+        if deadline_at is not None and not errors:
+            if deadline_at <= earliest_at:
+                errors.add("deadline-day", "The deadline must be in the future")
+            elif (deadline_at - earliest_at).days > 60:
+                errors.add("deadline-day", "The deadline must be within 60 days, so that calendars can be checked")
+        if not errors and deadline_at is not None:
+            services.set_window(conference, earliest_at, deadline_at, duration)
+            return redirect(url_for("convening.people", conference_id=conference.id))
+    window = services.suggested_window(conference.case, conference.meeting_type)
+    return render_template("convening/timescale.html", conference=conference, arrangement=arrangement, form=form,
+                           errors=errors, window=window if isinstance(window, MeetingWindow) else None,
+                           window_problem=window if isinstance(window, str) else None), 400 if errors else 200
+
+
+# --- 3. who is needed ----------------------------------------------------------------------------
+
+
+def _people_context(conference: Conference) -> dict[str, Any]:
+    ids = [c for seat in conference.roles for c in seat.candidate_ids]
+    people = availability.people_by_id(ids)
+    elsewhere = {seat.id: availability.find_people_elsewhere(seat.role, conference.case.local_authority)
+                 for seat in conference.roles}
+    return {"people": people, "elsewhere": elsewhere, "words": availability.availability_words}
+
+
+@bp.route("/conferences/<uuid:conference_id>/people", methods=["GET", "POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def people(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _draft(conference_id)
+    errors = FormErrors()
+    if request.method == "POST":
+        action = request.form.get("action", "continue")
+        if action.startswith("up:"):
+            return _move_up(conference, action)
+        if action.startswith("add:"):
+            return _add_person(conference, action, errors)
+        if action == "continue":
+            changes = []
+            for seat in conference.roles:
+                required = request.form.get(f"required-{seat.id}", "")
+                if required not in ("yes", "no"):
+                    errors.add(f"required-{seat.id}", f"Select whether {seat.role.label} is required")
+                    continue
+                changes.append(services.SeatChange(seat.id, required == "yes",
+                                                   request.form.get(f"written-{seat.id}") == "yes"))
+            if not errors:
+                services.update_roles(conference, changes)
+                if not any(s.candidate_ids for s in conference.roles if s.required):
+                    errors.add("roles", "Add at least one person to each required role")
+                else:
+                    return redirect(url_for("convening.options", conference_id=conference.id))
+    return render_template("convening/people.html", conference=conference, errors=errors,
+                           **_people_context(conference)), 400 if errors else 200
+
+
+def _seat(conference: Conference, value: str) -> Any:
+    try:
+        seat_id = uuid.UUID(value)
+    except ValueError:
+        abort(400)
+    seat = next((s for s in conference.roles if s.id == seat_id), None)
+    if seat is None:
+        abort(404)
+    return seat
+
+
+def _move_up(conference: Conference, action: str) -> ResponseReturnValue:
+    _, seat_id, person_id = (action.split(":") + ["", ""])[:3]
+    seat = _seat(conference, seat_id)
+    try:
+        services.move_candidate_up(conference, seat, person_id)
+    except services.ConveningError:
+        abort(400)
+    return redirect(url_for("convening.people", conference_id=conference.id) + f"#role-{seat.id}")
+
+
+def _add_person(conference: Conference, action: str, errors: FormErrors) -> ResponseReturnValue:
+    seat = _seat(conference, action.split(":", 1)[1])
+    field = f"add-{seat.id}"
+    value = request.form.get(field, "")
+    allowed = {str(p.id): p for p in availability.find_people_elsewhere(seat.role, conference.case.local_authority)}
+    person = allowed.get(value)
+    if person is None:
+        errors.add(field, f"Select a person to add to {seat.role.label}")
+    else:
+        try:
+            services.add_candidate(conference, seat, person)
+        except services.ConveningError as error:
+            errors.add(field, str(error))
+    if errors:
+        return render_template("convening/people.html", conference=conference, errors=errors,
+                               **_people_context(conference)), 400
+    return redirect(url_for("convening.people", conference_id=conference.id) + f"#role-{seat.id}")
+
+
+# --- 4. options ----------------------------------------------------------------------------------
+
+
+def _proposal_views(conference: Conference, proposals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    ids = [str(a.get("person")) for p in proposals for a in p["assignments"].values() if a.get("person")]
+    names = {k: v.name for k, v in availability.people_by_id(ids).items()}
+    seats = {s.role.value: s for s in conference.roles}
+    best = min((p["metrics"]["written_submissions"] for p in proposals), default=0)
+    best_index = next((i for i, p in enumerate(proposals) if p["metrics"]["written_submissions"] == best), 0)
+    views = []
+    for index, proposal in enumerate(proposals):
+        lines = []
+        for role_value, assignment in proposal["assignments"].items():
+            seat = seats.get(role_value)
+            label = seat.role.label if seat else role_value
+            person = assignment.get("person")
+            if assignment.get("written_submission"):
+                lines.append(f"{label}: written submission")
+            elif person:
+                rank = seat.candidate_ids.index(person) if seat and person in seat.candidate_ids else 0
+                lines.append(f"{label}: {names.get(person, 'unknown person')}" + (" (deputy)" if rank else ""))
+            else:
+                lines.append(f"{label}: nobody (optional)")
+        tags = (["Soonest"] if index == 0 else []) + (["Best attended"] if index == best_index else [])
+        views.append({"index": index, "start_at": services._parse_instant(proposal["start"]),
+                      "end_at": services._parse_instant(proposal["end"]), "lines": lines, "tags": tags,
+                      "metrics": proposal["metrics"],
+                      "explanation": _UUID_IN_TEXT.sub("", str(proposal.get("explanation", "")))})
+    return views
+
+
+@bp.route("/conferences/<uuid:conference_id>/options", methods=["GET", "POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def options(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    if conference.status not in (ConferenceStatus.DRAFT, ConferenceStatus.INVITED):
+        abort(409)
+    arrangement = services.arrangement_for(conference)
+    errors = FormErrors()
+    problem = None
+    form: dict[str, str] = {}
+    if request.method == "POST":
+        form = request.form.to_dict()
+        if form.get("action") == "another":
+            start_at = parse_moment(form, "another", "the meeting", errors)
+            if start_at is not None and start_at <= utcnow():
+                errors.add("another-day", "The meeting must start in the future")
+            if not errors and start_at is not None:
+                services.choose_time(conference, start_at)
+                return redirect(url_for("convening.another_time", conference_id=conference.id))
+        else:
+            choice = form.get("proposal", "")
+            if not choice.isdigit() or int(choice) >= len(arrangement.proposals):
+                errors.add("proposal", "Select a time for the meeting")
+            else:
+                services.choose_option(conference, int(choice))
+                return redirect(url_for("convening.place", conference_id=conference.id))
+    elif arrangement.solved_at is None or request.args.get("again") == "yes":
+        try:
+            services.find_options(conference)
+        except services.ConveningError as error:
+            problem = str(error)
+    return render_template("convening/options.html", conference=conference, arrangement=arrangement,
+                           proposals=_proposal_views(conference, arrangement.proposals), errors=errors,
+                           problem=problem, form=form,
+                           reasons=[_UUID_IN_TEXT.sub("", r) for r in arrangement.no_slot_reasons],
+                           seats={s.role.value: s for s in conference.roles}), 400 if errors else 200
+
+
+@bp.route("/conferences/<uuid:conference_id>/options/relax", methods=["POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def relax(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    kind = request.form.get("kind", "")
+    if kind not in services.RELAXATIONS:
+        abort(400)
+    try:
+        services.relax(conference, kind, request.form.get("role") or None)
+    except services.ConveningError:
+        abort(409)
+    return redirect(url_for("convening.options", conference_id=conference.id))
+
+
+@bp.route("/conferences/<uuid:conference_id>/another-time", methods=["GET"])
+@requires(Permission.CONFERENCE_CONVENE)
+def another_time(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    arrangement = services.arrangement_for(conference)
+    if arrangement.chosen_start_at is None:
+        return redirect(url_for("convening.options", conference_id=conference.id))
+    return render_template("convening/another_time.html", conference=conference, arrangement=arrangement)
+
+
+# --- venue or video link -------------------------------------------------------------------------
+
+
+@bp.route("/conferences/<uuid:conference_id>/place", methods=["GET", "POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def place(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    errors = FormErrors()
+    form = {"how": "video" if conference.video_link else ("venue" if conference.venue else ""),
+            "venue": conference.venue, "video_link": conference.video_link}
+    if request.method == "POST":
+        form = request.form.to_dict()
+        how = form.get("how", "")
+        venue = " ".join(text_field(form, "venue", max_length=300).split())
+        link = text_field(form, "video_link", max_length=500).strip()
+        if how not in ("venue", "video"):
+            errors.add("how", "Select how people will join the meeting")
+        elif how == "venue":
+            if not venue:
+                errors.add("venue", "Enter the venue")
+            elif len(venue) > 300:
+                errors.add("venue", "Venue must be 300 characters or fewer")
+            link = ""
+        else:
+            if not re.fullmatch(r"https://[^\s<>\"]{4,490}", link):
+                errors.add("video_link", "Enter a video link starting with https://, for example "
+                                         "https://meet.example/abc-defg")
+            venue = ""
+        if not errors:
+            problem = _privacy_problem(conference, venue or link)
+            if problem:
+                errors.add("venue" if how == "venue" else "video_link", problem)
+        if not errors:
+            services.set_place(conference, venue, link)
+            return redirect(url_for("convening.check", conference_id=conference.id))
+    return render_template("convening/place.html", conference=conference, form=form,
+                           errors=errors), 400 if errors else 200
+
+
+def _privacy_problem(conference: Conference, value: str) -> str | None:
+    from conference.invitations.privacy import PrivacyError, check_outbound_text
+
+    try:
+        check_outbound_text("venue or video link", value, services.withheld_for(conference.case))
+    except PrivacyError as error:
+        return str(error)
+    return None
+
+
+# --- 5. check answers and send -------------------------------------------------------------------
+
+
+@bp.route("/conferences/<uuid:conference_id>/check", methods=["GET"])
+@requires(Permission.CONFERENCE_CONVENE)
+def check(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    arrangement = services.arrangement_for(conference)
+    if arrangement.chosen_start_at is None:
+        return redirect(url_for("convening.options", conference_id=conference.id))
+    if not services.location_of(conference):
+        return redirect(url_for("convening.place", conference_id=conference.id))
+    return render_template("convening/check.html", conference=conference, arrangement=arrangement,
+                           previews=services.preview(conference), problem=session.pop("convening_problem", None))
+
+
+@bp.route("/conferences/<uuid:conference_id>/send", methods=["POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def send(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    updating = conference.status is ConferenceStatus.INVITED
+    try:
+        with db.session.begin_nested():
+            count = services.send_invitations(g.user, conference)
+    except (services.ConveningError, ValueError) as error:
+        session["convening_problem"] = str(error)
+        return redirect(url_for("convening.check", conference_id=conference.id))
+    session[BANNER] = ("Updates sent" if updating else "Invitations sent") + f" to {count} people"
+    return redirect(url_for("convening.board", conference_id=conference.id))
+
+
+# --- 6. live board -------------------------------------------------------------------------------
+
+
+@bp.route("/conferences/<uuid:conference_id>", methods=["GET"])
+@requires(Permission.CONFERENCE_VIEW)
+def board(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    arrangement = services.arrangement_for(conference)
+    attendees = services.all_attendees(conference) if conference.status is not ConferenceStatus.DRAFT else []
+    offers = {a.id: services.next_candidates(conference, a) for a in attendees
+              if services.needs_attention(conference, a)}
+    outbox = {m.attendee_id: m for m in queries.find_outbox(conference)}
+    return render_template(
+        "convening/board.html", conference=conference, arrangement=arrangement, attendees=attendees, offers=offers,
+        outbox=outbox, counters=queries.find_open(conference, ReplyOutcome.COUNTER),
+        held=queries.find_open(conference, ReplyOutcome.HELD), replies=queries.find_replies(conference, 20),
+        banner=session.pop(BANNER, None), errors=FormErrors(),
+        form=moment_fields("cutoff", arrangement.reply_cutoff_at),
+        can_convene=has_permission(g.user, Permission.CONFERENCE_CONVENE))
+
+
+@bp.route("/conferences/<uuid:conference_id>/cutoff", methods=["POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def cutoff(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    errors = FormErrors()
+    form = request.form.to_dict()
+    cutoff_at = parse_moment(form, "cutoff", "the cut-off", errors)
+    if cutoff_at is not None and conference.start_at is not None and cutoff_at > conference.start_at:
+        errors.add("cutoff-day", "The cut-off must be before the meeting starts")
+    if errors or cutoff_at is None:
+        arrangement = services.arrangement_for(conference)
+        attendees = services.all_attendees(conference)
+        return render_template(
+            "convening/board.html", conference=conference, arrangement=arrangement, attendees=attendees, offers={},
+            outbox={}, counters=[], held=[], replies=[], banner=None, errors=errors, form=form,
+            can_convene=True), 400
+    services.set_cutoff(conference, cutoff_at)
+    session[BANNER] = "Cut-off for replies saved"
+    return redirect(url_for("convening.board", conference_id=conference.id))
+
+
+@bp.route("/conferences/<uuid:conference_id>/attendees/<uuid:attendee_id>/replace", methods=["POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def replace(conference_id: uuid.UUID, attendee_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    attendee = queries.get_attendee(conference, attendee_id)
+    candidates = {str(p.id): p for p in services.next_candidates(conference, attendee)}
+    person = candidates.get(request.form.get("person", ""))
+    if person is None:
+        abort(400)
+    try:
+        services.replace_attendee(conference, attendee, person, by_deputy_choice=False, user=g.user)
+    except services.ConveningError:
+        abort(409)
+    session[BANNER] = f"{person.name} invited; {attendee.person.name} told they are no longer needed"
+    return redirect(url_for("convening.board", conference_id=conference.id))
+
+
+@bp.route("/conferences/<uuid:conference_id>/counters/<uuid:reply_id>/accept", methods=["POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def accept_counter(conference_id: uuid.UUID, reply_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    record = queries.get_reply(conference, reply_id)
+    try:
+        services.accept_counter(conference, record)
+    except services.ConveningError:
+        abort(409)
+    return redirect(url_for("convening.another_time", conference_id=conference.id))
+
+
+@bp.route("/conferences/<uuid:conference_id>/replies/<uuid:reply_id>/dismiss", methods=["POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def dismiss_reply(conference_id: uuid.UUID, reply_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    queries.get_reply(conference, reply_id).resolved_at = utcnow()
+    return redirect(url_for("convening.board", conference_id=conference.id))
+
+
+@bp.route("/conferences/<uuid:conference_id>/cancel", methods=["GET", "POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def cancel(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    if conference.status is not ConferenceStatus.INVITED:
+        abort(409)
+    if request.method == "POST":
+        count = services.cancel_conference(g.user, conference)
+        session[BANNER] = f"Meeting cancelled; {count} people told"
+        return redirect(url_for("convening.board", conference_id=conference.id))
+    return render_template("convening/cancel.html", conference=conference,
+                           attendees=services.active_attendees(conference))
+
+
+# --- 7. personal link replies --------------------------------------------------------------------
+
+
+def _link_or_page(token: str) -> inbound.LinkContext | ResponseReturnValue:
+    try:
+        return inbound.open_link(token)
+    except inbound.LinkProblem as problem:
+        return render_template("convening/link_problem.html", problem=str(problem)), 410
+
+
+@bp.route("/r/<token>", methods=["GET", "POST"])
+@public
+def link_reply(token: str) -> ResponseReturnValue:
+    context = _link_or_page(token)
+    if not isinstance(context, inbound.LinkContext):
+        return context
+    errors = FormErrors()
+    answer = request.form.get("answer", "")
+    if request.method == "POST":
+        if answer not in {a.value for a in inbound.LinkAnswer}:
+            errors.add("answer", "Select your answer")
+        elif answer == inbound.LinkAnswer.DEPUTY.value:
+            return redirect(url_for("convening.link_deputy", token=token))
+        else:
+            inbound.answer_by_link(context, inbound.LinkAnswer(answer))
+            session["link_answered"] = True
+            return redirect(url_for("convening.link_reply", token=token))
+    return render_template("convening/link.html", context=context, answers=list(inbound.LinkAnswer),
+                           answer=answer, errors=errors, answered=session.pop("link_answered", False)), \
+        400 if errors else 200
+
+
+@bp.route("/r/<token>/deputy", methods=["GET", "POST"])
+@public
+def link_deputy(token: str) -> ResponseReturnValue:
+    context = _link_or_page(token)
+    if not isinstance(context, inbound.LinkContext):
+        return context
+    candidates = services.next_candidates(context.conference, context.attendee)
+    errors = FormErrors()
+    if request.method == "POST":
+        chosen = {str(p.id): p for p in candidates}.get(request.form.get("deputy", ""))
+        if chosen is None:
+            errors.add("deputy", "Select who will attend instead of you")
+        else:
+            sentence = inbound.answer_by_link(context, inbound.LinkAnswer.DEPUTY, chosen)
+            return render_template("convening/link_done.html", sentence=sentence, deputy=chosen)
+    return render_template("convening/link_deputy.html", context=context, candidates=candidates,
+                           errors=errors), 400 if errors else 200
+
+
+# --- calendar replies: the machine endpoint ------------------------------------------------------
+
+
+def _reply_secret() -> str:
+    settings = current_app.config["SETTINGS"]
+    return str(settings.extra.get("reply_secret") or os.environ.get("CONVENE_REPLY_SECRET", ""))
+
+
+@bp.route("/conferences/replies", methods=["POST"])
+@public
+def import_reply() -> ResponseReturnValue:
+    secret = _reply_secret()
+    given = request.headers.get("X-Convene-Reply-Secret", "")
+    if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+        return jsonify({"error": "A valid X-Convene-Reply-Secret header is needed."}), 403
+    result = inbound.import_calendar_reply(request.get_data(cache=False))
+    status = 422 if result.outcome is ReplyOutcome.REFUSED else 200
+    return jsonify({"outcome": result.outcome.value, "sentence": result.sentence}), status
+
+
+import_reply._csrf_exempt_reason = "machine endpoint for raw calendar replies; authenticated by a shared secret"  # type: ignore[attr-defined]
+
+
+# --- development: the mail catcher's messages ----------------------------------------------------
+
+
+@bp.route("/dev/mail", methods=["GET"])
+@requires(Permission.SIGNED_IN)
+def dev_mail() -> ResponseReturnValue:
+    if not current_app.config["SETTINGS"].is_development:
+        abort(404)
+    from conference import mailcatcher
+
+    return render_template("convening/dev_mail.html", messages=mailcatcher.list_messages(50))
+
+
+__all__ = ["bp", "Person", "Role"]
