@@ -1,0 +1,1 @@
+"""The case dashboard for coordinators and managers, and the agency engagement report."""

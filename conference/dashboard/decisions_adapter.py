@@ -1,0 +1,154 @@
+"""What the dashboard needs from the decisions feature, through one narrow door.
+
+The decisions package may be absent (or its tables not yet migrated). Every function here then returns an
+empty answer instead of failing, so the dashboard works on the foundation alone. ``available()`` says which.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy import ColumnElement, inspect, select
+
+from conference.auth.models import User
+from conference.auth.policy import case_scope
+from conference.cases.models import Case
+from conference.extensions import db
+
+_TABLES = ("decision_records", "decision_actions", "decision_attendance", "nrm_referrals")
+_tables_present: dict[int, bool] = {}
+
+
+def _module() -> ModuleType | None:
+    try:
+        if importlib.util.find_spec("decisions.models") is None:
+            return None
+        return importlib.import_module("decisions.models")
+    except ImportError:
+        return None
+
+
+def available() -> bool:
+    """The decisions models import and their tables exist in this database (checked once per engine)."""
+    if _module() is None:
+        return False
+    engine = db.engine
+    key = id(engine)
+    if key not in _tables_present:
+        names = set(inspect(engine).get_table_names())
+        _tables_present[key] = all(t in names for t in _TABLES)
+    return _tables_present[key]
+
+
+def _models() -> Any:
+    return _module() if available() else None
+
+
+@dataclass(frozen=True)
+class OverdueAction:
+    case_id: uuid.UUID
+    case_reference: str
+    description: str
+    owner_name: str
+    agency_name: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class WaitingReferral:
+    case_id: uuid.UUID
+    case_reference: str
+    referred_on: date
+    waiting_for: str  # "Reasonable grounds decision" or "Conclusive grounds decision"
+    due_on: date | None
+    late: bool
+
+
+def signed_decision_exists(conference_id: ColumnElement[Any]) -> ColumnElement[bool] | None:
+    """An EXISTS clause: the conference has a signed decision. None when decisions are not available."""
+    models = _models()
+    if models is None:
+        return None
+    record = models.DecisionRecord
+    return select(record.id).where(record.conference_id == conference_id, record.signed_version > 0).exists()
+
+
+def find_overdue_actions(user: User, now: datetime, limit: int = 50) -> list[OverdueAction]:
+    models = _models()
+    if models is None:
+        return []
+    action = models.DecisionAction
+    open_statuses = [models.ActionStatus.OPEN, models.ActionStatus.IN_PROGRESS]
+    rows = db.session.execute(
+        select(action, Case.reference)
+        .join(Case, Case.id == action.case_id)
+        .where(case_scope(user), action.status.in_(open_statuses), action.due_at < now)
+        .order_by(action.due_at)
+        .limit(limit)
+    ).all()
+    return [
+        OverdueAction(a.case_id, reference, a.description, a.owner.name, a.agency.name, a.due_at)
+        for a, reference in rows
+    ]
+
+
+def find_waiting_referrals(user: User, today: date, limit: int = 50) -> list[WaitingReferral]:
+    """Referrals made and waiting on a decision, the late ones first."""
+    models = _models()
+    if models is None:
+        return []
+    from decisions.nrm_tracker import earliest_conclusive_grounds_on, reasonable_grounds_due_on
+
+    referral = models.NrmReferral
+    rows = db.session.execute(
+        select(
+            referral.case_id,
+            referral.referred_on,
+            referral.rg_decided_on,
+            referral.cg_decided_on,
+            Case.reference,
+            Case.nation,
+        )
+        .join(Case, Case.id == referral.case_id)
+        .where(case_scope(user), referral.referred_on.is_not(None), referral.cg_decided_on.is_(None))
+        .limit(limit)
+    ).all()
+    waiting: list[WaitingReferral] = []
+    for case_id, referred_on, rg_on, _cg_on, reference, nation in rows:
+        if rg_on is None:
+            due = reasonable_grounds_due_on(referred_on, str(nation))
+            waiting.append(
+                WaitingReferral(case_id, reference, referred_on, "Reasonable grounds decision", due, today > due)
+            )
+        else:
+            waiting.append(
+                WaitingReferral(
+                    case_id,
+                    reference,
+                    referred_on,
+                    "Conclusive grounds decision",
+                    earliest_conclusive_grounds_on(rg_on),
+                    False,
+                )
+            )
+    return sorted(waiting, key=lambda w: (not w.late, w.due_on or date.max))
+
+
+def find_attendance(conference_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str, str]]:
+    """(conference id, role, attendance status) recorded by chairs for these conferences."""
+    models = _models()
+    if models is None or not conference_ids:
+        return []
+    record, entry = models.DecisionRecord, models.AttendanceEntry
+    rows = db.session.execute(
+        select(record.conference_id, entry.role, entry.status)
+        .join(record, record.id == entry.record_id)
+        .where(record.conference_id.in_(conference_ids))
+    ).all()
+    return [(conference_id, str(role), str(status)) for conference_id, role, status in rows]

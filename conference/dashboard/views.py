@@ -1,0 +1,107 @@
+"""The case dashboard (coordinators and managers) and the agency engagement report with its CSV download."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, render_template, request
+from flask.typing import ResponseReturnValue
+
+from conference.audit import record_event
+from conference.auth.policy import Permission, requires
+from conference.dashboard import decisions_adapter, engagement, queries
+from conference.db import utcnow
+from conference.extensions import db
+from conference.filters import to_london
+from conference.forms import FormErrors, parse_date
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+DEFAULT_PERIOD_DAYS = 90
+MAX_PERIOD_DAYS = 366
+
+
+@bp.app_context_processor
+def _navigation_endpoints() -> dict[str, Any]:
+    """base.html shows a menu item only when its endpoint exists (``config_endpoints``)."""
+    return {"config_endpoints": frozenset(current_app.view_functions)}
+
+
+def _period(args: dict[str, str], errors: FormErrors, today: date) -> tuple[engagement.Period, dict[str, str]]:
+    """The report period from the date inputs; the last 90 days when none is given."""
+    default_from = today - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    form = {
+        f"{name}-{part}": args.get(f"{name}-{part}", "") for name in ("from", "to") for part in ("day", "month", "year")
+    }
+    if not any(form.values()):
+        form.update(
+            {
+                "from-day": str(default_from.day),
+                "from-month": str(default_from.month),
+                "from-year": str(default_from.year),
+                "to-day": str(today.day),
+                "to-month": str(today.month),
+                "to-year": str(today.year),
+            }
+        )
+    from_on = parse_date(form, "from", "the start of the period", errors, today=today)
+    to_on = parse_date(form, "to", "the end of the period", errors, today=today)
+    if from_on and to_on:
+        if to_on < from_on:
+            errors.add("to-day", "The end of the period must be after the start of the period")
+        elif (to_on - from_on).days >= MAX_PERIOD_DAYS:
+            errors.add("to-day", "The period must be 366 days or shorter")
+    if errors or from_on is None or to_on is None:
+        return engagement.Period(default_from, today), form
+    return engagement.Period(from_on, to_on), form
+
+
+@bp.route("")
+@requires(Permission.DASHBOARD_VIEW)
+def dashboard() -> ResponseReturnValue:
+    now = utcnow()
+    today = to_london(now).date()
+    errors = FormErrors()
+    period, period_form = _period(request.args.to_dict(), errors, today)
+    cases, open_total = queries.find_urgent_cases(g.user)
+    report = engagement.engagement_report(g.user, period)
+    return render_template(
+        "dashboard/dashboard.html",
+        errors=errors,
+        now=now,
+        cases=cases,
+        open_total=open_total,
+        coming_up=queries.find_meetings_coming_up(g.user, now),
+        awaiting=queries.find_meetings_awaiting_decision(g.user, now),
+        decisions_available=decisions_adapter.available(),
+        overdue_actions=decisions_adapter.find_overdue_actions(g.user, now),
+        referrals=decisions_adapter.find_waiting_referrals(g.user, today),
+        period=period,
+        period_form=period_form,
+        report=report,
+        chart=engagement.engagement_chart(report),
+    ), 400 if errors else 200
+
+
+@bp.route("/engagement.csv")
+@requires(Permission.DASHBOARD_VIEW)
+def engagement_csv() -> ResponseReturnValue:
+    errors = FormErrors()
+    today = to_london(utcnow()).date()
+    period, _ = _period(request.args.to_dict(), errors, today)
+    if errors:
+        return dashboard()
+    report = engagement.engagement_report(g.user, period)
+    record_event(
+        db.session,
+        "export.engagement_csv",
+        object_type="report",
+        object_id="agency-engagement",
+        detail={"from_on": period.from_on.isoformat(), "to_on": period.to_on.isoformat(), "agencies": len(report)},
+    )
+    filename = f"agency-engagement-{period.from_on.isoformat()}-to-{period.to_on.isoformat()}.csv"
+    return Response(
+        engagement.engagement_csv(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
