@@ -259,8 +259,8 @@ def _no_overlap(model: cp_model.CpModel, variables: Sequence[_Vars], hints: Mapp
             model.add_no_overlap(person_intervals)
 
 
-def improve(batch: Batch, greedy: PlanResult, seconds: float) -> dict[str, Booking] | None:
-    """CP-SAT from the complete greedy hint; None when it finds nothing (then greedy stands)."""
+def improve(batch: Batch, greedy: PlanResult, deadline: float) -> dict[str, Booking] | None:
+    """CP-SAT from the complete greedy hint until ``deadline`` (``time.monotonic()``); None if nothing found."""
     fixed_busy = _fixed_busy(batch)
     hints = {b.id: b for b in greedy.bookings}
     model = cp_model.CpModel()
@@ -272,9 +272,12 @@ def improve(batch: Batch, greedy: PlanResult, seconds: float) -> dict[str, Booki
             v = _conference_vars(model, conference, grid, valid)
             _hint(model, v, hints[conference.id])
             variables.append(v)
-    if not variables or seconds <= 0:
+    if not variables:
         return None
     _no_overlap(model, variables, hints)
+    seconds = deadline - time.monotonic()
+    if seconds <= 0:
+        return None
     unscheduled = sum(v.conference.priority * (1 - v.booked) for v in variables)
     waits = sum(v.conference.priority * v.wait for v in variables)
     wait_bound = sum(
@@ -333,8 +336,9 @@ def plan_batch(batch: Batch) -> PlanResult:
     began = time.monotonic()
     greedy = greedy_plan(batch)
     baseline = (greedy.unscheduled_priority, greedy.weighted_wait_minutes)
-    remaining = batch.time_limit_seconds - (time.monotonic() - began)
-    found = improve(batch, greedy, remaining)
+    # keep a reserve for reading the solution and explaining what stays unscheduled
+    reserve = max(0.5, 0.15 * batch.time_limit_seconds)
+    found = improve(batch, greedy, began + batch.time_limit_seconds - reserve)
     if found is None:
         return greedy
     bookings = {b.id: b for b in greedy.bookings if b.id in {c.id for c in batch.conferences if c.fixed}}
