@@ -90,6 +90,40 @@ def users_group() -> None:
     pass
 
 
+@users_group.command("create", help="Create an account. It sets up its authenticator app at first sign-in.")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's name as colleagues know it.")
+@click.option("--role", "role_name", required=True, type=click.Choice(["coordinator", "chair", "agency_member",
+                                                                       "manager", "administrator"]))
+@click.option("--agency", "agency_name", required=True, help="The agency's name, exactly as in the directory.")
+@click.password_option(help="Asked for, twice, if not given.")
+def users_create(email: str, name: str, role_name: str, agency_name: str, password: str) -> None:
+    from conference.audit import record_event
+    from conference.auth.models import Role, User
+    from conference.auth.passwords import hash_password, password_problem
+    from conference.directory.models import Agency
+
+    email = email.strip().lower()
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        click.echo(f"{problem}.", err=True)
+        sys.exit(2)
+    with db.unit_of_work() as session:
+        agencies = session.scalars(select(Agency).where(Agency.name == agency_name)).all()
+        if len(agencies) != 1:
+            click.echo(f"No single agency is called {agency_name!r}. Check the directory.", err=True)
+            sys.exit(2)
+        if session.scalars(select(User).where(User.email == email)).first() is not None:
+            click.echo("An account with that email address already exists.", err=True)
+            sys.exit(2)
+        user = User(email=email, display_name=name, password_hash=hash_password(password), role=Role(role_name),
+                    agency_id=agencies[0].id)
+        session.add(user)
+        session.flush()
+        record_event(session, "user.create", object_type="user", object_id=user.id, detail={"role": role_name})
+    click.echo(f"Account created. At first sign-in {email} will set up an authenticator app.")
+
+
 @users_group.command("code", help="Print the current sign-in code for a DEMO account (development only).")
 @click.argument("email")
 def users_code(email: str) -> None:

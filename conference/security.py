@@ -164,4 +164,5 @@ def register_security(app: Flask) -> None:
     @app.context_processor
     def _security_context() -> dict[str, Any]:
         return {"csp_nonce": getattr(g, "csp_nonce", ""), "current_user": getattr(g, "user", None),
+                "config_endpoints": app.view_functions.keys(),
                 "has_permission": lambda p: has_permission(getattr(g, "user", None), p)}

@@ -1,0 +1,59 @@
+"""Account administration: change a person's role, disable or re-enable an account.
+
+Administrators manage accounts in their own area. Every change is audited in the same transaction, takes
+effect on the person's next request, and disabling an account ends all of its sessions at once (SES-5).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import delete, select
+from werkzeug.exceptions import NotFound
+
+from conference.audit import record_event
+from conference.auth.models import Role, User, UserSession
+from conference.directory.models import Agency
+from conference.extensions import db
+
+
+def find_users_in_area(admin: User) -> list[User]:
+    area_id = admin.agency.local_authority_id
+    return list(db.session.scalars(
+        select(User).join(Agency, User.agency_id == Agency.id)
+        .where(Agency.local_authority_id == area_id).order_by(User.display_name)
+    ).unique())
+
+
+def get_user_in_area(admin: User, user_id: uuid.UUID) -> User:
+    for user in find_users_in_area(admin):
+        if user.id == user_id:
+            return user
+    raise NotFound("user not found in your area")
+
+
+def change_role(admin: User, user: User, role: Role) -> bool:
+    if user.role == role:
+        return False
+    old = user.role
+    user.role = role
+    record_event(db.session, "user.role_change", object_type="user", object_id=user.id,
+                 detail={"from": str(old), "to": str(role)})
+    return True
+
+
+def set_active(admin: User, user: User, active: bool) -> bool:
+    if user.is_active == active:
+        return False
+    user.is_active = active
+    if not active:
+        db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    record_event(db.session, "user.enabled" if active else "user.disabled", object_type="user", object_id=user.id)
+    return True
+
+
+def end_sessions(admin: User, user: User) -> int:
+    result = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    record_event(db.session, "user.sessions_ended", object_type="user", object_id=user.id,
+                 detail={"count": result.rowcount})  # type: ignore[attr-defined]
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,44 @@
+"""Pages for administrators: the accounts in their area."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from conference.auth import admin
+from conference.auth.models import Role
+from conference.auth.policy import Permission, requires
+from conference.forms import FormErrors
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+
+
+@bp.route("")
+@requires(Permission.USERS_MANAGE)
+def list_users() -> ResponseReturnValue:
+    return render_template("users/list.html", users=admin.find_users_in_area(g.user),
+                           banner=session.pop("users_banner", None))
+
+
+@bp.route("/<uuid:user_id>", methods=["GET", "POST"])
+@requires(Permission.USERS_MANAGE)
+def edit_user(user_id: uuid.UUID) -> ResponseReturnValue:
+    user = admin.get_user_in_area(g.user, user_id)
+    errors = FormErrors()
+    if request.method == "POST":
+        role_value = request.form.get("role", "")
+        active_value = request.form.get("active", "")
+        if role_value not in {r.value for r in Role}:
+            errors.add("role", "Select a role")
+        if active_value not in {"yes", "no"}:
+            errors.add("active", "Select whether the account can be used")
+        if user.id == g.user.id and (active_value == "no" or role_value != Role.ADMINISTRATOR):
+            errors.add("role", "You cannot remove your own administrator access. Ask another administrator")
+        if not errors:
+            changed = admin.change_role(g.user, user, Role(role_value))
+            changed = admin.set_active(g.user, user, active_value == "yes") or changed
+            session["users_banner"] = f"{user.display_name}'s account updated" if changed else "Nothing changed"
+            return redirect(url_for("users.list_users"))
+    return render_template("users/edit.html", user=user, errors=errors, roles=list(Role)), 400 if errors else 200
