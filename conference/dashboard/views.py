@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
 
 from conference.audit import record_event
@@ -19,12 +18,6 @@ from conference.forms import FormErrors, parse_date
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 DEFAULT_PERIOD_DAYS = 90
 MAX_PERIOD_DAYS = 366
-
-
-@bp.app_context_processor
-def _navigation_endpoints() -> dict[str, Any]:
-    """base.html shows a menu item only when its endpoint exists (``config_endpoints``)."""
-    return {"config_endpoints": frozenset(current_app.view_functions)}
 
 
 def _period(args: dict[str, str], errors: FormErrors, today: date) -> tuple[engagement.Period, dict[str, str]]:
