@@ -1,0 +1,225 @@
+"""Turn a signed version (its canonical JSON) into the minutes, and a case plus its decision into the NRM pack.
+
+The minutes are built only from the signed snapshot, so a PDF always shows exactly what was signed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from conference.cases.models import Case, Gender
+from conference.filters import format_datetime
+from conference.meeting_types import MeetingType, Nation, Role
+from decisions.elements import summarise_elements
+from decisions.indicators import default_catalogue, load_catalogue
+from decisions.models import ActionStatus, NrmReferral
+from decisions.nrm import (
+    ChildView,
+    FirstResponderView,
+    LocalAuthorityContact,
+    NrmCaseView,
+    NrmDeterminationView,
+    NrmPack,
+    build_nrm_pack,
+    known_field_keys,
+)
+from decisions.outcomes import (
+    ABSTAIN,
+    CONCLUSIVE_GROUNDS_OUTCOMES,
+    ICPC_OUTCOMES,
+    REASONABLE_GROUNDS_OUTCOMES,
+    REVIEW_OUTCOMES,
+    STAGES,
+    STRATEGY_OUTCOMES,
+    enquiries_question,
+    non_punishment_label,
+)
+from decisions.pdf import ActionLine, AgencyInformation, AttendeeLine, DissentLine, IndicatorLine, MinutesView
+from decisions.quorum import AttendanceStatus
+from decisions.services import elements_record
+
+OUTCOME_LABELS: dict[str, str] = {
+    o.key: o.label
+    for o in (
+        *STRATEGY_OUTCOMES,
+        *REASONABLE_GROUNDS_OUTCOMES,
+        *ICPC_OUTCOMES,
+        *REVIEW_OUTCOMES,
+        *(o for options in CONCLUSIVE_GROUNDS_OUTCOMES.values() for o in options),
+    )
+}
+STAGE_LABELS = {o.key: o.label for o in STAGES}
+
+
+def role_label(value: str) -> str:
+    try:
+        return Role(value).label
+    except ValueError:
+        return value
+
+
+def _when(value: str | None) -> str:
+    return format_datetime(datetime.fromisoformat(value)) if value else ""
+
+
+def outcome_details(outcome: Mapping[str, Any], nation: Nation) -> list[tuple[str, str]]:
+    """The outcome's answers in words, for pages and the minutes."""
+    rows: list[tuple[str, str]] = []
+    if outcome.get("start_enquiries"):
+        rows.append(
+            (f"Whether to {enquiries_question(nation)}", "Yes" if outcome["start_enquiries"] == "yes" else "No")
+        )
+    if outcome.get("stage"):
+        rows.append(("Decision", STAGE_LABELS.get(outcome["stage"], outcome["stage"])))
+    if outcome.get("nrm_referral") == "yes":
+        rows.append(("NRM referral", "An NRM referral will be made"))
+    if outcome.get("first_responder_organisation") or outcome.get("first_responder_name"):
+        rows.append(
+            (
+                "First responder",
+                f"{outcome.get('first_responder_name', '')}, {outcome.get('first_responder_organisation', '')}".strip(
+                    ", "
+                ),
+            )
+        )
+    if outcome.get("reconvene_on"):
+        on = date.fromisoformat(outcome["reconvene_on"])
+        rows.append(("Reconvene on", f"{on:%A} {on.day} {on:%B %Y}"))
+    for role, vote in (outcome.get("votes") or {}).items():
+        rows.append((f"Vote: {role_label(role)}", "Abstained" if vote == ABSTAIN else OUTCOME_LABELS.get(vote, vote)))
+    return rows
+
+
+def non_punishment_text(outcome: Mapping[str, Any], nation: Nation) -> str:
+    if outcome.get("suspected_of_offences") != "yes":
+        return "The child is not suspected of any offences."
+    if outcome.get("non_punishment_flag") == "yes":
+        return f"The child is suspected of offences. {non_punishment_label(nation)}."
+    return "The child is suspected of offences. The meeting did not flag the non-punishment principle."
+
+
+def minutes_view(snapshot: Mapping[str, Any]) -> MinutesView:
+    conf = snapshot["conference"]
+    nation = Nation(conf["nation"])
+    sections_indicators = snapshot.get("indicators") or {}
+    catalogue_version = int(sections_indicators.get("catalogue_version", 1))
+    catalogue = load_catalogue(catalogue_version) if catalogue_version != 1 else default_catalogue()
+    groups = {g.key: g.label for g in catalogue.groups}
+    elements = elements_record({"elements": snapshot.get("elements"), "indicators": sections_indicators})
+    quorum = snapshot.get("quorum") or {}
+    override = ""
+    if quorum.get("continue_without_quorum"):
+        override = f"The chair continued without quorum ({quorum.get('confirmed_by', '')}): {quorum.get('reason', '')}"
+    views = snapshot.get("child_views") or {}
+    outcome = snapshot.get("outcome") or {}
+    signed_by = snapshot.get("signed_by") or {}
+    return MinutesView(
+        reference=conf["reference"],
+        version=int(snapshot["number"]),
+        meeting_type=MeetingType(conf["meeting_type"]).label,
+        nation=nation.label,
+        held=_when(conf.get("start_at")) or "on a date not recorded",
+        chair=conf.get("chair", ""),
+        attendance=tuple(
+            AttendeeLine(
+                role_label(a["role"]),
+                AttendanceStatus(a["status"]).label
+                + (f": {a['submission_summary']}" if a.get("submission_summary") else ""),
+                a.get("person_name", ""),
+                a.get("deputy_name", ""),
+            )
+            for a in snapshot.get("attendance", [])
+        ),
+        quorum_message=quorum.get("message", ""),
+        quorum_override_note=override,
+        information=tuple(AgencyInformation(role_label(k), v) for k, v in (snapshot.get("information") or {}).items()),
+        child_views=views.get("views") or (f"Not sought: {views['why_not']}" if views.get("why_not") else ""),
+        elements=summarise_elements(elements, is_child=True, catalogue=catalogue),
+        indicators=tuple(
+            IndicatorLine(
+                groups.get(catalogue.get(t.key).group, ""), catalogue.get(t.key).label, role_label(t.agency), t.note
+            )
+            for t in elements.indicators
+        ),
+        outcome=OUTCOME_LABELS.get(outcome.get("outcome", ""), "Not recorded"),
+        outcome_details=tuple(outcome_details(outcome, nation)),
+        rationale=outcome.get("rationale", ""),
+        dissent=tuple(DissentLine(role_label(d["agency"]), d["reason"]) for d in outcome.get("dissent", [])),
+        non_punishment=non_punishment_text(outcome, nation),
+        actions=tuple(
+            ActionLine(a["description"], a["owner"], a["agency"], _when(a["due_at"]), ActionStatus(a["status"]).label)
+            for a in snapshot.get("actions", [])
+        ),
+        signed_off=f"Signed off by {signed_by.get('name', '')} ({signed_by.get('agency', '')}) on "
+        f"{_when(snapshot.get('signed_at'))}.",
+        amendment_reason=snapshot.get("reason", ""),
+    )
+
+
+_GENDER = {Gender.FEMALE: "female", Gender.MALE: "male"}
+
+
+def _age_answer(case: Case, today: date) -> str:
+    if case.age_disputed:
+        return "not-sure"
+    if case.child_born_on is not None:
+        years = (
+            today.year
+            - case.child_born_on.year
+            - ((today.month, today.day) < (case.child_born_on.month, case.child_born_on.day))
+        )
+        return "yes" if years < 18 else "no"
+    if case.child_estimated_age is not None:
+        return "yes" if case.child_estimated_age < 18 else "not-sure"
+    return "not-sure"
+
+
+def nrm_pack(
+    case: Case, snapshot: Mapping[str, Any] | None, referral: NrmReferral | None, *, today: date | None = None
+) -> NrmPack:
+    """The NRM referral pack for a case, pre-filled from the case, the latest signed decision and the answers."""
+    today = today or date.today()
+    la = case.local_authority
+    child = ChildView(
+        first_name=case.child_first_name,
+        last_name=case.child_last_name,
+        date_of_birth_on=case.child_born_on,
+        gender=_GENDER.get(case.gender, "unknown"),
+        nationality=case.nationality,
+        needs_interpreter=case.interpreter_needed,
+        interpreter_language=case.languages if case.interpreter_needed else "",
+    )
+    case_vm = NrmCaseView(
+        reference=case.reference,
+        nation=Nation(case.nation.value),
+        age=_age_answer(case, today),
+        local_authority=LocalAuthorityContact(la.name, la.contact_phone, la.contact_email),
+        child=child,
+    )
+    outcome = (snapshot or {}).get("outcome") or {}
+    elements = elements_record(
+        {"elements": (snapshot or {}).get("elements"), "indicators": (snapshot or {}).get("indicators")}
+    )
+    signed_at = (snapshot or {}).get("signed_at")
+    answers = {
+        k: (tuple(v) if isinstance(v, list) else v)
+        for k, v in (referral.answers if referral else {}).items()
+        if k in known_field_keys()
+    }
+    if "pv-dob" in answers and isinstance(answers["pv-dob"], str):
+        answers["pv-dob"] = date.fromisoformat(answers["pv-dob"])
+    determination = NrmDeterminationView(
+        elements=elements,
+        rationale=outcome.get("rationale", ""),
+        decided_on=datetime.fromisoformat(signed_at).date() if signed_at else None,
+        answers=answers,
+    )
+    name = outcome.get("first_responder_name", "").split(" ", 1)
+    responder = FirstResponderView(
+        organisation=outcome.get("first_responder_organisation", ""),
+        first_name=name[0],
+        last_name=name[1] if len(name) > 1 else "",
+    )
+    return build_nrm_pack(case_vm, determination, responder)

@@ -1,0 +1,101 @@
+"""Decision queries. Every one is scoped through the case (``case_scope``): out of scope means not found."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+
+from conference.auth.models import User
+from conference.auth.policy import case_scope
+from conference.cases.models import Case
+from conference.convening.models import Conference
+from conference.extensions import db
+from decisions.models import ActionStatus, DecisionAction, DecisionRecord, DecisionVersion, Disclosure, NrmReferral
+
+
+def get_conference(user: User, conference_id: uuid.UUID) -> Conference:
+    """The conference, if its case is in the user's scope; otherwise 404."""
+    query = (
+        select(Conference)
+        .join(Case, Conference.case_id == Case.id)
+        .where(Conference.id == conference_id, case_scope(user))
+    )
+    found = db.session.scalars(query).first()
+    if found is None:
+        raise NotFound("conference not found or not in your scope")
+    return found
+
+
+def find_record(conference_id: uuid.UUID) -> DecisionRecord | None:
+    return db.session.scalars(select(DecisionRecord).where(DecisionRecord.conference_id == conference_id)).first()
+
+
+def get_record(conference_id: uuid.UUID) -> DecisionRecord:
+    record = find_record(conference_id)
+    if record is None:
+        raise NotFound("nothing has been recorded for this conference yet")
+    return record
+
+
+def find_versions(record_id: uuid.UUID) -> list[DecisionVersion]:
+    query = select(DecisionVersion).where(DecisionVersion.record_id == record_id).order_by(DecisionVersion.number)
+    return list(db.session.scalars(query))
+
+
+def get_version(record_id: uuid.UUID, number: int) -> DecisionVersion:
+    query = select(DecisionVersion).where(DecisionVersion.record_id == record_id, DecisionVersion.number == number)
+    found = db.session.scalars(query).first()
+    if found is None:
+        raise NotFound("there is no such version")
+    return found
+
+
+def find_latest_signed_version(case_id: uuid.UUID) -> DecisionVersion | None:
+    """The most recently signed version of any decision about a case."""
+    query = (
+        select(DecisionVersion)
+        .join(DecisionRecord, DecisionVersion.record_id == DecisionRecord.id)
+        .where(DecisionRecord.case_id == case_id)
+        .order_by(DecisionVersion.signed_at.desc())
+        .limit(1)
+    )
+    return db.session.scalars(query).first()
+
+
+def get_action(record: DecisionRecord, action_id: uuid.UUID) -> DecisionAction:
+    query = select(DecisionAction).where(DecisionAction.id == action_id, DecisionAction.record_id == record.id)
+    found = db.session.scalars(query).first()
+    if found is None:
+        raise NotFound("there is no such action")
+    return found
+
+
+def find_case_records(case_id: uuid.UUID) -> list[tuple[Conference, DecisionRecord | None]]:
+    conferences = db.session.scalars(
+        select(Conference).where(Conference.case_id == case_id).order_by(Conference.created_at)
+    ).all()
+    records = {
+        r.conference_id: r for r in db.session.scalars(select(DecisionRecord).where(DecisionRecord.case_id == case_id))
+    }
+    return [(c, records.get(c.id)) for c in conferences]
+
+
+def find_overdue_actions(now: datetime, case_id: uuid.UUID | None = None) -> list[DecisionAction]:
+    query = select(DecisionAction).where(
+        DecisionAction.status.in_([ActionStatus.OPEN, ActionStatus.IN_PROGRESS]), DecisionAction.due_at < now
+    )
+    if case_id is not None:
+        query = query.where(DecisionAction.case_id == case_id)
+    return list(db.session.scalars(query.order_by(DecisionAction.due_at)))
+
+
+def find_referral(case_id: uuid.UUID) -> NrmReferral | None:
+    return db.session.scalars(select(NrmReferral).where(NrmReferral.case_id == case_id)).first()
+
+
+def find_disclosures(case_id: uuid.UUID) -> list[Disclosure]:
+    query = select(Disclosure).where(Disclosure.case_id == case_id).order_by(Disclosure.disclosed_at)
+    return list(db.session.scalars(query))

@@ -1,0 +1,883 @@
+"""The chair's journey: record the meeting (task list), autosave, check answers and sign off, versions, PDFs,
+amendments, and the NRM referral and tracker on the case."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from conference.audit import record_event
+from conference.auth.models import User
+from conference.auth.policy import Permission, has_permission, requires
+from conference.cases import queries as case_queries
+from conference.cases.models import Case
+from conference.cases.sections import register_case_section
+from conference.convening.models import Conference
+from conference.db import utcnow
+from conference.directory.models import Agency, Person
+from conference.extensions import db
+from conference.filters import LONDON
+from conference.forms import FormErrors
+from conference.meeting_types import MeetingType, Role
+from decisions import documents, forms, queries, services
+from decisions.elements import ACTS, EXPLOITATION_GROUPS, MEANS, WHERE_OPTIONS, summarise_elements
+from decisions.indicators import default_catalogue
+from decisions.models import ActionStatus, DecisionRecord, RecordStatus
+from decisions.nrm import missing_required
+from decisions.nrm_tracker import track_nrm
+from decisions.outcomes import (
+    CONCLUSIVE_GROUNDS_OUTCOMES,
+    REASONABLE_GROUNDS_OUTCOMES,
+    STAGES,
+    STRATEGY_TYPES,
+    enquiries_question,
+    non_punishment_label,
+)
+from decisions.pdf import PdfError, pdf_filename, render_minutes_pdf, render_nrm_pack_pdf
+from decisions.quorum import ATTENDANCE_LABELS, ROLE_LABELS, AttendanceStatus, quorum_rule
+
+bp = Blueprint("decisions", __name__)
+PREFIX = "/conferences/<uuid:conference_id>/record"
+BANNER = "decisions_banner"
+
+SECTION_TITLES = {
+    "attendance": "Attendance register",
+    "quorum": "Quorum",
+    "information": "Information shared",
+    "child_views": "The child's views and wishes",
+    "elements": "Trafficking elements",
+    "indicators": "Indicators",
+    "outcome": "Outcome",
+    "actions": "Action plan",
+}
+SECTION_ENDPOINTS = {
+    "attendance": "decisions.attendance",
+    "quorum": "decisions.quorum",
+    "information": "decisions.information",
+    "child_views": "decisions.child_views",
+    "elements": "decisions.elements",
+    "indicators": "decisions.indicators",
+    "outcome": "decisions.outcome",
+    "actions": "decisions.actions",
+}
+
+
+# --- helpers ----------------------------------------------------------------------------------------------
+
+
+def _load(conference_id: uuid.UUID) -> tuple[Conference, DecisionRecord]:
+    conference = queries.get_conference(g.user, conference_id)
+    return conference, services.open_record(conference)
+
+
+def _version_field() -> int:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+
+
+def _banner(text: str) -> None:
+    session[BANNER] = text
+
+
+def _common(conference: Conference, record: DecisionRecord, **extra: Any) -> dict[str, Any]:
+    return {
+        "conference": conference,
+        "record": record,
+        "case": conference.case,
+        "roles": forms.seat_roles(conference),
+        "role_labels": ROLE_LABELS,
+        "editable": record.status != RecordStatus.SIGNED,
+        "banner": session.pop(BANNER, None),
+        **extra,
+    }
+
+
+def _conflict_page(
+    conference: Conference, record: DecisionRecord, conflict: services.SaveConflict
+) -> ResponseReturnValue:
+    return render_template(
+        "decisions/conflict.html",
+        **_common(conference, record),
+        conflict=conflict,
+        section_title=SECTION_TITLES.get(conflict.section, conflict.section),
+        section_endpoint=SECTION_ENDPOINTS.get(conflict.section, "decisions.task_list"),
+        mine=_readable(conflict.mine),
+        saved=_readable(conflict.saved),
+    ), 409
+
+
+def _readable(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """A section's stored value as label/text rows, for the conflict view."""
+    if isinstance(value, dict):
+        rows: list[tuple[str, str]] = []
+        for key, item in value.items():
+            label = ROLE_LABELS[Role(key)].capitalize() if key in {r.value for r in Role} else key.replace("_", " ")
+            rows += _readable(item, f"{prefix}{label}: " if isinstance(item, dict | list) else "") or [
+                (f"{prefix}{label}".capitalize(), "" if item is None else str(item))
+            ]
+        return rows
+    if isinstance(value, list):
+        rows = []
+        for index, item in enumerate(value, start=1):
+            rows += _readable(item, f"{prefix}{index}. ") if isinstance(item, dict | list) else [(prefix, str(item))]
+        return rows
+    return [(prefix or "Value", "" if value is None else str(value))]
+
+
+def _save_section_or_conflict(
+    conference: Conference, record: DecisionRecord, section: str, value: Any, endpoint: str
+) -> ResponseReturnValue:
+    try:
+        services.save_section(record, section, value, _version_field(), g.user)
+    except services.SaveConflict as conflict:
+        return _conflict_page(conference, record, conflict)
+    except services.DecisionError as error:
+        return _refused(conference, record, str(error))
+    _banner(f"{SECTION_TITLES[section]} saved")
+    return redirect(url_for("decisions.task_list", conference_id=conference.id))
+
+
+def _refused(conference: Conference, record: DecisionRecord, message: str) -> ResponseReturnValue:
+    return render_template("decisions/refused.html", **_common(conference, record), message=message), 409
+
+
+def _form_data() -> dict[str, str]:
+    return request.form.to_dict()
+
+
+# --- task list --------------------------------------------------------------------------------------------
+
+
+def _task_status(record: DecisionRecord, conference: Conference) -> dict[str, str]:
+    sections = record.sections or {}
+    done = {s: s in sections for s in SECTION_TITLES}
+    done["attendance"] = bool(record.attendance)
+    done["actions"] = bool(record.actions) or "actions" in sections
+    quorum = services.quorum_for(conference, record)
+    status = {}
+    for section in SECTION_TITLES:
+        status[section] = "Completed" if done[section] else "Not yet started"
+    if quorum is None:
+        status["quorum"] = "Cannot start yet"
+    elif quorum.met:
+        status["quorum"] = "Completed"
+    elif not sections.get("quorum", {}).get("continue_without_quorum"):
+        status["quorum"] = "Not met"
+    return status
+
+
+@bp.route(PREFIX)
+@requires(Permission.DECISION_VIEW)
+def task_list(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference, record = _load(conference_id)
+    elements = services.elements_record(record.sections or {})
+    summary = summarise_elements(elements, is_child=True)
+    return render_template(
+        "decisions/task_list.html",
+        **_common(conference, record),
+        titles=SECTION_TITLES,
+        endpoints=SECTION_ENDPOINTS,
+        status=_task_status(record, conference),
+        summary=summary,
+        quorum=services.quorum_for(conference, record),
+        can_record=has_permission(g.user, Permission.DECISION_RECORD),
+        can_sign=has_permission(g.user, Permission.DECISION_SIGN_OFF),
+        versions=queries.find_versions(record.id),
+    )
+
+
+# --- attendance and quorum --------------------------------------------------------------------------------
+
+
+def _default_people(conference: Conference) -> dict[str, str]:
+    people: dict[str, str] = {}
+    for attendee in sorted(conference.attendees, key=lambda a: a.deputy_rank):
+        people.setdefault(attendee.seat.role.value, attendee.person.name)
+    return people
+
+
+@bp.route(f"{PREFIX}/attendance", methods=["GET", "POST"])
+@requires(Permission.DECISION_RECORD)
+def attendance(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference, record = _load(conference_id)
+    roles = forms.seat_roles(conference)
+    errors = FormErrors()
+    form: dict[str, str] = {}
+    for line in services.attendance_lines(record):
+        form |= {
+            f"status-{line.role.value}": line.status.value,
+            f"person-{line.role.value}": line.person_name,
+            f"deputy-{line.role.value}": line.deputy_name,
+            f"summary-{line.role.value}": line.submission_summary,
+        }
+    for role, name in _default_people(conference).items():
+        form.setdefault(f"person-{role}", name)
+    if request.method == "POST":
+        form = _form_data()
+        lines = forms.read_attendance(form, roles, errors)
+        if not errors:
+            try:
+                services.save_attendance(record, lines, _version_field(), g.user)
+            except services.SaveConflict as conflict:
+                return _conflict_page(conference, record, conflict)
+            except services.DecisionError as error:
+                return _refused(conference, record, str(error))
+            _banner("Attendance register saved")
+            return redirect(url_for("decisions.quorum", conference_id=conference.id))
+    return render_template(
+        "decisions/attendance.html",
+        **_common(conference, record),
+        errors=errors,
+        form=form,
+        statuses=list(AttendanceStatus),
+        status_labels=ATTENDANCE_LABELS,
+    ), 400 if errors else 200
+
+
+@bp.route(f"{PREFIX}/quorum", methods=["GET", "POST"])
+@requires(Permission.DECISION_RECORD)
+def quorum(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference, record = _load(conference_id)
+    result = services.quorum_for(conference, record)
+    rule = quorum_rule(conference.meeting_type, conference.nation)
+    errors = FormErrors()
+    form = dict((record.sections or {}).get("quorum", {}))
+    form = {
+        "continue_without_quorum": "yes" if form.get("continue_without_quorum") else "",
+        "quorum_reason": form.get("reason", ""),
+    }
+    if request.method == "POST":
+        if result is None or result.met:
+            return redirect(url_for("decisions.task_list", conference_id=conference.id))
+        form = _form_data()
+        value = forms.read_quorum(form, errors, g.user.display_name)
+        if value is not None:
+            record_event(
+                db.session,
+                "decision.quorum_override",
+                object_type="decision",
+                object_id=record.id,
+                detail={"missing": [r.value for r in result.missing_roles]},
+            )
+            return _save_section_or_conflict(conference, record, "quorum", value, "decisions.quorum")
+    return render_template(
+        "decisions/quorum.html", **_common(conference, record), errors=errors, form=form, result=result, rule=rule
+    ), 400 if errors else 200
+
+
+# --- information, child's views --------------------------------------------------------------------------
+
+
+@bp.route(f"{PREFIX}/information", methods=["GET", "POST"])
+@requires(Permission.DECISION_RECORD)
+def information(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference, record = _load(conference_id)
+    roles = forms.seat_roles(conference)
+    errors = FormErrors()
+    saved = (record.sections or {}).get("information", {})
+    form = {f"information-{k}": v for k, v in saved.items()}
+    if request.method == "POST":
+        form = _form_data()
+        value = forms.read_information(form, roles, errors)
+        if value is not None:
+            return _save_section_or_conflict(conference, record, "information", value, "decisions.information")
+    return render_template(
+        "decisions/information.html", **_common(conference, record), errors=errors, form=form
+    ), 400 if errors else 200
+
+
+@bp.route(f"{PREFIX}/child-views", methods=["GET", "POST"])
+@requires(Permission.DECISION_RECORD)
+def child_views(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference, record = _load(conference_id)
+    errors = FormErrors()
+    form = dict((record.sections or {}).get("child_views", {}))
+    if request.method == "POST":
+        form = _form_data()
+        value = forms.read_child_views(form, errors)
+        if value is not None:
+            return _save_section_or_conflict(conference, record, "child_views", value, "decisions.child_views")
+    return render_template(
+        "decisions/child_views.html", **_common(conference, record), errors=errors, form=form
+    ), 400 if errors else 200
+
+
+# --- elements and indicators -----------------------------------------------------------------------------
+
+
+@bp.route(f"{PREFIX}/elements", methods=["GET", "POST"])
+@requires(Permission.DECISION_RECORD)
+def elements(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference, record = _load(conference_id)
+    errors = FormErrors()
+    saved = dict((record.sections or {}).get("elements", {}))
+    form: Any = MultiDict()
+    for key, value in saved.items():
+        if isinstance(value, list):
+            form.setlist(key, value)
+        elif isinstance(value, bool):
+            form[key] = "yes" if value else ""
+        else:
+            form[key] = value
+    if request.method == "POST":
+        form = request.form
+        value = forms.read_elements(form, errors)
+        if value is not None:
+            return _save_section_or_conflict(conference, record, "elements", value, "decisions.elements")
+    summary = summarise_elements(services.elements_record(record.sections or {}), is_child=True)
+    return render_template(
+        "decisions/elements.html",
+        **_common(conference, record),
+        errors=errors,
+        form=form,
+        acts=ACTS,
+        means=MEANS,
+        groups=EXPLOITATION_GROUPS,
+        wheres=WHERE_OPTIONS,
+        summary=summary,
+    ), 400 if errors else 200
+
+
+@bp.route(f"{PREFIX}/indicators", methods=["GET", "POST"])
+@requires(Permission.DECISION_RECORD)
+def indicators(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference, record = _load(conference_id)
+    catalogue = default_catalogue()
+    errors = FormErrors()
+    form: dict[str, str] = {}
+    for tick in (record.sections or {}).get("indicators", {}).get("ticks", []):
+        name = f"indicator-{tick['key']}"
+        form |= {name: "yes", f"{name}-agency": tick["agency"], f"{name}-note": tick.get("note", "")}
+    if request.method == "POST":
+        form = _form_data()
+        value = forms.read_indicators(form, catalogue, errors)
+        if value is not None:
+            return _save_section_or_conflict(conference, record, "indicators", value, "decisions.indicators")
+    return render_template(
+        "decisions/indicators.html",
+        **_common(conference, record),
+        errors=errors,
+        form=form,
+        catalogue=catalogue,
+        agency_roles=list(Role),
+    ), 400 if errors else 200
+
+
+# --- outcome ----------------------------------------------------------------------------------------------
+
+
+def _outcome_form(saved: dict[str, Any]) -> dict[str, str]:
+    form = {k: v for k, v in saved.items() if isinstance(v, str)}
+    for role, vote in (saved.get("votes") or {}).items():
+        form[f"votes-{role}"] = vote
+    for item in saved.get("dissent") or []:
+        form[f"dissent-{item['agency']}"] = item["reason"]
+    if saved.get("reconvene_on"):
+        on = date.fromisoformat(saved["reconvene_on"])
+        form |= {
+            "reconvene_on-day": str(on.day),
+            "reconvene_on-month": str(on.month),
+            "reconvene_on-year": str(on.year),
+        }
+    return form
+
+
+@bp.route(f"{PREFIX}/outcome", methods=["GET", "POST"])
+@requires(Permission.DECISION_RECORD)
+def outcome(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference, record = _load(conference_id)
+    roles = forms.seat_roles(conference)
+    errors = FormErrors()
+    form = _outcome_form(dict((record.sections or {}).get("outcome", {})))
+    if request.method == "POST":
+        form = _form_data()
+        value = forms.read_outcome(form, conference, roles, errors)
+        if value is not None:
+            return _save_section_or_conflict(conference, record, "outcome", value, "decisions.outcome")
+    mt = conference.meeting_type
+    voting = quorum_rule(mt, conference.nation).voting
+    return render_template(
+        "decisions/outcome.html",
+        **_common(conference, record),
+        errors=errors,
+        form=form,
+        is_strategy=mt in STRATEGY_TYPES,
+        is_panel=mt == MeetingType.DEVOLVED_NRM_DECISION_PANEL,
+        choices=forms.outcome_choices(conference),
+        vote_choices=forms.vote_choices(conference),
+        voting=voting,
+        stages=STAGES,
+        enquiries=enquiries_question(conference.nation),
+        non_punishment=non_punishment_label(conference.nation),
+    ), 400 if errors else 200
+
+
+# --- actions ----------------------------------------------------------------------------------------------
+
+
+def _owners(conference: Conference) -> dict[str, Person]:
+    query = (
+        select(Person)
+        .join(Agency, Person.agency_id == Agency.id)
+        .where(Agency.local_authority_id == conference.case.local_authority_id)
+        .order_by(Agency.name, Person.name)
+    )
+    people = {str(p.id): p for p in db.session.scalars(query)}
+    for attendee in conference.attendees:
+        people.setdefault(str(attendee.person_id), attendee.person)
+    return people
+
+
+@bp.route(f"{PREFIX}/actions", methods=["GET", "POST"])
+@requires(Permission.DECISION_RECORD)
+def actions(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference, record = _load(conference_id)
+    people = _owners(conference)
+    errors = FormErrors()
+    form: dict[str, str] = {"idempotency_key": uuid.uuid4().hex}
+    if request.method == "POST":
+        form = _form_data()
+        key = form.get("idempotency_key", "")
+        if not (8 <= len(key) <= 64):
+            abort(400)
+        details = forms.read_action(form, people, errors)
+        if details is not None:
+            try:
+                claim = services.claim_idempotency_key(g.user, key, services.body_hash(form))
+            except services.IdempotencyReplay as replay:
+                return redirect(replay.location)
+            except services.IdempotencyMismatch:
+                abort(422)
+            except services.IdempotencyInFlight:
+                abort(409)
+            try:
+                services.add_action(record, services.NewAction(*details), g.user)
+            except services.DecisionError as error:
+                return _refused(conference, record, str(error))
+            location = url_for("decisions.actions", conference_id=conference.id)
+            claim.response_location = location
+            _banner("Action added")
+            return redirect(location)
+    return render_template(
+        "decisions/actions.html",
+        **_common(conference, record),
+        errors=errors,
+        form=form,
+        people=people,
+        statuses=list(ActionStatus),
+        now=utcnow(),
+    ), 400 if errors else 200
+
+
+@bp.route(f"{PREFIX}/actions/<uuid:action_id>/status", methods=["POST"])
+@requires(Permission.DECISION_RECORD)
+def action_status(conference_id: uuid.UUID, action_id: uuid.UUID) -> ResponseReturnValue:
+    conference, record = _load(conference_id)
+    action = queries.get_action(record, action_id)
+    errors = FormErrors()
+    status = forms.read_action_status(request.form, errors)
+    if status is None:
+        abort(400)
+    services.set_action_status(record, action, status, g.user)
+    _banner("Action updated")
+    return redirect(url_for("decisions.actions", conference_id=conference.id))
+
+
+# --- autosave (JSON) --------------------------------------------------------------------------------------
+
+_AUTOSAVE_READERS: dict[str, Callable[[Conference, Any, FormErrors], Any]] = {
+    "information": lambda c, f, e: forms.read_information(f, forms.seat_roles(c), e),
+    "child_views": lambda c, f, e: forms.read_child_views(f, e),
+    "elements": lambda c, f, e: forms.read_elements(f, e),
+    "indicators": lambda c, f, e: forms.read_indicators(f, default_catalogue(), e),
+    "outcome": lambda c, f, e: forms.read_outcome(f, c, forms.seat_roles(c), e),
+}
+
+
+def _same_origin() -> bool:
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    if not origin:
+        return request.headers.get("Sec-Fetch-Site", "same-origin") == "same-origin"
+    parts = urlsplit(origin)
+    return f"{parts.scheme}://{parts.netloc}" == request.host_url.rstrip("/")
+
+
+@bp.route(f"{PREFIX}/autosave", methods=["POST"])
+@requires(Permission.DECISION_RECORD)
+def autosave(conference_id: uuid.UUID) -> ResponseReturnValue:
+    """Save a section as JSON: ``{"section", "version", "fields": {name: value or [values]}}``."""
+    if request.mimetype != "application/json":
+        return jsonify(error="Send application/json"), 415
+    if not _same_origin():
+        return jsonify(error="Cross-origin requests are refused"), 403
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or payload.get("section") not in _AUTOSAVE_READERS:
+        return jsonify(error="Send a section, a version and fields"), 400
+    version, fields = payload.get("version"), payload.get("fields")
+    if not isinstance(version, int) or not isinstance(fields, dict):
+        return jsonify(error="Send a section, a version and fields"), 400
+    form: MultiDict[str, str] = MultiDict()
+    for name, value in fields.items():
+        for item in value if isinstance(value, list) else [value]:
+            form.add(str(name), str(item))
+    conference, record = _load(conference_id)
+    errors = FormErrors()
+    section = str(payload["section"])
+    value = _AUTOSAVE_READERS[section](conference, form, errors)
+    if value is None:
+        return jsonify(saved=False, errors={f: errors.get(f) for f in errors}), 422
+    try:
+        new_version = services.save_section(record, section, value, version, g.user)
+    except services.SaveConflict as conflict:
+        return jsonify(
+            saved=False, conflict=True, saved_version=conflict.saved_version, mine=conflict.mine, theirs=conflict.saved
+        ), 409
+    except services.DecisionError as error:
+        return jsonify(saved=False, error=str(error)), 409
+    return jsonify(saved=True, version=new_version)
+
+
+# --- check answers, sign-off, amendment -------------------------------------------------------------------
+
+
+@bp.route(f"{PREFIX}/check", methods=["GET", "POST"])
+@requires(Permission.DECISION_SIGN_OFF)
+def check(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference, record = _load(conference_id)
+    if record.status == RecordStatus.SIGNED:
+        return redirect(url_for("decisions.show_version", conference_id=conference.id, number=record.signed_version))
+    problems = services.sign_off_problems(conference, record)
+    errors = FormErrors()
+    if request.method == "POST":
+        answers = forms.read_sign_off(request.form, errors)
+        if answers is not None and not problems:
+            try:
+                version = services.sign_off(
+                    conference, record, g.user, password=answers[0], code=answers[1], base_version=_version_field()
+                )
+            except services.ReauthFailed as failed:
+                errors.add(failed.field, failed.message)
+            except services.DecisionError as error:
+                errors.add("password", str(error))
+            else:
+                _banner(f"Decision signed off: version {version.number}")
+                return redirect(url_for("decisions.show_version", conference_id=conference.id, number=version.number))
+        elif problems and not errors:
+            errors.add("problems", "Complete every section before signing off")
+    snapshot = services.build_snapshot(
+        conference,
+        record,
+        g.user,
+        number=record.signed_version + 1,
+        kind="draft",
+        reason=record.amendment_reason,
+        signed_at=utcnow(),
+    )
+    return render_template(
+        "decisions/check.html",
+        **_common(conference, record),
+        errors=errors,
+        problems=problems,
+        minutes=documents.minutes_view(snapshot),
+        endpoints=SECTION_ENDPOINTS,
+        titles=SECTION_TITLES,
+    ), 400 if errors else 200
+
+
+@bp.route(f"{PREFIX}/amend", methods=["GET", "POST"])
+@requires(Permission.DECISION_SIGN_OFF)
+def amend(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference, record = _load(conference_id)
+    if record.status != RecordStatus.SIGNED:
+        return redirect(url_for("decisions.task_list", conference_id=conference.id))
+    errors = FormErrors()
+    form: dict[str, str] = {}
+    if request.method == "POST":
+        form = _form_data()
+        reason = forms.read_reason(form, errors)
+        if reason is not None:
+            try:
+                services.start_amendment(record, reason, g.user)
+            except services.DecisionError as error:
+                return _refused(conference, record, str(error))
+            _banner("Amendment started: change the sections, then check and sign off again")
+            return redirect(url_for("decisions.task_list", conference_id=conference.id))
+    return render_template(
+        "decisions/amend.html", **_common(conference, record), errors=errors, form=form
+    ), 400 if errors else 200
+
+
+# --- versions, compare, PDFs ------------------------------------------------------------------------------
+
+
+@bp.route(f"{PREFIX}/versions")
+@requires(Permission.DECISION_VIEW)
+def versions(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = queries.get_conference(g.user, conference_id)
+    record = queries.get_record(conference.id)
+    all_versions = queries.find_versions(record.id)
+    signer_ids = {v.signed_by_id for v in all_versions}
+    signers = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(signer_ids)))}
+    return render_template(
+        "decisions/versions.html", **_common(conference, record), versions=all_versions, signers=signers
+    )
+
+
+@bp.route(f"{PREFIX}/versions/<int:number>")
+@requires(Permission.DECISION_VIEW)
+def show_version(conference_id: uuid.UUID, number: int) -> ResponseReturnValue:
+    conference = queries.get_conference(g.user, conference_id)
+    record = queries.get_record(conference.id)
+    version = queries.get_version(record.id, number)
+    snapshot = services.version_snapshot(version)
+    return render_template(
+        "decisions/version.html",
+        **_common(conference, record),
+        version=version,
+        minutes=documents.minutes_view(snapshot),
+        count=len(queries.find_versions(record.id)),
+    )
+
+
+@bp.route(f"{PREFIX}/versions/compare")
+@requires(Permission.DECISION_VIEW)
+def compare(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = queries.get_conference(g.user, conference_id)
+    record = queries.get_record(conference.id)
+    all_versions = queries.find_versions(record.id)
+    numbers = [v.number for v in all_versions]
+    errors = FormErrors()
+    try:
+        left = int(request.args.get("from", numbers[0] if numbers else 0))
+        right = int(request.args.get("to", numbers[-1] if numbers else 0))
+    except ValueError:
+        left = right = 0
+    changes: list[services.Change] | None = None
+    if left not in numbers:
+        errors.add("from", "Select a version to compare from")
+    if right not in numbers:
+        errors.add("to", "Select a version to compare with")
+    if not errors:
+        before = services.version_snapshot(queries.get_version(record.id, left))
+        after = services.version_snapshot(queries.get_version(record.id, right))
+        changes = services.compare_snapshots(before, after)
+    return render_template(
+        "decisions/compare.html",
+        **_common(conference, record),
+        versions=all_versions,
+        left=left,
+        right=right,
+        changes=changes,
+        errors=errors,
+    ), 400 if errors else 200
+
+
+def _pdf_response(data: bytes, filename: str) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _pdf_unavailable(kind: str) -> ResponseReturnValue:
+    response = render_template("decisions/pdf_unavailable.html", kind=kind)
+    return response, 503, {"Retry-After": "30"}
+
+
+@bp.route(f"{PREFIX}/versions/<int:number>/minutes.pdf")
+@requires(Permission.MINUTES_DOWNLOAD)
+def minutes_pdf(conference_id: uuid.UUID, number: int) -> ResponseReturnValue:
+    conference = queries.get_conference(g.user, conference_id)
+    record = queries.get_record(conference.id)
+    version = queries.get_version(record.id, number)
+    view = documents.minutes_view(services.version_snapshot(version))
+    try:
+        data = render_minutes_pdf(view)
+    except PdfError:
+        record_event(
+            db.session,
+            "export.minutes",
+            object_type="decision",
+            object_id=record.id,
+            outcome="failure",
+            detail={"version": number},
+        )
+        return _pdf_unavailable("minutes")
+    record_event(db.session, "export.minutes", object_type="decision", object_id=record.id, detail={"version": number})
+    return _pdf_response(data, pdf_filename("minutes", conference.reference, number))
+
+
+# --- the NRM referral and tracker (per case) --------------------------------------------------------------
+
+
+def _nrm_context(case: Case) -> dict[str, Any]:
+    referral = queries.find_referral(case.id)
+    latest = queries.find_latest_signed_version(case.id)
+    snapshot = services.version_snapshot(latest) if latest else None
+    pack = documents.nrm_pack(case, snapshot, referral)
+    return {
+        "case": case,
+        "referral": referral,
+        "latest": latest,
+        "pack": pack,
+        "missing": missing_required(pack),
+        "tracker": _tracker(case, referral),
+    }
+
+
+def _tracker(case: Case, referral: Any) -> Any:
+    if referral is None:
+        return None
+    try:
+        return track_nrm(
+            case.nation.value,
+            referral.referred_on,
+            reference=referral.reference,
+            rg_decided_on=referral.rg_decided_on,
+            rg_outcome=referral.rg_outcome,
+            cg_decided_on=referral.cg_decided_on,
+            cg_outcome=referral.cg_outcome,
+            today=datetime.now(LONDON).date(),
+        )
+    except ValueError:
+        return None
+
+
+def _nrm_outcomes(case: Case) -> dict[str, Any]:
+    from conference.meeting_types import Nation
+
+    return {
+        "rg_options": REASONABLE_GROUNDS_OUTCOMES,
+        "cg_options": CONCLUSIVE_GROUNDS_OUTCOMES[Nation(case.nation)],
+        "stages": STAGES,
+    }
+
+
+@bp.route("/cases/<uuid:case_id>/nrm", methods=["GET"])
+@requires(Permission.NRM_REFER)
+def nrm(case_id: uuid.UUID) -> ResponseReturnValue:
+    case = case_queries.get_case(g.user, case_id)
+    return render_template(
+        "decisions/nrm.html",
+        **_nrm_context(case),
+        **_nrm_outcomes(case),
+        errors=FormErrors(),
+        form={},
+        banner=session.pop(BANNER, None),
+    )
+
+
+@bp.route("/cases/<uuid:case_id>/nrm/answers", methods=["GET", "POST"])
+@requires(Permission.NRM_REFER)
+def nrm_answers(case_id: uuid.UUID) -> ResponseReturnValue:
+    case = case_queries.get_case(g.user, case_id)
+    context = _nrm_context(case)
+    fields = [f for f in context["pack"].fields() if f.kind != "checkboxes"]
+    errors = FormErrors()
+    form: Any = {}
+    saved = context["referral"].answers if context["referral"] else {}
+    for key, value in saved.items():
+        form[key] = "\n".join(value) if isinstance(value, list) else value
+    if request.method == "POST":
+        form = request.form
+        answers = forms.read_nrm_answers(form, fields, errors)
+        if answers is not None:
+            services.save_referral_answers(case, answers, g.user)
+            _banner("NRM referral answers saved")
+            return redirect(url_for("decisions.nrm", case_id=case.id))
+    return render_template(
+        "decisions/nrm_answers.html", **context, errors=errors, form=form, fields=fields
+    ), 400 if errors else 200
+
+
+@bp.route("/cases/<uuid:case_id>/nrm/submitted", methods=["POST"])
+@requires(Permission.NRM_REFER)
+def nrm_submitted(case_id: uuid.UUID) -> ResponseReturnValue:
+    case = case_queries.get_case(g.user, case_id)
+    context = _nrm_context(case)
+    errors = FormErrors()
+    form = _form_data()
+    answer = forms.read_referral(form, errors)
+    if answer is not None:
+        try:
+            services.mark_referral_submitted(case, answer[0], answer[1], [f.key for f in context["missing"]], g.user)
+        except services.DecisionError as error:
+            errors.add("referred_on-day", str(error))
+        else:
+            _banner("NRM referral marked as submitted")
+            return redirect(url_for("decisions.nrm", case_id=case.id))
+    return render_template(
+        "decisions/nrm.html", **context, **_nrm_outcomes(case), errors=errors, form=form, banner=None
+    ), 400
+
+
+@bp.route("/cases/<uuid:case_id>/nrm/decisions", methods=["POST"])
+@requires(Permission.NRM_REFER)
+def nrm_decision(case_id: uuid.UUID) -> ResponseReturnValue:
+    from conference.meeting_types import Nation
+
+    case = case_queries.get_case(g.user, case_id)
+    errors = FormErrors()
+    form = _form_data()
+    answer = forms.read_nrm_decision(form, Nation(case.nation), errors)
+    if answer is not None:
+        try:
+            services.record_nrm_decision(case, answer[0], answer[1], answer[2], g.user)
+        except services.DecisionError as error:
+            errors.add("decided_on-day", str(error))
+        else:
+            _banner("NRM decision recorded")
+            return redirect(url_for("decisions.nrm", case_id=case.id))
+    return render_template(
+        "decisions/nrm.html", **_nrm_context(case), **_nrm_outcomes(case), errors=errors, form=form, banner=None
+    ), 400
+
+
+@bp.route("/cases/<uuid:case_id>/nrm/pack.pdf")
+@requires(Permission.EXPORT_PDF)
+def nrm_pack_pdf(case_id: uuid.UUID) -> ResponseReturnValue:
+    case = case_queries.get_case(g.user, case_id)
+    context = _nrm_context(case)
+    number = context["latest"].number if context["latest"] else 1
+    try:
+        data = render_nrm_pack_pdf(context["pack"], version=number)
+    except PdfError:
+        record_event(db.session, "export.nrm_pack", object_type="case", object_id=case.id, outcome="failure")
+        return _pdf_unavailable("NRM referral pack")
+    record_event(
+        db.session,
+        "export.nrm_pack",
+        object_type="case",
+        object_id=case.id,
+        detail={"missing": len(context["missing"])},
+    )
+    return _pdf_response(data, pdf_filename("nrm-pack", case.reference, number))
+
+
+# --- the case page section --------------------------------------------------------------------------------
+
+
+def _case_section(case: Case) -> dict[str, Any]:
+    now = utcnow()
+    referral = queries.find_referral(case.id)
+    return {
+        "records": queries.find_case_records(case.id),
+        "overdue": queries.find_overdue_actions(now, case.id),
+        "tracker": _tracker(case, referral),
+        "referral": referral,
+        "disclosures": queries.find_disclosures(case.id),
+    }
+
+
+register_case_section(40, "decisions/_case_section.html", _case_section)
