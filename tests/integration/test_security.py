@@ -266,6 +266,8 @@ def test_login_is_rate_limited(client, factories):
                                             "csrf_token": token}).status_code for _ in range(11)]
     assert statuses[:10] == [400] * 10
     assert statuses[10] == 429
+    refused = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "rate_limited")).all()
+    assert len(refused) == 1 and refused[0].detail == {"endpoint": "auth.login"}
 
 
 def test_unknown_and_known_emails_get_the_same_answer(client, factories):
