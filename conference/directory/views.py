@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
-from conference.auth.policy import Permission, requires
-from conference.directory.models import Agency, LocalAuthority
+from conference.auth.policy import Permission, has_permission, requires
+from conference.directory import services
+from conference.directory.models import Agency, AvailabilitySource, LocalAuthority, Person
 from conference.extensions import db
+from conference.forms import FormErrors
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 
@@ -34,4 +36,53 @@ def show_agency(agency_id: uuid.UUID) -> ResponseReturnValue:
     ).unique().first()
     if agency is None:
         raise NotFound()
-    return render_template("directory/agency.html", agency=agency)
+    can_manage = has_permission(g.user, Permission.DIRECTORY_MANAGE) and (
+        agency.local_authority_id == g.user.agency.local_authority_id)
+    return render_template("directory/agency.html", agency=agency, can_manage=can_manage,
+                           banner=session.pop("agency_banner", None))
+
+
+def _managed_agency(agency_id: uuid.UUID) -> Agency:
+    """Administrators manage the directory of their own area."""
+    agency = db.session.get(Agency, agency_id)
+    if agency is None or agency.local_authority_id != g.user.agency.local_authority_id:
+        raise NotFound()
+    return agency
+
+
+@bp.route("/agencies/<uuid:agency_id>/people/new", methods=["GET", "POST"], endpoint="new_person")
+@bp.route("/agencies/<uuid:agency_id>/people/<uuid:person_id>", methods=["GET", "POST"], endpoint="edit_person")
+@requires(Permission.DIRECTORY_MANAGE)
+def edit_person(agency_id: uuid.UUID, person_id: uuid.UUID | None = None) -> ResponseReturnValue:
+    agency = _managed_agency(agency_id)
+    person = None
+    if person_id is not None:
+        person = services.get_person(agency, person_id)
+        if person is None:
+            raise NotFound()
+    errors = FormErrors()
+    if request.method == "POST":
+        form = request.form.to_dict()
+        upload = request.files.get("availability_ics")
+        data = upload.read(services.MAX_ICS_BYTES + 1) if upload and upload.filename else None
+        details = services.validate_person(form, data, errors, person)
+        if details is not None:
+            saved = services.save_person(agency, person, details)
+            session["agency_banner"] = f"{saved.name} {'added' if person is None else 'updated'}"
+            return redirect(url_for("directory.show_agency", agency_id=agency.id))
+    else:
+        form = _form_from(person)
+    return render_template("directory/person.html", agency=agency, person=person, form=form, errors=errors,
+                           weekdays=services.WEEKDAYS, sources=list(AvailabilitySource)), 400 if errors else 200
+
+
+def _form_from(person: Person | None) -> dict[str, str]:
+    if person is None:
+        return {"on_call": "no", "availability_source": "none",
+                **{f"hours_{d}": "09:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")}}
+    form = {"name": person.name, "job_title": person.job_title, "email": person.email,
+            "role_tags": ", ".join(person.role_tags), "on_call": "yes" if person.on_call else "no",
+            "availability_source": person.availability_source.value, "availability_url": person.availability_url}
+    for key, _label in services.WEEKDAYS:
+        form[f"hours_{key}"] = services.format_hours(person.working_hours.get(key, []))
+    return form

@@ -1,0 +1,149 @@
+"""Directory use cases: keep a person's details, working hours and calendar source up to date."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from conference.audit import record_event
+from conference.directory.models import Agency, AvailabilitySource, Person
+from conference.extensions import db
+from conference.forms import FormErrors
+
+WEEKDAYS = (("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"), ("fri", "Friday"),
+            ("sat", "Saturday"), ("sun", "Sunday"))
+_RANGE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*(?:-|–|to)\s*(\d{1,2})[:.](\d{2})\s*$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_ICS_BYTES = 2_000_000
+
+
+def parse_hours(text: str) -> list[list[str]] | None:
+    """"09:00-12:00, 13:00-17:30" -> [["09:00", "12:00"], ["13:00", "17:30"]]. Empty -> []. Invalid -> None."""
+    if not text.strip():
+        return []
+    windows: list[list[str]] = []
+    for part in text.split(","):
+        match = _RANGE.match(part)
+        if not match:
+            return None
+        h1, m1, h2, m2 = (int(x) for x in match.groups())
+        if not (0 <= h1 <= 23 and 0 <= m1 <= 59 and 0 <= h2 <= 24 and 0 <= m2 <= 59) or (h2 == 24 and m2):
+            return None
+        if h1 * 60 + m1 >= h2 * 60 + m2:
+            return None
+        windows.append([f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"])
+    windows.sort()
+    for earlier, later in zip(windows, windows[1:], strict=False):
+        if later[0] < earlier[1]:
+            return None
+    return windows
+
+
+def format_hours(windows: list[list[str]]) -> str:
+    return ", ".join(f"{start}-{end}" for start, end in windows)
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    name: str
+    job_title: str
+    email: str
+    role_tags: list[str]
+    working_hours: dict[str, Any]
+    on_call: bool
+    availability_source: AvailabilitySource
+    availability_url: str
+    availability_ics: str | None  # None: keep what is stored
+
+
+def validate_person(form: dict[str, str], upload: bytes | None, errors: FormErrors,
+                    person: Person | None) -> PersonDetails | None:
+    name = form.get("name", "").strip()
+    job_title = form.get("job_title", "").strip()
+    email = form.get("email", "").strip().lower()
+    if not name:
+        errors.add("name", "Enter the person's name")
+    elif len(name) > 160:
+        errors.add("name", "Name must be 160 characters or fewer")
+    if not job_title:
+        errors.add("job_title", "Enter the person's job title")
+    if not email:
+        errors.add("email", "Enter an email address")
+    elif not EMAIL.match(email) or len(email) > 254:
+        errors.add("email", "Enter an email address in the correct format, like name@example.org")
+    else:
+        taken = db.session.scalars(select(Person).where(func.lower(Person.email) == email)).first()
+        if taken is not None and (person is None or taken.id != person.id):
+            errors.add("email", "Someone in the directory already has this email address")
+    hours: dict[str, Any] = {}
+    for key, label in WEEKDAYS:
+        parsed = parse_hours(form.get(f"hours_{key}", ""))
+        if parsed is None:
+            errors.add(f"hours_{key}", f"Enter {label}'s hours like 09:00-17:00, or 09:00-12:00, 13:00-17:30")
+        elif parsed:
+            hours[key] = parsed
+    on_call = form.get("on_call", "")
+    if on_call not in {"yes", "no"}:
+        errors.add("on_call", "Select yes if the person can be called out of hours")
+    source_value = form.get("availability_source", "")
+    source = AvailabilitySource(source_value) if source_value in {s.value for s in AvailabilitySource} else None
+    if source is None:
+        errors.add("availability_source", "Select where Convene can find the person's availability")
+    url = form.get("availability_url", "").strip()
+    ics: str | None = None
+    if source in (AvailabilitySource.ICS_URL, AvailabilitySource.CALDAV):
+        if not url.startswith("https://") and not url.startswith("http://"):
+            errors.add("availability_url", "Enter the calendar address, starting with https://")
+    if source == AvailabilitySource.ICS_UPLOAD:
+        if upload:
+            ics = _checked_ics(upload, errors)
+        elif not (person and person.availability_ics):
+            errors.add("availability_ics", "Select a calendar file (.ics) to upload")
+    if errors or source is None:
+        return None
+    tags = [t.strip().lower().replace(" ", "_") for t in form.get("role_tags", "").split(",") if t.strip()]
+    return PersonDetails(name, job_title, email, tags, hours, on_call == "yes", source, url, ics)
+
+
+def _checked_ics(upload: bytes, errors: FormErrors) -> str | None:
+    from scheduler.calendars import CalendarError, busy_from_ics
+
+    if len(upload) > MAX_ICS_BYTES:
+        errors.add("availability_ics", "The calendar file must be smaller than 2MB")
+        return None
+    try:
+        text = upload.decode("utf-8")
+        now = datetime.now(UTC)
+        busy_from_ics(text, now, now + timedelta(days=21))
+    except (UnicodeDecodeError, CalendarError, ValueError):
+        errors.add("availability_ics", "The selected file is not a calendar file (.ics) Convene can read")
+        return None
+    return text
+
+
+def save_person(agency: Agency, person: Person | None, details: PersonDetails) -> Person:
+    created = person is None
+    if person is None:
+        person = Person(agency_id=agency.id, name=details.name, job_title=details.job_title, email=details.email)
+        db.session.add(person)
+    person.name, person.job_title, person.email = details.name, details.job_title, details.email
+    person.role_tags = details.role_tags
+    person.working_hours = details.working_hours
+    person.on_call = details.on_call
+    person.availability_source = details.availability_source
+    person.availability_url = details.availability_url
+    if details.availability_ics is not None:
+        person.availability_ics = details.availability_ics
+    db.session.flush()
+    record_event(db.session, "directory.person_create" if created else "directory.person_update",
+                 object_type="person", object_id=person.id)
+    return person
+
+
+def get_person(agency: Agency, person_id: uuid.UUID) -> Person | None:
+    return db.session.scalars(select(Person).where(Person.id == person_id, Person.agency_id == agency.id)).first()
