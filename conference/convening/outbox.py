@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, text, update
+from sqlalchemy import bindparam, select, text, update
 
 from conference.convening.invitation_models import OutboxMessage, OutboxStatus
 from conference.db import UTCDateTime, utcnow
@@ -119,8 +119,10 @@ def run_once(target: SmtpTarget, *, worker: str | None = None, batch: int = 20,
     ids = claim(worker, batch, lease=lease)
     if not ids:
         return stats
-    messages = {m.id: m for m in db.session.query(OutboxMessage).filter(OutboxMessage.id.in_(ids))}
+    messages = {m.id: m for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))}
     db.session.commit()
+    # RETURNING gives no order: send in the order the messages were written (an update after its invitation).
+    ids = sorted(ids, key=lambda i: (messages[i].created_at, str(i)))
     try:
         connection = smtplib.SMTP(target.host, target.port, timeout=target.timeout)
     except (OSError, smtplib.SMTPException) as error:

@@ -535,7 +535,7 @@ def dev_mail() -> ResponseReturnValue:
         abort(404)
     from conference import mailcatcher
 
-    return render_template("convening/dev_mail.html", messages=mailcatcher.list_messages(50))
+    return render_template("convening/dev_mail.html", messages=mailcatcher.list_messages(limit=50))
 
 
 __all__ = ["bp", "Person", "Role"]
