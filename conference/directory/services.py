@@ -63,6 +63,25 @@ class PersonDetails:
 
 def validate_person(form: dict[str, str], upload: bytes | None, errors: FormErrors,
                     person: Person | None) -> PersonDetails | None:
+    name, job_title, email = _validate_identity(form, errors, person)
+    hours: dict[str, Any] = {}
+    for key, label in WEEKDAYS:
+        parsed = parse_hours(form.get(f"hours_{key}", ""))
+        if parsed is None:
+            errors.add(f"hours_{key}", f"Enter {label}'s hours like 09:00-17:00, or 09:00-12:00, 13:00-17:30")
+        elif parsed:
+            hours[key] = parsed
+    on_call = form.get("on_call", "")
+    if on_call not in {"yes", "no"}:
+        errors.add("on_call", "Select yes if the person can be called out of hours")
+    source, url, ics = _validate_source(form, upload, errors, person)
+    if errors or source is None:
+        return None
+    tags = [t.strip().lower().replace(" ", "_") for t in form.get("role_tags", "").split(",") if t.strip()]
+    return PersonDetails(name, job_title, email, tags, hours, on_call == "yes", source, url, ics)
+
+
+def _validate_identity(form: dict[str, str], errors: FormErrors, person: Person | None) -> tuple[str, str, str]:
     name = form.get("name", "").strip()
     job_title = form.get("job_title", "").strip()
     email = form.get("email", "").strip().lower()
@@ -80,16 +99,11 @@ def validate_person(form: dict[str, str], upload: bytes | None, errors: FormErro
         taken = db.session.scalars(select(Person).where(func.lower(Person.email) == email)).first()
         if taken is not None and (person is None or taken.id != person.id):
             errors.add("email", "Someone in the directory already has this email address")
-    hours: dict[str, Any] = {}
-    for key, label in WEEKDAYS:
-        parsed = parse_hours(form.get(f"hours_{key}", ""))
-        if parsed is None:
-            errors.add(f"hours_{key}", f"Enter {label}'s hours like 09:00-17:00, or 09:00-12:00, 13:00-17:30")
-        elif parsed:
-            hours[key] = parsed
-    on_call = form.get("on_call", "")
-    if on_call not in {"yes", "no"}:
-        errors.add("on_call", "Select yes if the person can be called out of hours")
+    return name, job_title, email
+
+
+def _validate_source(form: dict[str, str], upload: bytes | None, errors: FormErrors,
+                     person: Person | None) -> tuple[AvailabilitySource | None, str, str | None]:
     source_value = form.get("availability_source", "")
     source = AvailabilitySource(source_value) if source_value in {s.value for s in AvailabilitySource} else None
     if source is None:
@@ -104,10 +118,7 @@ def validate_person(form: dict[str, str], upload: bytes | None, errors: FormErro
             ics = _checked_ics(upload, errors)
         elif not (person and person.availability_ics):
             errors.add("availability_ics", "Select a calendar file (.ics) to upload")
-    if errors or source is None:
-        return None
-    tags = [t.strip().lower().replace(" ", "_") for t in form.get("role_tags", "").split(",") if t.strip()]
-    return PersonDetails(name, job_title, email, tags, hours, on_call == "yes", source, url, ics)
+    return source, url, ics
 
 
 def _checked_ics(upload: bytes, errors: FormErrors) -> str | None:
