@@ -119,7 +119,8 @@ def run_once(target: SmtpTarget, *, worker: str | None = None, batch: int = 20,
     ids = claim(worker, batch, lease=lease)
     if not ids:
         return stats
-    messages = {m.id: m for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))}
+    messages = {m.id: m for m in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id.in_(ids)).execution_options(populate_existing=True))}
     db.session.commit()
     # RETURNING gives no order: send in the order the messages were written (an update after its invitation).
     ids = sorted(ids, key=lambda i: (messages[i].created_at, str(i)))
