@@ -72,8 +72,8 @@ class Area:
     people: dict[str, Any]
 
 
-def build_area(factories: Any, *, case_fields: dict[str, Any] | None = None, hours: dict[str, Any] | None = None
-               ) -> Area:
+def build_area(factories: Any, *, case_fields: dict[str, Any] | None = None, hours: dict[str, Any] | None = None,
+               emails: dict[str, str] | None = None, names: dict[str, str] | None = None) -> Area:
     """An English area with social care, police and health, each with a primary and a deputy."""
     area = factories.area("NB", "Northbridge")
     hours = hours or ALL_WEEK
@@ -96,6 +96,13 @@ def build_area(factories: Any, *, case_fields: dict[str, Any] | None = None, hou
                                    availability_source=AvailabilitySource.ICS_UPLOAD, availability_ics=EMPTY_ICS),
         "health2": factories.person(health, name="Lou Unknown", role_tags=["school_nurse"], working_hours=hours),
     }
+    from conference.extensions import db
+
+    for key, email in (emails or {}).items():
+        people[key].email = email
+    for key, name in (names or {}).items():
+        people[key].name = name
+    db.session.commit()
     coordinator = factories.user(csc, Role.COORDINATOR)
     fields = {"child_first_name": "Zephyrine", "child_last_name": "Quillfeather", **(case_fields or {})}
     case = factories.case(coordinator, **fields)
