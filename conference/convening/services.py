@@ -343,7 +343,7 @@ def meeting_url(conference: Conference) -> str:
 
 
 def meeting_object(conference: Conference, start_at: datetime, end_at: datetime) -> ical.MeetingObject:
-    organiser = arrangement_for(conference).organiser_name or "Convene"
+    organiser = ical.safe_name(arrangement_for(conference).organiser_name) or "Convene"
     return ical.MeetingObject(
         uid=conference.ical_uid, sequence=conference.ical_sequence,
         summary=neutral_summary(conference.reference, conference.meeting_type.invitation_label),
@@ -470,7 +470,7 @@ def _enqueue_cancel(conference: Conference, attendee: Attendee, meeting: ical.Me
 def _enqueue(conference: Conference, attendee: Attendee, method: ical.Method, ics: bytes,
              meeting: ical.MeetingObject, subject: str, text: str, withheld: list[str]) -> OutboxMessage:
     message = imip.build_message(
-        method=method, ics=ics, to_email=attendee.person.email, to_name=attendee.person.name,
+        method=method, ics=ics, to_email=attendee.person.email, to_name=ical.safe_name(attendee.person.name),
         from_email=meeting.organizer_email, from_name=meeting.organizer_name, subject=subject, text_body=text,
         message_id_domain=settings().organiser_domain, withheld=withheld)
     row = OutboxMessage(conference_id=conference.id, attendee_id=attendee.id, method=method.value,

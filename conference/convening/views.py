@@ -171,6 +171,8 @@ def _add_person(conference: Conference, action: str, errors: FormErrors) -> Resp
     field = f"add-{seat.id}"
     value = request.form.get(field, "")
     allowed = {str(p.id): p for p in availability.find_people_elsewhere(seat.role, conference.case.local_authority)}
+    if not allowed:
+        abort(400)  # the page offers no one to add for this role
     person = allowed.get(value)
     if person is None:
         errors.add(field, f"Select a person to add to {seat.role.label}")
