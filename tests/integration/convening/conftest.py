@@ -76,7 +76,7 @@ def build_area(factories: Any, *, case_fields: dict[str, Any] | None = None, hou
                emails: dict[str, str] | None = None, names: dict[str, str] | None = None) -> Area:
     """An English area with social care, police and health, each with a primary and a deputy."""
     area = factories.area("NB", "Northbridge")
-    hours = hours or ALL_WEEK
+    hours = ALL_WEEK if hours is None else hours
     csc = factories.agency(area, AgencyKind.CHILDREN_SOCIAL_CARE)
     police = factories.agency(area, AgencyKind.POLICE)
     health = factories.agency(area, AgencyKind.HEALTH)
