@@ -516,6 +516,7 @@ def _same_origin() -> bool:
 @requires(Permission.DECISION_RECORD)
 def autosave(conference_id: uuid.UUID) -> ResponseReturnValue:
     """Save a section as JSON: ``{"section", "version", "fields": {name: value or [values]}}``."""
+    conference, record = _load(conference_id)
     if request.mimetype != "application/json":
         return jsonify(error="Send application/json"), 415
     if not _same_origin():
@@ -530,7 +531,6 @@ def autosave(conference_id: uuid.UUID) -> ResponseReturnValue:
     for name, value in fields.items():
         for item in value if isinstance(value, list) else [value]:
             form.add(str(name), str(item))
-    conference, record = _load(conference_id)
     errors = FormErrors()
     section = str(payload["section"])
     value = _AUTOSAVE_READERS[section](conference, form, errors)
