@@ -70,7 +70,7 @@ class WaitingReferral:
     late: bool
 
 
-def signed_decision_exists(conference_id: ColumnElement[Any]) -> ColumnElement[bool] | None:
+def signed_decision_exists(conference_id: Any) -> ColumnElement[bool] | None:
     """An EXISTS clause: the conference has a signed decision. None when decisions are not available."""
     models = _models()
     if models is None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import statistics
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -70,7 +69,11 @@ class AgencyEngagement:
 
     @property
     def median_reply(self) -> timedelta | None:
-        return statistics.median(self.replies) if self.replies else None
+        if not self.replies:
+            return None
+        ordered = sorted(self.replies)
+        middle = len(ordered) // 2
+        return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
     @property
     def attended(self) -> int:

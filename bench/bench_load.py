@@ -1,0 +1,378 @@
+"""Load test on loopback: 50 concurrent users on the dashboard and the case page (and the board and the chair's
+autosave once those exist), beside a minimal Flask page served the same way, with 500 open cases loaded.
+
+    python bench/bench_load.py             # 50 users, 10 s per page
+    python bench/bench_load.py --quick     # 20 users, 4 s per page
+
+Both apps run under gunicorn (gthread workers) in their own processes; the load comes from this process, 50 threads
+with keep-alive connections. Database statements per page are counted in process with a SQLAlchemy listener.
+Writes its section of docs/benchmarks.md between ``<!-- load:start -->`` and ``<!-- load:end -->``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import os
+import platform
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- load:start -->", "<!-- load:end -->"
+SECRET = secrets.token_urlsafe(48)
+WORKERS, THREADS = 2, 8
+
+
+def floor_app() -> Any:
+    """The stack's floor: a minimal Flask page under the same server."""
+    from flask import Flask
+
+    app = Flask("floor")
+
+    @app.get("/")
+    def index() -> str:
+        return "<!doctype html><title>floor</title><p>ok</p>"
+
+    return app
+
+
+@dataclass
+class Result:
+    name: str
+    latencies: list[float]
+    errors: int
+    seconds: float
+    queries: int | None
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else float("nan")
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.seconds
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def seed(url: str, open_cases: int, sessions: int) -> tuple[list[str], str]:
+    """500 open cases, meetings with invitations for the engagement report, and signed-in sessions."""
+    from sqlalchemy import create_engine
+
+    from conference import create_app, migrate
+    from conference.auth.models import Role, User, UserSession
+    from conference.cases import services
+    from conference.cases.models import Gender, MissingRisk
+    from conference.config import Settings
+    from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
+    from conference.directory.models import Agency, AgencyKind, LocalAuthority, Nation, Person
+    from conference.extensions import db
+    from conference.meeting_types import MeetingType
+    from conference.meeting_types import Role as Seat
+
+    engine = create_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    app = create_app(Settings(environment="test", secret_key=SECRET, database_url=url))
+    now = datetime.now(UTC)
+    with app.app_context(), db.unit_of_work() as session:
+        from flask import g
+
+        area = LocalAuthority(code="NB", name="Northbridge", nation=Nation.ENGLAND)
+        session.add(area)
+        session.flush()
+        agencies = [
+            Agency(name=f"Agency {n}", kind=kind, local_authority_id=area.id, secure_email=f"a{n}@x.test")
+            for n, kind in enumerate(
+                [
+                    AgencyKind.CHILDREN_SOCIAL_CARE,
+                    AgencyKind.POLICE,
+                    AgencyKind.HEALTH,
+                    AgencyKind.EDUCATION,
+                    AgencyKind.HOME_OFFICE,
+                ]
+            )
+        ]
+        session.add_all(agencies)
+        session.flush()
+        people = [
+            Person(agency_id=agencies[n % 5].id, name=f"Person {n}", job_title="Officer", email=f"p{n}@x.test")
+            for n in range(25)
+        ]
+        users = [
+            User(
+                email=f"coordinator{n}@x.test",
+                display_name=f"Coordinator {n}",
+                password_hash="x",
+                role=Role.COORDINATOR,
+                agency_id=agencies[0].id,
+            )
+            for n in range(10)
+        ]
+        session.add_all([*people, *users])
+        session.flush()
+        g.user = users[0]
+        risks = list(MissingRisk)
+        cases = [
+            services.open_case(
+                users[0],
+                services.NewCase(
+                    "Bench",
+                    "Child",
+                    None,
+                    14,
+                    False,
+                    Gender.NOT_KNOWN,
+                    "",
+                    "",
+                    False,
+                    now - timedelta(hours=n),
+                    risks[n % 3],
+                ),
+            )
+            for n in range(open_cases)
+        ]
+        for n, case in enumerate(cases[:40]):
+            start_at = now + timedelta(days=(n % 20) - 10)
+            meeting = Conference(
+                case_id=case.id,
+                reference=f"MTG-B{n:03d}",
+                meeting_type=MeetingType.STRATEGY_DISCUSSION,
+                nation=Nation.ENGLAND,
+                status=ConferenceStatus.HELD if n % 2 else ConferenceStatus.INVITED,
+                start_at=start_at,
+                ical_uid=f"bench-{n}@x.test",
+            )
+            session.add(meeting)
+            session.flush()
+            for k, seat in enumerate([Seat.POLICE, Seat.HEALTH, Seat.EDUCATION, Seat.HOME_OFFICE]):
+                role = ConferenceRole(conference_id=meeting.id, role=seat, position=k)
+                session.add(role)
+                session.flush()
+                session.add(
+                    Attendee(
+                        conference_id=meeting.id,
+                        conference_role_id=role.id,
+                        person_id=people[(n + k) % 25].id,
+                        response=list(ResponseStatus)[1 + (n + k) % 6],
+                        responded_at=start_at - timedelta(hours=20 + k),
+                    )
+                )
+        tokens = []
+        for n in range(sessions):
+            token = secrets.token_urlsafe(32)
+            user = users[n % len(users)]
+            stamp = now.isoformat()
+            session.add(
+                UserSession(
+                    id=hashlib.sha256(token.encode()).hexdigest(),
+                    user_id=user.id,
+                    created_at=now,
+                    last_seen_at=now,
+                    password_at=now,
+                    mfa_at=now,
+                    data={"user_id": str(user.id), "password_at": stamp, "mfa_at": stamp},
+                )
+            )
+            tokens.append(token)
+        case_path = f"/cases/{cases[0].id}"
+    return tokens, case_path
+
+
+def count_queries(url: str, token: str, paths: dict[str, str]) -> dict[str, int]:
+    from sqlalchemy import event
+
+    from conference import create_app
+    from conference.config import Settings
+    from conference.extensions import db
+
+    app = create_app(Settings(environment="test", secret_key=SECRET, database_url=url))
+    counts: dict[str, int] = {}
+    with app.app_context():
+        engine = db.engine
+    client = app.test_client()
+    client.set_cookie("__Host-convene", token, domain="localhost", secure=True)
+    for name, path in paths.items():
+        client.get(path, base_url="https://localhost")  # warm
+        statements: list[str] = []
+
+        def listener(*args: Any, into: list[str] = statements) -> None:
+            into.append(args[2])
+
+        event.listen(engine, "before_cursor_execute", listener)
+        response = client.get(path, base_url="https://localhost")
+        event.remove(engine, "before_cursor_execute", listener)
+        assert response.status_code == 200, (path, response.status_code)
+        counts[name] = len(statements)
+    return counts
+
+
+def start_server(target: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "-k",
+            "gthread",
+            "-w",
+            str(WORKERS),
+            "--threads",
+            str(THREADS),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(ROOT),
+            "--log-level",
+            "warning",
+            target,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{target} did not start: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+
+
+def load(name: str, port: int, path: str, users: int, seconds: float, tokens: list[str], queries: int | None) -> Result:
+    latencies: list[float] = []
+    errors = [0]
+    reasons: list[str] = []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def user(index: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Cookie": f"__Host-convene={tokens[index % len(tokens)]}"} if tokens else {}
+        mine: list[float] = []
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+                if not ok:
+                    reasons.append(f"HTTP {response.status}")
+            except (OSError, http.client.HTTPException) as error:
+                reasons.append(type(error).__name__)
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                ok = False
+            if ok:
+                mine.append(time.perf_counter() - started)
+            else:
+                with lock:
+                    errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
+    begun = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if reasons:
+        print(f"{name}: errors {sorted(set(reasons))}")
+    return Result(name, latencies, errors[0], time.perf_counter() - begun, queries)
+
+
+def write_section(results: list[Result], users: int, seconds: float, open_cases: int, absent: list[str]) -> None:
+    cpu = platform.processor() or platform.machine()
+    lines = [
+        START,
+        "## Pages under load",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {os.cpu_count()} cores ({cpu}); Python "
+        f"{platform.python_version()}, PostgreSQL on loopback. `python bench/bench_load.py`.",
+        f"{users} concurrent users (threads with keep-alive connections, in the same machine as the server) for "
+        f"{seconds:.0f} s per page; gunicorn gthread, {WORKERS} workers x {THREADS} threads; "
+        f"{open_cases} open cases loaded. Targets: dashboard p99 < 300 ms, autosave p99 < 100 ms.",
+        "",
+        "| Page | Requests | Errors | Throughput | p50 | p99 | SQL statements per request |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        q = "–" if r.queries is None else str(r.queries)
+        lines.append(
+            f"| {r.name} | {len(r.latencies)} | {r.errors} | {r.throughput:.0f}/s | {r.percentile(0.5):.0f} ms "
+            f"| {r.percentile(0.99):.0f} ms | {q} |"
+        )
+    lines += [
+        "",
+        "SQL statements include the session load and save and, on the case page, the audit row of the "
+        "view (its chain-head update serialises concurrent case views by design).",
+    ]
+    if absent:
+        lines.append("Not measured yet (the pages do not exist in this build): " + ", ".join(absent) + ".")
+    lines.append(END)
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    section = "\n".join(lines)
+    if START in text and END in text:
+        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOC.parent.mkdir(exist_ok=True)
+    DOC.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    users, seconds, open_cases = (20, 4.0, 500) if args.quick else (50, 10.0, 500)
+    from tests.support.database import create_postgres_database, drop_postgres_database
+
+    name, url = create_postgres_database()
+    servers: list[subprocess.Popen[bytes]] = []
+    try:
+        tokens, case_path = seed(url, open_cases, sessions=users)
+        paths = {"Dashboard": "/dashboard", "Case page": case_path}
+        absent = ["the board (convening)", "the chair's autosave (decisions)"]
+        queries = count_queries(url, tokens[0], paths)
+        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET, CONVENE_ENV="test")
+        app_port, floor_port = free_port(), free_port()
+        servers.append(start_server("conference:create_app()", app_port, env))
+        servers.append(start_server("bench.bench_load:floor_app()", floor_port, env))
+        results = [load("Minimal Flask page (floor)", floor_port, "/", users, seconds, [], None)]
+        for page, path in paths.items():
+            load(page, app_port, path, 4, 1.0, tokens, None)  # warm the workers
+            results.append(load(page, app_port, path, users, seconds, tokens, queries[page]))
+        for r in results:
+            print(
+                f"{r.name:28} {len(r.latencies):6} req {r.errors:3} err {r.throughput:7.0f}/s "
+                f"p50 {r.percentile(0.5):6.0f} ms  p99 {r.percentile(0.99):6.0f} ms  queries {r.queries}"
+            )
+        write_section(results, users, seconds, open_cases, absent)
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+        drop_postgres_database(name)
+
+
+if __name__ == "__main__":
+    main()
