@@ -66,7 +66,10 @@ def start_background(host: str, port: int) -> str:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         [sys.executable, "-m", "conference.mailcatcher", host, str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     PID_FILE.write_text(str(process.pid))
     return f"Mail catcher started on {host}:{port} (messages in {MAIL_DIR}); read them at /dev/mail."
 

@@ -29,8 +29,12 @@ log = logging.getLogger(__name__)
 ROLE_TAG_PREFERENCE: dict[Role, tuple[str, ...]] = {
     Role.CHAIR: ("may_chair", "reviewing_officer", "service_manager", "team_manager"),
     Role.SOCIAL_CARE: ("social_worker", "team_manager", "emergency_duty"),
-    Role.POLICE: ("police_trafficking_lead", "police_child_protection", "police_missing_persons",
-                  "police_duty_officer"),
+    Role.POLICE: (
+        "police_trafficking_lead",
+        "police_child_protection",
+        "police_missing_persons",
+        "police_duty_officer",
+    ),
     Role.HEALTH: ("designated_nurse", "named_doctor", "named_nurse", "paediatrician", "school_nurse"),
     Role.HOME_OFFICE: ("home_office_safeguarding_lead", "border_force", "immigration"),
     Role.GUARDIAN: ("ictg", "ictg_rpc"),
@@ -87,8 +91,10 @@ def find_people_elsewhere(role: Role, area: LocalAuthority) -> list[Person]:
     """People who could fill ``role`` but work for another area (the coordinator may add one)."""
     kinds = [k.value for k in agency_kinds_for_role(role)]
     rows = db.session.scalars(
-        select(Person).join(Agency, Person.agency_id == Agency.id)
-        .where(Agency.kind.in_(kinds), Agency.local_authority_id != area.id).order_by(Person.name)
+        select(Person)
+        .join(Agency, Person.agency_id == Agency.id)
+        .where(Agency.kind.in_(kinds), Agency.local_authority_id != area.id)
+        .order_by(Person.name)
     ).all()
     return [p for p in rows if area.code not in (p.also_serves or [])]
 
@@ -112,8 +118,9 @@ class PersonAvailability:
     reason: str = ""
 
 
-def read_availability(person: Person, start_at: datetime, end_at: datetime, *, timeout: float = 5.0
-                      ) -> PersonAvailability:
+def read_availability(
+    person: Person, start_at: datetime, end_at: datetime, *, timeout: float = 5.0
+) -> PersonAvailability:
     """A person's busy time over the window, or unknown with the reason. Never free by default."""
     source = AvailabilitySource(person.availability_source)
     result: BusyResult | Unknown
@@ -127,17 +134,20 @@ def read_availability(person: Person, start_at: datetime, end_at: datetime, *, t
         except CalendarError as error:
             return PersonAvailability(False, [], f"The uploaded calendar cannot be read: {error}")
     else:
-        calendar = (CalendarSource("caldav", person.availability_url) if source is AvailabilitySource.CALDAV
-                    else CalendarSource("ics", person.availability_url))
-        result = availability_for_person([calendar], start_at, end_at,
-                                         timeout=timeout)
+        calendar = (
+            CalendarSource("caldav", person.availability_url)
+            if source is AvailabilitySource.CALDAV
+            else CalendarSource("ics", person.availability_url)
+        )
+        result = availability_for_person([calendar], start_at, end_at, timeout=timeout)
     if isinstance(result, Unknown):
         return PersonAvailability(False, [], result.reason)
     return PersonAvailability(True, to_request_busy(result))
 
 
-def _convene_busy(person_ids: Sequence[uuid.UUID], start_at: datetime, end_at: datetime,
-                  exclude: uuid.UUID | None) -> dict[str, list[list[str]]]:
+def _convene_busy(
+    person_ids: Sequence[uuid.UUID], start_at: datetime, end_at: datetime, exclude: uuid.UUID | None
+) -> dict[str, list[list[str]]]:
     """Meetings the people are already invited to in Convene, as busy intervals."""
     if not person_ids:
         return {}
@@ -145,9 +155,13 @@ def _convene_busy(person_ids: Sequence[uuid.UUID], start_at: datetime, end_at: d
     query = (
         select(Attendee.person_id, Conference.start_at, Conference.end_at)
         .join(Conference, Attendee.conference_id == Conference.id)
-        .where(Attendee.person_id.in_(person_ids), Attendee.response.in_(active),
-               Conference.status == ConferenceStatus.INVITED,
-               Conference.start_at < end_at, Conference.end_at > start_at)
+        .where(
+            Attendee.person_id.in_(person_ids),
+            Attendee.response.in_(active),
+            Conference.status == ConferenceStatus.INVITED,
+            Conference.start_at < end_at,
+            Conference.end_at > start_at,
+        )
     )
     if exclude is not None:
         query = query.where(Conference.id != exclude)
@@ -172,8 +186,14 @@ def build_request(conference: Conference, *, include_on_call: bool, max_proposal
     for seat in conference.roles:
         candidates = [str(c) for c in seat.candidate_ids]
         ids += [c for c in candidates if c not in ids]
-        roles.append({"role": str(seat.role.value), "required": seat.required,
-                      "written_submission": seat.written_submission_allowed, "candidates": candidates})
+        roles.append(
+            {
+                "role": str(seat.role.value),
+                "required": seat.required,
+                "written_submission": seat.written_submission_allowed,
+                "candidates": candidates,
+            }
+        )
     people = people_by_id(ids)
     booked = _convene_busy([p.id for p in people.values()], start_at, end_at, conference.id)
     entries: dict[str, Any] = {}
@@ -183,8 +203,11 @@ def build_request(conference: Conference, *, include_on_call: bool, max_proposal
             entries[person_id] = {"availability": "unknown"}
             continue
         found = read_availability(person, start_at, end_at)
-        entry: dict[str, Any] = {"name": person.name, "working_hours": person.working_hours or {},
-                                 "on_call": bool(person.on_call and include_on_call)}
+        entry: dict[str, Any] = {
+            "name": person.name,
+            "working_hours": person.working_hours or {},
+            "on_call": bool(person.on_call and include_on_call),
+        }
         if not found.known:
             entry["availability"] = "unknown"
         entry["busy"] = found.busy + booked.get(person_id, [])
@@ -201,8 +224,9 @@ def build_request(conference: Conference, *, include_on_call: bool, max_proposal
     }
 
 
-def conflicts_at(conference: Conference, start_at: datetime, end_at: datetime,
-                 assignments: dict[str, Any], *, include_on_call: bool) -> list[str]:
+def conflicts_at(
+    conference: Conference, start_at: datetime, end_at: datetime, assignments: dict[str, Any], *, include_on_call: bool
+) -> list[str]:
     """Why the people in ``assignments`` cannot all attend ``[start_at, end_at)``, in words."""
     from scheduler.model import parse_person
 
@@ -214,8 +238,11 @@ def conflicts_at(conference: Conference, start_at: datetime, end_at: datetime,
         person = people.get(str(assignment.get("person") or ""))
         label = seats[role_value].role.label if role_value in seats else role_value
         if person is None:
-            if seats.get(role_value) is not None and seats[role_value].required and not assignment.get(
-                    "written_submission"):
+            if (
+                seats.get(role_value) is not None
+                and seats[role_value].required
+                and not assignment.get("written_submission")
+            ):
                 problems.append(f"{label}: nobody is available to attend.")
             continue
         found = read_availability(person, start_at, end_at)
@@ -250,4 +277,3 @@ def seat_for(conference: Conference, role_value: str) -> ConferenceRole | None:
 
 def case_area(case: Case) -> LocalAuthority:
     return case.local_authority
-

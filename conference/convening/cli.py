@@ -34,8 +34,7 @@ def outbox_work(once: bool, until_empty: bool, batch: int, lease_seconds: int) -
 
     settings = current_app.config["SETTINGS"]
     target = SmtpTarget(settings.smtp_host, settings.smtp_port, settings.smtp_timeout_seconds)
-    stats = work(target, once=once, stop_when_empty=until_empty, batch=batch,
-                 lease=timedelta(seconds=lease_seconds))
+    stats = work(target, once=once, stop_when_empty=until_empty, batch=batch, lease=timedelta(seconds=lease_seconds))
     click.echo(f"Sent {stats.sent}; to retry {stats.retried}; could not be sent {stats.dead}.")
 
 

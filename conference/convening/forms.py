@@ -32,5 +32,9 @@ def moment_fields(name: str, value: datetime | None) -> dict[str, str]:
     time = f"{local.hour:02d}:{local.minute:02d}"
     if format_time(value) not in ("midday", "midnight"):
         time = format_time(value)
-    return {f"{name}-day": str(local.day), f"{name}-month": str(local.month), f"{name}-year": str(local.year),
-            f"{name}-time": time}
+    return {
+        f"{name}-day": str(local.day),
+        f"{name}-month": str(local.month),
+        f"{name}-year": str(local.year),
+        f"{name}-time": time,
+    }

@@ -55,15 +55,23 @@ def import_calendar_reply(raw: bytes) -> InboundResult:
     conference = db.session.scalars(select(Conference).where(Conference.ical_uid == parsed.uid)).first()
     if conference is None:
         sentence = "The reply is for a meeting Convene does not know (its UID matches no meeting). It was not applied."
-        db.session.add(ReplyRecord(source="calendar", outcome=ReplyOutcome.REFUSED, sentence=sentence,
-                                   address=parsed.attendee_address))
+        db.session.add(
+            ReplyRecord(
+                source="calendar", outcome=ReplyOutcome.REFUSED, sentence=sentence, address=parsed.attendee_address
+            )
+        )
         return InboundResult(ReplyOutcome.REFUSED, sentence)
     invited = {a.person.email: str(a.id) for a in services.active_attendees(conference)}
     decision = decide_reply(parsed, conference.ical_sequence, invited, expected_uid=conference.ical_uid)
     attendee = db.session.get(Attendee, _uuid(decision.attendee_key)) if decision.attendee_key else None
-    record = ReplyRecord(conference_id=conference.id, attendee_id=attendee.id if attendee else None,
-                         source="calendar", outcome=ReplyOutcome.REFUSED, sentence=decision.sentence,
-                         address=parsed.attendee_address)
+    record = ReplyRecord(
+        conference_id=conference.id,
+        attendee_id=attendee.id if attendee else None,
+        source="calendar",
+        outcome=ReplyOutcome.REFUSED,
+        sentence=decision.sentence,
+        address=parsed.attendee_address,
+    )
     if conference.status is not ConferenceStatus.INVITED:
         record.sentence = f"A reply arrived after the meeting was {conference.status.label.lower()}; not applied."
     elif decision.outcome is Decision.APPLY and attendee is not None and decision.new_status in _PARTSTAT_RESPONSE:
@@ -107,9 +115,13 @@ class LinkAnswer(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"accept": "I will attend", "decline": "I cannot attend", "tentative": "I might attend",
-                "written_submission": "I will send a written submission instead",
-                "deputy": "I will send my deputy"}[self.value]
+        return {
+            "accept": "I will attend",
+            "decline": "I cannot attend",
+            "tentative": "I might attend",
+            "written_submission": "I will send a written submission instead",
+            "deputy": "I will send my deputy",
+        }[self.value]
 
 
 _LINK_RESPONSE = {
@@ -136,11 +148,13 @@ def open_link(token: str, *, now_at: datetime | None = None) -> LinkContext:
     until the meeting ends."""
     if not token or len(token) > 100:
         raise LinkProblem("This link is not valid. Check you copied all of it from the invitation email.")
-    link = db.session.scalars(select(InvitationLink).where(
-        InvitationLink.token_hash == services.hash_token(token))).first()
+    link = db.session.scalars(
+        select(InvitationLink).where(InvitationLink.token_hash == services.hash_token(token))
+    ).first()
     if link is None:
-        raise LinkProblem("This link is not valid or has been replaced by a newer one. Use the link in the "
-                          "latest invitation email.")
+        raise LinkProblem(
+            "This link is not valid or has been replaced by a newer one. Use the link in the latest invitation email."
+        )
     attendee = db.session.get(Attendee, link.attendee_id)
     conference = db.session.get(Conference, link.conference_id)
     if attendee is None or conference is None or attendee.conference_id != conference.id:
@@ -168,7 +182,14 @@ def answer_by_link(context: LinkContext, answer: LinkAnswer, deputy: Person | No
         attendee.responded_at = utcnow()
         sentence = f"{name}: {attendee.response.label.lower()}."
     context.link.last_used_at = utcnow()
-    db.session.add(ReplyRecord(conference_id=conference.id, attendee_id=attendee.id, source="link",
-                               outcome=ReplyOutcome.APPLIED, sentence=sentence))
+    db.session.add(
+        ReplyRecord(
+            conference_id=conference.id,
+            attendee_id=attendee.id,
+            source="link",
+            outcome=ReplyOutcome.APPLIED,
+            sentence=sentence,
+        )
+    )
     db.session.flush()
     return sentence

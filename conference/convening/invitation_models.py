@@ -61,8 +61,9 @@ class OutboxStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"pending": "Waiting to be sent", "sending": "Sending", "sent": "Sent",
-                "dead": "Could not be sent"}[self.value]
+        return {"pending": "Waiting to be sent", "sending": "Sending", "sent": "Sent", "dead": "Could not be sent"}[
+            self.value
+        ]
 
 
 class OutboxMessage(IdMixin, Base):

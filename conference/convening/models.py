@@ -28,8 +28,9 @@ class ConferenceStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"draft": "Being arranged", "invited": "Invitations sent", "held": "Held",
-                "cancelled": "Cancelled"}[self.value]
+        return {"draft": "Being arranged", "invited": "Invitations sent", "held": "Held", "cancelled": "Cancelled"}[
+            self.value
+        ]
 
 
 class ResponseStatus(StrEnum):
@@ -44,9 +45,16 @@ class ResponseStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"not_sent": "Not invited yet", "needs_action": "Not answered yet", "accepted": "Accepted",
-                "tentative": "Tentative", "declined": "Declined", "written_submission": "Sending a written submission",
-                "sending_deputy": "Sending a deputy", "replaced": "Replaced"}[self.value]
+        return {
+            "not_sent": "Not invited yet",
+            "needs_action": "Not answered yet",
+            "accepted": "Accepted",
+            "tentative": "Tentative",
+            "declined": "Declined",
+            "written_submission": "Sending a written submission",
+            "sending_deputy": "Sending a deputy",
+            "replaced": "Replaced",
+        }[self.value]
 
 
 class Conference(IdMixin, TimestampMixin, Base):
@@ -75,9 +83,9 @@ class Conference(IdMixin, TimestampMixin, Base):
 
     case: Mapped[Case] = relationship(lazy="joined")
     chair: Mapped[Person | None] = relationship(lazy="joined")
-    roles: Mapped[list[ConferenceRole]] = relationship(back_populates="conference",
-                                                       order_by="ConferenceRole.position",
-                                                       cascade="all, delete-orphan")
+    roles: Mapped[list[ConferenceRole]] = relationship(
+        back_populates="conference", order_by="ConferenceRole.position", cascade="all, delete-orphan"
+    )
     attendees: Mapped[list[Attendee]] = relationship(back_populates="conference", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}

@@ -40,7 +40,7 @@ MAX_BACKOFF = timedelta(hours=1)
 
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, ... capped at an hour."""
-    delay: timedelta = BASE_BACKOFF * (2 ** max(attempts - 1, 0))
+    delay: timedelta = BASE_BACKOFF * (2 ** min(max(attempts - 1, 0), 16))
     return min(delay, MAX_BACKOFF)
 
 
@@ -76,8 +76,9 @@ def claim(worker: str, batch: int, *, lease: timedelta = LEASE, now_at: datetime
         "RETURNING id"
     ).bindparams(bindparam("lease", type_=UTCDateTime()), bindparam("now", type_=UTCDateTime()))
     with db.unit_of_work() as session:
-        rows = session.execute(statement, {"worker": worker, "lease": now_at + lease, "now": now_at,
-                                           "batch": batch}).all()
+        rows = session.execute(
+            statement, {"worker": worker, "lease": now_at + lease, "now": now_at, "batch": batch}
+        ).all()
     return [uuid.UUID(str(r[0])) if not isinstance(r[0], uuid.UUID) else r[0] for r in rows]
 
 
@@ -87,8 +88,9 @@ def _deliver(connection: smtplib.SMTP, message: OutboxMessage) -> None:
         raise smtplib.SMTPRecipientsRefused(refused)
 
 
-def _finish(message_id: uuid.UUID, worker: str, error: str | None, attempts: int,
-            max_attempts: int, stats: WorkerStats) -> None:
+def _finish(
+    message_id: uuid.UUID, worker: str, error: str | None, attempts: int, max_attempts: int, stats: WorkerStats
+) -> None:
     now_at = utcnow()
     values: dict[str, object]
     if error is None:
@@ -99,28 +101,45 @@ def _finish(message_id: uuid.UUID, worker: str, error: str | None, attempts: int
         stats.dead += 1
         log.error("outbox message %s dead after %d attempts", message_id, attempts)
     else:
-        values = {"status": OutboxStatus.PENDING, "lease_until_at": None, "last_error": error[:500],
-                  "next_attempt_at": now_at + backoff(attempts)}
+        values = {
+            "status": OutboxStatus.PENDING,
+            "lease_until_at": None,
+            "last_error": error[:500],
+            "next_attempt_at": now_at + backoff(attempts),
+        }
         stats.retried += 1
     with db.unit_of_work() as session:
-        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id,
-                                                    OutboxMessage.claimed_by == worker).values(**values))
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker)
+            .values(**values)
+        )
 
 
 def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {str(error)[:300]}"
 
 
-def run_once(target: SmtpTarget, *, worker: str | None = None, batch: int = 20,
-             max_attempts: int = MAX_ATTEMPTS, lease: timedelta = LEASE) -> WorkerStats:
+def run_once(
+    target: SmtpTarget,
+    *,
+    worker: str | None = None,
+    batch: int = 20,
+    max_attempts: int = MAX_ATTEMPTS,
+    lease: timedelta = LEASE,
+) -> WorkerStats:
     """Claim one batch and deliver it over one SMTP connection."""
     worker = worker or worker_id()
     stats = WorkerStats()
     ids = claim(worker, batch, lease=lease)
     if not ids:
         return stats
-    messages = {m.id: m for m in db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.id.in_(ids)).execution_options(populate_existing=True))}
+    messages = {
+        m.id: m
+        for m in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(ids)).execution_options(populate_existing=True)
+        )
+    }
     db.session.commit()
     # RETURNING gives no order: send in the order the messages were written (an update after its invitation).
     ids = sorted(ids, key=lambda i: (messages[i].created_at, str(i)))
@@ -151,8 +170,16 @@ def run_once(target: SmtpTarget, *, worker: str | None = None, batch: int = 20,
     return stats
 
 
-def work(target: SmtpTarget, *, once: bool = False, idle_seconds: float = 2.0, batch: int = 20,
-         stop_when_empty: bool = False, max_attempts: int = MAX_ATTEMPTS, lease: timedelta = LEASE) -> WorkerStats:
+def work(
+    target: SmtpTarget,
+    *,
+    once: bool = False,
+    idle_seconds: float = 2.0,
+    batch: int = 20,
+    stop_when_empty: bool = False,
+    max_attempts: int = MAX_ATTEMPTS,
+    lease: timedelta = LEASE,
+) -> WorkerStats:
     """Deliver until stopped (or once, or until nothing is due when ``stop_when_empty``)."""
     total = WorkerStats()
     worker = worker_id()

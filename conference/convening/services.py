@@ -45,8 +45,13 @@ from scheduler import RequestError, solve
 
 log = logging.getLogger(__name__)
 
-ACTIVE_RESPONSES = (ResponseStatus.NEEDS_ACTION, ResponseStatus.ACCEPTED, ResponseStatus.TENTATIVE,
-                    ResponseStatus.DECLINED, ResponseStatus.WRITTEN_SUBMISSION)
+ACTIVE_RESPONSES = (
+    ResponseStatus.NEEDS_ACTION,
+    ResponseStatus.ACCEPTED,
+    ResponseStatus.TENTATIVE,
+    ResponseStatus.DECLINED,
+    ResponseStatus.WRITTEN_SUBMISSION,
+)
 
 
 class ConveningError(ValueError):
@@ -62,7 +67,8 @@ def settings() -> Any:
 
 def arrangement_for(conference: Conference) -> ConferenceArrangement:
     found = db.session.scalars(
-        select(ConferenceArrangement).where(ConferenceArrangement.conference_id == conference.id)).first()
+        select(ConferenceArrangement).where(ConferenceArrangement.conference_id == conference.id)
+    ).first()
     if found is None:
         found = ConferenceArrangement(conference_id=conference.id)
         db.session.add(found)
@@ -104,25 +110,42 @@ def _unique_reference() -> str:
 
 
 def _previous_meeting_at(case: Case, types: Iterable[MeetingType]) -> datetime | None:
-    query = (select(Conference.start_at).where(Conference.case_id == case.id,
-                                               Conference.meeting_type.in_([t.value for t in types]),
-                                               Conference.status.in_([ConferenceStatus.INVITED, ConferenceStatus.HELD]),
-                                               Conference.start_at.is_not(None))
-             .order_by(Conference.start_at.desc()))
+    query = (
+        select(Conference.start_at)
+        .where(
+            Conference.case_id == case.id,
+            Conference.meeting_type.in_([t.value for t in types]),
+            Conference.status.in_([ConferenceStatus.INVITED, ConferenceStatus.HELD]),
+            Conference.start_at.is_not(None),
+        )
+        .order_by(Conference.start_at.desc())
+    )
     return db.session.scalars(query).first()
 
 
 def suggested_window(case: Case, meeting_type: MeetingType) -> MeetingWindow | str:
     """The default window, or a sentence saying what the coordinator must enter instead."""
-    strategy = _previous_meeting_at(case, (MeetingType.STRATEGY_DISCUSSION, MeetingType.STRATEGY_DISCUSSION_NI,
-                                           MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION))
+    strategy = _previous_meeting_at(
+        case,
+        (
+            MeetingType.STRATEGY_DISCUSSION,
+            MeetingType.STRATEGY_DISCUSSION_NI,
+            MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION,
+        ),
+    )
     previous = _previous_meeting_at(case, (MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE, MeetingType.REVIEW))
     referral = _previous_meeting_at(case, (MeetingType.PRE_REFERRAL_NRM_MEETING,))
     try:
-        return default_window(meeting_type=meeting_type, nation=case.nation, identified_at=case.identified_at,
-                              at_risk_of_going_missing=str(case.missing_risk) == "high",
-                              strategy_discussion_at=strategy, previous_meeting_at=previous,
-                              referred_at=referral, now_at=utcnow())
+        return default_window(
+            meeting_type=meeting_type,
+            nation=case.nation,
+            identified_at=case.identified_at,
+            at_risk_of_going_missing=str(case.missing_risk) == "high",
+            strategy_discussion_at=strategy,
+            previous_meeting_at=previous,
+            referred_at=referral,
+            now_at=utcnow(),
+        )
     except TimescaleError as error:
         return str(error)
 
@@ -132,9 +155,15 @@ def suggested_window(case: Case, meeting_type: MeetingType) -> MeetingWindow | s
 
 def start_conference(user: User, case: Case, meeting_type: MeetingType) -> Conference:
     spec = spec_for(meeting_type, case.nation)
-    conference = Conference(case_id=case.id, reference=_unique_reference(), meeting_type=meeting_type,
-                            nation=case.nation, ical_uid=new_uid(), created_by_id=user.id,
-                            duration_minutes=60)
+    conference = Conference(
+        case_id=case.id,
+        reference=_unique_reference(),
+        meeting_type=meeting_type,
+        nation=case.nation,
+        ical_uid=new_uid(),
+        created_by_id=user.id,
+        duration_minutes=60,
+    )
     window = suggested_window(case, meeting_type)
     basis = ""
     if isinstance(window, MeetingWindow):
@@ -148,16 +177,28 @@ def start_conference(user: User, case: Case, meeting_type: MeetingType) -> Confe
     db.session.flush()
     for position, requirement in enumerate(spec.roles_for(circumstances_for(case))):
         candidates = availability.find_candidates(requirement.role, case.local_authority)
-        db.session.add(ConferenceRole(conference_id=conference.id, role=requirement.role,
-                                      required=requirement.required,
-                                      written_submission_allowed=requirement.written_submission_allowed,
-                                      position=position, candidate_ids=[str(p.id) for p in candidates]))
-    db.session.add(ConferenceArrangement(conference_id=conference.id, window_basis=basis,
-                                         organiser_name=user.display_name))
+        db.session.add(
+            ConferenceRole(
+                conference_id=conference.id,
+                role=requirement.role,
+                required=requirement.required,
+                written_submission_allowed=requirement.written_submission_allowed,
+                position=position,
+                candidate_ids=[str(p.id) for p in candidates],
+            )
+        )
+    db.session.add(
+        ConferenceArrangement(conference_id=conference.id, window_basis=basis, organiser_name=user.display_name)
+    )
     db.session.flush()
     db.session.refresh(conference)
-    record_event(db.session, "conference.start", object_type="conference", object_id=conference.id,
-                 detail={"case_id": str(case.id), "meeting_type": meeting_type.value})
+    record_event(
+        db.session,
+        "conference.start",
+        object_type="conference",
+        object_id=conference.id,
+        detail={"case_id": str(case.id), "meeting_type": meeting_type.value},
+    )
     add_case_event(case, "conference", f"Meeting {conference.reference} requested: {meeting_type.label}", user)
     return conference
 
@@ -232,8 +273,13 @@ def add_candidate(conference: Conference, seat: ConferenceRole, person: Person) 
         raise ConveningError(f"{person.name} is already a candidate for this role.")
     seat.candidate_ids = [*seat.candidate_ids, str(person.id)]
     _forget_options(conference)
-    record_event(db.session, "conference.candidate.add", object_type="conference", object_id=conference.id,
-                 detail={"person_id": str(person.id), "role": seat.role.value})
+    record_event(
+        db.session,
+        "conference.candidate.add",
+        object_type="conference",
+        object_id=conference.id,
+        detail={"person_id": str(person.id), "role": seat.role.value},
+    )
 
 
 # --- step 4: options -----------------------------------------------------------------------------
@@ -277,8 +323,9 @@ def relax(conference: Conference, kind: str, role_value: str | None = None) -> N
         arrangement.include_on_call = True
     else:
         raise ConveningError("Choose one of the ways to find a time.")
-    record_event(db.session, "conference.relax", object_type="conference", object_id=conference.id,
-                 detail={"kind": kind})
+    record_event(
+        db.session, "conference.relax", object_type="conference", object_id=conference.id, detail={"kind": kind}
+    )
     find_options(conference)
 
 
@@ -312,8 +359,9 @@ def choose_time(conference: Conference, start_at: datetime) -> list[str]:
         for seat in conference.roles:
             first = seat.candidate_ids[0] if seat.candidate_ids else None
             assignments[seat.role.value] = {"person": first}
-    conflicts = availability.conflicts_at(conference, start_at, end_at, assignments,
-                                          include_on_call=arrangement.include_on_call)
+    conflicts = availability.conflicts_at(
+        conference, start_at, end_at, assignments, include_on_call=arrangement.include_on_call
+    )
     arrangement.chosen_start_at = start_at
     arrangement.chosen_end_at = end_at
     arrangement.chosen_assignments = assignments
@@ -345,10 +393,15 @@ def meeting_url(conference: Conference) -> str:
 def meeting_object(conference: Conference, start_at: datetime, end_at: datetime) -> ical.MeetingObject:
     organiser = ical.safe_name(arrangement_for(conference).organiser_name) or "Convene"
     return ical.MeetingObject(
-        uid=conference.ical_uid, sequence=conference.ical_sequence,
+        uid=conference.ical_uid,
+        sequence=conference.ical_sequence,
         summary=neutral_summary(conference.reference, conference.meeting_type.invitation_label),
-        start_at=start_at, end_at=end_at, location=location_of(conference), description_url=meeting_url(conference),
-        organizer_email=settings().organiser_email, organizer_name=organiser,
+        start_at=start_at,
+        end_at=end_at,
+        location=location_of(conference),
+        description_url=meeting_url(conference),
+        organizer_email=settings().organiser_email,
+        organizer_name=organiser,
     )
 
 
@@ -363,7 +416,8 @@ def planned_invitees(conference: Conference) -> list[Planned]:
     arrangement = arrangement_for(conference)
     people = availability.people_by_id(
         [a.get("person") for a in arrangement.chosen_assignments.values() if a.get("person")]
-        + [s.candidate_ids[0] for s in conference.roles if s.candidate_ids])
+        + [s.candidate_ids[0] for s in conference.roles if s.candidate_ids]
+    )
     planned: list[Planned] = []
     for seat in conference.roles:
         assignment = arrangement.chosen_assignments.get(seat.role.value, {})
@@ -378,8 +432,13 @@ def planned_invitees(conference: Conference) -> list[Planned]:
 
 
 def _invitee(seat: ConferenceRole, person: Person, written: bool) -> ical.Invitee:
-    return ical.Invitee(email=person.email, name=person.name, role_label=seat.role.label,
-                        required=seat.required and not written, is_chair=seat.role is Role.CHAIR)
+    return ical.Invitee(
+        email=person.email,
+        name=person.name,
+        role_label=seat.role.label,
+        required=seat.required and not written,
+        is_chair=seat.role is Role.CHAIR,
+    )
 
 
 @dataclass(frozen=True)
@@ -404,14 +463,31 @@ def preview(conference: Conference) -> list[Preview]:
     previews = []
     people = planned_invitees(conference)
     if updated:
-        people = [Planned(a.seat, a.person, a.response is ResponseStatus.WRITTEN_SUBMISSION)
-                  for a in active_attendees(conference)]
+        people = [
+            Planned(a.seat, a.person, a.response is ResponseStatus.WRITTEN_SUBMISSION)
+            for a in active_attendees(conference)
+        ]
     for plan in people:
-        text = imip.invitation_text(start_at=meeting.start_at, end_at=meeting.end_at, location=meeting.location,
-                                    reply_url=f"{settings().external_url}/r/(personal-link)",
-                                    meeting_url=meeting.description_url, updated=updated)
-        previews.append(Preview(plan.person, plan.seat.role.label, plan.seat.required, plan.written,
-                                _subject(meeting, updated), meeting.summary, meeting.location, text))
+        text = imip.invitation_text(
+            start_at=meeting.start_at,
+            end_at=meeting.end_at,
+            location=meeting.location,
+            reply_url=f"{settings().external_url}/r/(personal-link)",
+            meeting_url=meeting.description_url,
+            updated=updated,
+        )
+        previews.append(
+            Preview(
+                plan.person,
+                plan.seat.role.label,
+                plan.seat.required,
+                plan.written,
+                _subject(meeting, updated),
+                meeting.summary,
+                meeting.location,
+                text,
+            )
+        )
     return previews
 
 
@@ -430,8 +506,11 @@ def _new_link(conference: Conference, attendee: Attendee, expires_at: datetime) 
     digest = hash_token(token)
     link = db.session.scalars(select(InvitationLink).where(InvitationLink.attendee_id == attendee.id)).first()
     if link is None:
-        db.session.add(InvitationLink(conference_id=conference.id, attendee_id=attendee.id, token_hash=digest,
-                                      expires_at=expires_at))
+        db.session.add(
+            InvitationLink(
+                conference_id=conference.id, attendee_id=attendee.id, token_hash=digest, expires_at=expires_at
+            )
+        )
     else:
         link.token_hash = digest
         link.expires_at = expires_at
@@ -442,40 +521,70 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _enqueue_request(conference: Conference, attendee: Attendee, meeting: ical.MeetingObject, *,
-                     updated: bool = False) -> OutboxMessage:
+def _enqueue_request(
+    conference: Conference, attendee: Attendee, meeting: ical.MeetingObject, *, updated: bool = False
+) -> OutboxMessage:
     token = _new_link(conference, attendee, meeting.end_at)
-    invitee = _invitee(attendee.seat, attendee.person,
-                       attendee.response is ResponseStatus.WRITTEN_SUBMISSION)
+    invitee = _invitee(attendee.seat, attendee.person, attendee.response is ResponseStatus.WRITTEN_SUBMISSION)
     withheld = withheld_for(conference.case)
     ics = ical.build_request(meeting, invitee, utcnow(), withheld=withheld)
-    text = imip.invitation_text(start_at=meeting.start_at, end_at=meeting.end_at, location=meeting.location,
-                                reply_url=f"{settings().external_url}/r/{token}",
-                                meeting_url=meeting.description_url, updated=updated)
-    return _enqueue(conference, attendee, ical.Method.REQUEST, ics, meeting, _subject(meeting, updated), text,
-                    withheld)
+    text = imip.invitation_text(
+        start_at=meeting.start_at,
+        end_at=meeting.end_at,
+        location=meeting.location,
+        reply_url=f"{settings().external_url}/r/{token}",
+        meeting_url=meeting.description_url,
+        updated=updated,
+    )
+    return _enqueue(conference, attendee, ical.Method.REQUEST, ics, meeting, _subject(meeting, updated), text, withheld)
 
 
-def _enqueue_cancel(conference: Conference, attendee: Attendee, meeting: ical.MeetingObject, *,
-                    replaced: bool) -> OutboxMessage:
+def _enqueue_cancel(
+    conference: Conference, attendee: Attendee, meeting: ical.MeetingObject, *, replaced: bool
+) -> OutboxMessage:
     invitee = _invitee(attendee.seat, attendee.person, False)
     withheld = withheld_for(conference.case)
     ics = ical.build_cancel(meeting, invitee, utcnow(), withheld=withheld)
-    text = imip.cancellation_text(start_at=meeting.start_at, end_at=meeting.end_at,
-                                  meeting_url=meeting.description_url, replaced=replaced)
-    return _enqueue(conference, attendee, ical.Method.CANCEL, ics, meeting, _subject(meeting, cancelled=True), text,
-                    withheld)
+    text = imip.cancellation_text(
+        start_at=meeting.start_at, end_at=meeting.end_at, meeting_url=meeting.description_url, replaced=replaced
+    )
+    return _enqueue(
+        conference, attendee, ical.Method.CANCEL, ics, meeting, _subject(meeting, cancelled=True), text, withheld
+    )
 
 
-def _enqueue(conference: Conference, attendee: Attendee, method: ical.Method, ics: bytes,
-             meeting: ical.MeetingObject, subject: str, text: str, withheld: list[str]) -> OutboxMessage:
+def _enqueue(
+    conference: Conference,
+    attendee: Attendee,
+    method: ical.Method,
+    ics: bytes,
+    meeting: ical.MeetingObject,
+    subject: str,
+    text: str,
+    withheld: list[str],
+) -> OutboxMessage:
     message = imip.build_message(
-        method=method, ics=ics, to_email=attendee.person.email, to_name=ical.safe_name(attendee.person.name),
-        from_email=meeting.organizer_email, from_name=meeting.organizer_name, subject=subject, text_body=text,
-        message_id_domain=settings().organiser_domain, withheld=withheld)
-    row = OutboxMessage(conference_id=conference.id, attendee_id=attendee.id, method=method.value,
-                        to_email=attendee.person.email, from_email=meeting.organizer_email,
-                        ical_uid=meeting.uid, ical_sequence=meeting.sequence, body=message.as_bytes())
+        method=method,
+        ics=ics,
+        to_email=attendee.person.email,
+        to_name=ical.safe_name(attendee.person.name),
+        from_email=meeting.organizer_email,
+        from_name=meeting.organizer_name,
+        subject=subject,
+        text_body=text,
+        message_id_domain=settings().organiser_domain,
+        withheld=withheld,
+    )
+    row = OutboxMessage(
+        conference_id=conference.id,
+        attendee_id=attendee.id,
+        method=method.value,
+        to_email=attendee.person.email,
+        from_email=meeting.organizer_email,
+        ical_uid=meeting.uid,
+        ical_sequence=meeting.sequence,
+        body=message.as_bytes(),
+    )
     db.session.add(row)
     return row
 
@@ -498,10 +607,18 @@ def send_invitations(user: User, conference: Conference) -> int:
     conference.status = ConferenceStatus.INVITED
     meeting = meeting_object(conference, conference.start_at, conference.end_at)
     for plan in planned:
-        rank = plan.seat.candidate_ids.index(str(plan.person.id)) if str(plan.person.id) in plan.seat.candidate_ids \
+        rank = (
+            plan.seat.candidate_ids.index(str(plan.person.id))
+            if str(plan.person.id) in plan.seat.candidate_ids
             else len(plan.seat.candidate_ids)
-        attendee = Attendee(conference_id=conference.id, conference_role_id=plan.seat.id, person_id=plan.person.id,
-                            deputy_rank=rank, response=ResponseStatus.NEEDS_ACTION)
+        )
+        attendee = Attendee(
+            conference_id=conference.id,
+            conference_role_id=plan.seat.id,
+            person_id=plan.person.id,
+            deputy_rank=rank,
+            response=ResponseStatus.NEEDS_ACTION,
+        )
         attendee.seat = plan.seat
         attendee.person = plan.person
         if plan.written:
@@ -514,16 +631,26 @@ def send_invitations(user: User, conference: Conference) -> int:
     if arrangement.reply_cutoff_at is None:
         arrangement.reply_cutoff_at = max(utcnow(), conference.start_at - timedelta(hours=1))
     db.session.flush()
-    record_event(db.session, "conference.invite", object_type="conference", object_id=conference.id,
-                 detail={"invitees": len(planned), "sequence": conference.ical_sequence})
-    add_case_event(conference.case, "conference",
-                   f"Invitations sent for meeting {conference.reference} ({len(planned)} people)", user)
+    record_event(
+        db.session,
+        "conference.invite",
+        object_type="conference",
+        object_id=conference.id,
+        detail={"invitees": len(planned), "sequence": conference.ical_sequence},
+    )
+    add_case_event(
+        conference.case,
+        "conference",
+        f"Invitations sent for meeting {conference.reference} ({len(planned)} people)",
+        user,
+    )
     return len(planned)
 
 
 def active_attendees(conference: Conference) -> list[Attendee]:
-    rows = db.session.scalars(select(Attendee).where(Attendee.conference_id == conference.id,
-                                                     Attendee.response.in_(ACTIVE_RESPONSES)))
+    rows = db.session.scalars(
+        select(Attendee).where(Attendee.conference_id == conference.id, Attendee.response.in_(ACTIVE_RESPONSES))
+    )
     return sorted(rows, key=lambda a: (a.seat.position, a.deputy_rank))
 
 
@@ -555,8 +682,13 @@ def reschedule(user: User | None, conference: Conference) -> int:
     arrangement.chosen_start_at = arrangement.chosen_end_at = None
     for counter in _open_counters(conference):
         counter.resolved_at = utcnow()
-    record_event(db.session, "conference.reschedule", object_type="conference", object_id=conference.id,
-                 detail={"sequence": conference.ical_sequence, "invitees": len(people)})
+    record_event(
+        db.session,
+        "conference.reschedule",
+        object_type="conference",
+        object_id=conference.id,
+        detail={"sequence": conference.ical_sequence, "invitees": len(people)},
+    )
     add_case_event(conference.case, "conference", f"Meeting {conference.reference} moved; updates sent", user)
     return len(people)
 
@@ -578,8 +710,13 @@ def cancel_conference(user: User | None, conference: Conference) -> int:
     people = active_attendees(conference)
     for attendee in people:
         _enqueue_cancel(conference, attendee, meeting, replaced=False)
-    record_event(db.session, "conference.cancel", object_type="conference", object_id=conference.id,
-                 detail={"sequence": conference.ical_sequence, "invitees": len(people)})
+    record_event(
+        db.session,
+        "conference.cancel",
+        object_type="conference",
+        object_id=conference.id,
+        detail={"sequence": conference.ical_sequence, "invitees": len(people)},
+    )
     add_case_event(conference.case, "conference", f"Meeting {conference.reference} cancelled", user)
     return len(people)
 
@@ -591,8 +728,9 @@ def next_candidates(conference: Conference, attendee: Attendee) -> list[Person]:
     return [people[c] for c in attendee.seat.candidate_ids if c not in taken and c in people]
 
 
-def replace_attendee(conference: Conference, attendee: Attendee, person: Person, *,
-                     by_deputy_choice: bool, user: User | None = None) -> Attendee:
+def replace_attendee(
+    conference: Conference, attendee: Attendee, person: Person, *, by_deputy_choice: bool, user: User | None = None
+) -> Attendee:
     """REQUEST to the new person and CANCEL to the one replaced (SEQUENCE one higher, not stored)."""
     if conference.status is not ConferenceStatus.INVITED:
         raise ConveningError("This meeting is not open for changes.")
@@ -604,9 +742,13 @@ def replace_attendee(conference: Conference, attendee: Attendee, person: Person,
         raise ConveningError(f"{person.name} is already invited to this meeting.")
     assert conference.start_at is not None and conference.end_at is not None
     meeting = meeting_object(conference, conference.start_at, conference.end_at)
-    deputy = Attendee(conference_id=conference.id, conference_role_id=attendee.seat.id, person_id=person.id,
-                      deputy_rank=attendee.seat.candidate_ids.index(str(person.id)),
-                      response=ResponseStatus.NEEDS_ACTION)
+    deputy = Attendee(
+        conference_id=conference.id,
+        conference_role_id=attendee.seat.id,
+        person_id=person.id,
+        deputy_rank=attendee.seat.candidate_ids.index(str(person.id)),
+        response=ResponseStatus.NEEDS_ACTION,
+    )
     deputy.seat = attendee.seat
     deputy.person = person
     db.session.add(deputy)
@@ -616,9 +758,14 @@ def replace_attendee(conference: Conference, attendee: Attendee, person: Person,
     attendee.replaced_by_id = deputy.id
     _enqueue_request(conference, deputy, meeting)
     _enqueue_cancel(conference, attendee, ical.for_removed_attendee(meeting), replaced=True)
-    record_event(db.session, "conference.replace", object_type="conference", object_id=conference.id,
-                 detail={"replaced": str(attendee.id), "by": str(deputy.id), "deputy_choice": by_deputy_choice},
-                 actor_user_id=user.id if user else None)
+    record_event(
+        db.session,
+        "conference.replace",
+        object_type="conference",
+        object_id=conference.id,
+        detail={"replaced": str(attendee.id), "by": str(deputy.id), "deputy_choice": by_deputy_choice},
+        actor_user_id=user.id if user else None,
+    )
     return deputy
 
 
@@ -628,9 +775,15 @@ def set_cutoff(conference: Conference, cutoff_at: datetime) -> None:
 
 
 def _open_counters(conference: Conference) -> list[ReplyRecord]:
-    return list(db.session.scalars(select(ReplyRecord).where(
-        ReplyRecord.conference_id == conference.id, ReplyRecord.outcome == ReplyOutcome.COUNTER,
-        ReplyRecord.resolved_at.is_(None))))
+    return list(
+        db.session.scalars(
+            select(ReplyRecord).where(
+                ReplyRecord.conference_id == conference.id,
+                ReplyRecord.outcome == ReplyOutcome.COUNTER,
+                ReplyRecord.resolved_at.is_(None),
+            )
+        )
+    )
 
 
 def accept_counter(conference: Conference, record: ReplyRecord) -> None:

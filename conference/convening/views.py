@@ -33,8 +33,10 @@ _UUID_IN_TEXT = re.compile(r"\s*\([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4
 
 
 def _case_section(case: Case) -> dict[str, Any]:
-    return {"conferences": queries.find_case_conferences(case),
-            "can_convene": has_permission(getattr(g, "user", None), Permission.CONFERENCE_CONVENE)}
+    return {
+        "conferences": queries.find_case_conferences(case),
+        "can_convene": has_permission(getattr(g, "user", None), Permission.CONFERENCE_CONVENE),
+    }
 
 
 register_case_section(20, "convening/_case_section.html", _case_section)
@@ -67,8 +69,9 @@ def new_conference(case_id: uuid.UUID) -> ResponseReturnValue:
         else:
             conference = services.start_conference(g.user, case, MeetingType(chosen))
             return redirect(url_for("convening.timescale", conference_id=conference.id))
-    return render_template("convening/new.html", case=case, types=types, chosen=chosen,
-                           errors=errors), 400 if errors else 200
+    return render_template(
+        "convening/new.html", case=case, types=types, chosen=chosen, errors=errors
+    ), 400 if errors else 200
 
 
 # --- 2. timescale --------------------------------------------------------------------------------
@@ -80,8 +83,10 @@ def timescale(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _draft(conference_id)
     arrangement = services.arrangement_for(conference)
     errors = FormErrors()
-    form: dict[str, str] = {**moment_fields("deadline", conference.deadline_at),
-                            "duration": str(conference.duration_minutes)}
+    form: dict[str, str] = {
+        **moment_fields("deadline", conference.deadline_at),
+        "duration": str(conference.duration_minutes),
+    }
     if request.method == "POST":
         form = request.form.to_dict()
         deadline_at = parse_moment(form, "deadline", "the deadline", errors)
@@ -99,9 +104,15 @@ def timescale(conference_id: uuid.UUID) -> ResponseReturnValue:
             services.set_window(conference, earliest_at, deadline_at, duration)
             return redirect(url_for("convening.people", conference_id=conference.id))
     window = services.suggested_window(conference.case, conference.meeting_type)
-    return render_template("convening/timescale.html", conference=conference, arrangement=arrangement, form=form,
-                           errors=errors, window=window if isinstance(window, MeetingWindow) else None,
-                           window_problem=window if isinstance(window, str) else None), 400 if errors else 200
+    return render_template(
+        "convening/timescale.html",
+        conference=conference,
+        arrangement=arrangement,
+        form=form,
+        errors=errors,
+        window=window if isinstance(window, MeetingWindow) else None,
+        window_problem=window if isinstance(window, str) else None,
+    ), 400 if errors else 200
 
 
 # --- 3. who is needed ----------------------------------------------------------------------------
@@ -110,8 +121,10 @@ def timescale(conference_id: uuid.UUID) -> ResponseReturnValue:
 def _people_context(conference: Conference) -> dict[str, Any]:
     ids = [c for seat in conference.roles for c in seat.candidate_ids]
     people = availability.people_by_id(ids)
-    elsewhere = {seat.id: availability.find_people_elsewhere(seat.role, conference.case.local_authority)
-                 for seat in conference.roles}
+    elsewhere = {
+        seat.id: availability.find_people_elsewhere(seat.role, conference.case.local_authority)
+        for seat in conference.roles
+    }
     return {"people": people, "elsewhere": elsewhere, "words": availability.availability_words}
 
 
@@ -133,16 +146,18 @@ def people(conference_id: uuid.UUID) -> ResponseReturnValue:
                 if required not in ("yes", "no"):
                     errors.add(f"required-{seat.id}", f"Select whether {seat.role.label} is required")
                     continue
-                changes.append(services.SeatChange(seat.id, required == "yes",
-                                                   request.form.get(f"written-{seat.id}") == "yes"))
+                changes.append(
+                    services.SeatChange(seat.id, required == "yes", request.form.get(f"written-{seat.id}") == "yes")
+                )
             if not errors:
                 services.update_roles(conference, changes)
                 if not any(s.candidate_ids for s in conference.roles if s.required):
                     errors.add("roles", "Add at least one person to each required role")
                 else:
                     return redirect(url_for("convening.options", conference_id=conference.id))
-    return render_template("convening/people.html", conference=conference, errors=errors,
-                           **_people_context(conference)), 400 if errors else 200
+    return render_template(
+        "convening/people.html", conference=conference, errors=errors, **_people_context(conference)
+    ), 400 if errors else 200
 
 
 def _seat(conference: Conference, value: str) -> Any:
@@ -182,8 +197,9 @@ def _add_person(conference: Conference, action: str, errors: FormErrors) -> Resp
         except services.ConveningError as error:
             errors.add(field, str(error))
     if errors:
-        return render_template("convening/people.html", conference=conference, errors=errors,
-                               **_people_context(conference)), 400
+        return render_template(
+            "convening/people.html", conference=conference, errors=errors, **_people_context(conference)
+        ), 400
     return redirect(url_for("convening.people", conference_id=conference.id) + f"#role-{seat.id}")
 
 
@@ -211,10 +227,17 @@ def _proposal_views(conference: Conference, proposals: list[dict[str, Any]]) -> 
             else:
                 lines.append(f"{label}: nobody (optional)")
         tags = (["Soonest"] if index == 0 else []) + (["Best attended"] if index == best_index else [])
-        views.append({"index": index, "start_at": services._parse_instant(proposal["start"]),
-                      "end_at": services._parse_instant(proposal["end"]), "lines": lines, "tags": tags,
-                      "metrics": proposal["metrics"],
-                      "explanation": _UUID_IN_TEXT.sub("", str(proposal.get("explanation", "")))})
+        views.append(
+            {
+                "index": index,
+                "start_at": services._parse_instant(proposal["start"]),
+                "end_at": services._parse_instant(proposal["end"]),
+                "lines": lines,
+                "tags": tags,
+                "metrics": proposal["metrics"],
+                "explanation": _UUID_IN_TEXT.sub("", str(proposal.get("explanation", ""))),
+            }
+        )
     return views
 
 
@@ -249,11 +272,17 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
             services.find_options(conference)
         except services.ConveningError as error:
             problem = str(error)
-    return render_template("convening/options.html", conference=conference, arrangement=arrangement,
-                           proposals=_proposal_views(conference, arrangement.proposals), errors=errors,
-                           problem=problem, form=form,
-                           reasons=[_UUID_IN_TEXT.sub("", r) for r in arrangement.no_slot_reasons],
-                           seats={s.role.value: s for s in conference.roles}), 400 if errors else 200
+    return render_template(
+        "convening/options.html",
+        conference=conference,
+        arrangement=arrangement,
+        proposals=_proposal_views(conference, arrangement.proposals),
+        errors=errors,
+        problem=problem,
+        form=form,
+        reasons=[_UUID_IN_TEXT.sub("", r) for r in arrangement.no_slot_reasons],
+        seats={s.role.value: s for s in conference.roles},
+    ), 400 if errors else 200
 
 
 @bp.route("/conferences/<uuid:conference_id>/options/relax", methods=["POST"])
@@ -288,8 +317,11 @@ def another_time(conference_id: uuid.UUID) -> ResponseReturnValue:
 def place(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
     errors = FormErrors()
-    form = {"how": "video" if conference.video_link else ("venue" if conference.venue else ""),
-            "venue": conference.venue, "video_link": conference.video_link}
+    form = {
+        "how": "video" if conference.video_link else ("venue" if conference.venue else ""),
+        "venue": conference.venue,
+        "video_link": conference.video_link,
+    }
     if request.method == "POST":
         form = request.form.to_dict()
         how = form.get("how", "")
@@ -305,8 +337,9 @@ def place(conference_id: uuid.UUID) -> ResponseReturnValue:
             link = ""
         else:
             if not re.fullmatch(r"https://[^\s<>\"]{4,490}", link):
-                errors.add("video_link", "Enter a video link starting with https://, for example "
-                                         "https://meet.example/abc-defg")
+                errors.add(
+                    "video_link", "Enter a video link starting with https://, for example https://meet.example/abc-defg"
+                )
             venue = ""
         if not errors:
             problem = _privacy_problem(conference, venue or link)
@@ -315,8 +348,9 @@ def place(conference_id: uuid.UUID) -> ResponseReturnValue:
         if not errors:
             services.set_place(conference, venue, link)
             return redirect(url_for("convening.check", conference_id=conference.id))
-    return render_template("convening/place.html", conference=conference, form=form,
-                           errors=errors), 400 if errors else 200
+    return render_template(
+        "convening/place.html", conference=conference, form=form, errors=errors
+    ), 400 if errors else 200
 
 
 def _privacy_problem(conference: Conference, value: str) -> str | None:
@@ -341,8 +375,13 @@ def check(conference_id: uuid.UUID) -> ResponseReturnValue:
         return redirect(url_for("convening.options", conference_id=conference.id))
     if not services.location_of(conference):
         return redirect(url_for("convening.place", conference_id=conference.id))
-    return render_template("convening/check.html", conference=conference, arrangement=arrangement,
-                           previews=services.preview(conference), problem=session.pop("convening_problem", None))
+    return render_template(
+        "convening/check.html",
+        conference=conference,
+        arrangement=arrangement,
+        previews=services.preview(conference),
+        problem=session.pop("convening_problem", None),
+    )
 
 
 @bp.route("/conferences/<uuid:conference_id>/send", methods=["POST"])
@@ -369,16 +408,25 @@ def board(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
     arrangement = services.arrangement_for(conference)
     attendees = services.all_attendees(conference) if conference.status is not ConferenceStatus.DRAFT else []
-    offers = {a.id: services.next_candidates(conference, a) for a in attendees
-              if services.needs_attention(conference, a)}
+    offers = {
+        a.id: services.next_candidates(conference, a) for a in attendees if services.needs_attention(conference, a)
+    }
     outbox = {m.attendee_id: m for m in queries.find_outbox(conference)}
     return render_template(
-        "convening/board.html", conference=conference, arrangement=arrangement, attendees=attendees, offers=offers,
-        outbox=outbox, counters=queries.find_open(conference, ReplyOutcome.COUNTER),
-        held=queries.find_open(conference, ReplyOutcome.HELD), replies=queries.find_replies(conference, 20),
-        banner=session.pop(BANNER, None), errors=FormErrors(),
+        "convening/board.html",
+        conference=conference,
+        arrangement=arrangement,
+        attendees=attendees,
+        offers=offers,
+        outbox=outbox,
+        counters=queries.find_open(conference, ReplyOutcome.COUNTER),
+        held=queries.find_open(conference, ReplyOutcome.HELD),
+        replies=queries.find_replies(conference, 20),
+        banner=session.pop(BANNER, None),
+        errors=FormErrors(),
         form=moment_fields("cutoff", arrangement.reply_cutoff_at),
-        can_convene=has_permission(g.user, Permission.CONFERENCE_CONVENE))
+        can_convene=has_permission(g.user, Permission.CONFERENCE_CONVENE),
+    )
 
 
 @bp.route("/conferences/<uuid:conference_id>/cutoff", methods=["POST"])
@@ -394,9 +442,20 @@ def cutoff(conference_id: uuid.UUID) -> ResponseReturnValue:
         arrangement = services.arrangement_for(conference)
         attendees = services.all_attendees(conference)
         return render_template(
-            "convening/board.html", conference=conference, arrangement=arrangement, attendees=attendees, offers={},
-            outbox={}, counters=[], held=[], replies=[], banner=None, errors=errors, form=form,
-            can_convene=True), 400
+            "convening/board.html",
+            conference=conference,
+            arrangement=arrangement,
+            attendees=attendees,
+            offers={},
+            outbox={},
+            counters=[],
+            held=[],
+            replies=[],
+            banner=None,
+            errors=errors,
+            form=form,
+            can_convene=True,
+        ), 400
     services.set_cutoff(conference, cutoff_at)
     session[BANNER] = "Cut-off for replies saved"
     return redirect(url_for("convening.board", conference_id=conference.id))
@@ -449,8 +508,9 @@ def cancel(conference_id: uuid.UUID) -> ResponseReturnValue:
         count = services.cancel_conference(g.user, conference)
         session[BANNER] = f"Meeting cancelled; {count} people told"
         return redirect(url_for("convening.board", conference_id=conference.id))
-    return render_template("convening/cancel.html", conference=conference,
-                           attendees=services.active_attendees(conference))
+    return render_template(
+        "convening/cancel.html", conference=conference, attendees=services.active_attendees(conference)
+    )
 
 
 # --- 7. personal link replies --------------------------------------------------------------------
@@ -480,9 +540,14 @@ def link_reply(token: str) -> ResponseReturnValue:
             inbound.answer_by_link(context, inbound.LinkAnswer(answer))
             session["link_answered"] = True
             return redirect(url_for("convening.link_reply", token=token))
-    return render_template("convening/link.html", context=context, answers=list(inbound.LinkAnswer),
-                           answer=answer, errors=errors, answered=session.pop("link_answered", False)), \
-        400 if errors else 200
+    return render_template(
+        "convening/link.html",
+        context=context,
+        answers=list(inbound.LinkAnswer),
+        answer=answer,
+        errors=errors,
+        answered=session.pop("link_answered", False),
+    ), 400 if errors else 200
 
 
 @bp.route("/r/<token>/deputy", methods=["GET", "POST"])
@@ -500,8 +565,9 @@ def link_deputy(token: str) -> ResponseReturnValue:
         else:
             sentence = inbound.answer_by_link(context, inbound.LinkAnswer.DEPUTY, chosen)
             return render_template("convening/link_done.html", sentence=sentence, deputy=chosen)
-    return render_template("convening/link_deputy.html", context=context, candidates=candidates,
-                           errors=errors), 400 if errors else 200
+    return render_template(
+        "convening/link_deputy.html", context=context, candidates=candidates, errors=errors
+    ), 400 if errors else 200
 
 
 # --- calendar replies: the machine endpoint ------------------------------------------------------

@@ -39,7 +39,7 @@ class Sink:
     arrived: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             self.received.append((envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content)))
         self.arrived.set()
@@ -72,8 +72,14 @@ class Area:
     people: dict[str, Any]
 
 
-def build_area(factories: Any, *, case_fields: dict[str, Any] | None = None, hours: dict[str, Any] | None = None,
-               emails: dict[str, str] | None = None, names: dict[str, str] | None = None) -> Area:
+def build_area(
+    factories: Any,
+    *,
+    case_fields: dict[str, Any] | None = None,
+    hours: dict[str, Any] | None = None,
+    emails: dict[str, str] | None = None,
+    names: dict[str, str] | None = None,
+) -> Area:
     """An English area with social care, police and health, each with a primary and a deputy."""
     area = factories.area("NB", "Northbridge")
     hours = ALL_WEEK if hours is None else hours
@@ -81,19 +87,46 @@ def build_area(factories: Any, *, case_fields: dict[str, Any] | None = None, hou
     police = factories.agency(area, AgencyKind.POLICE)
     health = factories.agency(area, AgencyKind.HEALTH)
     people = {
-        "social": factories.person(csc, name="Riley Social", role_tags=["social_worker"], working_hours=hours,
-                                   availability_source=AvailabilitySource.ICS_UPLOAD,
-                                   availability_ics=EMPTY_ICS),
-        "social2": factories.person(csc, name="Sam Deputy", role_tags=["social_worker"], working_hours=hours,
-                                    availability_source=AvailabilitySource.ICS_UPLOAD, availability_ics=EMPTY_ICS),
-        "police": factories.person(police, name="Rowan Police", role_tags=["police_trafficking_lead"],
-                                   working_hours=hours, availability_source=AvailabilitySource.ICS_UPLOAD,
-                                   availability_ics=EMPTY_ICS),
-        "police2": factories.person(police, name="Ellis Deputy", role_tags=["police_child_protection"],
-                                    working_hours=hours, availability_source=AvailabilitySource.ICS_UPLOAD,
-                                    availability_ics=EMPTY_ICS),
-        "health": factories.person(health, name="Kit Health", role_tags=["designated_nurse"], working_hours=hours,
-                                   availability_source=AvailabilitySource.ICS_UPLOAD, availability_ics=EMPTY_ICS),
+        "social": factories.person(
+            csc,
+            name="Riley Social",
+            role_tags=["social_worker"],
+            working_hours=hours,
+            availability_source=AvailabilitySource.ICS_UPLOAD,
+            availability_ics=EMPTY_ICS,
+        ),
+        "social2": factories.person(
+            csc,
+            name="Sam Deputy",
+            role_tags=["social_worker"],
+            working_hours=hours,
+            availability_source=AvailabilitySource.ICS_UPLOAD,
+            availability_ics=EMPTY_ICS,
+        ),
+        "police": factories.person(
+            police,
+            name="Rowan Police",
+            role_tags=["police_trafficking_lead"],
+            working_hours=hours,
+            availability_source=AvailabilitySource.ICS_UPLOAD,
+            availability_ics=EMPTY_ICS,
+        ),
+        "police2": factories.person(
+            police,
+            name="Ellis Deputy",
+            role_tags=["police_child_protection"],
+            working_hours=hours,
+            availability_source=AvailabilitySource.ICS_UPLOAD,
+            availability_ics=EMPTY_ICS,
+        ),
+        "health": factories.person(
+            health,
+            name="Kit Health",
+            role_tags=["designated_nurse"],
+            working_hours=hours,
+            availability_source=AvailabilitySource.ICS_UPLOAD,
+            availability_ics=EMPTY_ICS,
+        ),
         "health2": factories.person(health, name="Lou Unknown", role_tags=["school_nurse"], working_hours=hours),
     }
     from conference.extensions import db
@@ -130,9 +163,17 @@ def run_journey(client: Any, area: Area, *, venue: str = "Room 4, Civic Centre")
     from conference.filters import to_london
 
     local = to_london(deadline)
-    response = post(client, f"/conferences/{conference_id}/timescale", {
-        "deadline-day": str(local.day), "deadline-month": str(local.month), "deadline-year": str(local.year),
-        "deadline-time": f"{local.hour:02d}:{local.minute:02d}", "duration": "60"})
+    response = post(
+        client,
+        f"/conferences/{conference_id}/timescale",
+        {
+            "deadline-day": str(local.day),
+            "deadline-month": str(local.month),
+            "deadline-year": str(local.year),
+            "deadline-time": f"{local.hour:02d}:{local.minute:02d}",
+            "duration": "60",
+        },
+    )
     assert response.status_code == 302, soup(response).select_one(".govuk-error-summary")
     page = soup(client.get(f"/conferences/{conference_id}/people"))
     data = {i["name"]: i["value"] for i in page.select("input[type=radio][checked]")}

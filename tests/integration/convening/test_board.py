@@ -25,15 +25,23 @@ def test_no_time_works_shows_reasons_and_on_call_relaxation_finds_one(client, fa
     text = page.get_text(" ")
     assert "No time works" in text and "Include on-call staff" in text, " ".join(text.split())[:1500]
     assert page.select("ul.govuk-list--bullet li"), "the reasons are listed"
-    response = post(client, f"/conferences/{conference_id}/options/relax", {"kind": "use_on_call"},
-                    f"/conferences/{conference_id}/options")
+    response = post(
+        client,
+        f"/conferences/{conference_id}/options/relax",
+        {"kind": "use_on_call"},
+        f"/conferences/{conference_id}/options",
+    )
     assert response.status_code == 302
     page = soup(client.get(f"/conferences/{conference_id}/options"))
     assert page.select("input[name=proposal]"), page.get_text(" ")[:1500]
     assert "Out of hours" in page.get_text(" ")
     deadline_before = db.session.get(Conference, uuid.UUID(conference_id)).deadline_at
-    post(client, f"/conferences/{conference_id}/options/relax", {"kind": "extend_deadline"},
-         f"/conferences/{conference_id}/options")
+    post(
+        client,
+        f"/conferences/{conference_id}/options/relax",
+        {"kind": "extend_deadline"},
+        f"/conferences/{conference_id}/options",
+    )
     db.session.expire_all()
     assert db.session.get(Conference, uuid.UUID(conference_id)).deadline_at > deadline_before
 
@@ -48,14 +56,20 @@ def test_board_offers_the_next_candidate_after_a_decline_and_the_cutoff(client, 
     board = soup(client.get(f"/conferences/{conference_id}"))
     button = board.find("button", string=lambda s: s and "Invite Ellis Deputy instead" in s)
     assert button is not None
-    response = post(client, f"/conferences/{conference_id}/attendees/{police.id}/replace",
-                    {"person": str(area.people["police2"].id)}, f"/conferences/{conference_id}")
+    response = post(
+        client,
+        f"/conferences/{conference_id}/attendees/{police.id}/replace",
+        {"person": str(area.people["police2"].id)},
+        f"/conferences/{conference_id}",
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Attendee, police.id).response is ResponseStatus.REPLACED
     last = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.created_at)))[-2:]
-    assert [(m.to_email, m.method) for m in last] == [(area.people["police2"].email, "REQUEST"),
-                                                      (area.people["police"].email, "CANCEL")]
+    assert [(m.to_email, m.method) for m in last] == [
+        (area.people["police2"].email, "REQUEST"),
+        (area.people["police"].email, "CANCEL"),
+    ]
     # Cut-off passed with no answer from health: the next candidate is offered.
     past = datetime.now(UTC) - timedelta(minutes=5)
     arrangement = db.session.scalars(select(ConferenceArrangement)).one()
@@ -63,9 +77,12 @@ def test_board_offers_the_next_candidate_after_a_decline_and_the_cutoff(client, 
     db.session.commit()
     board = soup(client.get(f"/conferences/{conference_id}")).get_text(" ")
     assert "Invite Lou Unknown instead" in board
-    bad = post(client, f"/conferences/{conference_id}/cutoff", {"cutoff-day": "40", "cutoff-month": "1",
-                                                                "cutoff-year": "2030", "cutoff-time": "9am"},
-               f"/conferences/{conference_id}")
+    bad = post(
+        client,
+        f"/conferences/{conference_id}/cutoff",
+        {"cutoff-day": "40", "cutoff-month": "1", "cutoff-year": "2030", "cutoff-time": "9am"},
+        f"/conferences/{conference_id}",
+    )
     assert bad.status_code == 400 and "real date" in bad.get_data(as_text=True)
 
 

@@ -31,14 +31,17 @@ def test_journey_sends_one_standard_invitation_per_invitee(client, factories, sm
     conference = db.session.get(Conference, __import__("uuid").UUID(conference_id))
     assert conference.status is ConferenceStatus.INVITED
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "conference.invite")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "conference.invite"))
+        == 1
+    )
 
     stats = deliver(app, smtp_sink)
     assert stats.sent == 3
     messages = smtp_sink.messages()
     assert sorted(str(m["To"].addresses[0].addr_spec) for m in messages) == sorted(
-        area.people[k].email for k in ("social", "police", "health"))
+        area.people[k].email for k in ("social", "police", "health")
+    )
     for message in messages:
         assert message.get_content_type() == "multipart/alternative"
         assert message["Cc"] is None
@@ -66,9 +69,17 @@ def test_reschedule_raises_sequence_and_cancel_applies(client, factories, smtp_s
     from tests.integration.convening.conftest import post
 
     tomorrow = datetime.now(UTC) + timedelta(days=1)
-    response = post(client, f"/conferences/{conference_id}/options", {
-        "action": "another", "another-day": str(tomorrow.day), "another-month": str(tomorrow.month),
-        "another-year": str(tomorrow.year), "another-time": "10:00"})
+    response = post(
+        client,
+        f"/conferences/{conference_id}/options",
+        {
+            "action": "another",
+            "another-day": str(tomorrow.day),
+            "another-month": str(tomorrow.month),
+            "another-year": str(tomorrow.year),
+            "another-time": "10:00",
+        },
+    )
     assert response.status_code == 302
     assert "Everyone invited can attend" in client.get(response.headers["Location"]).get_data(as_text=True)
     response = post(client, f"/conferences/{conference_id}/send", {}, f"/conferences/{conference_id}/check")
@@ -81,7 +92,8 @@ def test_reschedule_raises_sequence_and_cancel_applies(client, factories, smtp_s
         calendar = icalendar.Calendar.from_ical(_calendar_part(message).get_payload(decode=True))
         event = calendar.walk("VEVENT")[0]
         by_person.setdefault(message["To"].addresses[0].addr_spec, []).append(
-            (str(calendar["METHOD"]), int(event["SEQUENCE"]), str(event["STATUS"])))
+            (str(calendar["METHOD"]), int(event["SEQUENCE"]), str(event["STATUS"]))
+        )
     assert len(by_person) == 3
     for sequence in by_person.values():
         assert sequence == [("REQUEST", 0, "CONFIRMED"), ("REQUEST", 1, "CONFIRMED"), ("CANCEL", 2, "CANCELLED")]

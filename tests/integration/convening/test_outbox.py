@@ -30,28 +30,61 @@ def make_messages(n: int, *, sequence: int = 0) -> list[OutboxMessage]:
     start = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
     rows = []
     for i in range(n):
-        meeting = ical.MeetingObject(uid=new_uid(), sequence=sequence, summary=neutral_summary("MTG-7K3Q", None),
-                                     start_at=start, end_at=start + timedelta(hours=1), location="Room 4",
-                                     description_url="https://convene.test/conferences/x",
-                                     organizer_email="meetings@convene.example", organizer_name="Casey")
+        meeting = ical.MeetingObject(
+            uid=new_uid(),
+            sequence=sequence,
+            summary=neutral_summary("MTG-7K3Q", None),
+            start_at=start,
+            end_at=start + timedelta(hours=1),
+            location="Room 4",
+            description_url="https://convene.test/conferences/x",
+            organizer_email="meetings@convene.example",
+            organizer_name="Casey",
+        )
         to = f"invitee{i}@example.test"
         ics = ical.build_request(meeting, ical.Invitee(to, f"Invitee {i}", "Police", True), datetime.now(UTC))
-        message = imip.build_message(method="REQUEST", ics=ics, to_email=to, to_name=f"Invitee {i}",
-                                     from_email="meetings@convene.example", from_name="Casey",
-                                     subject=meeting.summary, text_body="You are invited.",
-                                     message_id_domain="convene.example")
-        rows.append(OutboxMessage(method="REQUEST", to_email=to, from_email="meetings@convene.example",
-                                  ical_uid=meeting.uid, ical_sequence=sequence, body=message.as_bytes()))
+        message = imip.build_message(
+            method="REQUEST",
+            ics=ics,
+            to_email=to,
+            to_name=f"Invitee {i}",
+            from_email="meetings@convene.example",
+            from_name="Casey",
+            subject=meeting.summary,
+            text_body="You are invited.",
+            message_id_domain="convene.example",
+        )
+        rows.append(
+            OutboxMessage(
+                method="REQUEST",
+                to_email=to,
+                from_email="meetings@convene.example",
+                ical_uid=meeting.uid,
+                ical_sequence=sequence,
+                body=message.as_bytes(),
+            )
+        )
     db.session.add_all(rows)
     db.session.commit()
     return rows
 
 
 def _worker(database_url: str, port: int, *args: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "CONVENE_ENV": "test", "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET_KEY,
-           "CONVENE_SMTP_HOST": "127.0.0.1", "CONVENE_SMTP_PORT": str(port)}
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "work", *args], cwd=REPO,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "CONVENE_ENV": "test",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "CONVENE_SMTP_HOST": "127.0.0.1",
+        "CONVENE_SMTP_PORT": str(port),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "work", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _uid_sequence(raw: bytes) -> tuple[str, int]:

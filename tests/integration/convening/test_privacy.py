@@ -16,8 +16,11 @@ from conference.convening.models import Conference
 from conference.extensions import db
 from tests.integration.convening.conftest import build_area, deliver, post, run_journey, soup
 
-CANARIES = {"child_first_name": "Zephyrinecanary", "child_last_name": "Quillfeathercanary",
-            "nationality": "Canarylandish"}
+CANARIES = {
+    "child_first_name": "Zephyrinecanary",
+    "child_last_name": "Quillfeathercanary",
+    "nationality": "Canarylandish",
+}
 BORN = date(2011, 2, 3)
 
 
@@ -33,15 +36,21 @@ def _every_text(message) -> list[str]:
     return texts
 
 
-def test_no_canary_leaves_in_any_message_header_attachment_or_log(client, factories, smtp_sink, app, caplog,
-                                                                   capfd):
+def test_no_canary_leaves_in_any_message_header_attachment_or_log(client, factories, smtp_sink, app, caplog, capfd):
     caplog.set_level(logging.DEBUG)
     area = build_area(factories, case_fields={**CANARIES, "child_born_on": BORN})
     case = db.session.get(Case, area.case.id)
     case.languages = "Canarese"
     db.session.commit()
-    canaries = [*CANARIES.values(), "Canarese", case.reference, "2011-02-03", "3 February 2011", "03/02/2011",
-                "20110203"]
+    canaries = [
+        *CANARIES.values(),
+        "Canarese",
+        case.reference,
+        "2011-02-03",
+        "3 February 2011",
+        "03/02/2011",
+        "20110203",
+    ]
     factories.sign_in(client, area.coordinator)
     conference_id = run_journey(client, area)
     deliver(app, smtp_sink)
@@ -68,8 +77,10 @@ EVIL = "evil@example.test"
 
 
 def test_injection_through_names_and_venue_adds_no_property_or_header(client, factories, smtp_sink, app):
-    area = build_area(factories, names={"police": f"Rowan\r\nATTENDEE:mailto:{EVIL}",
-                                        "health": 'Kit "Nurse"; ROLE=CHAIR, Health\nBcc: ' + EVIL})
+    area = build_area(
+        factories,
+        names={"police": f"Rowan\r\nATTENDEE:mailto:{EVIL}", "health": 'Kit "Nurse"; ROLE=CHAIR, Health\nBcc: ' + EVIL},
+    )
     area.coordinator.display_name = f"Casey\r\nBcc: {EVIL}"
     db.session.commit()
     factories.sign_in(client, area.coordinator)
@@ -106,14 +117,40 @@ def test_bad_input_on_every_form_gets_a_clear_message_and_saves_nothing(client, 
     conference_id = response.headers["Location"].split("/")[2]
     path = f"/conferences/{conference_id}"
     for data, message in (
-        ({"deadline-day": "31", "deadline-month": "2", "deadline-year": "2030", "deadline-time": "10:00",
-          "duration": "60"}, "must be a real date"),
-        ({"deadline-day": "1", "deadline-month": "1", "deadline-year": "2031", "deadline-time": "25:99",
-          "duration": "60"}, "Enter a real time"),
-        ({"deadline-day": "1", "deadline-month": "1", "deadline-year": "2020", "deadline-time": "10:00",
-          "duration": "60"}, "must be in the future"),
-        ({"deadline-day": "", "deadline-month": "", "deadline-year": "", "deadline-time": "",
-          "duration": "abc"}, "Enter the deadline"),
+        (
+            {
+                "deadline-day": "31",
+                "deadline-month": "2",
+                "deadline-year": "2030",
+                "deadline-time": "10:00",
+                "duration": "60",
+            },
+            "must be a real date",
+        ),
+        (
+            {
+                "deadline-day": "1",
+                "deadline-month": "1",
+                "deadline-year": "2031",
+                "deadline-time": "25:99",
+                "duration": "60",
+            },
+            "Enter a real time",
+        ),
+        (
+            {
+                "deadline-day": "1",
+                "deadline-month": "1",
+                "deadline-year": "2020",
+                "deadline-time": "10:00",
+                "duration": "60",
+            },
+            "must be in the future",
+        ),
+        (
+            {"deadline-day": "", "deadline-month": "", "deadline-year": "", "deadline-time": "", "duration": "abc"},
+            "Enter the deadline",
+        ),
     ):
         before = db.session.get(Conference, uuid.UUID(conference_id)).deadline_at
         response = post(client, f"{path}/timescale", data)
@@ -131,12 +168,18 @@ def test_bad_input_on_every_form_gets_a_clear_message_and_saves_nothing(client, 
     assert post(client, f"{path}/people", {"action": "up:not-a-uuid:x"}).status_code == 400
     response = post(client, f"{path}/options", {"proposal": "99"})
     assert response.status_code == 400 and "Select a time" in response.get_data(as_text=True)
-    response = post(client, f"{path}/options", {"action": "another", "another-day": "x", "another-month": "",
-                                                "another-year": "", "another-time": ""})
+    response = post(
+        client,
+        f"{path}/options",
+        {"action": "another", "another-day": "x", "another-month": "", "another-year": "", "another-time": ""},
+    )
     assert response.status_code == 400
-    for data, message in (({}, "Select how people will join"), ({"how": "venue", "venue": " "}, "Enter the venue"),
-                          ({"how": "video", "video_link": "javascript:alert(1)"}, "starting with https://"),
-                          ({"how": "venue", "venue": "Zephyrine Quillfeather's house"}, "identify the child")):
+    for data, message in (
+        ({}, "Select how people will join"),
+        ({"how": "venue", "venue": " "}, "Enter the venue"),
+        ({"how": "video", "video_link": "javascript:alert(1)"}, "starting with https://"),
+        ({"how": "venue", "venue": "Zephyrine Quillfeather's house"}, "identify the child"),
+    ):
         response = post(client, f"{path}/place", data)
         assert response.status_code == 400 and message in response.get_data(as_text=True), data
     conference = db.session.get(Conference, uuid.UUID(conference_id))

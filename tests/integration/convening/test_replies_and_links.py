@@ -53,8 +53,11 @@ def test_calendar_replies_apply_hold_or_refuse_in_words(client, factories):
     assert stale.outcome is ReplyOutcome.STALE and "earlier version" in stale.sentence
     db.session.expire_all()
     assert attendees["jo.smith@police.example"].response is ResponseStatus.ACCEPTED
-    resent = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_email == "jo.smith@police.example")
-                                .order_by(OutboxMessage.created_at)).all()
+    resent = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.to_email == "jo.smith@police.example")
+        .order_by(OutboxMessage.created_at)
+    ).all()
     assert len(resent) == 2 and resent[-1].ical_sequence == 1
 
     held = _import("uninvited_reply.ics")
@@ -80,8 +83,9 @@ def test_reply_endpoint_needs_the_shared_secret_and_is_csrf_exempt(client, facto
     assert wrong.status_code == 403
     ok = client.post("/conferences/replies", data=raw, headers={"X-Convene-Reply-Secret": "s3cret-value-for-tests"})
     assert ok.status_code == 200 and ok.json["outcome"] == "applied"
-    bad = client.post("/conferences/replies", data=b"\x00garbage",
-                      headers={"X-Convene-Reply-Secret": "s3cret-value-for-tests"})
+    bad = client.post(
+        "/conferences/replies", data=b"\x00garbage", headers={"X-Convene-Reply-Secret": "s3cret-value-for-tests"}
+    )
     assert bad.status_code == 422 and "calendar" in bad.json["sentence"]
 
 
@@ -118,10 +122,12 @@ def test_link_replies_work_only_for_their_own_invitee_and_meeting(client, factor
     assert page.status_code == 200 and "Can you attend?" in page.get_data(as_text=True)
     assert "Zephyrine" not in page.get_data(as_text=True)
     # Extra fields naming another attendee change nothing else.
-    other = db.session.scalars(select(Attendee).join(Attendee.person).where(
-        Attendee.person.has(email="alex.rowe@nhs.example"))).one()
-    response = post(anonymous, f"/r/{police}", {"answer": "accept", "attendee_id": str(other.id),
-                                                 "response": "declined"})
+    other = db.session.scalars(
+        select(Attendee).join(Attendee.person).where(Attendee.person.has(email="alex.rowe@nhs.example"))
+    ).one()
+    response = post(
+        anonymous, f"/r/{police}", {"answer": "accept", "attendee_id": str(other.id), "response": "declined"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     by_email = {a.person.email: a for a in db.session.scalars(select(Attendee))}
@@ -138,8 +144,9 @@ def test_link_replies_work_only_for_their_own_invitee_and_meeting(client, factor
     response = post(anonymous, f"/r/{health}/deputy", {"deputy": str(area.people["health2"].id)})
     assert response.status_code == 200 and "has been invited" in response.get_data(as_text=True)
     db.session.expire_all()
-    methods = [(m.to_email, m.method) for m in db.session.scalars(select(OutboxMessage).order_by(
-        OutboxMessage.created_at))][-2:]
+    methods = [
+        (m.to_email, m.method) for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.created_at))
+    ][-2:]
     assert methods == [(area.people["health2"].email, "REQUEST"), ("alex.rowe@nhs.example", "CANCEL")]
     cancel = db.session.scalars(select(OutboxMessage).where(OutboxMessage.method == "CANCEL")).one()
     assert cancel.ical_sequence == 1  # one above the meeting's, so the person's calendar removes it

@@ -1,0 +1,206 @@
+"""Outbox delivery throughput: N worker processes draining M real iMIP invitations over SMTP, on PostgreSQL.
+
+    python bench/bench_outbox.py              # 500 messages, 1 and 4 workers
+    python bench/bench_outbox.py --quick      # 200 messages
+
+A throwaway PostgreSQL database is created (127.0.0.1:5432, as for the tests) and migrated; the SMTP server is a
+real aiosmtpd sink in this process. Each worker is a ``flask --app wsgi outbox work --until-empty`` process, so
+start-up time is included. Every message must arrive exactly once. Writes its section of docs/benchmarks.md
+between ``<!-- outbox:start -->`` and ``<!-- outbox:end -->``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- outbox:start -->", "<!-- outbox:end -->"
+SECRET = "bench-secret-key-that-is-long-enough-for-convene-0123456789"
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.ids: list[bytes] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message_id = bytes(envelope.original_content).split(b"Message-ID: ", 1)[1].split(b"\r\n", 1)[0]
+        with self.lock:
+            self.ids.append(message_id)
+        return "250 OK"
+
+
+def fill(url: str, count: int) -> None:
+    from conference import create_app
+    from conference.config import Settings
+    from conference.convening.invitation_models import OutboxMessage
+    from conference.extensions import db
+    from conference.invitations import calendar as ical
+    from conference.invitations import imip
+    from conference.invitations.privacy import neutral_summary, new_uid
+
+    app = create_app(Settings(environment="test", secret_key=SECRET, database_url=url))
+    with app.app_context():
+        start = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
+        for i in range(count):
+            meeting = ical.MeetingObject(
+                uid=new_uid(),
+                sequence=0,
+                summary=neutral_summary("MTG-7K3Q", None),
+                start_at=start,
+                end_at=start + timedelta(hours=1),
+                location="Room 4",
+                description_url="https://convene.test/conferences/x",
+                organizer_email="meetings@convene.example",
+                organizer_name="Casey",
+            )
+            to = f"invitee{i}@example.test"
+            ics = ical.build_request(meeting, ical.Invitee(to, f"Invitee {i}", "Police", True), datetime.now(UTC))
+            message = imip.build_message(
+                method="REQUEST",
+                ics=ics,
+                to_email=to,
+                to_name=f"Invitee {i}",
+                from_email="meetings@convene.example",
+                from_name="Casey",
+                subject=meeting.summary,
+                text_body="You are invited.",
+                message_id_domain="convene.example",
+            )
+            db.session.add(
+                OutboxMessage(
+                    method="REQUEST",
+                    to_email=to,
+                    from_email="meetings@convene.example",
+                    ical_uid=meeting.uid,
+                    body=message.as_bytes(),
+                )
+            )
+        db.session.commit()
+
+
+def drain(url: str, port: int, workers: int) -> float:
+    env = {
+        **os.environ,
+        "CONVENE_ENV": "test",
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "CONVENE_SMTP_HOST": "127.0.0.1",
+        "CONVENE_SMTP_PORT": str(port),
+    }
+    started = time.perf_counter()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "work", "--until-empty", "--batch", "20"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
+    for process in processes:
+        if process.wait(600) != 0:
+            raise SystemExit("a worker failed")
+    return time.perf_counter() - started
+
+
+def run(count: int, workers: int, port: int, sink: Sink) -> dict[str, Any]:
+    from sqlalchemy import create_engine
+
+    from conference import migrate
+    from tests.support.database import create_postgres_database, drop_postgres_database
+
+    name, url = create_postgres_database()
+    try:
+        engine = create_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        fill(url, count)
+        sink.ids.clear()
+        seconds = drain(url, port, workers)
+        counts = Counter(sink.ids)
+        exactly_once = len(counts) == count and set(counts.values()) == {1}
+        return {
+            "workers": workers,
+            "count": count,
+            "seconds": seconds,
+            "rate": count / seconds,
+            "exactly_once": exactly_once,
+        }
+    finally:
+        drop_postgres_database(name)
+
+
+def write_section(results: list[dict[str, Any]]) -> None:
+    cpu = platform.processor() or platform.machine()
+    lines = [
+        START,
+        "## Invitation outbox",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {os.cpu_count()} cores ({cpu}); Python "
+        f"{platform.python_version()}, PostgreSQL and an aiosmtpd sink on loopback. `python bench/bench_outbox.py`.",
+        "Real iMIP invitations; each worker is a separate `flask --app wsgi outbox work --until-empty` process "
+        "(start-up included), claiming batches of 20 with `FOR UPDATE SKIP LOCKED` and a lease.",
+        "",
+        "| Workers | Messages | Time | Throughput | Each delivered exactly once |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['workers']} | {r['count']} | {r['seconds']:.1f} s | {r['rate']:.0f}/s | "
+            f"{'yes' if r['exactly_once'] else 'NO'} |"
+        )
+    lines.append(END)
+    section = "\n".join(lines)
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    if START in text and END in text:
+        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    count = 200 if args.quick else 500
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        results = [run(count, workers, port, sink) for workers in (1, 4)]
+    finally:
+        controller.stop()
+    for r in results:
+        print(
+            f"{r['workers']} workers: {r['count']} messages in {r['seconds']:.1f} s ({r['rate']:.0f}/s), "
+            f"exactly once: {r['exactly_once']}"
+        )
+    write_section(results)
+
+
+if __name__ == "__main__":
+    main()
