@@ -178,3 +178,19 @@ def build_grid(request: ConferenceRequest, extra_busy: Mapping[str, Sequence[Int
         status[person_id] = tuple(calendar.status(s, s + request.duration_minutes) for s in starts)
     usable = {p: tuple(can_fill(s, request.allow_unknown) for s in statuses) for p, statuses in status.items()}
     return Grid(request, tuple(starts), calendars, status, usable)
+
+
+def overlay(grid: Grid, extra_busy: Mapping[str, Sequence[Interval]]) -> Grid:
+    """The same grid with more busy time for some people (recomputes only those people)."""
+    calendars = dict(grid.calendars)
+    status = dict(grid.status)
+    usable = dict(grid.usable)
+    for person_id, extra in extra_busy.items():
+        if person_id not in calendars or not extra:
+            continue
+        old = calendars[person_id]
+        calendar = Calendar(old.person, tuple(merge([*old.busy, *extra])), old.windows)
+        calendars[person_id] = calendar
+        status[person_id] = tuple(calendar.status(s, s + grid.duration) for s in grid.starts)
+        usable[person_id] = tuple(can_fill(x, grid.request.allow_unknown) for x in status[person_id])
+    return Grid(grid.request, grid.starts, calendars, status, usable)

@@ -29,7 +29,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from scheduler.answer import explain_no_slot
-from scheduler.availability import Grid, Interval, build_grid, iso, minute_ceil, to_minute
+from scheduler.availability import Grid, Interval, build_grid, iso, minute_ceil, overlay, to_minute
 from scheduler.model import Batch, Conference
 from scheduler.solve import Assignment, Cover, Metrics, Option, best_at, metrics_of, valid_indices
 
@@ -158,19 +158,34 @@ def greedy_order(batch: Batch) -> list[Conference]:
     return sorted(movable, key=lambda c: (-c.priority, c.earliest_start_at, c.id))
 
 
+def _merged(*sources: Mapping[str, Sequence[Interval]]) -> dict[str, list[Interval]]:
+    merged: dict[str, list[Interval]] = {}
+    for source in sources:
+        for person, intervals in source.items():
+            merged.setdefault(person, []).extend(intervals)
+    return merged
+
+
 # --- greedy baseline -------------------------------------------------------------------------
 
 
-def greedy_plan(batch: Batch) -> PlanResult:
+def base_grids(batch: Batch) -> dict[str, Grid]:
+    """Each movable conference's grid given people's own busy time and the fixed bookings."""
+    fixed_busy = _fixed_busy(batch)
+    return {c.id: build_grid(batch.request_for(c), fixed_busy) for c in greedy_order(batch)}
+
+
+def greedy_plan(batch: Batch, grids: Mapping[str, Grid] | None = None) -> PlanResult:
     """The contract's one-at-a-time baseline."""
-    busy = _fixed_busy(batch)
+    grids = base_grids(batch) if grids is None else grids
+    busy: dict[str, list[Interval]] = {}
     bookings = {c.id: _fixed_booking(batch, c) for c in batch.conferences if c.fixed}
     for conference in greedy_order(batch):
-        grid = build_grid(batch.request_for(conference), busy)
+        grid = overlay(grids[conference.id], busy)
         index = next(iter(valid_indices(grid, first_only=True)), None)
         option = best_at(grid, index) if index is not None else None
         if option is None:
-            bookings[conference.id] = _unscheduled(batch, conference, busy)
+            bookings[conference.id] = _unscheduled(batch, conference, _merged(_fixed_busy(batch), busy))
             continue
         booking = _booking(conference, grid, option)
         bookings[conference.id] = booking
@@ -259,14 +274,16 @@ def _no_overlap(model: cp_model.CpModel, variables: Sequence[_Vars], hints: Mapp
             model.add_no_overlap(person_intervals)
 
 
-def improve(batch: Batch, greedy: PlanResult, deadline: float) -> dict[str, Booking] | None:
+def improve(
+    batch: Batch, greedy: PlanResult, deadline: float, grids: Mapping[str, Grid] | None = None
+) -> dict[str, Booking] | None:
     """CP-SAT from the complete greedy hint until ``deadline`` (``time.monotonic()``); None if nothing found."""
-    fixed_busy = _fixed_busy(batch)
+    grids = base_grids(batch) if grids is None else grids
     hints = {b.id: b for b in greedy.bookings}
     model = cp_model.CpModel()
     variables: list[_Vars] = []
     for conference in greedy_order(batch):
-        grid = build_grid(batch.request_for(conference), fixed_busy)
+        grid = grids[conference.id]
         valid = valid_indices(grid)
         if valid:
             v = _conference_vars(model, conference, grid, valid)
@@ -334,11 +351,12 @@ def double_booked(result: PlanResult) -> list[str]:
 def plan_batch(batch: Batch) -> PlanResult:
     """Book a batch: greedy, then CP-SAT within ``time_limit_seconds``; never worse than greedy."""
     began = time.monotonic()
-    greedy = greedy_plan(batch)
+    grids = base_grids(batch)
+    greedy = greedy_plan(batch, grids)
     baseline = (greedy.unscheduled_priority, greedy.weighted_wait_minutes)
     # keep a reserve for reading the solution and explaining what stays unscheduled
     reserve = max(0.5, 0.15 * batch.time_limit_seconds)
-    found = improve(batch, greedy, began + batch.time_limit_seconds - reserve)
+    found = improve(batch, greedy, began + batch.time_limit_seconds - reserve, grids)
     if found is None:
         return greedy
     bookings = {b.id: b for b in greedy.bookings if b.id in {c.id for c in batch.conferences if c.fixed}}
