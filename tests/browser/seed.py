@@ -72,3 +72,49 @@ class Seed:
         from sqlalchemy import func
 
         return int(db.session.scalar(select(func.count()).select_from(Case)) or 0)
+
+    def answered_meeting(self, case: Case, days_ago: int = 3) -> None:
+        """A held meeting whose invitations were answered, so the dashboard's engagement chart has bars."""
+        import uuid as uuid_module
+
+        from conference.convening.models import (
+            Attendee,
+            Conference,
+            ConferenceRole,
+            ConferenceStatus,
+            ResponseStatus,
+        )
+        from conference.meeting_types import MeetingType, Nation
+        from conference.meeting_types import Role as Seat
+
+        start_at = datetime.now(UTC) - timedelta(days=days_ago)
+        meeting = Conference(
+            case_id=case.id,
+            reference=f"MTG-S{days_ago:03d}",
+            nation=Nation.ENGLAND,
+            meeting_type=MeetingType.STRATEGY_DISCUSSION,
+            status=ConferenceStatus.HELD,
+            start_at=start_at,
+            ical_uid=f"{uuid_module.uuid4()}@convene.test",
+        )
+        db.session.add(meeting)
+        db.session.flush()
+        answers = [
+            (Seat.POLICE, AgencyKind.POLICE, ResponseStatus.ACCEPTED),
+            (Seat.SOCIAL_CARE, AgencyKind.CHILDREN_SOCIAL_CARE, ResponseStatus.WRITTEN_SUBMISSION),
+        ]
+        for position, (seat, kind, response) in enumerate(answers):
+            role = ConferenceRole(conference_id=meeting.id, role=seat, position=position)
+            db.session.add(role)
+            db.session.flush()
+            person = self.factories.person(self.agency(kind))
+            db.session.add(
+                Attendee(
+                    conference_id=meeting.id,
+                    conference_role_id=role.id,
+                    person_id=person.id,
+                    response=response,
+                    responded_at=start_at - timedelta(hours=20),
+                )
+            )
+        db.session.commit()

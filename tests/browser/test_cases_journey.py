@@ -46,11 +46,14 @@ def test_coordinator_opens_a_case_finds_it_by_urgency_and_a_manager_sees_who_vie
     _, quinn = seed.user(Role.MANAGER, "quinn.browser@northbridge.example")
     low = seed.case(coordinator, risk=MissingRisk.LOW, hours_ago=1)
     medium = seed.case(coordinator, risk=MissingRisk.MEDIUM, hours_ago=50)
+    seed.answered_meeting(medium)
 
     casey_browser = browsers()
     LoginPage(casey_browser).open().sign_in(casey)
-    DashboardPage(casey_browser).expect_open()
-    casey_browser.check("dashboard", screenshot="03-dashboard")
+    dashboard = DashboardPage(casey_browser).expect_open()
+    assert dashboard.open_case_references() == [medium.reference, low.reference]
+    expect(casey_browser.page.locator("#engagement-table tbody tr")).to_have_count(2)
+    casey_browser.check("dashboard with the engagement chart", screenshot="03-dashboard")
 
     Navigation(casey_browser).go("Cases")
     casey_browser.check("case list")
