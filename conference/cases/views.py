@@ -54,24 +54,25 @@ def _validate_new_case(form: dict[str, str], errors: FormErrors) -> services.New
             errors.add("child_estimated_age", "Estimated age must be a whole number between 0 and 25")
         else:
             age = int(age_text)
-    if born_on is None and age is None and "child_born_on-day" not in errors:
+    if born_on is None and not age_text and "child_born_on-day" not in errors:
         errors.add("child_born_on-day", "Enter the child's date of birth or their estimated age")
+    # Checked in page order, so that the error summary lists problems in the order of the form.
     gender = form.get("gender", "")
     if gender not in {g.value for g in Gender}:
         errors.add("gender", "Select the child's gender, or 'Not known'")
-    risk = form.get("missing_risk", "")
-    if risk not in {r.value for r in MissingRisk}:
-        errors.add("missing_risk", "Select the risk of the child going missing")
-    interpreter = form.get("interpreter_needed", "")
-    if interpreter not in {"yes", "no"}:
-        errors.add("interpreter_needed", "Select yes if the child needs an interpreter")
-    identified_at = _identified_at(form, errors)
     nationality = text_field(form, "nationality", max_length=80)
     languages = text_field(form, "languages", max_length=200)
     if len(nationality) > 80:
         errors.add("nationality", "Nationality must be 80 characters or fewer")
     if len(languages) > 200:
         errors.add("languages", "Languages must be 200 characters or fewer")
+    interpreter = form.get("interpreter_needed", "")
+    if interpreter not in {"yes", "no"}:
+        errors.add("interpreter_needed", "Select yes if the child needs an interpreter")
+    identified_at = _identified_at(form, errors)
+    risk = form.get("missing_risk", "")
+    if risk not in {r.value for r in MissingRisk}:
+        errors.add("missing_risk", "Select the risk of the child going missing")
     if errors or identified_at is None:
         return None
     return services.NewCase(

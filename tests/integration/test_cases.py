@@ -63,11 +63,12 @@ def test_new_case_form_reports_every_missing_field_and_saves_nothing(client, fac
     response = client.post("/cases/new", data={"csrf_token": csrf_token(client, "/cases/new")})
     assert response.status_code == 400
     soup = BeautifulSoup(response.get_data(as_text=True), "html5lib")
-    summary = soup.select_one(".govuk-error-summary").get_text()
-    for message in ("Enter the child's first name", "Enter the child's date of birth or their estimated age",
-                    "Select the child's gender", "Select the risk of the child going missing",
-                    "Enter the date the child was identified", "Enter the time the child was identified"):
-        assert message in summary
+    summary = [a.get_text() for a in soup.select(".govuk-error-summary a")]
+    expected = ["Enter the child's first name", "Enter the child's date of birth or their estimated age",
+                "Select the child's gender", "Select yes if the child needs an interpreter",
+                "Enter the date the child was identified", "Enter the time the child was identified",
+                "Select the risk of the child going missing"]
+    assert [next(m for m in expected if s.startswith(m)) for s in summary] == expected  # in page order
     assert db.session.scalar(select(func.count()).select_from(Case)) == 0
 
 
@@ -83,6 +84,15 @@ def test_invalid_dates_and_times_get_design_system_messages(client, factories):
     assert "The date the child was identified must be a real date" in text
     assert "Enter a real time, for example 2:30pm or 14:30" in text
     assert db.session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_an_invalid_age_gets_one_message(client, factories):
+    agency = factories.agency(factories.area())
+    factories.sign_in(client, factories.user(agency, Role.COORDINATOR))
+    response = client.post("/cases/new", data=_new_case_form(client, child_estimated_age="fifteen"))
+    soup = BeautifulSoup(response.get_data(as_text=True), "html5lib")
+    assert [a.get_text() for a in soup.select(".govuk-error-summary a")] == [
+        "Estimated age must be a whole number between 0 and 25"]
 
 
 def test_case_list_sorts_by_urgency(client, factories):

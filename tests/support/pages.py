@@ -34,7 +34,7 @@ def check_page(response: TestResponse) -> BeautifulSoup:
     for form in soup.find_all("form"):
         if not form.has_attr("action"):
             problems.append(f"form without an action: {str(form)[:80]}")
-        if form.get("method", "get").lower() == "post" and not form.find("input", attrs={"name": "csrf_token"}):
+        if str(form.get("method") or "get").lower() == "post" and not form.find("input", attrs={"name": "csrf_token"}):
             problems.append(f"POST form without a CSRF token: action={form.get('action')}")
     problems += _asset_problems(soup, response)
     problems += _error_summary_problems(soup, title)
@@ -49,7 +49,7 @@ def _asset_problems(soup: BeautifulSoup, response: TestResponse) -> list[str]:
     match = re.search(r"'nonce-([^']+)'", csp)
     nonce = match.group(1) if match else None
     for script in soup.find_all("script"):
-        if script.get("src", "").startswith(("http:", "https:", "//")):
+        if str(script.get("src") or "").startswith(("http:", "https:", "//")):
             problems.append(f"external script: {script.get('src')}")
         if not script.get("src") and script.get("nonce") != nonce:
             problems.append("inline script without this response's CSP nonce")
@@ -76,7 +76,7 @@ def _error_summary_problems(soup: BeautifulSoup, title: str) -> list[str]:
 class PageCheckingClient(FlaskClient):
     """A test client that checks every HTML page it receives."""
 
-    def open(self, *args: Any, **kwargs: Any) -> TestResponse:  # type: ignore[override]
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
         if args and isinstance(args[0], str):
             kwargs.setdefault("base_url", "https://localhost")  # the session cookie is Secure
         # Each request gets its own app context (its own g and database session), as in production; the
