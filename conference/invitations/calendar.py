@@ -18,7 +18,13 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
 
-from conference.invitations.privacy import PrivacyError, check_outbound_text, find_withheld, neutral_description
+from conference.invitations.privacy import (
+    PrivacyError,
+    check_outbound_text,
+    find_withheld,
+    mask_addresses,
+    neutral_description,
+)
 
 PRODID = "-//Convene//Multi-agency meetings 1.0//EN"
 TZID = "Europe/London"
@@ -287,7 +293,7 @@ def _check_withheld_everywhere(ics: bytes, withheld: Collection[str]) -> None:
     if not withheld:
         return
     unfolded = ics.decode("utf-8").replace("\r\n ", "").replace("\\n", " ").replace("\\", "")
-    if find_withheld(unfolded, withheld):
+    if find_withheld(mask_addresses(unfolded), withheld):
         raise PrivacyError(
             "The invitation contains details that identify the child or the case (in a name, the venue or a link). "
             "Remove them: invitations are forwarded and shared."

@@ -26,6 +26,7 @@ from conference.invitations.privacy import (
     check_outbound_text,
     describe_time,
     find_withheld,
+    mask_addresses,
     is_web_link,
 )
 
@@ -79,7 +80,7 @@ def build_message(
     from_address = require_address(from_email, "From address")
     check_outbound_text("subject", subject, withheld)
     for field, body in (("plain text body", text_body), ("HTML body", html_body or "")):
-        if find_withheld(body, withheld):
+        if find_withheld(mask_addresses(body), withheld):
             raise PrivacyError(f"The {field} contains details that identify the child or the case. Remove them.")
     _check_calendar_matches(ics, method, to_address, from_address)
 

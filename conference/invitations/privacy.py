@@ -58,6 +58,15 @@ def forbidden_terms_in(text: str) -> list[str]:
     return [name for name, pattern in FORBIDDEN_TERMS if pattern.search(text)]
 
 
+_ADDRESS_RE = re.compile(r"(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+
+
+def mask_addresses(text: str) -> str:
+    """Blank out email addresses: a professional's address (``@example.org``) is not the child's identity,
+    even when a word in it happens to equal the child's name."""
+    return _ADDRESS_RE.sub(" ", text)
+
+
 def find_withheld(text: str, withheld: Iterable[str]) -> list[str]:
     """Which of the ``withheld`` identity values (child's name, date of birth, case reference…) occur in ``text``.
 

@@ -123,3 +123,11 @@ def test_neutral_description_has_only_time_place_and_link() -> None:
     ]
     with pytest.raises(ValueError, match="aware"):
         describe_time(datetime(2026, 1, 1, 9), datetime(2026, 1, 1, 10))
+
+
+def test_a_childs_name_inside_a_professionals_email_domain_does_not_block_the_invitation():
+    from conference.invitations.privacy import find_withheld, mask_addresses
+
+    text = "ATTENDEE;CN=Sam Officer:mailto:sam.officer@example.org\r\nSUMMARY:Multi-agency meeting"
+    assert find_withheld(mask_addresses(text), ["Example"]) == []
+    assert find_withheld(mask_addresses("SUMMARY:Meeting about Example"), ["Example"]) == ["Example"]
