@@ -26,8 +26,8 @@ from conference.invitations.privacy import (
     check_outbound_text,
     describe_time,
     find_withheld,
-    mask_addresses,
     is_web_link,
+    mask_addresses,
 )
 
 _HEADER_FORBIDDEN = re.compile(r"[\r\n\x00\u2028\u2029\u0085]")
