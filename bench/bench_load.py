@@ -16,6 +16,7 @@ import hashlib
 import http.client
 import os
 import platform
+import random
 import secrets
 import socket
 import subprocess
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DOC = ROOT / "docs" / "benchmarks.md"
+THINK = 2.0  # seconds a person spends on a page before the next click (on average)
 START, END = "<!-- load:start -->", "<!-- load:end -->"
 SECRET = secrets.token_urlsafe(48)
 WORKERS, THREADS = 2, 8
@@ -256,7 +258,10 @@ def start_server(target: str, port: int, env: dict[str, str]) -> subprocess.Pope
     raise RuntimeError(f"{target} did not start: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
 
 
-def load(name: str, port: int, path: str, users: int, seconds: float, tokens: list[str], queries: int | None) -> Result:
+def load(name: str, port: int, path: str, users: int, seconds: float, tokens: list[str], queries: int | None,
+         think: float = 0.0) -> Result:
+    """``users`` threads request ``path`` for ``seconds``. With ``think`` > 0 each pauses between requests for
+    a random 0.5 to 1.5 times ``think`` seconds, as a person reading the page would; with 0 they hammer."""
     latencies: list[float] = []
     errors = [0]
     reasons: list[str] = []
@@ -286,6 +291,8 @@ def load(name: str, port: int, path: str, users: int, seconds: float, tokens: li
             else:
                 with lock:
                     errors[0] += 1
+            if think:
+                time.sleep(random.uniform(0.5 * think, 1.5 * think))
         with lock:
             latencies.extend(mine)
 
@@ -308,7 +315,10 @@ def write_section(results: list[Result], users: int, seconds: float, open_cases:
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {os.cpu_count()} cores ({cpu}); Python "
         f"{platform.python_version()}, PostgreSQL on loopback. `python bench/bench_load.py`.",
-        f"{users} concurrent users (threads with keep-alive connections, in the same machine as the server) for "
+        f"{users} concurrent users (threads with keep-alive connections, in the same machine as the server). "
+        "First each user requests again the moment an answer arrives (a stress figure: 50 requests always in "
+        f"flight); then, in the rows marked 'people reading', each pauses 0.5 to 1.5 times {THINK:.0f} s between "
+        "requests, as a person reading the page would. Each ran for "
         f"{seconds:.0f} s per page; gunicorn gthread, {WORKERS} workers x {THREADS} threads; "
         f"{open_cases} open cases loaded. Targets: dashboard p99 < 300 ms, autosave p99 < 100 ms.",
         "",
@@ -361,6 +371,9 @@ def main() -> None:
         for page, path in paths.items():
             load(page, app_port, path, 4, 1.0, tokens, None)  # warm the workers
             results.append(load(page, app_port, path, users, seconds, tokens, queries[page]))
+        for page, path in paths.items():
+            results.append(load(f"{page}, people reading ({THINK:.0f} s pauses)", app_port, path, users,
+                                seconds * 2, tokens, queries[page], think=THINK))
         for r in results:
             print(
                 f"{r.name:28} {len(r.latencies):6} req {r.errors:3} err {r.throughput:7.0f}/s "

@@ -22,6 +22,8 @@ from conference.db import utcnow
 from conference.extensions import db
 
 COOKIE_NAME = "__Host-convene"
+# The idle clock is reset at most this often, so a session may last up to this much past its idle limit.
+TOUCH_INTERVAL = timedelta(seconds=30)
 
 
 def _hash(token: str) -> str:
@@ -113,6 +115,8 @@ class DatabaseSessionInterface(SessionInterface):
             session.token, session.row = token, new_row
             response.set_cookie(COOKIE_NAME, token, path="/", secure=True, httponly=True, samesite="Lax")
             return
+        if not session.modified and now - row.last_seen_at < TOUCH_INTERVAL:
+            return  # nothing changed and the idle clock was reset recently: spare the database a write
         row.data = dict(session)
         row.last_seen_at = now
         self._copy_auth(session, row)
