@@ -17,6 +17,7 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -27,7 +28,14 @@ import pypdf  # noqa: E402
 
 from decisions.elements import ElementsRecord, summarise_elements  # noqa: E402
 from decisions.indicators import IndicatorTick, default_catalogue  # noqa: E402
-from decisions.nrm import ChildView, FirstResponderView, NrmCaseView, NrmDeterminationView, build_nrm_pack  # noqa: E402
+from decisions.nrm import (  # noqa: E402
+    ChildView,
+    FirstResponderView,
+    NrmCaseView,
+    NrmDeterminationView,
+    NrmPack,
+    build_nrm_pack,
+)
 from decisions.pdf import (  # noqa: E402
     ActionLine,
     AgencyInformation,
@@ -113,16 +121,16 @@ def ten_page_minutes() -> MinutesView:
     return view
 
 
-def time_runs(render: object, runs: int) -> list[float]:
+def time_runs(render: Callable[[], object], runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        render()  # type: ignore[operator]
+        render()
         times.append(time.perf_counter() - started)
     return times
 
 
-def nrm_pack() -> object:
+def nrm_pack() -> NrmPack:
     case = NrmCaseView(
         "NB-2026-0042",
         Nation.ENGLAND,
@@ -172,9 +180,9 @@ def main() -> int:
         ("Minutes", pages(render_minutes_pdf(view)), time_runs(lambda: render_minutes_pdf(view), args.runs)),
         (
             "NRM referral pack",
-            pages(render_nrm_pack_pdf(pack)),  # type: ignore[arg-type]
+            pages(render_nrm_pack_pdf(pack)),
             time_runs(lambda: render_nrm_pack_pdf(pack), args.runs),
-        ),  # type: ignore[arg-type]
+        ),
     ]
     print(write_section(rows))
     return 0

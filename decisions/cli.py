@@ -36,9 +36,11 @@ def remind_overdue_actions(now: datetime | None = None) -> int:
         if conference is None:
             continue
         link = f"{settings.external_url}/conferences/{conference.id}/record/actions"
-        body = (f"An action agreed at meeting {conference.reference} is overdue.\n\n"
-                f"Sign in to Convene to see it and update its status:\n{link}\n\n"
-                "This email contains no personal information. Do not reply to it.")
+        body = (
+            f"An action agreed at meeting {conference.reference} is overdue.\n\n"
+            f"Sign in to Convene to see it and update its status:\n{link}\n\n"
+            "This email contains no personal information. Do not reply to it."
+        )
         enqueue_email(conference, action.owner.email, f"Overdue action: meeting {conference.reference}", body)
         action.reminded_at = now
         record_event(db.session, "action.reminded", object_type="action", object_id=action.id)
@@ -73,23 +75,40 @@ def demo_command() -> None:
             click.echo(f"Meeting {existing.reference} already exists: /conferences/{existing.id}/record")
             return
         start_at = utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
-        conference = Conference(case_id=case.id, reference=f"MTG-{secrets.token_hex(2).upper()}",
-                                meeting_type=MeetingType.STRATEGY_DISCUSSION, nation=Nation(case.nation.value),
-                                status=ConferenceStatus.HELD, start_at=start_at, end_at=start_at + timedelta(hours=1),
-                                ical_uid=f"{secrets.token_hex(16)}@convene.example", venue="Northbridge MASH")
+        conference = Conference(
+            case_id=case.id,
+            reference=f"MTG-{secrets.token_hex(2).upper()}",
+            meeting_type=MeetingType.STRATEGY_DISCUSSION,
+            nation=Nation(case.nation.value),
+            status=ConferenceStatus.HELD,
+            start_at=start_at,
+            end_at=start_at + timedelta(hours=1),
+            ical_uid=f"{secrets.token_hex(16)}@convene.example",
+            venue="Northbridge MASH",
+        )
         db.session.add(conference)
         db.session.flush()
-        tags = {Role.SOCIAL_CARE: "@northbridge.example", Role.POLICE: "@northbridge-police.example",
-                Role.HEALTH: "@northbridge-health.example"}
+        tags = {
+            Role.SOCIAL_CARE: "@northbridge.example",
+            Role.POLICE: "@northbridge-police.example",
+            Role.HEALTH: "@northbridge-health.example",
+        }
         for position, (role, domain) in enumerate(tags.items()):
             seat = ConferenceRole(conference_id=conference.id, role=role, position=position)
             db.session.add(seat)
             db.session.flush()
-            person = db.session.scalars(select(Person).where(Person.email.like(f"%{domain}"))
-                                        .order_by(Person.name)).first()
+            person = db.session.scalars(
+                select(Person).where(Person.email.like(f"%{domain}")).order_by(Person.name)
+            ).first()
             if person is not None:
-                db.session.add(Attendee(conference_id=conference.id, conference_role_id=seat.id,
-                                        person_id=person.id, response=ResponseStatus.ACCEPTED))
+                db.session.add(
+                    Attendee(
+                        conference_id=conference.id,
+                        conference_role_id=seat.id,
+                        person_id=person.id,
+                        response=ResponseStatus.ACCEPTED,
+                    )
+                )
         record_event(db.session, "demo.decisions", object_type="conference", object_id=conference.id)
     click.echo(f"Meeting {conference.reference} added: /conferences/{conference.id}/record")
 

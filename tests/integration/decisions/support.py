@@ -34,15 +34,26 @@ class World:
     guardian: Agency
 
 
-def make_world(factories: Any, *, meeting_type: MeetingType = MeetingType.STRATEGY_DISCUSSION,
-               roles: tuple[Role, ...] = (Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH), code: str = "NB") -> World:
+def make_world(
+    factories: Any,
+    *,
+    meeting_type: MeetingType = MeetingType.STRATEGY_DISCUSSION,
+    roles: tuple[Role, ...] = (Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH),
+    code: str = "NB",
+) -> World:
     area = factories.area(code, f"Area {code}")
     social_care = factories.agency(area)
-    kinds = {Role.SOCIAL_CARE: AgencyKind.CHILDREN_SOCIAL_CARE, Role.POLICE: AgencyKind.POLICE,
-             Role.HEALTH: AgencyKind.HEALTH, Role.GUARDIAN: AgencyKind.GUARDIAN_SERVICE, Role.CHAIR:
-             AgencyKind.CHILDREN_SOCIAL_CARE}
-    agencies = {role: social_care if kinds[role] == AgencyKind.CHILDREN_SOCIAL_CARE else factories.agency(
-        area, kinds[role]) for role in roles}
+    kinds = {
+        Role.SOCIAL_CARE: AgencyKind.CHILDREN_SOCIAL_CARE,
+        Role.POLICE: AgencyKind.POLICE,
+        Role.HEALTH: AgencyKind.HEALTH,
+        Role.GUARDIAN: AgencyKind.GUARDIAN_SERVICE,
+        Role.CHAIR: AgencyKind.CHILDREN_SOCIAL_CARE,
+    }
+    agencies = {
+        role: social_care if kinds[role] == AgencyKind.CHILDREN_SOCIAL_CARE else factories.agency(area, kinds[role])
+        for role in roles
+    }
     sca = factories.agency(area, AgencyKind.SINGLE_COMPETENT_AUTHORITY)
     guardian = agencies.get(Role.GUARDIAN) or factories.agency(area, AgencyKind.GUARDIAN_SERVICE)
     chair = factories.user(social_care, UserRole.CHAIR)
@@ -50,9 +61,15 @@ def make_world(factories: Any, *, meeting_type: MeetingType = MeetingType.STRATE
     case = factories.case(chair)
     if Role.POLICE in agencies:
         factories.involve(case, agencies[Role.POLICE])
-    conference = Conference(case_id=case.id, reference=f"MTG-{secrets.token_hex(2).upper()}",
-                            meeting_type=meeting_type, nation=Nation.ENGLAND, status=ConferenceStatus.HELD,
-                            start_at=datetime.now(UTC) - timedelta(hours=1), ical_uid=secrets.token_hex(12))
+    conference = Conference(
+        case_id=case.id,
+        reference=f"MTG-{secrets.token_hex(2).upper()}",
+        meeting_type=meeting_type,
+        nation=Nation.ENGLAND,
+        status=ConferenceStatus.HELD,
+        start_at=datetime.now(UTC) - timedelta(hours=1),
+        ical_uid=secrets.token_hex(12),
+    )
     db.session.add(conference)
     db.session.flush()
     people = {}
@@ -62,8 +79,14 @@ def make_world(factories: Any, *, meeting_type: MeetingType = MeetingType.STRATE
         db.session.flush()
         person = factories.person(agencies[role], name=f"{role.label} Person")
         people[role] = person
-        db.session.add(Attendee(conference_id=conference.id, conference_role_id=seat.id, person_id=person.id,
-                                response=ResponseStatus.ACCEPTED))
+        db.session.add(
+            Attendee(
+                conference_id=conference.id,
+                conference_role_id=seat.id,
+                person_id=person.id,
+                response=ResponseStatus.ACCEPTED,
+            )
+        )
     db.session.commit()
     return World(area, social_care, chair, member, case, conference, people, sca, guardian)
 
@@ -77,8 +100,9 @@ def form_fields(client: Any, path: str) -> dict[str, str]:
     page = client.get(path)
     assert page.status_code == 200, page.get_data(as_text=True)[:500]
     soup = BeautifulSoup(page.get_data(as_text=True), "html5lib")
-    form = soup.find("form", attrs={"method": "post", "action": lambda a: a and a.startswith("/conferences")}) \
-        or soup.find("form", attrs={"method": "post", "action": lambda a: a and a.startswith("/cases")})
+    form = soup.find(
+        "form", attrs={"method": "post", "action": lambda a: a and a.startswith("/conferences")}
+    ) or soup.find("form", attrs={"method": "post", "action": lambda a: a and a.startswith("/cases")})
     assert form is not None, f"no form on {path}"
     return {i["name"]: i.get("value", "") for i in form.find_all("input", attrs={"type": "hidden"})}
 
@@ -94,33 +118,75 @@ def fresh_code(user: User) -> str:
 
 
 ATTENDANCE_ALL_PRESENT = {
-    "status-social_care": "present_in_room", "status-police": "present_remotely",
-    "status-health": "deputy_present", "deputy-health": "Dr Deputy",
+    "status-social_care": "present_in_room",
+    "status-police": "present_remotely",
+    "status-health": "deputy_present",
+    "deputy-health": "Dr Deputy",
 }
-ELEMENTS = {"acts": ["recruitment", "transport"], "movement_within_uk": "yes", "act_details": "Moved to the coast",
-            "exploitation_types": ["types-of-exploitation-forced-to-commit-crime"], "where": "uk",
-            "purpose_details": "County lines"}
-OUTCOME = {"start_enquiries": "yes", "outcome": "trafficking_concern", "nrm_referral": "yes",
-           "first_responder_organisation": "Area council", "first_responder_name": "Sam Worker",
-           "rationale": "Act and purpose shared by police and social care.", "dissent-health": "Wants more information",
-           "suspected_of_offences": "yes", "non_punishment_flag": "yes"}
+ELEMENTS = {
+    "acts": ["recruitment", "transport"],
+    "movement_within_uk": "yes",
+    "act_details": "Moved to the coast",
+    "exploitation_types": ["types-of-exploitation-forced-to-commit-crime"],
+    "where": "uk",
+    "purpose_details": "County lines",
+}
+OUTCOME = {
+    "start_enquiries": "yes",
+    "outcome": "trafficking_concern",
+    "nrm_referral": "yes",
+    "first_responder_organisation": "Area council",
+    "first_responder_name": "Sam Worker",
+    "rationale": "Act and purpose shared by police and social care.",
+    "dissent-health": "Wants more information",
+    "suspected_of_offences": "yes",
+    "non_punishment_flag": "yes",
+}
 
 
 def record_everything(client: Any, world: World) -> None:
     assert post(client, url(world, "/attendance"), ATTENDANCE_ALL_PRESENT).status_code == 302
-    assert post(client, url(world, "/information"), {"information-police": "Found in a trap house",
-                                                      "information-social_care": "Known to services"}).status_code == 302
-    assert post(client, url(world, "/child-views"), {"sought": "yes", "views": "Wants to stay local"}).status_code == 302
+    assert (
+        post(
+            client,
+            url(world, "/information"),
+            {"information-police": "Found in a trap house", "information-social_care": "Known to services"},
+        ).status_code
+        == 302
+    )
+    assert (
+        post(client, url(world, "/child-views"), {"sought": "yes", "views": "Wants to stay local"}).status_code == 302
+    )
     assert post(client, url(world, "/elements"), ELEMENTS).status_code == 302
-    assert post(client, url(world, "/indicators"), {
-        "indicator-goes_missing": "yes", "indicator-goes_missing-agency": "police",
-        "indicator-goes_missing-note": "Three times"}).status_code == 302
+    assert (
+        post(
+            client,
+            url(world, "/indicators"),
+            {
+                "indicator-goes_missing": "yes",
+                "indicator-goes_missing-agency": "police",
+                "indicator-goes_missing-note": "Three times",
+            },
+        ).status_code
+        == 302
+    )
     assert post(client, url(world, "/outcome"), OUTCOME).status_code == 302
     due = datetime.now(UTC) + timedelta(days=3)
-    assert post(client, url(world, "/actions"), {
-        "description": "Make the NRM referral", "owner": str(world.people[Role.SOCIAL_CARE].id),
-        "due_on-day": str(due.day), "due_on-month": str(due.month), "due_on-year": str(due.year),
-        "due_time": "2:30pm"}).status_code == 302
+    assert (
+        post(
+            client,
+            url(world, "/actions"),
+            {
+                "description": "Make the NRM referral",
+                "owner": str(world.people[Role.SOCIAL_CARE].id),
+                "due_on-day": str(due.day),
+                "due_on-month": str(due.month),
+                "due_on-year": str(due.year),
+                "due_time": "2:30pm",
+            },
+        ).status_code
+        == 302
+    )
 
 
 def sign_off(client: Any, world: World) -> Any:

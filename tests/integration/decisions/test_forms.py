@@ -16,11 +16,20 @@ YESTERDAY = datetime.now(UTC) - timedelta(days=1)
 
 BAD = [
     ("/attendance", {}, ["Select how social care attended", "Select how health attended"]),
-    ("/attendance", {"status-social_care": "present_in_room", "status-police": "deputy_present",
-                     "status-health": "written_submission"},
-     ["Enter the name of the deputy for police", "Enter a short summary of the written submission from health"]),
-    ("/attendance", {"status-social_care": "teleported", "status-police": "apologies", "status-health": "apologies"},
-     ["Select how social care attended"]),
+    (
+        "/attendance",
+        {
+            "status-social_care": "present_in_room",
+            "status-police": "deputy_present",
+            "status-health": "written_submission",
+        },
+        ["Enter the name of the deputy for police", "Enter a short summary of the written submission from health"],
+    ),
+    (
+        "/attendance",
+        {"status-social_care": "teleported", "status-police": "apologies", "status-health": "apologies"},
+        ["Select how social care attended"],
+    ),
     ("/information", {"information-police": "x" * 15_001}, ["Information from police must be 15,000 characters"]),
     ("/child-views", {}, ["Select yes if the child's views and wishes were sought"]),
     ("/child-views", {"sought": "yes"}, ["Enter the child's views and wishes"]),
@@ -29,25 +38,80 @@ BAD = [
     ("/elements", {"acts": ["teleportation"]}, ["Select options from the lists"]),
     ("/elements", {"where": "moon"}, ["Select where the exploitation happened"]),
     ("/indicators", {"indicator-goes_missing": "yes"}, ["Select the agency that raised"]),
-    ("/indicators", {"indicator-goes_missing": "yes", "indicator-goes_missing-agency": "police",
-                     "indicator-goes_missing-note": "n" * 2001}, ["Note must be 2,000 characters or fewer"]),
-    ("/outcome", {}, ["Select whether to start section 47 enquiries", "Select the outcome", "Enter the rationale",
-                      "Select whether the child is suspected of any offences"]),
-    ("/outcome", {"start_enquiries": "no", "outcome": "more_information_needed", "rationale": "r",
-                  "suspected_of_offences": "no", "reconvene_on-day": str(YESTERDAY.day),
-                  "reconvene_on-month": str(YESTERDAY.month), "reconvene_on-year": str(YESTERDAY.year)},
-     ["Reconvene date must be in the future"]),
-    ("/outcome", {"start_enquiries": "yes", "outcome": "trafficking_concern", "rationale": "r",
-                  "suspected_of_offences": "yes"},
-     ["Confirm that an NRM referral will be made", "Enter the first responder's organisation",
-      "Select whether the non-punishment principle may apply"]),
-    ("/actions", {}, ["Enter the action", "Select who owns the action", "Enter the date the action is due",
-                      "Enter the time the action is due"]),
-    ("/actions", {"description": "Visit", "owner": "not-a-person", "due_on-day": "31", "due_on-month": "2",
-                  "due_on-year": "2027", "due_time": "25:99"},
-     ["Select who owns the action", "must be a real date", "Enter a real time, for example 2:30pm or 14:30"]),
-    ("/actions", {"description": "Visit", "due_on-day": str(YESTERDAY.day), "due_on-month": str(YESTERDAY.month),
-                  "due_on-year": str(YESTERDAY.year), "due_time": "9am"}, ["must be today or in the future"]),
+    (
+        "/indicators",
+        {
+            "indicator-goes_missing": "yes",
+            "indicator-goes_missing-agency": "police",
+            "indicator-goes_missing-note": "n" * 2001,
+        },
+        ["Note must be 2,000 characters or fewer"],
+    ),
+    (
+        "/outcome",
+        {},
+        [
+            "Select whether to start section 47 enquiries",
+            "Select the outcome",
+            "Enter the rationale",
+            "Select whether the child is suspected of any offences",
+        ],
+    ),
+    (
+        "/outcome",
+        {
+            "start_enquiries": "no",
+            "outcome": "more_information_needed",
+            "rationale": "r",
+            "suspected_of_offences": "no",
+            "reconvene_on-day": str(YESTERDAY.day),
+            "reconvene_on-month": str(YESTERDAY.month),
+            "reconvene_on-year": str(YESTERDAY.year),
+        },
+        ["Reconvene date must be in the future"],
+    ),
+    (
+        "/outcome",
+        {"start_enquiries": "yes", "outcome": "trafficking_concern", "rationale": "r", "suspected_of_offences": "yes"},
+        [
+            "Confirm that an NRM referral will be made",
+            "Enter the first responder's organisation",
+            "Select whether the non-punishment principle may apply",
+        ],
+    ),
+    (
+        "/actions",
+        {},
+        [
+            "Enter the action",
+            "Select who owns the action",
+            "Enter the date the action is due",
+            "Enter the time the action is due",
+        ],
+    ),
+    (
+        "/actions",
+        {
+            "description": "Visit",
+            "owner": "not-a-person",
+            "due_on-day": "31",
+            "due_on-month": "2",
+            "due_on-year": "2027",
+            "due_time": "25:99",
+        },
+        ["Select who owns the action", "must be a real date", "Enter a real time, for example 2:30pm or 14:30"],
+    ),
+    (
+        "/actions",
+        {
+            "description": "Visit",
+            "due_on-day": str(YESTERDAY.day),
+            "due_on-month": str(YESTERDAY.month),
+            "due_on-year": str(YESTERDAY.year),
+            "due_time": "9am",
+        },
+        ["must be today or in the future"],
+    ),
     ("/check", {}, ["Enter your password", "Enter the 6-digit code"]),
 ]
 
@@ -79,12 +143,17 @@ def test_sign_off_is_refused_until_every_section_is_done(client, factories):
     factories.sign_in(client, world.chair)
     page = client.get(url(world, "/check"))
     text = BeautifulSoup(page.get_data(as_text=True), "html5lib").get_text(" ", strip=True)
-    for message in ("Record the attendance register", "Record the child's views and wishes",
-                    "Record the trafficking elements", "Record the outcome"):
+    for message in (
+        "Record the attendance register",
+        "Record the child's views and wishes",
+        "Record the trafficking elements",
+        "Record the outcome",
+    ):
         assert message in text
     token = form_fields(client, url(world, "/information"))["csrf_token"]
-    refused = client.post(url(world, "/check"), data={"csrf_token": token, "version": "1", "password": "x",
-                                                       "code": "123456"})
+    refused = client.post(
+        url(world, "/check"), data={"csrf_token": token, "version": "1", "password": "x", "code": "123456"}
+    )
     assert refused.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(DecisionVersion)) == 0
 
@@ -92,9 +161,14 @@ def test_sign_off_is_refused_until_every_section_is_done(client, factories):
 def test_bad_nrm_forms_and_compare(client, factories):
     world = make_world(factories)
     factories.sign_in(client, world.chair)
-    answers = post(client, f"/cases/{world.case.id}/nrm/answers",
-                   {"local-authority-contacted-about-child-local-authority-email": "not an email",
-                    "still-in-exploitative-situation": "perhaps"})
+    answers = post(
+        client,
+        f"/cases/{world.case.id}/nrm/answers",
+        {
+            "local-authority-contacted-about-child-local-authority-email": "not an email",
+            "still-in-exploitative-situation": "perhaps",
+        },
+    )
     assert answers.status_code == 400
     text = answers.get_data(as_text=True)
     assert "Enter an email address in the correct format" in text and "Select an answer for" in text

@@ -61,7 +61,9 @@ def test_chair_records_signs_downloads_amends_and_compares(client, factories):
     # Minutes PDF: attachment, reference file name, no-store, every section, no child name.
     minutes = client.get(url(world, "/versions/1/minutes.pdf"))
     assert minutes.status_code == 200
-    assert minutes.headers["Content-Disposition"] == f'attachment; filename="{world.conference.reference}-minutes-v1.pdf"'
+    assert (
+        minutes.headers["Content-Disposition"] == f'attachment; filename="{world.conference.reference}-minutes-v1.pdf"'
+    )
     assert minutes.headers["Cache-Control"] == "no-store"
     text = _pdf_text(minutes.data)
     for heading in MINUTES_HEADINGS:
@@ -129,8 +131,12 @@ def test_agency_member_can_read_and_download_minutes_but_not_sign_or_get_the_pac
 def test_quorum_not_met_warns_and_the_override_is_recorded(client, factories):
     world = make_world(factories)
     factories.sign_in(client, world.chair)
-    attendance = {"status-social_care": "present_in_room", "status-police": "present_in_room",
-                  "status-health": "written_submission", "summary-health": "No concerns from the GP"}
+    attendance = {
+        "status-social_care": "present_in_room",
+        "status-police": "present_in_room",
+        "status-health": "written_submission",
+        "summary-health": "No concerns from the GP",
+    }
     assert post(client, url(world, "/attendance"), attendance).status_code == 302
     page = client.get(url(world, "/quorum"))
     assert "Quorum is not met: health is not present" in _text(page)
@@ -138,10 +144,20 @@ def test_quorum_not_met_warns_and_the_override_is_recorded(client, factories):
     refused = post(client, url(world, "/quorum"), {"quorum_reason": "Urgent"})
     assert refused.status_code == 400
     assert "Confirm that the meeting continued without quorum" in _text(refused)
-    assert post(client, url(world, "/quorum"), {"continue_without_quorum": "yes",
-                                                 "quorum_reason": "Child at immediate risk"}).status_code == 302
+    assert (
+        post(
+            client,
+            url(world, "/quorum"),
+            {"continue_without_quorum": "yes", "quorum_reason": "Child at immediate risk"},
+        ).status_code
+        == 302
+    )
     record = db.session.scalars(select(DecisionRecord)).one()
     assert record.sections["quorum"]["reason"] == "Child at immediate risk"
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "decision.quorum_override")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "decision.quorum_override")
+        )
+        == 1
+    )
     assert PASSWORD

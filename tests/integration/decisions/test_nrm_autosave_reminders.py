@@ -42,8 +42,12 @@ def test_referral_waits_for_required_fields_then_the_tracker_runs(client, factor
     assert sign_off(client, world).status_code == 302
     nrm_path = f"/cases/{world.case.id}/nrm"
     today = datetime.now(UTC)
-    referral = {"referred_on-day": str(today.day), "referred_on-month": str(today.month),
-                "referred_on-year": str(today.year), "reference": "NRM-123456"}
+    referral = {
+        "referred_on-day": str(today.day),
+        "referred_on-month": str(today.month),
+        "referred_on-year": str(today.year),
+        "reference": "NRM-123456",
+    }
     refused = client.post(f"{nrm_path}/submitted", data={**form_fields(client, nrm_path), **referral})
     assert refused.status_code == 400
     assert "required questions still missing" in refused.get_data(as_text=True)
@@ -63,14 +67,21 @@ def test_referral_waits_for_required_fields_then_the_tracker_runs(client, factor
 
     page = BeautifulSoup(client.get(f"/cases/{world.case.id}").get_data(as_text=True), "html5lib").get_text(" ")
     assert "Reasonable grounds decision due by" in page
-    decision = {"stage": "reasonable_grounds", "outcome": "rg_positive", "decided_on-day": str(today.day),
-                "decided_on-month": str(today.month), "decided_on-year": str(today.year)}
+    decision = {
+        "stage": "reasonable_grounds",
+        "outcome": "rg_positive",
+        "decided_on-day": str(today.day),
+        "decided_on-month": str(today.month),
+        "decided_on-year": str(today.year),
+    }
     fields = {"csrf_token": form_fields(client, nrm_path)["csrf_token"]}
     assert client.post(f"{nrm_path}/decisions", data={**fields, **decision}).status_code == 302
     page = BeautifulSoup(client.get(f"/cases/{world.case.id}").get_data(as_text=True), "html5lib").get_text(" ")
     assert "A conclusive grounds decision can be made from" in page
-    bad = client.post(f"{nrm_path}/decisions", data={**fields, **decision, "stage": "conclusive_grounds",
-                                                     "outcome": "cg_negative", "decided_on-year": "2000"})
+    bad = client.post(
+        f"{nrm_path}/decisions",
+        data={**fields, **decision, "stage": "conclusive_grounds", "outcome": "cg_negative", "decided_on-year": "2000"},
+    )
     assert bad.status_code == 400
 
 
@@ -83,16 +94,25 @@ def test_autosave_json(client, factories):
     headers = {"X-CSRFToken": token}
     ok = client.post(path, data=json.dumps(body), content_type="application/json", headers=headers)
     assert ok.status_code == 200 and ok.get_json() == {"saved": True, "version": 2}
-    stale = client.post(path, data=json.dumps({**body, "fields": {"sought": "yes", "views": "Go home"}}),
-                        content_type="application/json", headers=headers)
+    stale = client.post(
+        path,
+        data=json.dumps({**body, "fields": {"sought": "yes", "views": "Go home"}}),
+        content_type="application/json",
+        headers=headers,
+    )
     assert stale.status_code == 409 and stale.get_json()["theirs"]["why_not"] == "Unwell"
-    invalid = client.post(path, data=json.dumps({**body, "version": 3, "fields": {}}),
-                          content_type="application/json", headers=headers)
+    invalid = client.post(
+        path, data=json.dumps({**body, "version": 3, "fields": {}}), content_type="application/json", headers=headers
+    )
     assert invalid.status_code == 422 and "sought" in invalid.get_json()["errors"]
     assert client.post(path, data={"section": "child_views"}, headers=headers).status_code == 415
     assert client.post(path, data=json.dumps(body), content_type="application/json").status_code == 400
-    foreign = client.post(path, data=json.dumps(body), content_type="application/json",
-                          headers={**headers, "Origin": "https://evil.example"})
+    foreign = client.post(
+        path,
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={**headers, "Origin": "https://evil.example"},
+    )
     assert foreign.status_code == 403
     record = db.session.scalars(select(DecisionRecord)).one()
     assert record.sections["child_views"]["why_not"] == "Unwell"

@@ -60,8 +60,12 @@ def test_two_saves_racing_give_one_winner_and_one_conflict_and_lose_nothing(app,
     assert conflict.attempted == {"police": texts[losers[0]]}
     assert (conflict.base_version, conflict.saved_version) == (1, 2)
     assert results[losers[0]].saved == {"police": texts[winners[0]]}
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "decision.save_conflict")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "decision.save_conflict")
+        )
+        == 1
+    )
 
 
 def test_second_editor_gets_a_conflict_view_with_both_texts(client, factories, app):
@@ -87,8 +91,13 @@ def test_stale_form_for_another_section_merges_without_overwriting(client, facto
     world = make_world(factories)
     factories.sign_in(client, world.chair)
     stale = form_fields(client, url(world, "/child-views"))
-    assert client.post(url(world, "/information"), data={**form_fields(client, url(world, "/information")),
-                                                          "information-police": "Kept"}).status_code == 302
+    assert (
+        client.post(
+            url(world, "/information"),
+            data={**form_fields(client, url(world, "/information")), "information-police": "Kept"},
+        ).status_code
+        == 302
+    )
     response = client.post(url(world, "/child-views"), data={**stale, "sought": "no", "why_not": "Asleep"})
     assert response.status_code == 302
     record = db.session.scalars(select(DecisionRecord)).one()
@@ -104,13 +113,16 @@ def test_child_rows_bump_the_parent_version(client, factories):
     record = db.session.scalars(select(DecisionRecord)).one()
     before = record.version
     action = db.session.scalars(select(DecisionAction)).one()
-    page = client.post(url(world, f"/actions/{action.id}/status"),
-                       data={"csrf_token": stale["csrf_token"], "status": "done"})
+    page = client.post(
+        url(world, f"/actions/{action.id}/status"), data={"csrf_token": stale["csrf_token"], "status": "done"}
+    )
     assert page.status_code == 302
     db.session.expire_all()
     assert db.session.get(DecisionRecord, record.id).version == before + 1
-    again = client.post(url(world, "/attendance"), data={**stale, "status-social_care": "apologies",
-                                                         "status-police": "apologies", "status-health": "apologies"})
+    again = client.post(
+        url(world, "/attendance"),
+        data={**stale, "status-social_care": "apologies", "status-police": "apologies", "status-health": "apologies"},
+    )
     assert again.status_code == 409  # the register was changed after this form was loaded
 
 
@@ -125,8 +137,10 @@ def test_a_signed_version_never_changes(client, factories):
     with pytest.raises(services.DecisionError, match="signed off"):
         services.save_section(record, "outcome", {"rationale": "changed"}, record.version, world.chair)
     db.session.rollback()
-    refused = client.post(url(world, "/information"), data={**form_fields(client, url(world, "/information")),
-                                                            "information-police": "Changed after signing"})
+    refused = client.post(
+        url(world, "/information"),
+        data={**form_fields(client, url(world, "/information")), "information-police": "Changed after signing"},
+    )
     assert refused.status_code == 409
     for statement in ("UPDATE decision_versions SET content = '{}'", "DELETE FROM decision_versions"):
         with pytest.raises(DBAPIError, match="immutable"), db.engine.begin() as connection:
@@ -140,9 +154,16 @@ def test_a_signed_version_never_changes(client, factories):
 def _action_form(client, world, key: str | None = None, description: str = "Book an interpreter") -> dict[str, str]:
     fields = form_fields(client, url(world, "/actions"))
     due = datetime.now(UTC) + timedelta(days=2)
-    return {**fields, **({"idempotency_key": key} if key else {}), "description": description,
-            "owner": str(world.people[Role.POLICE].id), "due_on-day": str(due.day), "due_on-month": str(due.month),
-            "due_on-year": str(due.year), "due_time": "10am"}
+    return {
+        **fields,
+        **({"idempotency_key": key} if key else {}),
+        "description": description,
+        "owner": str(world.people[Role.POLICE].id),
+        "due_on-day": str(due.day),
+        "due_on-month": str(due.month),
+        "due_on-year": str(due.year),
+        "due_time": "10am",
+    }
 
 
 def test_double_submit_creates_one_action_and_a_changed_body_is_refused(client, factories):

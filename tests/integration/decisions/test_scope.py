@@ -33,8 +33,12 @@ def test_every_decisions_url_is_404_for_another_area(client, factories, app):
             if method == "GET":
                 response = other.get(path)
             elif rule.endpoint == "decisions.autosave":
-                response = other.post(path, data=json.dumps({"section": "information", "version": 1, "fields": {}}),
-                                      content_type="application/json", headers={"X-CSRFToken": token})
+                response = other.post(
+                    path,
+                    data=json.dumps({"section": "information", "version": 1, "fields": {}}),
+                    content_type="application/json",
+                    headers={"X-CSRFToken": token},
+                )
             else:
                 response = other.post(path, data={"csrf_token": token})
             assert response.status_code == 404, (method, path, response.status_code)

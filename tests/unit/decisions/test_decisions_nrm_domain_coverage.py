@@ -18,20 +18,26 @@ DOMAIN_FIELDS: dict[str, tuple[str, ...]] = {
     "LA name": ("local-authority-contacted-about-child-local-authority-name",),
     "LA phone": ("local-authority-contacted-about-child-local-authority-phone",),
     "LA email": ("local-authority-contacted-about-child-local-authority-email",),
-    "contact first and last name": ("local-authority-contacted-about-child-local-authority-first-name",
-                                    "local-authority-contacted-about-child-local-authority-last-name"),
+    "contact first and last name": (
+        "local-authority-contacted-about-child-local-authority-first-name",
+        "local-authority-contacted-about-child-local-authority-last-name",
+    ),
     "background (birthplace, family, education, work)": ("birthplace", "family", "education", "employment-history"),
     "one or several situations": ("potential-victim-exploitative-situation-multiple",),
     "when": ("when-did-the-exploitation-take-place", "when-did-the-exploitation-take-place-multiple"),
     "how it started": ("how-did-the-exploitation-start",),
-    "taken somewhere (journey)": ("were-they-taken-somewhere-by-their-exploiter",
-                                  "were-they-taken-somewhere-by-their-exploiter-journey-details"),
+    "taken somewhere (journey)": (
+        "were-they-taken-somewhere-by-their-exploiter",
+        "were-they-taken-somewhere-by-their-exploiter-journey-details",
+    ),
     "what they had to do": ("what-were-they-required-to-do",),
     "living conditions": ("living-conditions",),
     "treatment": ("how-they-were-treated",),
-    "still in it (what keeps them / how they left)": ("still-in-exploitative-situation",
-                                                      "what-is-keeping-them-in-situation",
-                                                      "how-why-did-they-leave-the-situation"),
+    "still in it (what keeps them / how they left)": (
+        "still-in-exploitative-situation",
+        "what-is-keeping-them-in-situation",
+        "how-why-did-they-leave-the-situation",
+    ),
     "last contact": ("when-last-contact",),
     "first chance to report": ("is-this-the-first-chance-to-report",),
     "indicators (yes/no +\n  details)": ("modern-slavery-indicators", "modern-slavery-indicators-details"),
@@ -40,9 +46,11 @@ DOMAIN_FIELDS: dict[str, tuple[str, ...]] = {
     "credibility concerns": ("evidence-of-dishonesty",),
     "others involved": ("are-others-involved",),
     "Place: UK / overseas / both": ("where-exploitation-happened",),
-    "up to 10 UK towns and 10 countries plus free text": ("where-exploitation-happened-uk-city",
-                                                              "where-exploitation-happened-overseas-country",
-                                                              "where-exploitation-happened-other-uk-other-location"),
+    "up to 10 UK towns and 10 countries plus free text": (
+        "where-exploitation-happened-uk-city",
+        "where-exploitation-happened-overseas-country",
+        "where-exploitation-happened-other-uk-other-location",
+    ),
     "current location\n  (UK town and region)": ("current-pv-location-uk-city", "current-pv-location-uk-region"),
     "who exploited them": ("who-exploited-pv",),
     "whether exploiters are in the UK": ("are-exploiters-in-the-uk",),
@@ -52,34 +60,46 @@ DOMAIN_FIELDS: dict[str, tuple[str, ...]] = {
     "future-exploitation concerns": ("future-exploitation-concerns",),
     "crime reference number": ("reported-to-police-crime-reference",),
     "willingness to help\n  police": ("authorities-cooperation",),
-    "name, DOB, gender, children, nationality": ("pv-name-first-name", "pv-name-last-name", "pv-dob", "pv-gender",
-                                                 "does-pv-have-children", "pv-nationality"),
+    "name, DOB, gender, children, nationality": (
+        "pv-name-first-name",
+        "pv-name-last-name",
+        "pv-dob",
+        "pv-gender",
+        "does-pv-have-children",
+        "pv-nationality",
+    ),
     "interpreter/communication needs": ("pv-interpreter-requirements", "pv-other-help-with-communication"),
     "Home Office\n  reference": ("pv-ho-reference",),
-    "first responder and alternative contact": ("fr-details-first-name", "fr-details-role", "fr-details-phone",
-                                                "fr-alternative-contact"),
+    "first responder and alternative contact": (
+        "fr-details-first-name",
+        "fr-details-role",
+        "fr-details-phone",
+        "fr-alternative-contact",
+    ),
 }
 
 
 def _domain_text() -> str:
     text = DOMAIN.read_text(encoding="utf-8")
-    return text[text.index("### The digital referral form"): text.index("### Decisions and standards")]
+    return text[text.index("### The digital referral form") : text.index("### Decisions and standards")]
 
 
 @pytest.mark.parametrize("phrase", sorted(DOMAIN_FIELDS))
 def test_each_domain_field_is_in_domain_md_and_in_the_pack(phrase: str) -> None:
     section = _domain_text()
     assert phrase in section, f"domain.md no longer says {phrase!r}: update this mapping"
-    pack = build_nrm_pack(NrmCaseView("NB-2026-0001", Nation.ENGLAND, "yes"), NrmDeterminationView(),
-                          FirstResponderView())
+    pack = build_nrm_pack(
+        NrmCaseView("NB-2026-0001", Nation.ENGLAND, "yes"), NrmDeterminationView(), FirstResponderView()
+    )
     keys = pack.field_keys()
     missing = [key for key in DOMAIN_FIELDS[phrase] if key not in keys]
     assert not missing, f"{phrase!r}: the pack lacks {missing}"
 
 
 def test_every_exploitation_type_checkbox_is_in_the_pack() -> None:
-    pack = build_nrm_pack(NrmCaseView("NB-2026-0001", Nation.ENGLAND, "yes"), NrmDeterminationView(),
-                          FirstResponderView())
+    pack = build_nrm_pack(
+        NrmCaseView("NB-2026-0001", Nation.ENGLAND, "yes"), NrmDeterminationView(), FirstResponderView()
+    )
     ticks = {o.key for o in pack.field("types-of-exploitation").options}
     assert len(ticks) == 10
     assert ticks <= pack.field_keys()
