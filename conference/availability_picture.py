@@ -41,10 +41,13 @@ KIND_LABELS = {
     "out_of_hours": "Out of hours",
     "outside": "Outside the window",
 }
-LABEL_WIDTH = 250
+LABEL_WIDTH = 280
+ROLE_COLUMN_CHARS = 15  # the role's name wraps over its candidates' rows, this many characters a line
+PERSON_COLUMN_CHARS = 21
 ROW_HEIGHT = 22
-HEADER_HEIGHT = 44
-ROLE_GAP = 8
+HEADER_HEIGHT = 58  # day names, hours, then the numbered badges of the proposed times
+ROLE_GAP = 6
+MIN_TICK_SPACING = 32  # pixels between hour labels, so that "10am" and "12pm" never touch
 MIN_FIRST_HOUR, MIN_LAST_HOUR = 8, 18
 
 
@@ -67,6 +70,8 @@ class Row:
     summary: tuple[str, ...]  # one line per day, for the text alternative
     attends: tuple[int, ...]  # option numbers this person attends
     first_in_role: bool
+    role_lines: tuple[str, ...] = ()  # the role's name wrapped, drawn beside its candidates' rows
+    short_name: str = ""  # the person's name, shortened to fit the label column
 
 
 @dataclass(frozen=True)
@@ -103,9 +108,10 @@ class AvailabilityPicture:
 
     @property
     def hour_ticks(self) -> list[tuple[float, str]]:
-        """x positions and labels of the hours shown under each day (every 2 or 3 hours)."""
+        """x positions and labels of the hours shown under each day, spaced so that the labels never touch."""
         span = self.last_hour - self.first_hour
-        step = 2 if span <= 12 else 3 if span <= 18 else 6
+        per_hour = (self.days[0].width / span) if self.days and span else 0.0
+        step = next((s for s in (1, 2, 3, 4, 6, 12) if s * per_hour >= MIN_TICK_SPACING), 24)
         ticks: list[tuple[float, str]] = []
         for day in self.days:
             for hour in range(self.first_hour, self.last_hour, step):
@@ -116,6 +122,23 @@ class AvailabilityPicture:
 
 def _hour_label(hour: int) -> str:
     return {0: "12am", 12: "12pm"}.get(hour, f"{hour % 12}{'am' if hour < 12 else 'pm'}")
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _wrap(text: str, width: int, max_lines: int) -> tuple[str, ...]:
+    """Words into lines of at most ``width`` characters; the last line shortened with "…" if it overflows."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :])]
+    return tuple(_shorten(line, width) for line in lines)
 
 
 def _span(start_at: dt.datetime, end_at: dt.datetime) -> str:
@@ -253,9 +276,21 @@ def build_picture(
                 for n, p in enumerate(proposals, start=1)
                 if (p.get("assignments", {}).get(role.role) or {}).get("person") == person_id
             )
-            person_label = names.get(person_id, person_id) + (f" (deputy {rank})" if rank else "")
+            name = names.get(person_id, person_id)
+            person_label = name + (f" (deputy {rank})" if rank else "")
             rows.append(
-                Row(role_label, person_id, person_label, y, tuple(segments), tuple(summary), attends, rank == 0)
+                Row(
+                    role_label,
+                    person_id,
+                    person_label,
+                    y,
+                    tuple(segments),
+                    tuple(summary),
+                    attends,
+                    rank == 0,
+                    _wrap(role_label, ROLE_COLUMN_CHARS, len(role.candidates)) if rank == 0 else (),
+                    _shorten(name, PERSON_COLUMN_CHARS),
+                )
             )
             y += ROW_HEIGHT
         y += ROLE_GAP

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -285,6 +287,38 @@ def add_candidate(conference: Conference, seat: ConferenceRole, person: Person) 
 # --- step 4: options -----------------------------------------------------------------------------
 
 
+#: The scheduler requests behind the latest options, by (conference id, solved_at), so that the options page
+#: draws the availability picture from the very request that was solved instead of reading calendars again.
+_SOLVED_REQUESTS: OrderedDict[tuple[uuid.UUID, str], dict[str, Any]] = OrderedDict()
+_SOLVED_REQUESTS_LOCK = threading.Lock()
+_SOLVED_REQUESTS_KEPT = 64
+
+
+def _remember_request(conference_id: uuid.UUID, solved_at: datetime, request: dict[str, Any]) -> None:
+    with _SOLVED_REQUESTS_LOCK:
+        _SOLVED_REQUESTS[(conference_id, solved_at.isoformat())] = request
+        while len(_SOLVED_REQUESTS) > _SOLVED_REQUESTS_KEPT:
+            _SOLVED_REQUESTS.popitem(last=False)
+
+
+def solved_request(conference: Conference) -> dict[str, Any] | None:
+    """The scheduler request behind the arrangement's current options (never solves).
+
+    Kept in memory when the options were found by this process; otherwise built again from the directory and
+    calendars (another process, or after a restart). None when no options have been looked for yet.
+    """
+    arrangement = arrangement_for(conference)
+    if arrangement.solved_at is None or conference.earliest_start_at is None or conference.deadline_at is None:
+        return None
+    with _SOLVED_REQUESTS_LOCK:
+        kept = _SOLVED_REQUESTS.get((conference.id, arrangement.solved_at.isoformat()))
+    if kept is not None:
+        return kept
+    request = availability.build_request(conference, include_on_call=arrangement.include_on_call)
+    _remember_request(conference.id, arrangement.solved_at, request)
+    return request
+
+
 def find_options(conference: Conference) -> ConferenceArrangement:
     """Run the scheduler over the window and keep its answer on the arrangement."""
     arrangement = arrangement_for(conference)
@@ -299,6 +333,7 @@ def find_options(conference: Conference) -> ConferenceArrangement:
     arrangement.no_slot_reasons = list(answer.get("reasons", []))
     arrangement.suggestions = list(answer.get("suggestions", []))
     arrangement.solved_at = utcnow()
+    _remember_request(conference.id, arrangement.solved_at, request)
     return arrangement
 
 

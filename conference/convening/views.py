@@ -13,6 +13,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_te
 from flask.typing import ResponseReturnValue
 
 from conference.auth.policy import Permission, has_permission, public, requires
+from conference.availability_picture import AvailabilityPicture, build_picture
 from conference.cases.models import Case
 from conference.cases.queries import get_case
 from conference.cases.sections import register_case_section
@@ -26,6 +27,7 @@ from conference.extensions import db
 from conference.forms import FormErrors, text_field
 from conference.meeting_types import MeetingType, Role, types_for_nation
 from conference.timescales import MeetingWindow
+from scheduler import RequestError
 
 bp = Blueprint("convening", __name__)
 BANNER = "convening_banner"
@@ -241,6 +243,20 @@ def _proposal_views(conference: Conference, proposals: list[dict[str, Any]]) -> 
     return views
 
 
+def _picture(conference: Conference, proposals: list[dict[str, Any]]) -> AvailabilityPicture | None:
+    """The availability picture of the request the options came from (no second solve), or None."""
+    request_dict = services.solved_request(conference)
+    if request_dict is None:
+        return None
+    names = {k: str(v["name"]) for k, v in request_dict["people"].items() if v.get("name")}
+    role_labels = {s.role.value: s.role.label for s in conference.roles}
+    try:
+        return build_picture(request_dict, proposals, names=names, role_labels=role_labels, width=960)
+    except RequestError:
+        current_app.logger.warning("availability picture not drawn for conference %s", conference.id)
+        return None
+
+
 @bp.route("/conferences/<uuid:conference_id>/options", methods=["GET", "POST"])
 @requires(Permission.CONFERENCE_CONVENE)
 def options(conference_id: uuid.UUID) -> ResponseReturnValue:
@@ -276,6 +292,7 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
         "convening/options.html",
         conference=conference,
         arrangement=arrangement,
+        picture=_picture(conference, arrangement.proposals),
         proposals=_proposal_views(conference, arrangement.proposals),
         errors=errors,
         problem=problem,
