@@ -13,7 +13,15 @@ from conference.auth.policy import case_scope
 from conference.cases.models import Case
 from conference.convening.models import Conference
 from conference.extensions import db
-from decisions.models import ActionStatus, DecisionAction, DecisionRecord, DecisionVersion, Disclosure, NrmReferral
+from decisions.models import (
+    ActionStatus,
+    DecisionAction,
+    DecisionConflict,
+    DecisionRecord,
+    DecisionVersion,
+    Disclosure,
+    NrmReferral,
+)
 
 
 def get_conference(user: User, conference_id: uuid.UUID) -> Conference:
@@ -70,6 +78,17 @@ def get_action(record: DecisionRecord, action_id: uuid.UUID) -> DecisionAction:
     found = db.session.scalars(query).first()
     if found is None:
         raise NotFound("there is no such action")
+    return found
+
+
+def get_conflict(record: DecisionRecord, conflict_id: uuid.UUID, user: User) -> DecisionConflict:
+    """A save of ``user``'s that lost a race on ``record`` (their own unsaved text: nobody else's)."""
+    query = select(DecisionConflict).where(
+        DecisionConflict.id == conflict_id, DecisionConflict.record_id == record.id, DecisionConflict.user_id == user.id
+    )
+    found = db.session.scalars(query).first()
+    if found is None:
+        raise NotFound("there is no such conflict")
     return found
 
 

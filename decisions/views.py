@@ -540,11 +540,31 @@ def autosave(conference_id: uuid.UUID) -> ResponseReturnValue:
         new_version = services.save_section(record, section, value, version, g.user)
     except services.SaveConflict as conflict:
         return jsonify(
-            saved=False, conflict=True, saved_version=conflict.saved_version, mine=conflict.mine, theirs=conflict.saved
+            saved=False,
+            conflict=True,
+            saved_version=conflict.saved_version,
+            mine=conflict.mine,
+            theirs=conflict.saved,
+            conflict_url=url_for(
+                "decisions.show_conflict", conference_id=conference.id, conflict_id=conflict.conflict_id
+            ),
         ), 409
     except services.DecisionError as error:
         return jsonify(saved=False, error=str(error)), 409
     return jsonify(saved=True, version=new_version)
+
+
+@bp.route(f"{PREFIX}/conflicts/<uuid:conflict_id>")
+@requires(Permission.DECISION_RECORD)
+def show_conflict(conference_id: uuid.UUID, conflict_id: uuid.UUID) -> ResponseReturnValue:
+    """A save of yours that lost to someone else's (kept, never applied): your text beside what is saved now."""
+    conference, record = _load(conference_id)
+    kept = queries.get_conflict(record, conflict_id, g.user)
+    conflict = services.SaveConflict(
+        kept.section, kept.attempted, (record.sections or {}).get(kept.section), record.version, kept.id
+    )
+    page, _status = _conflict_page(conference, record, conflict)
+    return page
 
 
 # --- check answers, sign-off, amendment -------------------------------------------------------------------

@@ -118,6 +118,35 @@ def test_autosave_json(client, factories):
     assert record.sections["child_views"]["why_not"] == "Unwell"
 
 
+def test_autosave_conflict_links_to_a_page_with_both_texts_for_its_author_only(client, factories):
+    world = make_world(factories)
+    factories.sign_in(client, world.chair)
+    token = form_fields(client, url(world, "/information"))["csrf_token"]
+    path = url(world, "/autosave")
+    headers = {"X-CSRFToken": token}
+
+    def save(version: int, text: str):
+        body = {"section": "information", "version": version, "fields": {"information-police": text}}
+        return client.post(path, data=json.dumps(body), content_type="application/json", headers=headers)
+
+    assert save(1, "Seen at the station").status_code == 200
+    lost = save(1, "Seen at the bus depot")
+    assert lost.status_code == 409
+    link = lost.get_json()["conflict_url"]
+    assert link.startswith(url(world, "/conflicts/"))
+    page = client.get(link)
+    assert page.status_code == 200
+    soup = BeautifulSoup(page.get_data(as_text=True), "html5lib")
+    assert "Seen at the bus depot" in soup.select_one("#conflict-mine").get_text()
+    assert "Seen at the station" in soup.select_one("#conflict-saved").get_text()
+    record = db.session.scalars(select(DecisionRecord)).one()
+    assert record.sections["information"] == {"police": "Seen at the station"}
+
+    factories.sign_in(client, world.member)  # another editor: the conflict is not theirs to read
+    assert client.get(link).status_code == 404
+    assert client.get(url(world, "/conflicts/00000000-0000-0000-0000-000000000000")).status_code == 404
+
+
 def test_overdue_actions_show_on_the_case_and_are_reminded_once_without_personal_data(client, factories, app):
     world = make_world(factories)
     factories.sign_in(client, world.chair)
