@@ -624,6 +624,12 @@ def _enqueue(
     return row
 
 
+def default_cutoff(now_at: datetime, start_at: datetime) -> datetime:
+    """An hour before the meeting; for a meeting sooner than that, halfway there, so that invitees have time to
+    answer before the board offers the next candidate (an immediate cut-off would flag everyone at once)."""
+    return max(now_at + (start_at - now_at) / 2, start_at - timedelta(hours=1))
+
+
 def send_invitations(user: User, conference: Conference) -> int:
     """Check answers -> "Send invitations": attendees, links, one outbox message each, audit and timeline."""
     if conference.status is ConferenceStatus.INVITED:
@@ -664,7 +670,7 @@ def send_invitations(user: User, conference: Conference) -> int:
         db.session.flush()
         _enqueue_request(conference, attendee, meeting)
     if arrangement.reply_cutoff_at is None:
-        arrangement.reply_cutoff_at = max(utcnow(), conference.start_at - timedelta(hours=1))
+        arrangement.reply_cutoff_at = default_cutoff(utcnow(), conference.start_at)
     db.session.flush()
     record_event(
         db.session,

@@ -13,6 +13,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -139,3 +140,43 @@ def browsers(
 def browser(browsers: BrowserFactory) -> Browser:
     """The first person's browser."""
     return browsers()
+
+
+class MailCatcher:
+    """The app's own mail catcher (``conference.mailcatcher``: aiosmtpd keeping .eml files) on a free port."""
+
+    def __init__(self, directory: Path) -> None:
+        import socket
+
+        from conference import mailcatcher
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        self.directory = directory
+        self.controller = mailcatcher.make_controller("127.0.0.1", self.port, directory)
+
+    def messages(self) -> list[Any]:
+        """What arrived, oldest first (``conference.mailcatcher.CaughtMessage``)."""
+        from conference import mailcatcher
+
+        return list(reversed(mailcatcher.list_messages(self.directory)))
+
+    def methods_by_recipient(self) -> list[tuple[str, str]]:
+        """(address, iTIP METHOD) for each message, in arrival order."""
+        found = []
+        for message in self.messages():
+            method = next(
+                (line.split(":", 1)[1].strip() for line in message.calendar.splitlines() if line.startswith("METHOD:")),
+                "",
+            )
+            found.append((message.to.split("<")[-1].rstrip(">").strip(), method))
+        return found
+
+
+@pytest.fixture()
+def mail_catcher(tmp_path: Path) -> Iterator[MailCatcher]:
+    catcher = MailCatcher(tmp_path / "mail")
+    catcher.controller.start()
+    yield catcher
+    catcher.controller.stop()

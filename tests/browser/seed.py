@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy import select, update
 
 from conference.auth.models import Role, User, UserSession
 from conference.cases.models import Case, MissingRisk
+from conference.convening.models import Conference
 from conference.directory.models import Agency, AgencyKind, LocalAuthority
 from conference.extensions import db
 from tests.browser.pages import Person
@@ -118,3 +119,94 @@ class Seed:
                 )
             )
         db.session.commit()
+
+
+ALL_WEEK = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+EMPTY_ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Convene browser tests//EN\r\nEND:VCALENDAR\r\n"
+
+
+class ConveningSeed:
+    """A Northbridge-like area for convening journeys: social care, police and health, each with a primary and
+    a deputy whose (empty) calendars are known and who work around the clock, so that times exist whenever the
+    suite runs. ``police_unknown`` makes both police calendars unknown, so that no time works."""
+
+    def __init__(self, seed: Seed, *, police_unknown: bool = False, neighbour: bool = False) -> None:
+        from conference.directory.models import AvailabilitySource
+
+        self.seed = seed
+        f = seed.factories
+        self.health_agency = f.agency(seed.area, AgencyKind.HEALTH, name="Northbridge Health")
+        known = {"availability_source": AvailabilitySource.ICS_UPLOAD, "availability_ics": EMPTY_ICS}
+        unknown = {"availability_source": AvailabilitySource.NONE, "availability_ics": ""}
+        plan = [
+            ("social", seed.agency(AgencyKind.CHILDREN_SOCIAL_CARE), "Riley Fairbairn", "social_worker", known),
+            ("social2", seed.agency(AgencyKind.CHILDREN_SOCIAL_CARE), "Sam Ockwell", "social_worker", known),
+            (
+                "police",
+                seed.agency(AgencyKind.POLICE),
+                "Rowan Ashby",
+                "police_trafficking_lead",
+                unknown if police_unknown else known,
+            ),
+            (
+                "police2",
+                seed.agency(AgencyKind.POLICE),
+                "Ellis Brockway",
+                "police_child_protection",
+                unknown if police_unknown else known,
+            ),
+            ("health", self.health_agency, "Kit Harrow", "designated_nurse", known),
+            ("health2", self.health_agency, "Lou Pendle", "school_nurse", known),
+        ]
+        self.people = {
+            key: f.person(
+                agency,
+                name=name,
+                email=f"{key}@agency.example",
+                role_tags=[tag],
+                working_hours=ALL_WEEK,
+                job_title="Officer",
+                **calendar,
+            )
+            for key, agency, name, tag, calendar in plan
+        }
+        if neighbour:
+            eastmere = f.area("EM", "Eastmere")
+            police = f.agency(eastmere, AgencyKind.POLICE, name="Eastmere Police")
+            self.people["elsewhere"] = f.person(
+                police,
+                name="Jo Eastfield",
+                email="jo@eastmere.example",
+                role_tags=["police_trafficking_lead"],
+                working_hours=ALL_WEEK,
+                **known,
+            )
+        self.coordinator, self.person = seed.user(Role.COORDINATOR, "casey.convening@northbridge.example")
+
+    def case(self) -> Case:
+        return self.seed.case(self.coordinator, risk=MissingRisk.HIGH, hours_ago=2, first_name="Seededchild")
+
+    def invited_meeting(self, case: Case) -> Conference:
+        """A strategy discussion whose invitations are queued (the soonest option, Room 4), as the journey leaves it."""
+        from conference.convening import services
+        from conference.meeting_types import MeetingType
+
+        g.user = self.coordinator
+        conference = services.start_conference(self.coordinator, case, MeetingType.STRATEGY_DISCUSSION)
+        now = datetime.now(UTC)
+        services.set_window(conference, now, now + timedelta(days=2), 60)
+        services.find_options(conference)
+        services.choose_option(conference, 0)
+        services.set_place(conference, "Room 4, Civic Centre", "")
+        services.send_invitations(self.coordinator, conference)
+        db.session.commit()
+        return conference
+
+    def deliver(self, port: int) -> int:
+        """Run the outbox worker in-process until nothing is due, into the mail catcher on ``port``."""
+        from conference.convening.outbox import SmtpTarget, work
+
+        db.session.remove()
+        stats = work(SmtpTarget("127.0.0.1", port, 5), stop_when_empty=True)
+        db.session.remove()
+        return stats.sent
