@@ -8,8 +8,9 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 
 from conference.auth import mfa as totp
-from conference.auth import services
-from conference.auth.models import FormDraft
+from conference.auth import reset, services
+from conference.auth.models import FormDraft, User
+from conference.auth.passwords import password_problem
 from conference.auth.policy import Permission, public, requires
 from conference.db import utcnow
 from conference.extensions import db, limiter
@@ -56,7 +57,8 @@ def login() -> ResponseReturnValue:
                 session.regenerate()  # type: ignore[attr-defined]
                 return redirect(url_for("auth.mfa" if user.mfa_enrolled_at else "auth.mfa_setup"))
     status = 400 if errors else 200
-    return render_template("auth/login.html", errors=errors, email=email, expired=expired), status
+    changed = bool(session.pop("password_changed", False))
+    return render_template("auth/login.html", errors=errors, email=email, expired=expired, changed=changed), status
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -131,6 +133,49 @@ def logout() -> ResponseReturnValue:
     response = redirect(url_for("auth.signed_out"))
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
+
+
+@bp.route("/login/forgotten-password", methods=["GET", "POST"])
+@public
+@limiter.limit("5/minute", methods=["POST"])
+def forgotten_password() -> ResponseReturnValue:
+    errors = FormErrors()
+    email = ""
+    if request.method == "POST":
+        email = request.form.get("email", "").strip()
+        if not email:
+            errors.add("email", "Enter your email address")
+        elif "@" not in email or len(email) > 254:
+            errors.add("email", "Enter an email address in the correct format, like name@example.org")
+        else:
+            reset.request_password_reset(email)
+            return render_template("auth/reset_sent.html", email=email)
+    return render_template("auth/forgotten_password.html", errors=errors, email=email), 400 if errors else 200
+
+
+@bp.route("/login/reset/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("10/minute", methods=["POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    pending = reset.find_valid_reset(token)
+    if pending is None:
+        return render_template("auth/reset_expired.html"), 410
+    errors = FormErrors()
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        confirm = request.form.get("confirm_password", "")
+        user = db.session.get(User, pending.user_id)
+        problem = password_problem(password, email=user.email if user else "", name=user.display_name if user else "")
+        if problem:
+            errors.add("password", problem)
+        elif password != confirm:
+            errors.add("confirm_password", "Enter the same password twice")
+        if not errors:
+            reset.reset_password(pending, password)
+            session.clear()
+            session["password_changed"] = True
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", errors=errors, token=token), 400 if errors else 200
 
 
 @bp.route("/signed-out")
