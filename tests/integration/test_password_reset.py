@@ -46,7 +46,8 @@ def test_a_reset_link_works_once_ends_sessions_and_still_needs_the_code(app, cli
     link = _link()
     assert client.get(link).status_code == 200
     new = "amber-valley-kettle-42"
-    response = client.post(link, data={"password": new, "confirm_password": new, "csrf_token": csrf_token(client, link)})
+    token = csrf_token(client, link)
+    response = client.post(link, data={"password": new, "confirm_password": new, "csrf_token": token})
     assert response.status_code == 302
     assert "Your password has been changed" in client.get("/login").get_data(as_text=True)
     assert db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all() == []
