@@ -52,6 +52,15 @@ def set_active(admin: User, user: User, active: bool) -> bool:
     return True
 
 
+def reset_authenticator(admin: User, user: User) -> None:
+    """For a lost or replaced phone: the person sets up an authenticator again at their next sign-in."""
+    user.totp_secret_encrypted = None
+    user.totp_last_step = None
+    user.mfa_enrolled_at = None
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    record_event(db.session, "user.mfa_reset", object_type="user", object_id=user.id)
+
+
 def end_sessions(admin: User, user: User) -> int:
     result = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     record_event(db.session, "user.sessions_ended", object_type="user", object_id=user.id,

@@ -42,3 +42,15 @@ def edit_user(user_id: uuid.UUID) -> ResponseReturnValue:
             session["users_banner"] = f"{user.display_name}'s account updated" if changed else "Nothing changed"
             return redirect(url_for("users.list_users"))
     return render_template("users/edit.html", user=user, errors=errors, roles=list(Role)), 400 if errors else 200
+
+
+@bp.route("/<uuid:user_id>/reset-authenticator", methods=["POST"])
+@requires(Permission.USERS_MANAGE)
+def reset_authenticator(user_id: uuid.UUID) -> ResponseReturnValue:
+    user = admin.get_user_in_area(g.user, user_id)
+    if user.id == g.user.id:
+        session["users_banner"] = "Ask another administrator to reset your own authenticator app"
+    else:
+        admin.reset_authenticator(g.user, user)
+        session["users_banner"] = f"{user.display_name} will set up an authenticator app at their next sign-in"
+    return redirect(url_for("users.list_users"))

@@ -74,3 +74,24 @@ def test_no_account_exists_until_one_is_created_and_the_cli_checks_passwords(app
     assert ok.exit_code == 0, ok.output
     created = db.session.scalars(select(User)).one()
     assert created.mfa_enrolled_at is None and created.password_hash.startswith("$argon2id$")
+
+
+def test_an_administrator_resets_a_lost_authenticator(app, client, factories):
+    agency = factories.agency(factories.area())
+    administrator = factories.user(agency, Role.ADMINISTRATOR)
+    chair = factories.user(agency, Role.CHAIR)
+    theirs = app.test_client()
+    factories.sign_in(theirs, chair)
+    factories.sign_in(client, administrator)
+    response = client.post(f"/users/{chair.id}/reset-authenticator",
+                           data={"csrf_token": csrf_token(client, f"/users/{chair.id}")})
+    assert response.status_code == 302
+    assert db.session.get(User, chair.id).mfa_enrolled_at is None
+    assert theirs.get("/directory/agencies").status_code == 302
+    from tests.support.factories import PASSWORD
+
+    fresh = app.test_client()
+    response = fresh.post("/login", data={"email": chair.email, "password": PASSWORD,
+                                          "csrf_token": csrf_token(fresh, "/login")})
+    assert response.headers["Location"].endswith("/login/set-up-authenticator")
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.mfa_reset")).one()
