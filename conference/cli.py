@@ -16,6 +16,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(retention_group)
     _register_optional_cli(app)
 
 
@@ -83,6 +84,20 @@ def audit_verify() -> None:
     click.echo(f"Audit log BROKEN at row {report.first_broken_id}: {report.problem}. "
                f"{report.checked} rows before it verified.", err=True)
     sys.exit(1)
+
+
+@click.group("retention", help="Housekeeping under the retention schedule (docs/retention.md).")
+def retention_group() -> None:
+    pass
+
+
+@retention_group.command("purge", help="Remove ended sessions, old drafts and reset links; clear old message bodies.")
+def retention_purge() -> None:
+    from conference.retention import purge
+
+    with db.unit_of_work():
+        report = purge()
+    click.echo(report.describe())
 
 
 @click.group("users", help="Accounts.")
