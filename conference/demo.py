@@ -206,6 +206,7 @@ DEMO_CASES = (
 @dataclass
 class DemoSummary:
     created: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def bump(self, kind: str) -> None:
         self.created[kind] = self.created.get(kind, 0) + 1
@@ -218,6 +219,8 @@ class DemoSummary:
             lines.append(f"  {role.label:<14} {email}")
         lines += ["", f"Each asks for a security code: add the key {DEMO_TOTP_SECRET} to an authenticator app,",
                   "or print the current code with: make code EMAIL=casey.quill@northbridge.example"]
+        if self.notes:
+            lines += ["", *self.notes]
         return "\n".join(lines)
 
 
@@ -343,6 +346,44 @@ def _upsert_cases(area: LocalAuthority, agencies: list[Agency], summary: DemoSum
         counter.last_number = max(counter.last_number, len(DEMO_CASES))
 
 
+# --- convening: one strategy discussion already invited -------------------------------------------------
+
+
+def _upsert_demo_conference(area: LocalAuthority, summary: DemoSummary) -> None:
+    """A strategy discussion on case 0001, invitations queued, so the board and link replies can be tried at once.
+
+    Idempotent: a case that already has a meeting is left alone. The invitations wait in the outbox until
+    ``make worker`` delivers them to the local mail catcher (read them at /dev/mail).
+    """
+    from conference.convening import services as convening
+    from conference.convening.models import Conference
+    from conference.meeting_types import MeetingType
+
+    reference = f"{area.code}-{utcnow().year}-0001"
+    case = db.session.scalars(select(Case).where(Case.reference == reference)).first()
+    coordinator = db.session.scalars(select(User).where(User.email == DEMO_ACCOUNTS[0][0])).first()
+    if case is None or coordinator is None:
+        return
+    meeting = db.session.scalars(select(Conference).where(Conference.case_id == case.id)).first()
+    if meeting is None:
+        meeting = convening.start_conference(coordinator, case, MeetingType.STRATEGY_DISCUSSION)
+        now = utcnow()
+        convening.set_window(meeting, now, now + timedelta(days=3), 60)
+        if not convening.find_options(meeting).proposals:
+            summary.notes.append(f"Demo meeting {meeting.reference} needs a time: no time worked in the demo diaries.")
+            return
+        convening.choose_option(meeting, 0)
+        convening.set_place(meeting, "Room 4, Northbridge Civic Centre", "")
+        convening.send_invitations(coordinator, meeting)
+        summary.bump("meetings")
+    summary.notes += [
+        f"Demo meeting {meeting.reference} (strategy discussion on case {reference}) has invitations out:",
+        "  sign in as casey.quill@northbridge.example, open the case, then the meeting under Meetings (the board).",
+        "  Run `make worker` to deliver the invitations to the local mail catcher and read them at",
+        "  http://127.0.0.1:5000/dev/mail; each has a personal reply link (accept, decline or send a deputy).",
+    ]
+
+
 def load_demo(today: date | None = None) -> DemoSummary:
     from flask import current_app
 
@@ -358,5 +399,7 @@ def load_demo(today: date | None = None) -> DemoSummary:
         _upsert_accounts(current_app.config["SETTINGS"].secret_key, summary)
         db.session.flush()
         _upsert_cases(area, agencies, summary)
+        db.session.flush()
+        _upsert_demo_conference(area, summary)
         record_event(db.session, "demo.load", detail={k: v for k, v in summary.created.items()})
     return summary
