@@ -141,6 +141,13 @@ class SectionPage:
     def save(self) -> None:
         self.b.press(self.page.get_by_role("button", name=self.button, exact=True))
 
+    def leave_field(self) -> None:
+        """Move on from the field just typed in (autosave saves when the focus leaves a field)."""
+        if self.b.mode is InputMode.POINTER:
+            self.page.locator("h1").click()
+        else:
+            self.page.keyboard.press("Tab")
+
     def autosave_status(self) -> Locator:
         return self.page.locator("[role=status].app-autosave-status")
 
@@ -246,11 +253,14 @@ class ActionsPage(SectionPage):
     title = "Action plan"
     button = "Add action"
 
-    def add(self, description: str, owner_id: str, due_on: date | None, due_time: str) -> None:
+    def add(self, description: str, owner_id: str, due_on: date | tuple[str, str, str] | None, due_time: str) -> None:
+        """Add an action; ``due_on`` as a date, or as the day, month and year a person typed (perhaps wrongly)."""
         self.b.fill(self.page.locator("#description"), description)
         if owner_id:
             select(self.b, self.page.locator("#owner"), owner_id)
-        day, month, year = (str(due_on.day), str(due_on.month), str(due_on.year)) if due_on else ("", "", "")
+        if isinstance(due_on, date):
+            due_on = (str(due_on.day), str(due_on.month), str(due_on.year))
+        day, month, year = due_on or ("", "", "")
         self.b.fill(self.page.locator("#due_on-day"), day)
         self.b.fill(self.page.locator("#due_on-month"), month)
         self.b.fill(self.page.locator("#due_on-year"), year)

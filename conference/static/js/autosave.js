@@ -52,11 +52,12 @@ class Autosave {
     this.dirty = false;
     this.inFlight = false;
     this.stopped = false;
+    this.afterSave = null;
     this.status = this.makeStatus();
     form.addEventListener("input", () => this.changed());
     form.addEventListener("change", () => this.changed());
     form.addEventListener("focusout", () => this.soon(0));
-    form.addEventListener("submit", () => this.stop());
+    form.addEventListener("submit", (event) => this.submitting(event));
   }
 
   makeStatus() {
@@ -68,6 +69,16 @@ class Autosave {
     const button = this.form.querySelector("button[type=submit], button:not([type])");
     this.form.insertBefore(status, button || null);
     return status;
+  }
+
+  submitting(event) {
+    // The Save button wins over autosave. If a save is on its way, wait for it (so the form carries the version
+    // it produced, and does not conflict with this person's own autosave), then send the form as usual.
+    this.stop();
+    if (this.inFlight) {
+      event.preventDefault();
+      this.afterSave = () => this.form.submit();
+    }
   }
 
   changed() {
@@ -125,6 +136,7 @@ class Autosave {
       this.say("Not saved: the connection failed. We will try again when you next type, or select Save.");
     } finally {
       this.inFlight = false;
+      if (this.afterSave) this.afterSave();
     }
   }
 
