@@ -46,7 +46,8 @@ def test_coordinator_opens_a_case_and_finds_it(client, factories):
     assert listing.status_code == 200
     soup = BeautifulSoup(listing.get_data(as_text=True), "html5lib")
     assert case.reference in soup.select_one("table").get_text()
-    assert "Case " + case.reference + " opened" in soup.select_one(".govuk-notification-banner").get_text()
+    heading = soup.select_one(".govuk-notification-banner h3.govuk-notification-banner__heading")
+    assert heading is not None and heading.get_text() == f"Case {case.reference} opened"
 
     page = client.get(f"/cases/{case.id}")
     assert page.status_code == 200
