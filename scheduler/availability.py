@@ -62,6 +62,45 @@ def wall_to_minute(day_on: dt.date, minute_of_day: int, zone: ZoneInfo, fold: in
     return to_minute(wall.replace(tzinfo=zone, fold=fold))
 
 
+def _day_starts(day_on: dt.date, grain: int, zone: ZoneInfo) -> list[int]:
+    """Every UTC minute whose local wall-clock time on ``day_on`` lies on the grain (the definition)."""
+    found: list[int] = []
+    for minute_of_day in range(0, 1440, grain):
+        wall = dt.datetime.combine(day_on, dt.time(minute_of_day // 60, minute_of_day % 60))
+        for fold in (0, 1):
+            moment = wall.replace(tzinfo=zone, fold=fold)
+            if moment.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != wall:
+                continue  # in the spring-forward gap
+            found.append(to_minute(moment))
+    return found
+
+
+def _offset(minute: int, zone: ZoneInfo, cache: dict[int, dt.timedelta | None]) -> dt.timedelta | None:
+    if minute not in cache:
+        cache[minute] = from_minute(minute).astimezone(zone).utcoffset()
+    return cache[minute]
+
+
+def _regular_day_starts(
+    day_on: dt.date, grain: int, zone: ZoneInfo, cache: dict[int, dt.timedelta | None]
+) -> list[int] | None:
+    """The grain starts of a day with no clock change near it, else None (then use :func:`_day_starts`).
+
+    On such a day the starts are local midnight + k x grain. The UTC offset is checked at every grain
+    from local midnight until a day after the day ends, so that a change during the day, or one just
+    after it that repeats some of its wall-clock times (St John's, November 2010), sends the day to
+    the exact per-time path. (A clock change undone within one grain would go unseen; no zone has one.)
+    """
+    midnight = dt.datetime.combine(day_on, dt.time()).replace(tzinfo=zone)
+    if midnight.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != midnight.replace(tzinfo=None):
+        return None
+    origin = to_minute(midnight)
+    offset = midnight.utcoffset()
+    if any(_offset(origin + k, zone, cache) != offset for k in range(0, 2 * 1440 + 1, grain)):
+        return None
+    return [origin + k for k in range(0, 1440, grain)]
+
+
 def start_grains(request: ConferenceRequest) -> list[int]:
     """Start times on the grain in local time, at or after ``earliest_start``, ending by ``deadline``.
 
@@ -72,16 +111,12 @@ def start_grains(request: ConferenceRequest) -> list[int]:
     first = minute_ceil(request.earliest_start_at)
     last = to_minute(request.deadline_at) - request.duration_minutes
     starts: set[int] = set()
+    offsets: dict[int, dt.timedelta | None] = {}
     for day_on in _local_dates(first, max(first, last), zone):
-        for minute_of_day in range(0, 1440, request.grain_minutes):
-            wall = dt.datetime.combine(day_on, dt.time(minute_of_day // 60, minute_of_day % 60))
-            for fold in (0, 1):
-                moment = wall.replace(tzinfo=zone, fold=fold)
-                if moment.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != wall:
-                    continue  # in the spring-forward gap
-                minute = to_minute(moment)
-                if first <= minute <= last:
-                    starts.add(minute)
+        found = _regular_day_starts(day_on, request.grain_minutes, zone, offsets)
+        if found is None:
+            found = _day_starts(day_on, request.grain_minutes, zone)
+        starts.update(minute for minute in found if first <= minute <= last)
     return sorted(starts)
 
 
@@ -164,6 +199,43 @@ def candidate_ids(request: ConferenceRequest) -> list[str]:
     return list(dict.fromkeys(person for role in request.roles for person in role.candidates))
 
 
+def _disjoint(windows: Sequence[Interval]) -> bool:
+    """Sorted windows that neither overlap nor run backwards (a clock change can make either happen)."""
+    return all(start < end for start, end in windows) and all(
+        end <= start for (_, end), (start, _) in zip(windows, windows[1:], strict=False)
+    )
+
+
+def sweep(calendar: Calendar, starts: Sequence[int], duration: int) -> tuple[Status, ...]:
+    """``calendar.status(s, s + duration)`` for every start in the sorted ``starts``, by ranges not by start.
+
+    A meeting at ``s`` overlaps a busy block ``[a, b)`` exactly when ``a - duration < s < b``, and
+    lies in a working-hours window ``[w, v)`` exactly when ``w <= s <= v - duration``; each block
+    and window therefore marks one run of starts found by bisection. Windows that overlap (possible
+    only around a clock change) fall back to the per-start definition.
+    """
+    count = len(starts)
+    if not calendar.person.availability_known:
+        return (Status.UNKNOWN,) * count
+    if not _disjoint(calendar.windows):
+        return tuple(calendar.status(s, s + duration) for s in starts)
+    statuses = [Status.OUT_OF_HOURS if calendar.person.on_call else Status.NOT_WORKING] * count
+    for start, end in calendar.windows:
+        low, high = bisect.bisect_left(starts, start), bisect.bisect_right(starts, end - duration)
+        if low < high:
+            statuses[low:high] = [Status.FREE] * (high - low)
+    for start, end in calendar.busy:
+        low, high = bisect.bisect_right(starts, start - duration), bisect.bisect_left(starts, end)
+        if low < high:
+            statuses[low:high] = [Status.BUSY] * (high - low)
+    return tuple(statuses)
+
+
+def usable_of(statuses: Sequence[Status], allow_unknown: bool) -> tuple[bool, ...]:
+    fills = {status: can_fill(status, allow_unknown) for status in Status}
+    return tuple(fills[status] for status in statuses)
+
+
 def build_grid(request: ConferenceRequest, extra_busy: Mapping[str, Sequence[Interval]] | None = None) -> Grid:
     """The sweep: statuses of all candidates at all start grains (O(grains x candidates))."""
     starts = start_grains(request)
@@ -175,8 +247,8 @@ def build_grid(request: ConferenceRequest, extra_busy: Mapping[str, Sequence[Int
         extra = (extra_busy or {}).get(person_id, ())
         calendar = build_calendar(request.person(person_id), request.zone, first, last, extra)
         calendars[person_id] = calendar
-        status[person_id] = tuple(calendar.status(s, s + request.duration_minutes) for s in starts)
-    usable = {p: tuple(can_fill(s, request.allow_unknown) for s in statuses) for p, statuses in status.items()}
+        status[person_id] = sweep(calendar, starts, request.duration_minutes)
+    usable = {p: usable_of(statuses, request.allow_unknown) for p, statuses in status.items()}
     return Grid(request, tuple(starts), calendars, status, usable)
 
 
@@ -191,6 +263,6 @@ def overlay(grid: Grid, extra_busy: Mapping[str, Sequence[Interval]]) -> Grid:
         old = calendars[person_id]
         calendar = Calendar(old.person, tuple(merge([*old.busy, *extra])), old.windows)
         calendars[person_id] = calendar
-        status[person_id] = tuple(calendar.status(s, s + grid.duration) for s in grid.starts)
-        usable[person_id] = tuple(can_fill(x, grid.request.allow_unknown) for x in status[person_id])
+        status[person_id] = sweep(calendar, grid.starts, grid.duration)
+        usable[person_id] = usable_of(status[person_id], grid.request.allow_unknown)
     return Grid(grid.request, grid.starts, calendars, status, usable)
