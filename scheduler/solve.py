@@ -30,12 +30,12 @@ uncovered optional role half an hour.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler.availability import Grid, Status
+from scheduler.availability import Grid, Status, can_fill
 from scheduler.model import ConferenceRequest, Role
 
 SCORE_WEIGHTS = {"written_submissions": 240, "deputy_rank": 60, "out_of_hours": 120, "optional_missing": 30}
@@ -113,8 +113,9 @@ def metrics_of(grid: Grid, index: int, assignment: Assignment) -> Metrics:
 # --- the sweep's feasibility test ------------------------------------------------------------
 
 
-def _match(role_people: Sequence[Sequence[str]]) -> bool:
-    """Can every role get a different person from its list? (Kuhn's augmenting paths.)"""
+def _matcher(role_people: Sequence[Sequence[str]]) -> Callable[[int], bool]:
+    """Kuhn's augmenting paths: ``place(role)`` gives ``role`` a person from its list, moving earlier
+    roles to others of theirs if need be, and is True when it could. A placed role stays placed."""
     owner: dict[str, int] = {}
 
     def place(role: int, seen: set[str]) -> bool:
@@ -127,7 +128,13 @@ def _match(role_people: Sequence[Sequence[str]]) -> bool:
                 return True
         return False
 
-    return all(place(role, set()) for role in range(len(role_people)))
+    return lambda role: place(role, set())
+
+
+def _match(role_people: Sequence[Sequence[str]]) -> bool:
+    """Can every role get a different person from its list?"""
+    place = _matcher(role_people)
+    return all(place(role) for role in range(len(role_people)))
 
 
 def must_attend(roles: Iterable[Role]) -> list[Role]:
@@ -141,12 +148,18 @@ def valid_at(grid: Grid, index: int, roles: Sequence[Role] | None = None) -> boo
     return _match([[p for p in role.candidates if grid.attendable(p, index)] for role in needed])
 
 
+def _codes(grid: Grid) -> list[bytes]:
+    """Per candidate, per start grain, their standing: 0 cannot attend, else 1 + status."""
+    allow = grid.request.allow_unknown
+    table = bytearray(256)  # a bytes.translate table: status byte -> standing
+    for status in Status:
+        table[status] = 1 + status if can_fill(status, allow) else 0
+    return [bytes(statuses).translate(table) for statuses in grid.status.values()]
+
+
 def _signatures(grid: Grid) -> list[tuple[int, ...]]:
-    """Per start grain, every candidate's standing: 0 cannot attend, else 1 + status."""
-    codes = [
-        tuple(int(ok) * (1 + int(status)) for ok, status in zip(grid.usable[p], statuses, strict=True))
-        for p, statuses in grid.status.items()
-    ]
+    """Per start grain, every candidate's standing (see :func:`_codes`)."""
+    codes = _codes(grid)
     return list(zip(*codes, strict=True)) if codes else [() for _ in grid.starts]
 
 
@@ -176,6 +189,51 @@ def kept_starts(grid: Grid) -> list[int]:
     """The earliest start grain of every availability class that admits a valid meeting."""
     valid, first = _classes(grid)
     return [index for index, is_first in zip(valid, first, strict=True) if is_first]
+
+
+def undominated_starts(grid: Grid, kept: Sequence[int]) -> list[int]:
+    """The kept starts that no earlier kept start beats for every candidate at once.
+
+    Start ``a`` (earlier) *covers* a later start ``b`` when everyone who can attend at ``b`` can
+    attend at ``a``, and everyone in hours at ``b`` is in hours at ``a``. Then each assignment at
+    ``b`` is valid at ``a`` with metrics no worse, so every option at ``b`` is dominated by the
+    same assignment at ``a``: ``b`` can hold neither the fastest meeting nor the best attended
+    one (an earlier start would need no more written submissions), and the ranking of further
+    options passes it over. Covering is transitive, so comparing with the kept ones suffices.
+    """
+    people = list(grid.status)
+    allow = grid.request.allow_unknown
+    masks: list[tuple[int, int]] = []
+    kept_out: list[int] = []
+    for index in kept:
+        usable = in_hours = 0
+        for bit, person in enumerate(people):
+            status = grid.status[person][index]
+            if can_fill(status, allow):
+                usable |= 1 << bit
+                if status != Status.OUT_OF_HOURS:
+                    in_hours |= 1 << bit
+        if not any(usable & ~u == 0 and in_hours & ~h == 0 for u, h in masks):
+            masks.append((usable, in_hours))
+            kept_out.append(index)
+    return kept_out
+
+
+def fewest_written_at(grid: Grid, index: int) -> int | None:
+    """The fewest written submissions a valid meeting at this grain needs (None: no valid meeting).
+
+    Augmenting paths never unmatch a role, so matching the roles only an attendee can cover
+    first and then each role open to a written submission gives a largest matching that covers
+    all of the former: the writable roles it leaves out are the fewest that must be written.
+    """
+    roles = grid.request.roles
+    needed = must_attend(roles)
+    writable = [role for role in roles if role.may_write]
+    role_people = [[p for p in role.candidates if grid.attendable(p, index)] for role in [*needed, *writable]]
+    place = _matcher(role_people)
+    if not all(place(role) for role in range(len(needed))):
+        return None
+    return sum(not place(role) for role in range(len(needed), len(role_people)))
 
 
 # --- CP-SAT ----------------------------------------------------------------------------------
@@ -334,23 +392,37 @@ def best_at(grid: Grid, index: int) -> Option | None:
 
 
 def best_attended_start(grid: Grid, kept: Sequence[int]) -> int:
-    """The earliest kept start among those needing the fewest written submissions."""
-    model = _Model(grid, kept)
-    span = grid.starts[kept[-1]] - grid.starts[0] + 1
-    option = model.run(model.written_first(span))
-    assert option is not None  # kept starts are all valid
-    return option.index
+    """The earliest kept start among those needing the fewest written submissions (by matching)."""
+    best_index, best = kept[0], len(grid.request.roles) + 1
+    for index in kept:
+        fewest = fewest_written_at(grid, index)
+        if fewest is not None and fewest < best:
+            best_index, best = index, fewest
+            if best == 0:
+                break
+    return best_index
 
 
-def next_ranked(grid: Grid, kept: Sequence[int], chosen: Sequence[Option]) -> Option | None:
+def ranked_options(grid: Grid, starts: Sequence[int], chosen: list[Option], wanted: int) -> list[Option]:
+    """Up to ``wanted`` further options by weighted cost, each apart from all chosen before it.
+
+    One model serves every round: each new option only adds its keep-apart constraints.
+    """
     used = {option.index for option in chosen}
-    remaining = [index for index in kept if index not in used]
-    if not remaining:
-        return None
+    remaining = [index for index in starts if index not in used]
+    if not remaining or wanted <= 0:
+        return []
     model = _Model(grid, remaining)
     for option in chosen:
         model.keep_apart_from(option)
-    return model.run(model.score())
+    found: list[Option] = []
+    while len(found) < wanted:
+        new = model.run(model.score())
+        if new is None:
+            break
+        found.append(new)
+        model.keep_apart_from(new)
+    return found
 
 
 def choose_options(grid: Grid, request: ConferenceRequest) -> list[tuple[str, Option]]:
@@ -358,20 +430,20 @@ def choose_options(grid: Grid, request: ConferenceRequest) -> list[tuple[str, Op
     kept = kept_starts(grid)
     if not kept:
         return []
-    fastest = best_at(grid, kept[0])
+    starts = undominated_starts(grid, kept)
+    fastest = best_at(grid, starts[0])
     assert fastest is not None
     chosen: list[tuple[str, Option]] = [("fastest", fastest)]
     if request.max_proposals >= 2:
-        index = best_attended_start(grid, kept)
+        index = best_attended_start(grid, starts)
         if index != fastest.index:
             attended = best_at(grid, index)
             assert attended is not None
             chosen.append(("best_attended", attended))
-    while len(chosen) < request.max_proposals:
-        option = next_ranked(grid, kept, [option for _, option in chosen])
-        if option is None:
-            break
-        chosen.append(("alternative", option))
+    options = [option for _, option in chosen]
+    chosen += [
+        ("alternative", option) for option in ranked_options(grid, starts, options, request.max_proposals - len(chosen))
+    ]
     return [
         (kind, option)
         for kind, option in chosen

@@ -7,7 +7,7 @@ import itertools
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from scheduler import solve
@@ -208,3 +208,57 @@ def test_engine_matches_exhaustive_oracle(request: dict[str, Any]) -> None:
         fewest = min(o[1][0] for o in options)
         attended_start = min(o[0] for o in options if o[1][0] == fewest)
         assert any(start == attended_start and metrics[0] == fewest for start, metrics in chosen)
+
+
+# --- guarantee 4: the fastest and the best-attended meetings are both proposed ------------------
+
+
+@st.composite
+def writing_requests(draw: st.DrawFn) -> dict[str, Any]:
+    """Requests where a written submission often buys an earlier start: the candidates of a role open
+    to a written submission are busy for a while from the earliest start, so the best-attended meeting
+    is often later than the fastest one."""
+    request = draw(requests())
+    earliest = _at(request["earliest_start"])
+    length = int((_at(request["deadline"]) - earliest).total_seconds() // 60)
+    written = {
+        "role": "written",
+        "required": True,
+        "written_submission": True,
+        "candidates": draw(st.lists(st.sampled_from(["p1", "p2", "p3", "p4"]), min_size=1, max_size=2, unique=True)),
+    }
+    for pid in written["candidates"]:
+        person = request["people"].setdefault(pid, {"working_hours": {d: [["00:00", "24:00"]] for d in DAYS}})
+        person.pop("availability", None)
+        person.setdefault("on_call", draw(st.booleans()))
+        busy_until = earliest + dt.timedelta(minutes=draw(st.integers(0, length // 15)) * 15)
+        person["busy"] = [*person.get("busy", []), [earliest.isoformat(), busy_until.isoformat()]]
+    request["roles"] = [*request["roles"][:2], written]
+    request["max_proposals"] = draw(st.sampled_from([2, 2, 3, 5]))
+    return request
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(writing_requests())
+def test_fastest_and_best_attended_meetings_are_both_proposed(request: dict[str, Any]) -> None:
+    options = oracle_options(request)
+    answer = solve(request)
+    if not options:
+        assert answer["status"] == "no_slot"
+        return
+    proposed = []
+    for proposal in answer["proposals"]:
+        start, assignment = _as_oracle(proposal)
+        match = [o[1] for o in options if o[0] == start and o[2] == assignment]
+        assert match, f"proposal is not valid: {proposal}"
+        proposed.append((start, match[0]))
+
+    def best_at(start: dt.datetime) -> tuple[int, ...]:
+        return min(o[1] for o in options if o[0] == start)
+
+    fastest_start = min(o[0] for o in options)
+    assert (fastest_start, best_at(fastest_start)) in proposed, "the fastest meeting is missing"
+    fewest = min(o[1][0] for o in options)
+    attended_start = min(o[0] for o in options if o[1][0] == fewest)
+    assert (attended_start, best_at(attended_start)) in proposed, "the best-attended meeting is missing"
+    event("best attended later than fastest" if attended_start > fastest_start else "one meeting is both")
