@@ -75,9 +75,9 @@ def test_coordinator_convenes_a_strategy_discussion_and_each_invitee_gets_one_in
     expect(browser.page.locator(".govuk-radios__item").first).to_contain_text("Best attended")
     svg = browser.page.get_by_role("img", name=re.compile("Availability of each role's candidates"))
     expect(svg).to_be_visible()
-    assert options.picture_rows()[:2] == ["Riley Fairbairn: attends option 1", "Sam Ockwell (deputy 1)"] or (
-        options.picture_rows()[0].startswith("Riley Fairbairn")
-    )
+    rows = options.picture_rows()  # the picture's text alternative: every candidate, and who attends option 1
+    assert rows[:2] == ["Riley Fairbairn: attends option 1", "Sam Ockwell (deputy 1)"], rows
+    assert "Rowan Ashby: attends option 1" in rows and "Kit Harrow: attends option 1" in rows
     browser.check("options with the availability picture", screenshot="23-options")
     assert solves == [1]  # the picture reuses the request that was solved
     options.choose_option(0)
@@ -90,10 +90,13 @@ def test_coordinator_convenes_a_strategy_discussion_and_each_invitee_gets_one_in
 
     check = CheckPage(browser).expect_open()
     invitees = check.invitees()
-    assert [row[1] for row in invitees] == ["Riley Fairbairn", "Rowan Ashby", "Kit Harrow"] or sorted(
-        row[1] for row in invitees
-    ) == ["Kit Harrow", "Riley Fairbairn", "Rowan Ashby"]
-    assert "Ayaan" not in browser.page.locator("main").inner_text().split("What each invitee will see")[1]
+    assert [row[:2] for row in invitees] == [
+        ["Social care", "Riley Fairbairn"],
+        ["Police", "Rowan Ashby"],
+        ["Health", "Kit Harrow"],
+    ]
+    previews = " ".join(browser.page.locator(".govuk-details__text").all_text_contents())
+    assert "Room 4, Civic Centre" in previews and "Ayaan" not in previews and reference not in previews
     browser.check("check answers", screenshot="24-check-answers")
     check.send()
 
@@ -114,7 +117,6 @@ def test_coordinator_convenes_a_strategy_discussion_and_each_invitee_gets_one_in
     assert board.rows()[0][2] == "Not answered yet"
     expect(browser.page.locator("#board")).to_contain_text("Sent")
     browser.check("board after delivery", screenshot="26-board")
-    assert reference
 
 
 def test_invitee_sends_a_deputy_from_their_link_and_the_board_follows(
@@ -155,6 +157,5 @@ def test_invitee_sends_a_deputy_from_their_link_and_the_board_follows(
     coordinator.check("board after the deputy", screenshot="30-board-deputy")
 
     assert area.deliver(mail_catcher.port) == 2
-    assert mail_catcher.methods_by_recipient()[3:] == [(deputy_email, "REQUEST"), (police_email, "CANCEL")] or sorted(
-        mail_catcher.methods_by_recipient()[3:]
-    ) == sorted([(deputy_email, "REQUEST"), (police_email, "CANCEL")])
+    later = sorted(mail_catcher.methods_by_recipient()[3:])  # the order of delivery is not promised
+    assert later == sorted([(deputy_email, "REQUEST"), (police_email, "CANCEL")])
