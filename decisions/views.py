@@ -116,15 +116,23 @@ def _conflict_page(
     ), 409
 
 
+def _label(key: str) -> str:
+    """A stored key as people say it: a role ("Police"), a section title, or the words of the key."""
+    if key in {r.value for r in Role}:
+        return ROLE_LABELS[Role(key)].capitalize()
+    return SECTION_TITLES.get(key) or key.replace("_", " ").capitalize()
+
+
 def _readable(value: Any, prefix: str = "") -> list[tuple[str, str]]:
     """A section's stored value as label/text rows, for the conflict view."""
     if isinstance(value, dict):
         rows: list[tuple[str, str]] = []
         for key, item in value.items():
-            label = ROLE_LABELS[Role(key)].capitalize() if key in {r.value for r in Role} else key.replace("_", " ")
-            rows += _readable(item, f"{prefix}{label}: " if isinstance(item, dict | list) else "") or [
-                (f"{prefix}{label}".capitalize(), "" if item is None else str(item))
-            ]
+            label = _label(str(key))
+            if isinstance(item, dict | list):
+                rows += _readable(item, f"{prefix}{label}: ")
+            else:
+                rows.append((f"{prefix}{label}", "" if item is None else str(item)))
         return rows
     if isinstance(value, list):
         rows = []
@@ -698,6 +706,7 @@ def compare(conference_id: uuid.UUID) -> ResponseReturnValue:
         left=left,
         right=right,
         changes=changes,
+        labels={c.path: " › ".join(_label(part) for part in c.path.split(".")) for c in changes or []},
         errors=errors,
     ), 400 if errors else 200
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from conference.auth.models import Role as UserRole
 from conference.extensions import db
 from decisions.models import DecisionAction
-from tests.integration.decisions.support import make_world, record_everything, sign_off
+from tests.integration.decisions.support import make_world, record_everything, sign_off, url
 from tests.support.factories import csrf_token
 
 
@@ -17,13 +17,27 @@ def test_every_decisions_url_is_404_for_another_area(client, factories, app):
     world = make_world(factories)
     factories.sign_in(client, world.chair)
     record_everything(client, world)
+    stale = client.post(
+        url(world, "/autosave"),
+        data=json.dumps({"section": "information", "version": 1, "fields": {"information-police": "Stale"}}),
+        content_type="application/json",
+        headers={"X-CSRFToken": csrf_token(client, url(world, "/information"))},
+    )
+    assert stale.status_code == 409
+    conflict_id = stale.get_json()["conflict_url"].rsplit("/", 1)[1]
     assert sign_off(client, world).status_code == 302
     action = db.session.scalars(select(DecisionAction)).one()
     outsider = factories.user(factories.agency(factories.area("EM", "Elsewhere")), UserRole.CHAIR)
     other = app.test_client()
     factories.sign_in(other, outsider)
     token = csrf_token(other, "/cases")
-    values = {"conference_id": world.conference.id, "case_id": world.case.id, "action_id": action.id, "number": 1}
+    values = {
+        "conference_id": world.conference.id,
+        "case_id": world.case.id,
+        "action_id": action.id,
+        "number": 1,
+        "conflict_id": conflict_id,
+    }
     checked = 0
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("decisions."):
