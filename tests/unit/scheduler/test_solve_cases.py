@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from scheduler import RequestError, parse_request, solve
 from scheduler.availability import iso, start_grains
+from scheduler.solve import new_solver
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WEEKDAYS_9_TO_5 = {d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
@@ -217,3 +219,33 @@ def test_bad_requests_raise_request_error(change: dict[str, Any], message: str) 
     bad.update(change)
     with pytest.raises(RequestError, match=message.replace("(", r"\(").replace(")", r"\)")):
         solve(bad)
+
+
+def _busy_week(seed: int) -> dict[str, Any]:
+    """Ten roles of up to five ranked candidates over a week, a third of working time busy (seeded)."""
+    rng = random.Random(seed)
+    people: dict[str, Any] = {}
+    roles = []
+    for r in range(10):
+        candidates = [f"r{r}c{c}" for c in range(rng.randint(2, 5))]
+        for c, pid in enumerate(candidates):
+            busy = []
+            for day in range(8):
+                for hour in range(9, 17):
+                    if rng.random() < 0.33:
+                        start = f"2026-11-{23 + day:02d}T{hour:02d}:{rng.choice(['00', '30'])}:00Z"
+                        end = f"2026-11-{23 + day:02d}T{hour + 1:02d}:{rng.choice(['00', '30'])}:00Z"
+                        busy.append([start, end])
+            people[pid] = person(busy=busy, on_call=c == len(candidates) - 1)
+        roles.append(role(f"role{r}", *candidates, required=r < 7, written=r in (5, 6)))
+    return request("2026-11-23T16:40:00Z", "2026-11-30T16:40:00Z", roles, people)
+
+
+def test_same_request_same_answer_every_time() -> None:
+    solver = new_solver()
+    assert solver.parameters.num_workers == 1 and solver.parameters.max_deterministic_time > 0
+    for seed in range(3):
+        week = _busy_week(seed)
+        first = solve(week)
+        assert first["status"] == "ok" and len(first["proposals"]) >= 3
+        assert all(solve(copy.deepcopy(week)) == first for _ in range(2))
