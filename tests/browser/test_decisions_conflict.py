@@ -14,8 +14,8 @@ from tests.browser.conftest import BrowserFactory
 from tests.browser.decisions_pages import ConflictPage, DecisionWorld, InformationPage, TaskListPage, sign_in
 from tests.browser.seed import Seed
 
-THEIRS = "Police: seen with two adults at the bus station on Friday."
-MINE = "Police: the child was at school on Friday, attendance confirmed."
+THEIRS = "Seen at the bus station."
+MINE = "At school on Friday."
 
 
 def test_second_editor_races_the_chair_and_nothing_is_lost(browsers: BrowserFactory, seed: Seed) -> None:
@@ -54,6 +54,7 @@ def test_second_editor_races_the_chair_and_nothing_is_lost(browsers: BrowserFact
     chair_page.save()
     conflict = ConflictPage(chair_browser).expect_open()
     assert MINE in conflict.mine() and THEIRS in conflict.saved()
+    expect(chair_browser.page.locator("#conflict-mine dt, #conflict-saved dt")).to_have_text(["Police", "Police"])
     chair_browser.check("conflict view", screenshot="54-decision-conflict")
     assert held.record().sections["information"] == {"police": THEIRS}
     assert held.count(DecisionConflict) == 2  # both attempts kept (autosave and Save)
