@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -56,6 +57,7 @@ def _local_dates(first: int, last: int, zone: ZoneInfo) -> list[dt.date]:
     return [start_on + dt.timedelta(days=n) for n in range((end_on - start_on).days + 1)]
 
 
+@functools.lru_cache(maxsize=4096)
 def wall_to_minute(day_on: dt.date, minute_of_day: int, zone: ZoneInfo, fold: int = 0) -> int:
     """A local wall-clock time as a UTC minute (24:00 is the next midnight)."""
     wall = dt.datetime.combine(day_on, dt.time()) + dt.timedelta(minutes=minute_of_day)
@@ -233,7 +235,7 @@ def sweep(calendar: Calendar, starts: Sequence[int], duration: int) -> tuple[Sta
 
 def usable_of(statuses: Sequence[Status], allow_unknown: bool) -> tuple[bool, ...]:
     fills = {status: can_fill(status, allow_unknown) for status in Status}
-    return tuple(fills[status] for status in statuses)
+    return tuple(map(fills.__getitem__, statuses))
 
 
 def build_grid(request: ConferenceRequest, extra_busy: Mapping[str, Sequence[Interval]] | None = None) -> Grid:

@@ -30,7 +30,7 @@ uncovered optional role half an hour.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -135,12 +135,12 @@ def metrics_of(grid: Grid, index: int, assignment: Assignment) -> Metrics:
 # --- the sweep's feasibility test ------------------------------------------------------------
 
 
-def _matcher(role_people: Sequence[Sequence[str]]) -> Callable[[int], bool]:
+def _matcher(role_people: Sequence[Sequence[Hashable]]) -> Callable[[int], bool]:
     """Kuhn's augmenting paths: ``place(role)`` gives ``role`` a person from its list, moving earlier
     roles to others of theirs if need be, and is True when it could. A placed role stays placed."""
-    owner: dict[str, int] = {}
+    owner: dict[Hashable, int] = {}
 
-    def place(role: int, seen: set[str]) -> bool:
+    def place(role: int, seen: set[Hashable]) -> bool:
         for person in role_people[role]:
             if person in seen:
                 continue
@@ -153,7 +153,7 @@ def _matcher(role_people: Sequence[Sequence[str]]) -> Callable[[int], bool]:
     return lambda role: place(role, set())
 
 
-def _match(role_people: Sequence[Sequence[str]]) -> bool:
+def _match(role_people: Sequence[Sequence[Hashable]]) -> bool:
     """Can every role get a different person from its list?"""
     place = _matcher(role_people)
     return all(place(role) for role in range(len(role_people)))
@@ -168,6 +168,10 @@ def valid_at(grid: Grid, index: int, roles: Sequence[Role] | None = None) -> boo
     """A valid meeting exists at this start grain."""
     needed = must_attend(grid.request.roles if roles is None else roles)
     return _match([[p for p in role.candidates if grid.attendable(p, index)] for role in needed])
+
+
+_USABLE = bytes(0 if standing == 0 else 1 for standing in range(256))
+_IN_HOURS = bytes(0 if standing in (0, 1 + Status.OUT_OF_HOURS) else 1 for standing in range(256))
 
 
 def _codes(grid: Grid) -> list[bytes]:
@@ -187,13 +191,15 @@ def _signatures(grid: Grid) -> list[tuple[int, ...]]:
 
 def _classes(grid: Grid) -> tuple[list[int], list[bool]]:
     """Valid start grains, and for each whether it is the first of its availability class."""
+    position = {person: bit for bit, person in enumerate(grid.status)}
+    needed = [[position[p] for p in role.candidates] for role in must_attend(grid.request.roles)]
     seen: dict[tuple[int, ...], bool] = {}
     valid: list[int] = []
     first: list[bool] = []
     for index, key in enumerate(_signatures(grid)):
         new = key not in seen
         if new:
-            seen[key] = valid_at(grid, index)
+            seen[key] = _match([[p for p in people if key[p]] for people in needed])
         if seen[key]:
             valid.append(index)
             first.append(new)
@@ -223,18 +229,13 @@ def undominated_starts(grid: Grid, kept: Sequence[int]) -> list[int]:
     one (an earlier start would need no more written submissions), and the ranking of further
     options passes it over. Covering is transitive, so comparing with the kept ones suffices.
     """
-    people = list(grid.status)
-    allow = grid.request.allow_unknown
+    codes = _codes(grid)
     masks: list[tuple[int, int]] = []
     kept_out: list[int] = []
     for index in kept:
-        usable = in_hours = 0
-        for bit, person in enumerate(people):
-            status = grid.status[person][index]
-            if can_fill(status, allow):
-                usable |= 1 << bit
-                if status != Status.OUT_OF_HOURS:
-                    in_hours |= 1 << bit
+        standing = bytes(code[index] for code in codes)
+        usable = int.from_bytes(standing.translate(_USABLE), "big")  # one byte per candidate: 0 or 1
+        in_hours = int.from_bytes(standing.translate(_IN_HOURS), "big")
         if not any(usable & ~u == 0 and in_hours & ~h == 0 for u, h in masks):
             masks.append((usable, in_hours))
             kept_out.append(index)
