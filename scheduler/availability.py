@@ -77,30 +77,36 @@ def _day_starts(day_on: dt.date, grain: int, zone: ZoneInfo) -> list[int]:
     return found
 
 
-def _offset(minute: int, zone: ZoneInfo, cache: dict[int, dt.timedelta | None]) -> dt.timedelta | None:
-    if minute not in cache:
-        cache[minute] = from_minute(minute).astimezone(zone).utcoffset()
-    return cache[minute]
+def _steady_day(day_on: dt.date, grain: int, zone: ZoneInfo) -> tuple[int, dt.timedelta | None] | None:
+    """Local midnight (a UTC minute) and its UTC offset, when every grain of the day keeps that offset."""
+    midnight = dt.datetime.combine(day_on, dt.time()).replace(tzinfo=zone)
+    if midnight.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != midnight.replace(tzinfo=None):
+        return None
+    origin, offset = to_minute(midnight), midnight.utcoffset()
+    for k in range(grain, 1440, grain):
+        if from_minute(origin + k).astimezone(zone).utcoffset() != offset:
+            return None
+    return origin, offset
 
 
 def _regular_day_starts(
-    day_on: dt.date, grain: int, zone: ZoneInfo, cache: dict[int, dt.timedelta | None]
+    day_on: dt.date, grain: int, zone: ZoneInfo, steady: dict[dt.date, tuple[int, dt.timedelta | None] | None]
 ) -> list[int] | None:
     """The grain starts of a day with no clock change near it, else None (then use :func:`_day_starts`).
 
     On such a day the starts are local midnight + k x grain. The UTC offset is checked at every grain
-    from local midnight until a day after the day ends, so that a change during the day, or one just
-    after it that repeats some of its wall-clock times (St John's, November 2010), sends the day to
-    the exact per-time path. (A clock change undone within one grain would go unseen; no zone has one.)
+    of the day and of the next one (``steady`` memoises the days), so that a change during the day,
+    or one just after it that repeats some of its wall-clock times (St John's, November 2010), sends
+    the day to the exact per-time path. (A change undone within one grain would go unseen; no zone has one.)
     """
-    midnight = dt.datetime.combine(day_on, dt.time()).replace(tzinfo=zone)
-    if midnight.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != midnight.replace(tzinfo=None):
+    after = day_on + dt.timedelta(days=1)
+    for each in (day_on, after):
+        if each not in steady:
+            steady[each] = _steady_day(each, grain, zone)
+    today, tomorrow = steady[day_on], steady[after]
+    if today is None or tomorrow is None or tomorrow != (today[0] + 1440, today[1]):
         return None
-    origin = to_minute(midnight)
-    offset = midnight.utcoffset()
-    if any(_offset(origin + k, zone, cache) != offset for k in range(0, 2 * 1440 + 1, grain)):
-        return None
-    return [origin + k for k in range(0, 1440, grain)]
+    return [today[0] + k for k in range(0, 1440, grain)]
 
 
 def start_grains(request: ConferenceRequest) -> list[int]:
@@ -113,9 +119,9 @@ def start_grains(request: ConferenceRequest) -> list[int]:
     first = minute_ceil(request.earliest_start_at)
     last = to_minute(request.deadline_at) - request.duration_minutes
     starts: set[int] = set()
-    offsets: dict[int, dt.timedelta | None] = {}
+    steady: dict[dt.date, tuple[int, dt.timedelta | None] | None] = {}
     for day_on in _local_dates(first, max(first, last), zone):
-        found = _regular_day_starts(day_on, request.grain_minutes, zone, offsets)
+        found = _regular_day_starts(day_on, request.grain_minutes, zone, steady)
         if found is None:
             found = _day_starts(day_on, request.grain_minutes, zone)
         starts.update(minute for minute in found if first <= minute <= last)
