@@ -1,11 +1,14 @@
-"""Load test on loopback: 50 concurrent users on the dashboard and the case page (and the board and the chair's
-autosave once those exist), beside a minimal Flask page served the same way, with 500 open cases loaded.
+"""Load test on loopback: 50 concurrent users on the dashboard, the case page and the chair's autosave (and the
+board once it exists), beside a minimal Flask page served the same way, with 500 open cases loaded.
 
     python bench/bench_load.py             # 50 users, 10 s per page
     python bench/bench_load.py --quick     # 20 users, 4 s per page
 
 Both apps run under gunicorn (gthread workers) in their own processes; the load comes from this process, 50 threads
 with keep-alive connections. Database statements per page are counted in process with a SQLAlchemy listener.
+Autosave: each user is a chair with their own held meeting; they first open the record's information page (for the
+CSRF token and the record's version), then POST JSON to the autosave endpoint, alternating two sections and sending
+the version each save returned, so that every save is a real save (a 409 conflict would count as an error).
 Writes its section of docs/benchmarks.md between ``<!-- load:start -->`` and ``<!-- load:end -->``.
 """
 
@@ -14,9 +17,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
+import json
 import os
 import platform
 import random
+import re
 import secrets
 import socket
 import subprocess
@@ -68,14 +73,83 @@ class Result:
         return len(self.latencies) / self.seconds
 
 
+AUTOSAVE = "Chair's autosave (JSON POST)"
+AUTOSAVE_SECTIONS = (  # (section, its fields, the field that changes on each save)
+    ("information", {"information-police": "Seen at the bus station.", "information-health": "Has a GP."},
+     "information-social_care"),
+    ("child_views", {"sought": "yes"}, "views"),
+)
+STALE_KEEP_ALIVE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+TOKEN_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
+VERSION_PATTERN = re.compile(r'name="version" value="(\d+)"')
+
+
+@dataclass
+class Chair:
+    """A signed-in chair with a held meeting of their own (each saves their own record)."""
+
+    token: str
+    conference_id: str
+
+
+class Visitor:
+    """What one simulated user requests: the same page again and again (GET)."""
+
+    def __init__(self, path: str, token: str | None) -> None:
+        self.path = path
+        self.headers = {"Cookie": f"__Host-convene={token}"} if token else {}
+
+    def prepare(self, connection: http.client.HTTPConnection) -> None:
+        """Anything to fetch before the timed requests."""
+
+    def request(self) -> tuple[str, str, bytes | None, dict[str, str]]:
+        return "GET", self.path, None, self.headers
+
+    def answered(self, status: int, body: bytes) -> bool:
+        return status == 200
+
+
+class Autosaver(Visitor):
+    """A chair's autosave: JSON to the endpoint with the CSRF token, alternating sections, version-aware."""
+
+    def __init__(self, chair: Chair) -> None:
+        super().__init__(f"/conferences/{chair.conference_id}/record/autosave", chair.token)
+        self.page = f"/conferences/{chair.conference_id}/record/information"
+        self.version = 0
+        self.turn = 0
+
+    def prepare(self, connection: http.client.HTTPConnection) -> None:
+        connection.request("GET", self.page, headers=self.headers)
+        response = connection.getresponse()
+        html = response.read().decode()
+        token, version = TOKEN_PATTERN.search(html), VERSION_PATTERN.search(html)
+        if response.status != 200 or token is None or version is None:
+            raise RuntimeError(f"could not open {self.page}: HTTP {response.status}")
+        self.version = int(version.group(1))
+        self.headers = {**self.headers, "X-CSRFToken": token.group(1), "Content-Type": "application/json"}
+
+    def request(self) -> tuple[str, str, bytes | None, dict[str, str]]:
+        section, fields, changing = AUTOSAVE_SECTIONS[self.turn % len(AUTOSAVE_SECTIONS)]
+        self.turn += 1
+        body = {"section": section, "version": self.version, "fields": {**fields, changing: f"Typed {self.turn}"}}
+        return "POST", self.path, json.dumps(body).encode(), self.headers
+
+    def answered(self, status: int, body: bytes) -> bool:
+        if status != 200:
+            return False
+        self.version = int(json.loads(body)["version"])
+        return True
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def seed(url: str, open_cases: int, sessions: int) -> tuple[list[str], str]:
-    """500 open cases, meetings with invitations for the engagement report, and signed-in sessions."""
+def seed(url: str, open_cases: int, sessions: int) -> tuple[list[str], str, list[Chair]]:
+    """500 open cases, meetings with invitations for the engagement report, signed-in sessions, and as many
+    chairs, each signed in, with a held strategy discussion of their own to record."""
     from sqlalchemy import create_engine
 
     from conference import create_app, migrate
@@ -128,7 +202,17 @@ def seed(url: str, open_cases: int, sessions: int) -> tuple[list[str], str]:
             )
             for n in range(10)
         ]
-        session.add_all([*people, *users])
+        chairs = [
+            User(
+                email=f"chair{n}@x.test",
+                display_name=f"Chair {n}",
+                password_hash="x",
+                role=Role.CHAIR,
+                agency_id=agencies[0].id,
+            )
+            for n in range(sessions)
+        ]
+        session.add_all([*people, *users, *chairs])
         session.flush()
         g.user = users[0]
         risks = list(MissingRisk)
@@ -177,10 +261,26 @@ def seed(url: str, open_cases: int, sessions: int) -> tuple[list[str], str]:
                         responded_at=start_at - timedelta(hours=20 + k),
                     )
                 )
-        tokens = []
-        for n in range(sessions):
+        held = []
+        for n in range(len(chairs)):
+            meeting = Conference(
+                case_id=cases[40 + n].id,
+                reference=f"MTG-C{n:03d}",
+                meeting_type=MeetingType.STRATEGY_DISCUSSION,
+                nation=Nation.ENGLAND,
+                status=ConferenceStatus.HELD,
+                start_at=now - timedelta(hours=1),
+                ical_uid=f"bench-chair-{n}@x.test",
+            )
+            session.add(meeting)
+            session.flush()
+            for k, seat in enumerate([Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH]):
+                session.add(ConferenceRole(conference_id=meeting.id, role=seat, position=k))
+            held.append(str(meeting.id))
+        tokens: list[str] = []
+        chair_tokens: list[str] = []
+        for n, user in enumerate([*(users[n % len(users)] for n in range(sessions)), *chairs]):
             token = secrets.token_urlsafe(32)
-            user = users[n % len(users)]
             stamp = now.isoformat()
             session.add(
                 UserSession(
@@ -193,9 +293,9 @@ def seed(url: str, open_cases: int, sessions: int) -> tuple[list[str], str]:
                     data={"user_id": str(user.id), "password_at": stamp, "mfa_at": stamp},
                 )
             )
-            tokens.append(token)
+            (tokens if n < sessions else chair_tokens).append(token)
         case_path = f"/cases/{cases[0].id}"
-    return tokens, case_path
+    return tokens, case_path, [Chair(t, c) for t, c in zip(chair_tokens, held, strict=True)]
 
 
 def count_queries(url: str, token: str, paths: dict[str, str]) -> dict[str, int]:
@@ -224,6 +324,37 @@ def count_queries(url: str, token: str, paths: dict[str, str]) -> dict[str, int]
         assert response.status_code == 200, (path, response.status_code)
         counts[name] = len(statements)
     return counts
+
+
+def count_autosave_queries(url: str, chair: Chair) -> int:
+    """Statements for one autosave (after a first one, so that the record exists and the session is warm)."""
+    from sqlalchemy import event
+
+    from conference import create_app
+    from conference.config import Settings
+    from conference.extensions import db
+
+    app = create_app(Settings(environment="test", secret_key=SECRET, database_url=url))
+    with app.app_context():
+        engine = db.engine
+    client = app.test_client()
+    client.set_cookie("__Host-convene", chair.token, domain="localhost", secure=True)
+    saver = Autosaver(chair)
+    html = client.get(saver.page, base_url="https://localhost").get_data(as_text=True)
+    token, version = TOKEN_PATTERN.search(html), VERSION_PATTERN.search(html)
+    assert token and version, "the information page has no CSRF token or version"
+    saver.version = int(version.group(1))
+    headers = {"X-CSRFToken": token.group(1)}
+    statements: list[str] = []
+    for attempt in range(2):
+        _method, path, body, _headers = saver.request()
+        if attempt:
+            event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        response = client.post(path, data=body, content_type="application/json", headers=headers,
+                               base_url="https://localhost")
+        assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:300])
+        saver.answered(200, response.get_data())
+    return len(statements)
 
 
 def start_server(target: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -258,34 +389,48 @@ def start_server(target: str, port: int, env: dict[str, str]) -> subprocess.Pope
     raise RuntimeError(f"{target} did not start: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
 
 
-def load(name: str, port: int, path: str, users: int, seconds: float, tokens: list[str], queries: int | None,
+def load(name: str, port: int, visitors: list[Visitor], seconds: float, queries: int | None,
          think: float = 0.0) -> Result:
-    """``users`` threads request ``path`` for ``seconds``. With ``think`` > 0 each pauses between requests for
-    a random 0.5 to 1.5 times ``think`` seconds, as a person reading the page would; with 0 they hammer."""
+    """One thread per visitor makes its requests for ``seconds``. With ``think`` > 0 each pauses between requests
+    for a random 0.5 to 1.5 times ``think`` seconds, as a person reading the page would; with 0 they hammer."""
     latencies: list[float] = []
     errors = [0]
     reasons: list[str] = []
     lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
+    clock: dict[str, float] = {}
+    ready = threading.Barrier(len(visitors), action=lambda: clock.update(start=time.perf_counter()))
 
-    def user(index: int) -> None:
+    def user(visitor: Visitor) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = {"Cookie": f"__Host-convene={tokens[index % len(tokens)]}"} if tokens else {}
+        visitor.prepare(connection)  # untimed: every user is ready before the clock starts
+        ready.wait()
+        deadline = clock["start"] + seconds
         mine: list[float] = []
         while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            try:
-                connection.request("GET", path, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                ok = response.status == 200
-                if not ok:
-                    reasons.append(f"HTTP {response.status}")
-            except (OSError, http.client.HTTPException) as error:
-                reasons.append(type(error).__name__)
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                ok = False
+            method, path, body, headers = visitor.request()
+            for attempt in range(2):
+                started = time.perf_counter()
+                try:
+                    connection.request(method, path, body=body, headers=headers)
+                    response = connection.getresponse()
+                    ok = visitor.answered(response.status, response.read())
+                    if not ok:
+                        reasons.append(f"HTTP {response.status}")
+                    break
+                except STALE_KEEP_ALIVE:
+                    # The server closed an idle keep-alive connection (gunicorn's keepalive is 2 s, shorter than
+                    # a reading pause): reconnect and send again, as a browser does. Not an error; timed afresh.
+                    connection.close()
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    ok = False
+                    if attempt:
+                        reasons.append("connection closed twice")
+                except (OSError, http.client.HTTPException) as error:
+                    reasons.append(type(error).__name__)
+                    connection.close()
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    ok = False
+                    break
             if ok:
                 mine.append(time.perf_counter() - started)
             else:
@@ -296,15 +441,14 @@ def load(name: str, port: int, path: str, users: int, seconds: float, tokens: li
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
-    begun = time.perf_counter()
+    threads = [threading.Thread(target=user, args=(visitor,)) for visitor in visitors]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     if reasons:
         print(f"{name}: errors {sorted(set(reasons))}")
-    return Result(name, latencies, errors[0], time.perf_counter() - begun, queries)
+    return Result(name, latencies, errors[0], time.perf_counter() - clock["start"], queries)
 
 
 def write_section(results: list[Result], users: int, seconds: float, open_cases: int, absent: list[str]) -> None:
@@ -334,7 +478,10 @@ def write_section(results: list[Result], users: int, seconds: float, open_cases:
     lines += [
         "",
         "SQL statements include the session load and save and, on the case page, the audit row of the "
-        "view (its chain-head update serialises concurrent case views by design).",
+        "view (its chain-head update serialises concurrent case views by design). An autosave loads the "
+        "conference in scope and the record, updates the record only if its version is unchanged, and writes "
+        "its audit row; each user saves their own meeting's record, alternating two sections, sending the "
+        "version the last save returned.",
     ]
     if absent:
         lines.append("Not measured yet (the pages do not exist in this build): " + ", ".join(absent) + ".")
@@ -359,21 +506,28 @@ def main() -> None:
     name, url = create_postgres_database()
     servers: list[subprocess.Popen[bytes]] = []
     try:
-        tokens, case_path = seed(url, open_cases, sessions=users)
+        tokens, case_path, chairs = seed(url, open_cases, sessions=users)
         paths = {"Dashboard": "/dashboard", "Case page": case_path}
-        absent = ["the board (convening)", "the chair's autosave (decisions)"]
+        absent = ["the board (convening)"]
         queries = count_queries(url, tokens[0], paths)
+        queries[AUTOSAVE] = count_autosave_queries(url, chairs[0])
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET, CONVENE_ENV="test")
         app_port, floor_port = free_port(), free_port()
         servers.append(start_server("conference:create_app()", app_port, env))
         servers.append(start_server("bench.bench_load:floor_app()", floor_port, env))
-        results = [load("Minimal Flask page (floor)", floor_port, "/", users, seconds, [], None)]
-        for page, path in paths.items():
-            load(page, app_port, path, 4, 1.0, tokens, None)  # warm the workers
-            results.append(load(page, app_port, path, users, seconds, tokens, queries[page]))
-        for page, path in paths.items():
-            results.append(load(f"{page}, people reading ({THINK:.0f} s pauses)", app_port, path, users,
-                                seconds * 2, tokens, queries[page], think=THINK))
+
+        def visitors(page: str, count: int) -> list[Visitor]:
+            if page == AUTOSAVE:
+                return [Autosaver(chairs[n % len(chairs)]) for n in range(count)]
+            return [Visitor(paths[page], tokens[n % len(tokens)]) for n in range(count)]
+
+        results = [load("Minimal Flask page (floor)", floor_port, [Visitor("/", None)] * users, seconds, None)]
+        for page in [*paths, AUTOSAVE]:
+            load(page, app_port, visitors(page, 4), 1.0, None)  # warm the workers
+            results.append(load(page, app_port, visitors(page, users), seconds, queries[page]))
+        for page in [*paths, AUTOSAVE]:
+            results.append(load(f"{page}, people reading ({THINK:.0f} s pauses)", app_port, visitors(page, users),
+                                seconds * 2, queries[page], think=THINK))
         for r in results:
             print(
                 f"{r.name:28} {len(r.latencies):6} req {r.errors:3} err {r.throughput:7.0f}/s "
