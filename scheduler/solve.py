@@ -49,8 +49,10 @@ def new_solver() -> cp_model.CpSolver:
     """CP-SAT set up for these tiny models, and deterministic: one sequential search with a fixed
     seed, stopped (if ever) by a work budget rather than the clock, gives the same answer every run.
 
-    The expensive-for-tiny-models stages are off; each was measured on ``bench/bench_scheduler.py``
-    instances (mean ranking solve 6.6 ms with defaults, 3.3 ms with these; presolve alone doubled it).
+    Stages that cost more than they save on models this small are off, each measured on the
+    ``bench/bench_scheduler.py`` instances: presolve (turning it on doubled a ranking solve), probing,
+    symmetry detection, the LP relaxation and SAT inprocessing (together a mean ranking solve went
+    from 6.6 ms to 2.5 ms). The solver leaves the caller's Ctrl-C handler alone.
     """
     solver = cp_model.CpSolver()
     parameters = solver.parameters
@@ -62,6 +64,8 @@ def new_solver() -> cp_model.CpSolver:
     parameters.cp_model_probing_level = 0
     parameters.symmetry_level = 0
     parameters.linearization_level = 0
+    parameters.use_sat_inprocessing = False
+    parameters.catch_sigint_signal = False
     return solver
 
 
@@ -270,9 +274,9 @@ class _Model:
         self.indices = list(indices)
         self.origin = grid.starts[0]
         self.model = cp_model.CpModel()
-        offsets = [grid.starts[i] - self.origin for i in self.indices]
-        self.offset_of = dict(zip(self.indices, offsets, strict=True))
-        self.start = self.model.new_int_var_from_domain(cp_model.Domain.from_values(offsets), "start")
+        self.offsets = [grid.starts[i] - self.origin for i in self.indices]
+        self.offset_of = dict(zip(self.indices, self.offsets, strict=True))
+        self.start = self.model.new_int_var_from_domain(cp_model.Domain.from_values(self.offsets), "start")
         # Earlier starts first: waiting dominates every objective, so good solutions come early.
         self.model.add_decision_strategy([self.start], cp_model.CHOOSE_FIRST, cp_model.SELECT_MIN_VALUE)
         self.x: dict[tuple[str, str], cp_model.IntVar] = {}
@@ -286,14 +290,20 @@ class _Model:
             if len(chosen) > 1:
                 self.model.add_at_most_one(chosen)
 
-    def _domain(self, person: str, statuses: set[Status] | None) -> tuple[list[int], list[int]]:
-        inside: list[int] = []
-        outside: list[int] = []
-        usable, status, offset_of = self.grid.usable[person], self.grid.status[person], self.offset_of
-        for index in self.indices:
-            ok = usable[index] and (statuses is None or status[index] in statuses)
-            (inside if ok else outside).append(offset_of[index])
-        return inside, outside
+    def _standing(self, person: str) -> tuple[list[int], list[int], list[int]]:
+        """Start offsets where ``person`` attends in hours (or of unknown availability), out of hours, or cannot."""
+        in_hours: list[int] = []
+        out: list[int] = []
+        cannot: list[int] = []
+        usable, status = self.grid.usable[person], self.grid.status[person]
+        for index, offset in zip(self.indices, self.offsets, strict=True):
+            if not usable[index]:
+                cannot.append(offset)
+            elif status[index] == Status.OUT_OF_HOURS:
+                out.append(offset)
+            else:
+                in_hours.append(offset)
+        return in_hours, out, cannot
 
     def _restrict(self, values: list[int], others: list[int], literals: Sequence[cp_model.LiteralT]) -> None:
         if others:
@@ -304,21 +314,19 @@ class _Model:
     def _add_role(self, role: Role) -> None:
         choices: list[cp_model.IntVar] = []
         for person in role.candidates:
-            can, cannot = self._domain(person, None)
-            if not can:
+            in_hours, out, cannot = self._standing(person)
+            if not in_hours and not out:
                 continue
             x = self.model.new_bool_var(f"x[{role.role},{person}]")
             self.x[(role.role, person)] = x
             choices.append(x)
-            self._restrict(can, cannot, [x])
-            out, _ = self._domain(person, {Status.OUT_OF_HOURS})
+            self._restrict(sorted(in_hours + out), cannot, [x])
             if out:
                 ooh = self.model.new_bool_var(f"ooh[{role.role},{person}]")
                 self.ooh[(role.role, person)] = ooh
                 self.model.add_implication(ooh, x)
-                inside, outside = self._domain(person, {Status.FREE, Status.UNKNOWN})
-                self._restrict(out, inside, [ooh])
-                self._restrict(inside, out, [x, ooh.Not()])
+                self._restrict(out, in_hours, [ooh])
+                self._restrict(in_hours, out, [x, ooh.Not()])
         if role.may_write:
             self.written[role.role] = self.model.new_bool_var(f"written[{role.role}]")
             choices.append(self.written[role.role])
@@ -387,6 +395,19 @@ class _Model:
         model.add_bool_or(better).only_enforce_if(before.Not())
         model.add_bool_or(worse).only_enforce_if(before)
 
+    def best_at(self, index: int) -> Option | None:
+        """The lexicographically best assignment at one of the model's start grains.
+
+        The start is pinned by an assumption, so the same model serves the other questions after.
+        """
+        pin = self.model.new_bool_var(f"at[{index}]")
+        self.model.add(self.start == self.offset_of[index]).only_enforce_if(pin)
+        self.model.add_assumption(pin)
+        try:
+            return self.run(self.lexicographic())
+        finally:
+            self.model.clear_assumptions()
+
     def run(self, objective: cp_model.LinearExpr) -> Option | None:
         self.model.minimize(objective)
         solver = new_solver()
@@ -424,47 +445,36 @@ def best_attended_start(grid: Grid, kept: Sequence[int]) -> int:
     return best_index
 
 
-def ranked_options(grid: Grid, starts: Sequence[int], chosen: list[Option], wanted: int) -> list[Option]:
-    """Up to ``wanted`` further options by weighted cost, each apart from all chosen before it.
-
-    One model serves every round: each new option only adds its keep-apart constraints.
-    """
-    used = {option.index for option in chosen}
-    remaining = [index for index in starts if index not in used]
-    if not remaining or wanted <= 0:
-        return []
-    model = _Model(grid, remaining)
-    for option in chosen:
-        model.keep_apart_from(option)
-    found: list[Option] = []
-    while len(found) < wanted:
-        new = model.run(model.score())
-        if new is None:
-            break
-        found.append(new)
-        model.keep_apart_from(new)
-    return found
-
-
 def choose_options(grid: Grid, request: ConferenceRequest) -> list[tuple[str, Option]]:
-    """The proposals: fastest, best attended, then the ranked alternatives; nothing dominated."""
+    """The proposals: fastest, best attended, then the ranked alternatives; nothing dominated.
+
+    One CP-SAT model over the undominated starts answers every question in turn: the fastest and
+    the best-attended meetings with the start pinned, then each further option, which only adds
+    constraints keeping it apart from the options chosen before it.
+    """
     kept = kept_starts(grid)
     if not kept:
         return []
     starts = undominated_starts(grid, kept)
-    fastest = best_at(grid, starts[0])
-    assert fastest is not None
+    model = _Model(grid, starts)
+    fastest = model.best_at(starts[0])
+    assert fastest is not None  # kept starts are all valid
     chosen: list[tuple[str, Option]] = [("fastest", fastest)]
     if request.max_proposals >= 2:
         index = best_attended_start(grid, starts)
         if index != fastest.index:
-            attended = best_at(grid, index)
+            attended = model.best_at(index)
             assert attended is not None
             chosen.append(("best_attended", attended))
-    options = [option for _, option in chosen]
-    chosen += [
-        ("alternative", option) for option in ranked_options(grid, starts, options, request.max_proposals - len(chosen))
-    ]
+    if len(chosen) < min(request.max_proposals, len(starts)):
+        for _, option in chosen:
+            model.keep_apart_from(option)
+    while len(chosen) < min(request.max_proposals, len(starts)):
+        found = model.run(model.score())
+        if found is None:
+            break
+        chosen.append(("alternative", found))
+        model.keep_apart_from(found)
     return [
         (kind, option)
         for kind, option in chosen
