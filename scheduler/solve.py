@@ -7,14 +7,23 @@ Method
    and metrics, so only the earliest grain of each such *class* can be a good proposal. A class
    is kept when its required roles that cannot be written can all be filled by different people
    (bipartite matching): exactly the grains where a valid meeting exists.
-3. One CP-SAT model per question over the kept starts (``start`` restricted to their offsets,
-   ``x[role, person]`` enforced only where that person can attend, one role per person):
+3. Of the kept starts, those *covered* by an earlier kept start (everyone who can attend then
+   could attend earlier, and in hours if then in hours) are dropped: each of their options is
+   dominated by the same assignment earlier (:func:`undominated_starts`).
+4. The **best attended** start, the earliest needing the fewest written submissions, is found by
+   matching alone (:func:`fewest_written_at`), without the solver.
+5. One CP-SAT model over the remaining starts (``start`` restricted to their offsets,
+   ``x[role, person]`` enforced only where that person can attend, one role per person) answers
+   every question in turn:
 
-   * **fastest**: the earliest kept start with its best assignment;
-   * **best attended**: the earliest start needing the fewest written submissions, with its best
-     assignment;
+   * **fastest**: the earliest start, pinned by an assumption, with its best assignment;
+   * **best attended**: that start, pinned, with its best assignment;
    * **further options** in order of a weighted cost (below), each starting at a new time, not
-     dominated by any proposal already chosen and not dominating one.
+     dominated by any proposal already chosen and not dominating one (each found option adds its
+     keep-apart constraints to the same model).
+
+CP-SAT runs deterministically (one worker, fixed seed, a work budget rather than a clock), so the
+same request gives the same answer; see :func:`new_solver` for the settings and why.
 
 The *best assignment* at a start is lexicographic: fewest written submissions, then lowest sum
 of deputy ranks (as in the contract's greedy baseline), then fewest attendees out of hours,
@@ -368,10 +377,6 @@ class _Model:
         for k in range(len(bounds) - 2, -1, -1):
             weights[k] = weights[k + 1] * (bounds[k + 1] + 1)
         return self._weighted(weights, start_weight)
-
-    def written_first(self, span: int) -> cp_model.LinearExpr:
-        """Fewest written submissions, then earliest start."""
-        return self._weighted([span, 0, 0, 0, 0], 1)
 
     def score(self) -> cp_model.LinearExpr:
         weights = SCORE_WEIGHTS
