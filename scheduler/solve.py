@@ -196,17 +196,21 @@ def _codes(grid: Grid) -> list[bytes]:
     return [bytes(statuses).translate(table) for statuses in grid.status.values()]
 
 
-def _signatures(grid: Grid) -> list[tuple[int, ...]]:
-    """Per start grain, every candidate's standing (see :func:`_codes`)."""
-    codes = _codes(grid)
-    return list(zip(*codes, strict=True)) if codes else [() for _ in grid.starts]
+def _signatures(grid: Grid) -> list[bytes]:
+    """Per start grain, every candidate's standing (see :func:`_codes`), one byte each.
+
+    The codes are joined and read back with a stride: a transpose done by ``bytes`` slicing.
+    """
+    count = len(grid.starts)
+    joined = b"".join(_codes(grid))
+    return [joined[index::count] for index in range(count)]
 
 
 def _classes(grid: Grid) -> tuple[list[int], list[bool]]:
     """Valid start grains, and for each whether it is the first of its availability class."""
     position = {person: bit for bit, person in enumerate(grid.status)}
     needed = [[position[p] for p in role.candidates] for role in must_attend(grid.request.roles)]
-    seen: dict[tuple[int, ...], bool] = {}
+    seen: dict[bytes, bool] = {}
     valid: list[int] = []
     first: list[bool] = []
     for index, key in enumerate(_signatures(grid)):
@@ -242,11 +246,11 @@ def undominated_starts(grid: Grid, kept: Sequence[int]) -> list[int]:
     one (an earlier start would need no more written submissions), and the ranking of further
     options passes it over. Covering is transitive, so comparing with the kept ones suffices.
     """
-    codes = _codes(grid)
+    signatures = _signatures(grid)
     masks: list[tuple[int, int]] = []
     kept_out: list[int] = []
     for index in kept:
-        standing = bytes(code[index] for code in codes)
+        standing = signatures[index]
         usable = int.from_bytes(standing.translate(_USABLE), "big")  # one byte per candidate: 0 or 1
         in_hours = int.from_bytes(standing.translate(_IN_HOURS), "big")
         if not any(usable & ~u == 0 and in_hours & ~h == 0 for u, h in masks):
