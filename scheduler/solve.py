@@ -7,12 +7,10 @@ Method
    and metrics, so only the earliest grain of each such *class* can be a good proposal. A class
    is kept when its required roles that cannot be written can all be filled by different people
    (bipartite matching): exactly the grains where a valid meeting exists.
-3. Of the kept starts, those *covered* by an earlier kept start (everyone who can attend then
-   could attend earlier, and in hours if then in hours) are dropped: each of their options is
-   dominated by the same assignment earlier (:func:`undominated_starts`).
-4. The **best attended** start, the earliest needing the fewest written submissions, is found by
-   matching alone (:func:`fewest_written_at`), without the solver.
-5. One CP-SAT model over the remaining starts (``start`` restricted to their offsets,
+3. The **best attended** start, the earliest needing the fewest written submissions, is found
+   without the solver: by matching (:func:`fewest_written_at`) at the kept starts that no earlier
+   kept start *covers* (:func:`undominated_starts`; a covered start needs no fewer submissions).
+4. One CP-SAT model over the kept starts (``start`` restricted to their offsets,
    ``x[role, person]`` enforced only where that person can attend, one role per person) answers
    every question in turn:
 
@@ -34,7 +32,9 @@ earlier, so the first proposal is never dominated by any valid slot and assignme
 Ranking of further options: minimise ``wait + 240*written + 60*deputy_rank + 120*out_of_hours
 + 30*optional_missing + 120*unknown`` (minutes): a written submission is worth waiting four
 hours to avoid, a step down the deputy list one hour, an out-of-hours attendee two hours, an
-uncovered optional role half an hour.
+uncovered optional role half an hour. Equal costs go to the lexicographically better metrics.
+(Covered starts stay in this model: when the start covering one is already proposed, its option
+can still be the best next one.)
 """
 
 from __future__ import annotations
@@ -243,8 +243,8 @@ def undominated_starts(grid: Grid, kept: Sequence[int]) -> list[int]:
     attend at ``a``, and everyone in hours at ``b`` is in hours at ``a``. Then each assignment at
     ``b`` is valid at ``a`` with metrics no worse, so every option at ``b`` is dominated by the
     same assignment at ``a``: ``b`` can hold neither the fastest meeting nor the best attended
-    one (an earlier start would need no more written submissions), and the ranking of further
-    options passes it over. Covering is transitive, so comparing with the kept ones suffices.
+    one (an earlier start would need no more written submissions). Covering is transitive, so
+    comparing with the kept ones suffices.
     """
     signatures = _signatures(grid)
     masks: list[tuple[int, int]] = []
@@ -373,19 +373,30 @@ class _Model:
             coefficients += [c * weight for c in cs]
         return cp_model.LinearExpr.weighted_sum(variables, coefficients)
 
-    def lexicographic(self, start_weight: int = 0) -> cp_model.LinearExpr:
-        """One weighted sum equal to the lexicographic order of the metric vector."""
+    def _lexicographic_weights(self) -> tuple[list[int], int]:
+        """Weights that order the metric vectors lexicographically, and a bound above every such sum."""
         roles = self.grid.request.roles
         bounds = [len(roles), sum(len(r.candidates) for r in roles), len(roles), len(roles), len(roles)]
         weights = [1] * len(bounds)
         for k in range(len(bounds) - 2, -1, -1):
             weights[k] = weights[k + 1] * (bounds[k + 1] + 1)
-        return self._weighted(weights, start_weight)
+        return weights, weights[0] * (bounds[0] + 1)
+
+    def lexicographic(self, start_weight: int = 0) -> cp_model.LinearExpr:
+        """One weighted sum equal to the lexicographic order of the metric vector."""
+        return self._weighted(self._lexicographic_weights()[0], start_weight)
 
     def score(self) -> cp_model.LinearExpr:
-        weights = SCORE_WEIGHTS
+        """The ranking cost, ties going to the lexicographically better metrics.
+
+        ``span * cost + lexicographic`` with the lexicographic sum below ``span``: equal objectives
+        mean equal metrics and so the same start, so which option comes next never depends on the
+        solver's search path.
+        """
+        lexicographic, span = self._lexicographic_weights()
         order = ("written_submissions", "deputy_rank", "out_of_hours", "optional_missing")
-        return self._weighted([*(weights[k] for k in order), UNKNOWN_WEIGHT], 1)
+        cost = [*(SCORE_WEIGHTS[k] for k in order), UNKNOWN_WEIGHT]
+        return self._weighted([span * c + w for c, w in zip(cost, lexicographic, strict=True)], span)
 
     def keep_apart_from(self, option: Option) -> None:
         """The new option starts elsewhere, is not dominated by ``option`` and does not dominate it."""
@@ -464,21 +475,20 @@ def choose_options(grid: Grid, request: ConferenceRequest) -> list[tuple[str, Op
     kept = kept_starts(grid)
     if not kept:
         return []
-    starts = undominated_starts(grid, kept)
-    model = _Model(grid, starts)
-    fastest = model.best_at(starts[0])
+    model = _Model(grid, kept)
+    fastest = model.best_at(kept[0])
     assert fastest is not None  # kept starts are all valid
     chosen: list[tuple[str, Option]] = [("fastest", fastest)]
     if request.max_proposals >= 2:
-        index = best_attended_start(grid, starts)
+        index = best_attended_start(grid, undominated_starts(grid, kept))
         if index != fastest.index:
             attended = model.best_at(index)
             assert attended is not None
             chosen.append(("best_attended", attended))
-    if len(chosen) < min(request.max_proposals, len(starts)):
+    if len(chosen) < min(request.max_proposals, len(kept)):
         for _, option in chosen:
             model.keep_apart_from(option)
-    while len(chosen) < min(request.max_proposals, len(starts)):
+    while len(chosen) < min(request.max_proposals, len(kept)):
         found = model.run(model.score())
         if found is None:
             break
