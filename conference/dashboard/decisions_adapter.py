@@ -14,11 +14,13 @@ from datetime import date, datetime
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import ColumnElement, inspect, select
+from sqlalchemy import ColumnElement, func, inspect, select
 
 from conference.auth.models import User
 from conference.auth.policy import case_scope
 from conference.cases.models import Case
+from conference.dashboard.panel import Panel, window_total
+from conference.directory.models import Agency, Person
 from conference.extensions import db
 
 _TABLES = ("decision_records", "decision_actions", "decision_attendance", "nrm_referrals")
@@ -79,30 +81,42 @@ def signed_decision_exists(conference_id: Any) -> ColumnElement[bool] | None:
     return select(record.id).where(record.conference_id == conference_id, record.signed_version > 0).exists()
 
 
-def find_overdue_actions(user: User, now: datetime, limit: int = 50) -> list[OverdueAction]:
+def find_overdue_actions(user: User, now: datetime, limit: int = 50) -> Panel[OverdueAction]:
+    """The longest overdue open actions first, and how many are overdue in all (one statement, columns only)."""
     models = _models()
     if models is None:
-        return []
+        return Panel([], 0)
     action = models.DecisionAction
     open_statuses = [models.ActionStatus.OPEN, models.ActionStatus.IN_PROGRESS]
     rows = db.session.execute(
-        select(action, Case.reference)
+        select(
+            action.case_id,
+            Case.reference,
+            action.description,
+            Person.name,
+            Agency.name,
+            action.due_at,
+            func.count().over(),
+        )
         .join(Case, Case.id == action.case_id)
+        .join(Person, Person.id == action.owner_person_id)
+        .join(Agency, Agency.id == action.agency_id)
         .where(case_scope(user), action.status.in_(open_statuses), action.due_at < now)
-        .order_by(action.due_at)
+        .order_by(action.due_at, action.id)
         .limit(limit)
     ).all()
-    return [
-        OverdueAction(a.case_id, reference, a.description, a.owner.name, a.agency.name, a.due_at)
-        for a, reference in rows
-    ]
+    return Panel([OverdueAction(*row[:6]) for row in rows], window_total(rows))
 
 
-def find_waiting_referrals(user: User, today: date, limit: int = 50) -> list[WaitingReferral]:
-    """Referrals made and waiting on a decision, the late ones first."""
+def find_waiting_referrals(user: User, today: date, limit: int = 50) -> Panel[WaitingReferral]:
+    """Referrals made and waiting on a decision, the late ones first, and how many are waiting in all.
+
+    The oldest referrals are read first (they are the ones that can be late), so the panel's first ``limit``
+    rows include every late one whenever there are fewer than ``limit`` late referrals.
+    """
     models = _models()
     if models is None:
-        return []
+        return Panel([], 0)
     from decisions.nrm_tracker import earliest_conclusive_grounds_on, reasonable_grounds_due_on
 
     referral = models.NrmReferral
@@ -111,16 +125,17 @@ def find_waiting_referrals(user: User, today: date, limit: int = 50) -> list[Wai
             referral.case_id,
             referral.referred_on,
             referral.rg_decided_on,
-            referral.cg_decided_on,
             Case.reference,
             Case.nation,
+            func.count().over(),
         )
         .join(Case, Case.id == referral.case_id)
         .where(case_scope(user), referral.referred_on.is_not(None), referral.cg_decided_on.is_(None))
+        .order_by(referral.referred_on, referral.case_id)
         .limit(limit)
     ).all()
     waiting: list[WaitingReferral] = []
-    for case_id, referred_on, rg_on, _cg_on, reference, nation in rows:
+    for case_id, referred_on, rg_on, reference, nation, _total in rows:
         if rg_on is None:
             due = reasonable_grounds_due_on(referred_on, str(nation))
             waiting.append(
@@ -137,7 +152,7 @@ def find_waiting_referrals(user: User, today: date, limit: int = 50) -> list[Wai
                     False,
                 )
             )
-    return sorted(waiting, key=lambda w: (not w.late, w.due_on or date.max))
+    return Panel(sorted(waiting, key=lambda w: (not w.late, w.due_on or date.max)), window_total(rows))
 
 
 def find_attendance(conference_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str, str]]:

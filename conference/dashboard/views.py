@@ -56,14 +56,12 @@ def dashboard() -> ResponseReturnValue:
     today = to_london(now).date()
     errors = FormErrors()
     period, period_form = _period(request.args.to_dict(), errors, today)
-    cases, open_total = queries.find_urgent_cases(g.user)
     report = engagement.engagement_report(g.user, period)
     return render_template(
         "dashboard/dashboard.html",
         errors=errors,
         now=now,
-        cases=cases,
-        open_total=open_total,
+        cases=queries.find_urgent_cases(g.user),
         coming_up=queries.find_meetings_coming_up(g.user, now),
         awaiting=queries.find_meetings_awaiting_decision(g.user, now),
         decisions_available=decisions_adapter.available(),

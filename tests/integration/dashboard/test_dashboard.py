@@ -19,6 +19,7 @@ from conference.auth.models import Role, User
 from conference.cases.models import Case, CaseStatus, MissingRisk
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
 from conference.dashboard import decisions_adapter
+from conference.dashboard.panel import Panel
 from conference.directory.models import AgencyKind, Person
 from conference.extensions import db
 from conference.meeting_types import MeetingType, Nation
@@ -332,10 +333,121 @@ def test_without_decisions_the_adapter_answers_empty(monkeypatch, client, area_s
     db.session.commit()
     user = db.session.get(User, coordinator.id)
     assert decisions_adapter.available() is False
-    assert decisions_adapter.find_overdue_actions(user, NOW) == []
-    assert decisions_adapter.find_waiting_referrals(user, NOW.date()) == []
+    assert decisions_adapter.find_overdue_actions(user, NOW) == Panel([], 0)
+    assert decisions_adapter.find_waiting_referrals(user, NOW.date()) == Panel([], 0)
     assert decisions_adapter.find_attendance([held.id]) == []
     f.sign_in(client, coordinator)
     page = soup_of(client.get("/dashboard"))
     assert held.reference in page.select_one("#meetings-awaiting-decision").get_text()
     assert "Actions appear here once meetings record them." in page.get_text()
+
+
+def test_open_cases_panel_shows_the_most_urgent_twenty_and_counts_the_rest(client, area_setup) -> None:
+    f, coordinator = area_setup["factories"], area_setup["coordinator"]
+    high = [f.case(coordinator, missing_risk=MissingRisk.HIGH, identified_at=NOW - timedelta(hours=n)) for n in (1, 2)]
+    for n in range(23):
+        f.case(coordinator, missing_risk=MissingRisk.LOW, identified_at=NOW - timedelta(days=n + 1))
+    f.sign_in(client, coordinator)
+
+    page = soup_of(client.get("/dashboard"))
+    rows = page.select("#open-cases tbody tr")
+    assert len(rows) == 20
+    assert [r.find("td").get_text(strip=True) for r in rows[:2]] == [high[0].reference, high[1].reference]
+    assert "The 20 most urgent of 25 open cases" in page.select_one("#open-cases caption").get_text()
+    link = page.select_one("#open-cases-more a")
+    assert link.get_text(strip=True) == "See all 25 open cases" and link["href"] == "/cases?sort=urgency"
+    tags = [r.select_one("strong.govuk-tag") for r in rows]
+    assert tags[0]["class"] == ["govuk-tag", "govuk-tag--red"] and tags[0].get_text(strip=True) == "High"
+    assert tags[-1]["class"] == ["govuk-tag", "govuk-tag--grey"] and tags[-1].get_text(strip=True) == "Low"
+
+
+def test_meeting_panels_show_twenty_and_say_how_many_more(client, area_setup) -> None:
+    f, coordinator = area_setup["factories"], area_setup["coordinator"]
+    case = f.case(coordinator)
+    for n in range(22):
+        conference(case, status=ConferenceStatus.INVITED, start_at=NOW + timedelta(days=n + 1))
+    conference(case, status=ConferenceStatus.HELD, start_at=NOW - timedelta(days=1))
+    db.session.commit()
+    f.sign_in(client, coordinator)
+
+    page = soup_of(client.get("/dashboard"))
+    assert len(page.select("#meetings-coming-up li")) == 20
+    more = page.select_one("#meetings-coming-up-more").get_text(" ", strip=True)
+    assert more == "Showing 20 of 22 meetings, the most pressing first."
+    assert page.select_one("#meetings-awaiting-decision-more") is None  # one meeting: nothing more to say
+
+
+def test_overdue_actions_and_referrals_panels_count_beyond_their_limit(client, area_setup) -> None:
+    from decisions.models import DecisionAction, DecisionRecord, NrmReferral
+
+    f, coordinator = area_setup["factories"], area_setup["coordinator"]
+    owner = f.person(area_setup["police"])
+    cases = [f.case(coordinator) for _ in range(3)]
+    for n, case in enumerate(cases):
+        meeting = conference(case, status=ConferenceStatus.HELD, start_at=NOW - timedelta(days=30 + n))
+        record = DecisionRecord(conference_id=meeting.id, case_id=case.id)
+        db.session.add(record)
+        db.session.flush()
+        for k in range(2):
+            db.session.add(
+                DecisionAction(
+                    record_id=record.id,
+                    case_id=case.id,
+                    description=f"Action {n}-{k}",
+                    owner_person_id=owner.id,
+                    agency_id=area_setup["police"].id,
+                    due_at=NOW - timedelta(days=10 * n + k + 1),
+                )
+            )
+        db.session.add(NrmReferral(case_id=case.id, referred_on=(NOW - timedelta(days=5 * n + 1)).date()))
+    db.session.commit()
+    user = db.session.get(User, coordinator.id)
+
+    actions = decisions_adapter.find_overdue_actions(user, NOW, limit=4)
+    assert actions.total == 6 and actions.more == 2
+    assert [a.description for a in actions.rows] == ["Action 2-1", "Action 2-0", "Action 1-1", "Action 1-0"]
+    assert {a.owner_name for a in actions.rows} == {owner.name}
+    assert {a.agency_name for a in actions.rows} == {"Northbridge Police"}
+    referrals = decisions_adapter.find_waiting_referrals(user, NOW.date(), limit=2)
+    assert referrals.total == 3 and [r.case_reference for r in referrals.rows] == [
+        cases[2].reference,
+        cases[1].reference,
+    ]  # the oldest referrals are read first
+    assert (
+        decisions_adapter.find_overdue_actions(db.session.get(User, area_setup["other_coordinator"].id), NOW).total == 0
+    )
+
+    f.sign_in(client, coordinator)
+    page = soup_of(client.get("/dashboard"))
+    assert len(page.select("#overdue-actions li")) == 6 and page.select_one("#overdue-actions-more") is None
+
+
+@pytest.mark.parametrize(
+    ("form", "error"),
+    [
+        ({"from-day": "1", "from-month": "9", "from-year": "2026"}, None),
+        ({}, None),
+        ({"from-day": '<script>"x"</script>', "from-month": "feb"}, ("from-month", "The start must be a real date")),
+        ({"from-day": "31"}, ("to-day", "An error on another field")),
+    ],
+)
+def test_dashboard_date_input_is_the_shared_component_written_out(app, form, error) -> None:  # type: ignore[no-untyped-def]
+    from conference.forms import FormErrors
+
+    errors = FormErrors()
+    if error:
+        errors.add(*error)
+    call = '{{ date_input("from", "From", "For example, 1 9 2026", form, errors) }}'
+    shared = app.jinja_env.from_string('{% from "components/date.html" import date_input %}' + call)
+    light = app.jinja_env.from_string('{% from "dashboard/_date_input.html" import date_input %}' + call)
+    with app.test_request_context("/dashboard"):
+        expected, actual = (BeautifulSoup(t.render(form=form, errors=errors), "html5lib") for t in (shared, light))
+
+    def shape(soup: BeautifulSoup) -> list[tuple[str, dict[str, object], str]]:
+        return [
+            (tag.name, dict(tag.attrs), " ".join(tag.find_all(string=True, recursive=False)).strip())
+            for tag in soup.body.find_all(True)
+        ]
+
+    assert shape(actual) == shape(expected)
+    assert " ".join(actual.get_text().split()) == " ".join(expected.get_text().split())
