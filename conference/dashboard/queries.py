@@ -87,9 +87,7 @@ def find_meetings_coming_up(user: User, now: datetime, limit: int = PANEL_LIMIT)
 
 def find_meetings_awaiting_decision(user: User, now: datetime, limit: int = PANEL_LIMIT) -> Panel[Meeting]:
     """Meetings that have started and have no signed decision (without decisions: meetings held or past)."""
-    query = _meeting_columns().where(
-        case_scope(user), Conference.status.in_(LIVE_STATUSES), Conference.start_at < now
-    )
+    query = _meeting_columns().where(case_scope(user), Conference.status.in_(LIVE_STATUSES), Conference.start_at < now)
     signed = decisions_adapter.signed_decision_exists(Conference.id)
     if signed is not None:
         query = query.where(~signed)
