@@ -262,3 +262,62 @@ def test_fastest_and_best_attended_meetings_are_both_proposed(request: dict[str,
     attended_start = min(o[0] for o in options if o[1][0] == fewest)
     assert (attended_start, best_at(attended_start)) in proposed, "the best-attended meeting is missing"
     event("best attended later than fastest" if attended_start > fastest_start else "one meeting is both")
+
+
+# --- the documented ranking of further options ---------------------------------------------------
+
+SCORE_WEIGHTS = (240, 60, 120, 30, 120)  # written, deputy rank, out of hours, optional missing, unknown
+
+
+def ranking_key(start: dt.datetime, metrics: tuple[int, ...]) -> tuple[float, tuple[int, ...]]:
+    """Wait in minutes plus the weighted metrics; equal costs go to the lexicographically better metrics."""
+    wait = start.timestamp() / 60
+    return wait + sum(w * m for w, m in zip(SCORE_WEIGHTS, metrics, strict=True)), metrics
+
+
+def class_first_starts(request: dict[str, Any]) -> set[dt.datetime]:
+    """The earliest start of each availability class (every candidate's standing the same): the
+    engine proposes only these, as a later start of a class offers nothing its first does not."""
+    allow = request.get("allow_unknown", False)
+    people = sorted({p for r in request["roles"] for p in r["candidates"]})
+    seen: set[tuple[str, ...]] = set()
+    firsts = set()
+    for start in oracle_starts(request):
+        end = start + dt.timedelta(minutes=request["duration_minutes"])
+        key = tuple(oracle_status(request["people"].get(p), start, end, allow) for p in people)
+        if key not in seen:
+            seen.add(key)
+            firsts.add(start)
+    return firsts
+
+
+def apart_from(
+    options: list[tuple[dt.datetime, tuple[int, int, int, int, int], dict[str, Any]]],
+    chosen: list[tuple[dt.datetime, tuple[int, ...]]],
+    starts: set[dt.datetime],
+) -> list[tuple[dt.datetime, tuple[int, ...]]]:
+    """Options at ``starts`` that start elsewhere than, dominate none of and are dominated by none of ``chosen``."""
+    return [
+        (o[0], o[1])
+        for o in options
+        if o[0] in starts
+        and all(o[0] != c[0] and not dominated(c, (o[0], o[1])) and not dominated((o[0], o[1]), c) for c in chosen)
+    ]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(requests(), writing_requests()).map(lambda r: {**r, "max_proposals": 5}))
+def test_each_further_option_is_the_cheapest_one_apart_from_those_before(request: dict[str, Any]) -> None:
+    options = oracle_options(request)
+    starts = class_first_starts(request)
+    proposals = solve(request)["proposals"]
+    chosen: list[tuple[dt.datetime, tuple[int, ...]]] = []
+    for proposal in proposals:
+        start, assignment = _as_oracle(proposal)
+        metrics = next(o[1] for o in options if o[0] == start and o[2] == assignment)
+        if proposal["explanation"].startswith("Another option"):
+            event("further option")
+            assert ranking_key(start, metrics) == min(ranking_key(*o) for o in apart_from(options, chosen, starts))
+        chosen.append((start, metrics))
+    if len(proposals) < 5:  # stopped early: nothing valid is left apart from the proposals
+        assert not apart_from(options, chosen, starts)
