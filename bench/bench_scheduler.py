@@ -2,6 +2,7 @@
 
     python bench/bench_scheduler.py            # full run
     python bench/bench_scheduler.py --quick    # fewer runs and a shorter plan time limit
+    python bench/bench_scheduler.py --phases   # only: where solve's time goes, per phase (no file written)
 
 Instances are synthetic but shaped like real ones: 10 roles with up to 6 ranked candidates each,
 people working 9 to 5 (some part time) with 30% of their working time busy, and on-call staff
@@ -146,6 +147,36 @@ def bench_solve(runs: int) -> list[str]:
     return rows
 
 
+def _explain_all(explain: Any, grid: Any, chosen: list[Any]) -> list[str]:
+    return [explain(grid, kind, option, chosen[0][1]) for kind, option in chosen]
+
+
+def phase_times(days: int, runs: int) -> dict[str, float]:
+    """Mean CPU milliseconds per phase of ``solve`` on the benchmark's instances."""
+    from scheduler.answer import solve_request
+    from scheduler.availability import build_grid
+    from scheduler.explain import explain_option
+    from scheduler.model import parse_request
+    from scheduler.solve import choose_options, kept_starts
+
+    totals: dict[str, float] = {}
+
+    def timed(name: str, work: Any, *args: Any) -> Any:
+        began = time.process_time()
+        result = work(*args)
+        totals[name] = totals.get(name, 0.0) + (time.process_time() - began) * 1000 / runs
+        return result
+
+    for seed in range(runs):
+        request = timed("parse", parse_request, solve_instance(seed, days))
+        grid = timed("availability sweep", build_grid, request)
+        timed("classes", kept_starts, grid)
+        chosen = timed("classes + CP-SAT", choose_options, grid, request)
+        timed("explanations", _explain_all, explain_option, grid, chosen)
+        timed("whole solve_request", solve_request, request)
+    return totals
+
+
 def bench_plan(limit: float) -> list[str]:
     rows = [
         "| Conferences / people | Greedy time | Greedy unscheduled (priority) | Greedy weighted wait | "
@@ -205,7 +236,12 @@ def write_section(body: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="fewer runs and a 5-second plan time limit")
+    parser.add_argument("--phases", action="store_true", help="print CPU time per phase of solve and stop")
     args = parser.parse_args()
+    if args.phases:
+        for days in (1, 3, 7):
+            print(f"{days} day(s): " + ", ".join(f"{k} {v:.1f} ms" for k, v in phase_times(days, 20).items()))
+        return
     runs, limit = (20, 5.0) if args.quick else (30, 30.0)
     solve_rows = bench_solve(runs)
     plan_rows = bench_plan(limit)
