@@ -159,3 +159,27 @@ def test_unreachable_server_is_retried_with_backoff_then_dead_lettered(app):
         db.session.refresh(row)
         assert row.status is OutboxStatus.DEAD
     assert [backoff(n).total_seconds() for n in (1, 2, 3, 20)] == [30, 60, 120, 3600]
+
+
+def test_a_batch_goes_in_write_order_and_leaves_pooled_connections_as_it_found_them(app, smtp_sink):
+    rows = make_messages(5)
+    written_at = datetime.now(UTC) - timedelta(minutes=1)
+    for n, row in enumerate(reversed(rows)):  # written last to first: the last row is the oldest
+        row.created_at = written_at + timedelta(seconds=n)
+    db.session.commit()
+
+    stats = run_once(SmtpTarget("127.0.0.1", smtp_sink.port), batch=10)
+
+    assert stats.sent == 5 and stats.retried == stats.dead == 0
+    assert [to[0] for _, to, _ in smtp_sink.received] == [r.to_email for r in reversed(rows)]
+    db.session.expire_all()
+    assert {r.status for r in db.session.scalars(select(OutboxMessage))} == {OutboxStatus.SENT}
+    # Outcomes are committed without waiting for the WAL flush; no other transaction may inherit that.
+    db.session.close()  # give its connection back too: every pooled connection is checked
+    pool = db.engine.pool
+    connections = [db.engine.connect() for _ in range(max(pool.checkedin(), 1))]  # type: ignore[attr-defined]
+    try:
+        assert {c.exec_driver_sql("SHOW synchronous_commit").scalar() for c in connections} == {"on"}
+    finally:
+        for connection in connections:
+            connection.close()
