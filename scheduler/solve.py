@@ -468,7 +468,7 @@ def best_attended_start(grid: Grid, kept: Sequence[int]) -> int:
 def choose_options(grid: Grid, request: ConferenceRequest) -> list[tuple[str, Option]]:
     """The proposals: fastest, best attended, then the ranked alternatives; nothing dominated.
 
-    One CP-SAT model over the undominated starts answers every question in turn: the fastest and
+    One CP-SAT model over the kept starts answers every question in turn: the fastest and
     the best-attended meetings with the start pinned, then each further option, which only adds
     constraints keeping it apart from the options chosen before it.
     """
