@@ -266,7 +266,7 @@ def work(
     while True:
         try:
             stats = run_once(target, worker=worker, batch=batch, max_attempts=max_attempts, lease=lease)
-        except OSError as error:  # the SMTP server went away mid-batch: the lease brings the messages back
+        except (OSError, smtplib.SMTPException) as error:  # the server went away mid-batch: the lease brings them back
             log.warning("outbox batch interrupted: %s", type(error).__name__)
             stats = WorkerStats(errors=[_describe(error)])
         total.sent += stats.sent
