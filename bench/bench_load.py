@@ -75,8 +75,11 @@ class Result:
 
 AUTOSAVE = "Chair's autosave (JSON POST)"
 AUTOSAVE_SECTIONS = (  # (section, its fields, the field that changes on each save)
-    ("information", {"information-police": "Seen at the bus station.", "information-health": "Has a GP."},
-     "information-social_care"),
+    (
+        "information",
+        {"information-police": "Seen at the bus station.", "information-health": "Has a GP."},
+        "information-social_care",
+    ),
     ("child_views", {"sought": "yes"}, "views"),
 )
 STALE_KEEP_ALIVE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
@@ -350,8 +353,9 @@ def count_autosave_queries(url: str, chair: Chair) -> int:
         _method, path, body, _headers = saver.request()
         if attempt:
             event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-        response = client.post(path, data=body, content_type="application/json", headers=headers,
-                               base_url="https://localhost")
+        response = client.post(
+            path, data=body, content_type="application/json", headers=headers, base_url="https://localhost"
+        )
         assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:300])
         saver.answered(200, response.get_data())
     return len(statements)
@@ -389,8 +393,9 @@ def start_server(target: str, port: int, env: dict[str, str]) -> subprocess.Pope
     raise RuntimeError(f"{target} did not start: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
 
 
-def load(name: str, port: int, visitors: list[Visitor], seconds: float, queries: int | None,
-         think: float = 0.0) -> Result:
+def load(
+    name: str, port: int, visitors: list[Visitor], seconds: float, queries: int | None, think: float = 0.0
+) -> Result:
     """One thread per visitor makes its requests for ``seconds``. With ``think`` > 0 each pauses between requests
     for a random 0.5 to 1.5 times ``think`` seconds, as a person reading the page would; with 0 they hammer."""
     latencies: list[float] = []
@@ -526,8 +531,16 @@ def main() -> None:
             load(page, app_port, visitors(page, 4), 1.0, None)  # warm the workers
             results.append(load(page, app_port, visitors(page, users), seconds, queries[page]))
         for page in [*paths, AUTOSAVE]:
-            results.append(load(f"{page}, people reading ({THINK:.0f} s pauses)", app_port, visitors(page, users),
-                                seconds * 2, queries[page], think=THINK))
+            results.append(
+                load(
+                    f"{page}, people reading ({THINK:.0f} s pauses)",
+                    app_port,
+                    visitors(page, users),
+                    seconds * 2,
+                    queries[page],
+                    think=THINK,
+                )
+            )
         for r in results:
             print(
                 f"{r.name:28} {len(r.latencies):6} req {r.errors:3} err {r.throughput:7.0f}/s "

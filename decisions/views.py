@@ -103,7 +103,7 @@ def _common(conference: Conference, record: DecisionRecord, **extra: Any) -> dic
 
 
 def _conflict_page(
-    conference: Conference, record: DecisionRecord, conflict: services.SaveConflict
+    conference: Conference, record: DecisionRecord, conflict: services.SaveConflict, status: int = 409
 ) -> ResponseReturnValue:
     return render_template(
         "decisions/conflict.html",
@@ -113,7 +113,7 @@ def _conflict_page(
         section_endpoint=SECTION_ENDPOINTS.get(conflict.section, "decisions.task_list"),
         mine=_readable(conflict.mine),
         saved=_readable(conflict.saved),
-    ), 409
+    ), status
 
 
 def _label(key: str) -> str:
@@ -571,8 +571,7 @@ def show_conflict(conference_id: uuid.UUID, conflict_id: uuid.UUID) -> ResponseR
     conflict = services.SaveConflict(
         kept.section, kept.attempted, (record.sections or {}).get(kept.section), record.version, kept.id
     )
-    page, _status = _conflict_page(conference, record, conflict)
-    return page
+    return _conflict_page(conference, record, conflict, status=200)
 
 
 # --- check answers, sign-off, amendment -------------------------------------------------------------------

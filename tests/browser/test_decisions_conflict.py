@@ -6,12 +6,14 @@ Runs by pointer and by keyboard alone; axe-core checks every page and the confli
 
 from __future__ import annotations
 
+from playwright.sync_api import Browser as PlaywrightBrowser
 from playwright.sync_api import expect
 
 from conference.meeting_types import Role as Seat
 from decisions.models import DecisionConflict
-from tests.browser.conftest import BrowserFactory
+from tests.browser.conftest import ARTIFACTS, BrowserFactory
 from tests.browser.decisions_pages import ConflictPage, DecisionWorld, InformationPage, TaskListPage, sign_in
+from tests.browser.pages import Browser, InputMode
 from tests.browser.seed import Seed
 
 THEIRS = "Seen at the bus station."
@@ -76,3 +78,28 @@ def test_second_editor_races_the_chair_and_nothing_is_lost(browsers: BrowserFact
     theirs_view = ConflictPage(member_browser).expect_open()
     assert "Known to services." in theirs_view.mine() and MINE in theirs_view.saved()
     member_browser.check("conflict view by the autosave link")
+
+
+def test_the_section_saves_without_javascript(chromium: PlaywrightBrowser, live_server: str, seed: Seed) -> None:
+    """Progressive enhancement: with scripts off there is no autosave and no status line, and Save still saves."""
+    held = DecisionWorld.held(seed)
+    context = chromium.new_context(base_url=live_server, java_script_enabled=False, locale="en-GB")
+    try:
+        b = Browser(context, InputMode.POINTER, screenshots=ARTIFACTS / "screenshots", test_name="no-javascript")
+        # Signed in by hand: axe (like any script) cannot run in this context; the same pages are checked above.
+        b.visit("/login")
+        b.fill(b.page.locator("#email"), held.chair.email)
+        b.fill(b.page.locator("#password"), held.chair.password)
+        b.press(b.page.get_by_role("button", name="Continue"))
+        b.fill(b.page.locator("#code"), held.chair.code())
+        b.press(b.page.get_by_role("button", name="Continue"))
+        TaskListPage(b).open(held).open_section("Information shared")
+        page = InformationPage(b)
+        page.expect_open()
+        expect(page.autosave_status()).to_have_count(0)
+        page.enter(Seat.POLICE, THEIRS)
+        page.save()
+        TaskListPage(b).expect_open()
+        assert held.record().sections["information"] == {"police": THEIRS}
+    finally:
+        context.close()

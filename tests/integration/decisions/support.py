@@ -101,10 +101,10 @@ def form_fields(client: Any, path: str) -> dict[str, str]:
     assert page.status_code == 200, page.get_data(as_text=True)[:500]
     soup = BeautifulSoup(page.get_data(as_text=True), "html5lib")
     form = soup.find(
-        "form", attrs={"method": "post", "action": lambda a: a and a.startswith("/conferences")}
-    ) or soup.find("form", attrs={"method": "post", "action": lambda a: a and a.startswith("/cases")})
+        "form", attrs={"method": "post", "action": lambda a: bool(a and a.startswith("/conferences"))}
+    ) or soup.find("form", attrs={"method": "post", "action": lambda a: bool(a and a.startswith("/cases"))})
     assert form is not None, f"no form on {path}"
-    return {i["name"]: i.get("value", "") for i in form.find_all("input", attrs={"type": "hidden"})}
+    return {str(i["name"]): str(i.get("value", "")) for i in form.find_all("input", attrs={"type": "hidden"})}
 
 
 def post(client: Any, path: str, data: dict[str, Any]) -> Any:
