@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scheduler import parse_batch, solve  # noqa: E402
-from scheduler.plan import greedy_plan, plan_batch  # noqa: E402
+from scheduler.planner import greedy_plan, plan_batch  # noqa: E402
 
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- scheduler:start -->", "<!-- scheduler:end -->"
@@ -157,7 +157,7 @@ def phase_times(days: int, runs: int) -> dict[str, float]:
     from scheduler.availability import build_grid
     from scheduler.explain import explain_option
     from scheduler.model import parse_request
-    from scheduler.solve import choose_options, kept_starts
+    from scheduler.solver import choose_options, kept_starts
 
     totals: dict[str, float] = {}
 

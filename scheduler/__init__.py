@@ -26,17 +26,41 @@ Decisions and extensions beyond the contract (additions only; no field of the sp
 * **Working hours.** A meeting is in hours when it lies inside one window of the local day it
   starts on. ``"24:00"`` may end a window. Start grains are local times on the grain; in the
   autumn fold both 01:00s are starts, in the spring gap none. ``grain_minutes`` must divide a day.
-* **Ranking** of proposals: see :mod:`scheduler.solve`. The first proposal is the fastest
+* **Ranking** of proposals: see :mod:`scheduler.solver`. The first proposal is the fastest
   meeting, the second (when different) the best attended, then alternatives by weighted cost.
 """
 
 from __future__ import annotations
 
-from scheduler.answer import Proposal, SolveResult, solve_request
-from scheduler.api import plan, solve
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from scheduler.errors import RequestError
 from scheduler.model import Batch, ConferenceRequest, parse_batch, parse_request
-from scheduler.plan import PlanResult, plan_batch
+
+if TYPE_CHECKING:
+    from scheduler.answer import Proposal, SolveResult, solve_request
+    from scheduler.api import plan, solve
+    from scheduler.planner import PlanResult, plan_batch
+
+# The solver's names load OR-Tools (and with it pandas), about 0.7 s: import them on first use, so that
+# programs which only parse calendars or requests (the web app's start-up, the outbox worker) start quickly.
+_LAZY = {
+    "Proposal": "scheduler.answer",
+    "SolveResult": "scheduler.answer",
+    "solve_request": "scheduler.answer",
+    "plan": "scheduler.api",
+    "solve": "scheduler.api",
+    "PlanResult": "scheduler.planner",
+    "plan_batch": "scheduler.planner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'scheduler' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
 
 __all__ = [
     "Batch",

@@ -7,7 +7,7 @@ from typing import Any
 
 from scheduler.answer import solve_request
 from scheduler.model import parse_batch, parse_request
-from scheduler.plan import plan_batch
+from scheduler.planner import plan_batch
 
 
 def solve(request: Mapping[str, Any]) -> dict[str, Any]:

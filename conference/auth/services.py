@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import func, select
 
@@ -14,8 +15,12 @@ from conference.auth.passwords import hash_password, needs_rehash, verify_passwo
 from conference.db import utcnow
 from conference.extensions import db
 
-# A fixed hash to verify against when the email is unknown, so both paths take the same time.
-_DUMMY_HASH = hash_password("not-a-real-password-but-the-same-cost")
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the email is unknown, so both paths take the same time. Made on first use,
+    not at import, so that commands which never sign anyone in (the outbox worker) start quickly."""
+    return hash_password("not-a-real-password-but-the-same-cost")
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -30,7 +35,7 @@ def authenticate(email: str, password: str) -> User | None:
     """Check a password. The same answer and the same work for an unknown email (no account enumeration)."""
     user = find_user_by_email(email)
     if user is None:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         record_event(db.session, "login.failed", object_type="user", outcome="failure",
                      detail={"email_fingerprint": _email_fingerprint(email), "reason": "unknown"})
         return None

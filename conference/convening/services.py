@@ -43,7 +43,7 @@ from conference.invitations.privacy import neutral_summary, new_meeting_referenc
 from conference.meeting_types import Circumstance, MeetingType, Role, spec_for
 from conference.timescales import MeetingWindow, TimescaleError, add_working_days, close_of_business_at, default_window
 from conference.timescales import london_date as to_london_date
-from scheduler import RequestError, solve
+from scheduler import RequestError
 
 log = logging.getLogger(__name__)
 
@@ -285,6 +285,13 @@ def add_candidate(conference: Conference, seat: ConferenceRole, person: Person) 
 
 
 # --- step 4: options -----------------------------------------------------------------------------
+
+
+def solve(request: dict[str, Any]) -> dict[str, Any]:
+    """Run the scheduling engine. OR-Tools is imported on the first solve, not at start-up."""
+    from scheduler.api import solve as engine_solve
+
+    return engine_solve(request)
 
 
 #: The scheduler requests behind the latest options, by (conference id, solved_at), so that the options page

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from scheduler import parse_batch, plan, plan_batch
 from scheduler.availability import build_grid, to_minute
-from scheduler.plan import double_booked, greedy_plan
-from scheduler.solve import metrics_of, valid_at
+from scheduler.planner import double_booked, greedy_plan
+from scheduler.solver import metrics_of, valid_at
 
 MONDAY = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 HOURS = {d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}

@@ -12,7 +12,7 @@ import pytest
 
 from scheduler import RequestError, parse_request, solve
 from scheduler.availability import iso, start_grains
-from scheduler.solve import new_solver
+from scheduler.solver import new_solver
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WEEKDAYS_9_TO_5 = {d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}

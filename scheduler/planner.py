@@ -31,7 +31,7 @@ from ortools.sat.python import cp_model
 from scheduler.answer import explain_no_slot
 from scheduler.availability import Grid, Interval, build_grid, iso, minute_ceil, overlay, to_minute
 from scheduler.model import Batch, Conference
-from scheduler.solve import Assignment, Cover, Metrics, Option, best_at, metrics_of, valid_indices
+from scheduler.solver import Assignment, Cover, Metrics, Option, best_at, metrics_of, valid_indices
 
 SOLVER_WORKERS = 2
 SOLVER_SEED = 11
