@@ -33,6 +33,7 @@ run: install assets ## Install, migrate an SQLite database, load the Northbridge
 	@mkdir -p instance
 	$(DEV_ENV) $(VENV)/bin/flask --app wsgi db upgrade
 	$(DEV_ENV) $(VENV)/bin/flask --app wsgi demo load
+	$(DEV_ENV) $(VENV)/bin/flask --app wsgi decisions demo
 	@$(MAKE) --no-print-directory -s run-extras
 	@echo ""
 	@echo "Convene is starting on http://127.0.0.1:5000  (press Ctrl+C to stop)"

@@ -60,14 +60,14 @@ def decisions_group() -> None:
     pass
 
 
-@decisions_group.command("demo", help="Add a held strategy discussion to demo case NB-<year>-0001 for the chair.")
+@decisions_group.command("demo", help="Add a held strategy discussion to demo case NB-<year>-0003 for the chair.")
 def demo_command() -> None:
     from conference.cases.models import Case
     from conference.directory.models import Person
     from conference.meeting_types import MeetingType, Nation, Role
 
     with db.unit_of_work():
-        case = db.session.scalars(select(Case).where(Case.reference.like("NB-%-0001"))).first()
+        case = db.session.scalars(select(Case).where(Case.reference.like("NB-%-0003"))).first()
         if case is None:
             raise click.ClickException("Load the demo first: flask --app wsgi demo load")
         existing = db.session.scalars(select(Conference).where(Conference.case_id == case.id)).first()

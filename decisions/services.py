@@ -15,8 +15,6 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from typing import Any
 
 from flask import current_app
@@ -778,23 +776,7 @@ def send_outcome_notices(
 
 
 def enqueue_email(conference: Conference | None, to_email: str, subject: str, body: str) -> None:
-    """Queue a plain email in the convening outbox (delivered by ``flask --app wsgi outbox work``)."""
-    from conference.convening.invitation_models import OutboxMessage
+    """Queue a plain email in the outbox (delivered by ``flask --app wsgi outbox work``)."""
+    from conference.mail import enqueue_email as enqueue
 
-    settings = current_app.config["SETTINGS"]
-    message = EmailMessage()
-    message["From"] = settings.organiser_email
-    message["To"] = to_email
-    message["Subject"] = subject
-    message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = make_msgid(domain=settings.organiser_domain)
-    message.set_content(body)
-    db.session.add(
-        OutboxMessage(
-            conference_id=conference.id if conference else None,
-            method="NOTICE",
-            to_email=to_email,
-            from_email=settings.organiser_email,
-            body=message.as_bytes(),
-        )
-    )
+    enqueue(to_email, subject, body, conference_id=conference.id if conference else None)
