@@ -397,7 +397,8 @@ def load(
     name: str, port: int, visitors: list[Visitor], seconds: float, queries: int | None, think: float = 0.0
 ) -> Result:
     """One thread per visitor makes its requests for ``seconds``. With ``think`` > 0 each pauses between requests
-    for a random 0.5 to 1.5 times ``think`` seconds, as a person reading the page would; with 0 they hammer."""
+    for a random 0.5 to 1.5 times ``think`` seconds, as a person reading the page would, and starts at a random
+    moment within the first ``think`` seconds; with 0 they all start together and hammer."""
     latencies: list[float] = []
     errors = [0]
     reasons: list[str] = []
@@ -411,6 +412,9 @@ def load(
         ready.wait()
         deadline = clock["start"] + seconds
         mine: list[float] = []
+        if think:
+            # People do not all click in the same millisecond: each arrives at a random moment of the first pause.
+            time.sleep(random.uniform(0, think))
         while time.perf_counter() < deadline:
             method, path, body, headers = visitor.request()
             for attempt in range(2):
@@ -466,8 +470,9 @@ def write_section(results: list[Result], users: int, seconds: float, open_cases:
         f"{platform.python_version()}, PostgreSQL on loopback. `python bench/bench_load.py`.",
         f"{users} concurrent users (threads with keep-alive connections, in the same machine as the server). "
         "First each user requests again the moment an answer arrives (a stress figure: 50 requests always in "
-        f"flight); then, in the rows marked 'people reading', each pauses 0.5 to 1.5 times {THINK:.0f} s between "
-        "requests, as a person reading the page would. Each ran for "
+        "flight); then, in the rows marked 'people reading', each starts at a random moment of the first "
+        f"{THINK:.0f} s and pauses 0.5 to 1.5 times {THINK:.0f} s between requests, as a person reading the page "
+        "would. Each ran for "
         f"{seconds:.0f} s per page; gunicorn gthread, {WORKERS} workers x {THREADS} threads; "
         f"{open_cases} open cases loaded. Targets: dashboard p99 < 300 ms, autosave p99 < 100 ms.",
         "",
