@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,52 +50,14 @@ class Sink:
 
 
 def fill(url: str, count: int) -> None:
+    """``count`` real iMIP invitations in the outbox, made as the outbox tests make them."""
     from conference import create_app
     from conference.config import Settings
-    from conference.convening.invitation_models import OutboxMessage
-    from conference.extensions import db
-    from conference.invitations import calendar as ical
-    from conference.invitations import imip
-    from conference.invitations.privacy import neutral_summary, new_uid
+    from tests.integration.convening.test_outbox import make_messages
 
     app = create_app(Settings(environment="test", secret_key=SECRET, database_url=url))
     with app.app_context():
-        start = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
-        for i in range(count):
-            meeting = ical.MeetingObject(
-                uid=new_uid(),
-                sequence=0,
-                summary=neutral_summary("MTG-7K3Q", None),
-                start_at=start,
-                end_at=start + timedelta(hours=1),
-                location="Room 4",
-                description_url="https://convene.test/conferences/x",
-                organizer_email="meetings@convene.example",
-                organizer_name="Casey",
-            )
-            to = f"invitee{i}@example.test"
-            ics = ical.build_request(meeting, ical.Invitee(to, f"Invitee {i}", "Police", True), datetime.now(UTC))
-            message = imip.build_message(
-                method="REQUEST",
-                ics=ics,
-                to_email=to,
-                to_name=f"Invitee {i}",
-                from_email="meetings@convene.example",
-                from_name="Casey",
-                subject=meeting.summary,
-                text_body="You are invited.",
-                message_id_domain="convene.example",
-            )
-            db.session.add(
-                OutboxMessage(
-                    method="REQUEST",
-                    to_email=to,
-                    from_email="meetings@convene.example",
-                    ical_uid=meeting.uid,
-                    body=message.as_bytes(),
-                )
-            )
-        db.session.commit()
+        make_messages(count)
 
 
 def _plain(url: str) -> str:
