@@ -212,7 +212,8 @@ class DemoSummary:
         self.created[kind] = self.created.get(kind, 0) + 1
 
     def describe(self) -> str:
-        made = ", ".join(f"{n} {k}" for k, n in sorted(self.created.items())) or "nothing new"
+        made = ", ".join(f"{n} {k if n != 1 else k.removesuffix('s')}" for k, n in sorted(self.created.items()))
+        made = made or "nothing new"
         lines = [f"Northbridge demo area loaded ({made}; diaries dated from today).", "", "Demo accounts "
                  f"(password for each: {DEMO_PASSWORD}):"]
         for email, role, _agency in DEMO_ACCOUNTS:
