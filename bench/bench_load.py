@@ -36,7 +36,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DOC = ROOT / "docs" / "benchmarks.md"
+from bench.report import replace_section  # noqa: E402
+
 THINK = 2.0  # seconds a person spends on a page before the next click (on average)
 START, END = "<!-- load:start -->", "<!-- load:end -->"
 SECRET = secrets.token_urlsafe(48)
@@ -496,14 +497,8 @@ def write_section(results: list[Result], users: int, seconds: float, open_cases:
     if absent:
         lines.append("Not measured yet (the pages do not exist in this build): " + ", ".join(absent) + ".")
     lines.append(END)
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
     section = "\n".join(lines)
-    if START in text and END in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text(text)
+    replace_section(section, START, END)
 
 
 def main() -> None:

@@ -30,7 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DOC = ROOT / "docs" / "benchmarks.md"
+from bench.report import replace_section  # noqa: E402
+
 START, END = "<!-- outbox:start -->", "<!-- outbox:end -->"
 SECRET = "bench-secret-key-that-is-long-enough-for-convene-0123456789"
 
@@ -183,13 +184,7 @@ def write_section(results: list[dict[str, Any]]) -> None:
         END,
     ]
     section = "\n".join(lines)
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text)
+    replace_section(section, START, END)
 
 
 def main() -> None:

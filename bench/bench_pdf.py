@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import pypdf  # noqa: E402
 
+from bench.report import replace_section  # noqa: E402
 from decisions.elements import ElementsRecord, summarise_elements  # noqa: E402
 from decisions.indicators import IndicatorTick, default_catalogue  # noqa: E402
 from decisions.nrm import (  # noqa: E402
@@ -48,7 +49,6 @@ from decisions.pdf import (  # noqa: E402
 )
 from decisions.quorum import Nation, Role  # noqa: E402
 
-DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- pdf:start -->", "<!-- pdf:end -->"
 TARGET_PAGES = 10
 PARAGRAPH = (
@@ -160,13 +160,7 @@ def write_section(rows: list[tuple[str, int, list[float]]]) -> str:
         )
     lines.append(END)
     section = "\n".join(lines)
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text)
+    replace_section(section, START, END)
     return section
 
 

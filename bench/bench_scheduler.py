@@ -27,6 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.report import replace_section  # noqa: E402
 from scheduler import parse_batch, solve  # noqa: E402
 from scheduler.planner import greedy_plan, plan_batch  # noqa: E402
 
@@ -224,13 +225,7 @@ def machine() -> str:
 
 def write_section(body: str) -> None:
     section = f"{START}\n{body}\n{END}"
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text)
+    replace_section(section, START, END)
 
 
 def main() -> None:
