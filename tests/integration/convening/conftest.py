@@ -86,47 +86,17 @@ def build_area(
     csc = factories.agency(area, AgencyKind.CHILDREN_SOCIAL_CARE)
     police = factories.agency(area, AgencyKind.POLICE)
     health = factories.agency(area, AgencyKind.HEALTH)
+    def known(agency: Any, name: str, tag: str) -> Any:
+        """A person whose (empty) diary was uploaded, so their availability is known."""
+        return factories.person(agency, name=name, role_tags=[tag], working_hours=hours,
+                                availability_source=AvailabilitySource.ICS_UPLOAD, availability_ics=EMPTY_ICS)
+
     people = {
-        "social": factories.person(
-            csc,
-            name="Riley Social",
-            role_tags=["social_worker"],
-            working_hours=hours,
-            availability_source=AvailabilitySource.ICS_UPLOAD,
-            availability_ics=EMPTY_ICS,
-        ),
-        "social2": factories.person(
-            csc,
-            name="Sam Deputy",
-            role_tags=["social_worker"],
-            working_hours=hours,
-            availability_source=AvailabilitySource.ICS_UPLOAD,
-            availability_ics=EMPTY_ICS,
-        ),
-        "police": factories.person(
-            police,
-            name="Rowan Police",
-            role_tags=["police_trafficking_lead"],
-            working_hours=hours,
-            availability_source=AvailabilitySource.ICS_UPLOAD,
-            availability_ics=EMPTY_ICS,
-        ),
-        "police2": factories.person(
-            police,
-            name="Ellis Deputy",
-            role_tags=["police_child_protection"],
-            working_hours=hours,
-            availability_source=AvailabilitySource.ICS_UPLOAD,
-            availability_ics=EMPTY_ICS,
-        ),
-        "health": factories.person(
-            health,
-            name="Kit Health",
-            role_tags=["designated_nurse"],
-            working_hours=hours,
-            availability_source=AvailabilitySource.ICS_UPLOAD,
-            availability_ics=EMPTY_ICS,
-        ),
+        "social": known(csc, "Riley Social", "social_worker"),
+        "social2": known(csc, "Sam Deputy", "social_worker"),
+        "police": known(police, "Rowan Police", "police_trafficking_lead"),
+        "police2": known(police, "Ellis Deputy", "police_child_protection"),
+        "health": known(health, "Kit Health", "designated_nurse"),
         "health2": factories.person(health, name="Lou Unknown", role_tags=["school_nurse"], working_hours=hours),
     }
     from conference.extensions import db
