@@ -1,4 +1,4 @@
-"""The security bar of the foundation (../shared/reference/security.md), as tests that can fail."""
+"""The security bar of the foundation (docs/security-checklist.md), as tests that can fail."""
 
 from __future__ import annotations
 
