@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_config(app, settings)
     _register_templates(app)
     _register_extensions(app, settings)
+    _register_converters(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_cli(app)
@@ -100,6 +101,12 @@ def _register_extensions(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.session_interface = DatabaseSessionInterface()
+
+
+def _register_converters(app: Flask) -> None:
+    from conference.urls import DatabaseInt
+
+    app.url_map.converters["int"] = DatabaseInt  # before any route is added
 
 
 def _register_blueprints(app: Flask) -> None:
