@@ -250,7 +250,7 @@ def read_outcome(
 def _outcome_field(name: str, dissent_roles: Sequence[Role], conference: Conference) -> str:
     if name.startswith("dissent-"):
         parts = name.split("-")
-        if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(dissent_roles):
+        if len(parts) == 3 and parts[1].isdecimal() and int(parts[1]) < len(dissent_roles):
             return f"dissent-{dissent_roles[int(parts[1])].value}"
     if name == "votes":
         rule = quorum_rule(conference.meeting_type, conference.nation)
