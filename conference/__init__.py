@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_config(app, settings)
     _register_templates(app)
     _register_extensions(app, settings)
+    _register_converters(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_cli(app)
@@ -102,6 +103,12 @@ def _register_extensions(app: Flask, settings: Settings) -> None:
     app.session_interface = DatabaseSessionInterface()
 
 
+def _register_converters(app: Flask) -> None:
+    from conference.urls import DatabaseInt
+
+    app.url_map.converters["int"] = DatabaseInt  # before any route is added
+
+
 def _register_blueprints(app: Flask) -> None:
     from conference.auth.admin_views import bp as users_bp
     from conference.auth.views import bp as auth_bp
@@ -152,6 +159,10 @@ def _register_errors(app: Flask) -> None:
             record_event(db.session, "rate_limited", outcome="refused", detail={"endpoint": request.endpoint or ""})
         template = {400: "400", 401: "401", 403: "403", 404: "404", 405: "405", 409: "409", 413: "413",
                     429: "429"}.get(code, "generic")
+        if code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+            return render_error(code, template, error=error, back=_way_back(app),
+                                limit_mb=max(1, limit // (1024 * 1024)))
         return render_error(code, template, error=error)
 
     @app.errorhandler(Exception)
@@ -159,6 +170,41 @@ def _register_errors(app: Flask) -> None:
         db.session.rollback()
         log.exception("unhandled error")
         return render_error(500, "500")
+
+
+def _way_back(app: Flask) -> str | None:
+    """Where "Go back to the form" leads: the page the request came from, if the browser said so and it is on
+    this site; else the address the form was sent to, when that address is also a page (forms here post to
+    themselves, and Convene sends ``Referrer-Policy: no-referrer``); else None."""
+    from flask import request
+
+    back = _same_site_referer()
+    if back:
+        return back
+    try:
+        app.url_map.bind_to_environ(request.environ).match(request.path, method="GET")
+    except HTTPException:
+        return None
+    return request.full_path.rstrip("?")
+
+
+def _same_site_referer() -> str | None:
+    """The path (and query) of the page the request came from, if that page is on this site; otherwise None."""
+    from urllib.parse import urlsplit
+
+    from flask import request
+
+    referer = request.headers.get("Referer", "")
+    try:
+        parts = urlsplit(referer)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return None
+    path = parts.path or "/"
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 def _register_cli(app: Flask) -> None:

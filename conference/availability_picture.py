@@ -1,6 +1,6 @@
 """The availability picture: a timeline over a meeting's window, per role and candidate, with the proposed slots.
 
-Pure: it takes the scheduler's request dict (``shared/spec/scheduling.md``) and the proposals of its answer, and
+Pure: it takes the scheduler's request dict (``docs/scheduling.md``) and the proposals of its answer, and
 returns geometry and words; ``templates/components/availability_picture.html`` draws it as server-side SVG (no
 scripts) with a text alternative that says the same. Each candidate's time is one of:
 

@@ -88,12 +88,12 @@ def parse_date(form: Mapping[str, str], name: str, label: str, errors: FormError
         errors.add(f"{name}-{missing[0]}", f"{label[0].upper()}{label[1:]} must include a {' and '.join(missing)}")
         return None
     month_text = parts.month.lower().rstrip(".")
-    month = MONTHS.get(month_text) or (int(month_text) if month_text.isdigit() else 0)
+    month = MONTHS.get(month_text) or (int(month_text) if month_text.isdecimal() else 0)
     try:
-        value = date(int(parts.year), month, int(parts.day))
-        if len(parts.year) != 4:
+        if len(parts.year) != 4 or not (parts.year.isdecimal() and parts.day.isdecimal()):
             raise ValueError
-    except ValueError:
+        value = date(int(parts.year), month, int(parts.day))
+    except (ValueError, OverflowError):
         errors.add(f"{name}-day", f"{label[0].upper()}{label[1:]} must be a real date")
         return None
     today = today or date.today()
@@ -122,7 +122,7 @@ def parse_time_of_day(value: str) -> tuple[int, int] | None:
         hour_text, minute_text = text[:-2], text[-2:]
     else:
         hour_text, minute_text = text, "0"
-    if not (hour_text.isdigit() and minute_text.isdigit()):
+    if not (hour_text.isdecimal() and minute_text.isdecimal()):
         return None
     hour, minute = int(hour_text), int(minute_text)
     if suffix:

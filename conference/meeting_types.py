@@ -4,7 +4,7 @@ Pure data and functions: no Flask, no SQLAlchemy. The web app reads these to fil
 coordinator asks for a meeting; the coordinator can then mark a role required or optional and allow a
 written submission.
 
-Sources (paraphrased in ``../shared/reference/domain.md``, sections 1 and 2):
+Sources (paraphrased in ``docs/domain.md``, sections 1 and 2):
 
 * England, strategy discussion: Working Together to Safeguard Children 2023 as restated by local
   procedures (Buckinghamshire, Devon): minimum a local authority social worker, health and police.

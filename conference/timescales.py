@@ -1,7 +1,7 @@
 """Default time windows for meetings, and working-day arithmetic per UK nation.
 
 Pure functions: no Flask, no SQLAlchemy. The coordinator sees the deadline as a date and time and can
-change it; these are only the defaults. Sources are in ``../shared/reference/domain.md`` section 1.
+change it; these are only the defaults. Sources are in ``docs/domain.md`` section 1.
 
 Counting convention (one rule for every timescale here)
 -------------------------------------------------------

@@ -30,6 +30,7 @@ from decisions.services import AttendanceLine
 
 SHORT_TEXT = 160
 NOTE_LENGTH = 2000
+PHONE_MAX_LENGTH = 40
 YES_NO = ("yes", "no")
 
 
@@ -250,7 +251,7 @@ def read_outcome(
 def _outcome_field(name: str, dissent_roles: Sequence[Role], conference: Conference) -> str:
     if name.startswith("dissent-"):
         parts = name.split("-")
-        if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(dissent_roles):
+        if len(parts) == 3 and parts[1].isdecimal() and int(parts[1]) < len(dissent_roles):
             return f"dissent-{dissent_roles[int(parts[1])].value}"
     if name == "votes":
         rule = quorum_rule(conference.meeting_type, conference.nation)
@@ -336,6 +337,8 @@ def read_nrm_answers(form: Any, fields: Sequence[NrmField], errors: FormErrors) 
             errors.add(f.key, f"Select an answer for '{f.label}'")
         elif f.kind == "email" and ("@" not in raw or " " in raw or len(raw) > 254):
             errors.add(f.key, "Enter an email address in the correct format, like name@example.com")
+        elif f.kind == "phone" and len(raw) > PHONE_MAX_LENGTH:
+            errors.add(f.key, f"Telephone number must be {PHONE_MAX_LENGTH} characters or fewer")
         elif f.kind == "phone" and not all(ch.isdigit() or ch in " +()-" for ch in raw):
             errors.add(f.key, "Enter a telephone number, like 01632 960 001 or +44 808 157 0192")
         elif f.kind == "list":

@@ -1,4 +1,4 @@
-"""The versioned indicator catalogue, kept as data in ``decisions/catalogue/indicators-v<N>.json``.
+"""The versioned indicator catalogue, kept as data in ``decisions/data/indicators-v<N>.json``.
 
 Each indicator has a stable key (never reused or renamed: recorded decisions refer to it), a label, a
 group (movement, exploitation, other risk factors) and the trafficking element(s) it supports. A new
@@ -19,7 +19,7 @@ from typing import Any
 from decisions.outcomes import FieldError
 from decisions.quorum import ROLE_LABELS, Role
 
-CATALOGUE_DIR = Path(__file__).parent / "catalogue"
+CATALOGUE_DIR = Path(__file__).parent / "data"
 CURRENT_VERSION = 1
 GROUP_KEYS: tuple[str, ...] = ("movement", "exploitation", "other_risk_factors")
 _KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,63}$")

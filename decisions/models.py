@@ -2,7 +2,7 @@
 
 * ``DecisionRecord``: the working record (one per conference). Its ``version`` is the optimistic
   concurrency token: every save is ``UPDATE ... WHERE id = :id AND version = :loaded`` with a rowcount check
-  (security.md REL-1). Attendance and action rows bump it too (REL-2).
+  (reliability item REL-1: no lost update). Attendance and action rows bump it too (REL-2).
 * ``DecisionVersion``: a signed version, stored as canonical JSON with its SHA-256. A database trigger
   refuses UPDATE and DELETE (see migration 0004); amendments add a new version.
 * ``DecisionConflict``: a save that lost a race, kept so that nothing typed is lost.

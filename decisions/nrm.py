@@ -1,9 +1,10 @@
 """The NRM referral pack for a child, following the Home Office digital referral form.
 
-The form's sections, field keys, labels and options are mapped in our own data file
-``decisions/catalogue/nrm-fields.json``. `build_nrm_pack` pre-fills each field from plain view models of the
-case, the determination and the first responder; `missing_required` lists required fields still empty, so the
-referral cannot be marked as submitted until they are answered.
+The form's own field keys, labels, hints and options are kept as data in ``decisions/data/nrm_fields.json``
+(from the Home Office's open-source form, MIT licence); Convene's sections, kinds, required fields and
+conditions are mapped onto them in ``decisions/data/nrm_pack.json``. `build_nrm_pack` pre-fills each field
+from plain view models of the case, the determination and the first responder; `missing_required` lists required
+fields still empty, so the referral cannot be marked as submitted until they are answered.
 
 Answers that Convene does not hold elsewhere (the narrative pages) come in ``NrmDeterminationView.answers``,
 keyed by the form's field keys. An answer there wins over a value derived from the case.
@@ -24,7 +25,9 @@ from decisions.indicators import IndicatorCatalogue, default_catalogue
 from decisions.nrm_tracker import format_day
 from decisions.quorum import ROLE_LABELS, Nation, Role
 
-FIELDS_PATH = Path(__file__).parent / "catalogue" / "nrm-fields.json"
+DATA_DIR = Path(__file__).parent / "data"
+FORM_PATH = DATA_DIR / "nrm_fields.json"
+PACK_PATH = DATA_DIR / "nrm_pack.json"
 Value = str | tuple[str, ...] | date | None
 
 _FR_LOCATION = {
@@ -175,9 +178,36 @@ class NrmPack:
 
 
 @cache
+def form_fields() -> dict[str, dict[str, Any]]:
+    """The Home Office form's fields by key: label or legend, hint, options (key to label)."""
+    fields: dict[str, dict[str, Any]] = json.loads(FORM_PATH.read_text(encoding="utf-8"))["fields"]
+    return fields
+
+
+@cache
 def _field_specs() -> tuple[dict[str, Any], ...]:
-    doc = json.loads(FIELDS_PATH.read_text(encoding="utf-8"))
-    return tuple(doc["sections"])
+    """The pack's sections, each field's label and options filled in from the form's wording."""
+    doc = json.loads(PACK_PATH.read_text(encoding="utf-8"))
+    return tuple(
+        {**section, "fields": [_with_form_wording(spec) for spec in section["fields"]]} for section in doc["sections"]
+    )
+
+
+def _with_form_wording(spec: dict[str, Any]) -> dict[str, Any]:
+    form = form_fields()
+    wording = form.get(spec["key"], {})
+    label = spec.get("label") or wording.get("label") or wording.get("legend")
+    if not label:
+        raise ValueError(f"NRM field {spec['key']!r} has no label in nrm_pack.json or in the form")
+    filled = {**spec, "label": label}
+    options = spec.get("options")
+    if options == "form":
+        filled["options"] = dict(wording["options"])
+    elif isinstance(options, list):
+        filled["options"] = [
+            {"key": o["key"], "label": form[o["key"]]["label"], "heading": o["heading"]} for o in options
+        ]
+    return filled
 
 
 def known_field_keys() -> frozenset[str]:

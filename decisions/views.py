@@ -27,6 +27,7 @@ from conference.extensions import db
 from conference.filters import LONDON
 from conference.forms import FormErrors
 from conference.meeting_types import MeetingType, Role
+from conference.urls import in_database_range
 from decisions import documents, forms, queries, services
 from decisions.elements import ACTS, EXPLOITATION_GROUPS, MEANS, WHERE_OPTIONS, summarise_elements
 from decisions.indicators import default_catalogue
@@ -80,9 +81,12 @@ def _load(conference_id: uuid.UUID) -> tuple[Conference, DecisionRecord]:
 
 def _version_field() -> int:
     try:
-        return int(request.form.get("version", ""))
+        version = int(request.form.get("version", ""))
     except ValueError:
         abort(400)
+    if not in_database_range(version):
+        abort(400)
+    return version
 
 
 def _banner(text: str) -> None:
@@ -535,6 +539,8 @@ def autosave(conference_id: uuid.UUID) -> ResponseReturnValue:
     version, fields = payload.get("version"), payload.get("fields")
     if not isinstance(version, int) or not isinstance(fields, dict):
         return jsonify(error="Send a section, a version and fields"), 400
+    if isinstance(version, bool) or not in_database_range(version):
+        return jsonify(error="The version is not one this record has had: reload the page"), 400
     form: MultiDict[str, str] = MultiDict()
     for name, value in fields.items():
         for item in value if isinstance(value, list) else [value]:

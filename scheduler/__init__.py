@@ -1,6 +1,6 @@
 """Convene's scheduling engine: the soonest workable meeting, and a region's week.
 
-Contract: ``shared/spec/scheduling.md`` (request, response and batch formats are honoured to the
+Contract: ``docs/scheduling.md`` (request, response and batch formats are honoured to the
 letter). Python API::
 
     solve(request: Mapping[str, Any]) -> dict[str, Any]          # one conference, JSON in and out

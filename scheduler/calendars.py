@@ -2,7 +2,7 @@
 
 :func:`busy_from_ics` turns a calendar file, a feed or a CalDAV answer into the busy intervals of
 one person inside a window, as aware UTC datetimes, merged, sorted and clipped to the window.
-:func:`to_request_busy` writes them in the request format of ``shared/spec/scheduling.md``.
+:func:`to_request_busy` writes them in the request format of ``docs/scheduling.md``.
 
 Rules, chosen so that we never call someone free who may not be:
 

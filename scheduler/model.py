@@ -1,6 +1,6 @@
 """Typed, immutable form of the scheduling contract, and the JSON parsing that builds it.
 
-Everything here checks input against ``shared/spec/scheduling.md`` and raises
+Everything here checks input against ``docs/scheduling.md`` and raises
 :class:`scheduler.errors.RequestError` with a message a person can act on. Times are kept as
 aware UTC datetimes (``*_at``); the engine works in whole UTC minutes since the epoch.
 """

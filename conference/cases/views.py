@@ -50,7 +50,7 @@ def _validate_new_case(form: dict[str, str], errors: FormErrors) -> services.New
     age_text = text_field(form, "child_estimated_age", max_length=3)
     age: int | None = None
     if age_text:
-        if not age_text.isdigit() or not 0 <= int(age_text) <= 25:
+        if not age_text.isdecimal() or not 0 <= int(age_text) <= 25:
             errors.add("child_estimated_age", "Estimated age must be a whole number between 0 and 25")
         else:
             age = int(age_text)

@@ -1,4 +1,4 @@
-"""Directory rows to the scheduler's request (``shared/spec/scheduling.md``), and candidates for each role.
+"""Directory rows to the scheduler's request (``docs/scheduling.md``), and candidates for each role.
 
 A person whose calendar cannot be read, or who has none, is passed as ``"availability": "unknown"``: the
 engine never treats them as free. Meetings a person is already invited to in Convene are busy time too.

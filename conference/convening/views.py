@@ -93,7 +93,7 @@ def timescale(conference_id: uuid.UUID) -> ResponseReturnValue:
         form = request.form.to_dict()
         deadline_at = parse_moment(form, "deadline", "the deadline", errors)
         duration_text = text_field(form, "duration", max_length=4)
-        duration = int(duration_text) if duration_text.isdigit() else 0
+        duration = int(duration_text) if duration_text.isdecimal() else 0
         if not 15 <= duration <= 480:
             errors.add("duration", "Enter how long the meeting lasts, in minutes, between 15 and 480")
         earliest_at = max(conference.earliest_start_at or utcnow(), utcnow())
@@ -278,7 +278,7 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
                 return redirect(url_for("convening.another_time", conference_id=conference.id))
         else:
             choice = form.get("proposal", "")
-            if not choice.isdigit() or int(choice) >= len(arrangement.proposals):
+            if not choice.isdecimal() or int(choice) >= len(arrangement.proposals):
                 errors.add("proposal", "Select a time for the meeting")
             else:
                 services.choose_option(conference, int(choice))

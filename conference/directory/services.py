@@ -22,6 +22,12 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ICS_BYTES = 2_000_000
 
 
+#: Longest answers the person form accepts (the page's maxlength says the same; the columns fit them).
+HOURS_MAX_LENGTH = 100
+ROLE_TAGS_MAX_LENGTH = 500
+URL_MAX_LENGTH = 500
+
+
 def parse_hours(text: str) -> list[list[str]] | None:
     """"09:00-12:00, 13:00-17:30" -> [["09:00", "12:00"], ["13:00", "17:30"]]. Empty -> []. Invalid -> None."""
     if not text.strip():
@@ -66,14 +72,19 @@ def validate_person(form: dict[str, str], upload: bytes | None, errors: FormErro
     name, job_title, email = _validate_identity(form, errors, person)
     hours: dict[str, Any] = {}
     for key, label in WEEKDAYS:
-        parsed = parse_hours(form.get(f"hours_{key}", ""))
-        if parsed is None:
+        text = form.get(f"hours_{key}", "")
+        parsed = parse_hours(text) if len(text) <= HOURS_MAX_LENGTH else None
+        if len(text) > HOURS_MAX_LENGTH:
+            errors.add(f"hours_{key}", f"{label}'s hours must be {HOURS_MAX_LENGTH} characters or fewer")
+        elif parsed is None:
             errors.add(f"hours_{key}", f"Enter {label}'s hours like 09:00-17:00, or 09:00-12:00, 13:00-17:30")
         elif parsed:
             hours[key] = parsed
     on_call = form.get("on_call", "")
     if on_call not in {"yes", "no"}:
         errors.add("on_call", "Select yes if the person can be called out of hours")
+    if len(form.get("role_tags", "")) > ROLE_TAGS_MAX_LENGTH:
+        errors.add("role_tags", f"Role tags must be {ROLE_TAGS_MAX_LENGTH} characters or fewer")
     source, url, ics = _validate_source(form, upload, errors, person)
     if errors or source is None:
         return None
@@ -91,6 +102,8 @@ def _validate_identity(form: dict[str, str], errors: FormErrors, person: Person 
         errors.add("name", "Name must be 160 characters or fewer")
     if not job_title:
         errors.add("job_title", "Enter the person's job title")
+    elif len(job_title) > 160:
+        errors.add("job_title", "Job title must be 160 characters or fewer")
     if not email:
         errors.add("email", "Enter an email address")
     elif not EMAIL.match(email) or len(email) > 254:
@@ -110,7 +123,9 @@ def _validate_source(form: dict[str, str], upload: bytes | None, errors: FormErr
         errors.add("availability_source", "Select where Convene can find the person's availability")
     url = form.get("availability_url", "").strip()
     ics: str | None = None
-    if source in (AvailabilitySource.ICS_URL, AvailabilitySource.CALDAV):
+    if len(url) > URL_MAX_LENGTH:
+        errors.add("availability_url", f"Calendar address must be {URL_MAX_LENGTH} characters or fewer")
+    elif source in (AvailabilitySource.ICS_URL, AvailabilitySource.CALDAV):
         if not url.startswith("https://") and not url.startswith("http://"):
             errors.add("availability_url", "Enter the calendar address, starting with https://")
     if source == AvailabilitySource.ICS_UPLOAD:

@@ -1,6 +1,6 @@
 """What an invitation may say. Invitations are forwarded and shared, so they reveal nothing about the child.
 
-The rules (``../shared/spec/invitations.md``, ``../shared/reference/security.md`` section 9):
+The rules (``docs/invitations.md``, "Privacy: no exceptions"):
 
 * the title is "Multi-agency meeting", a random meeting reference (``MTG-7K3Q``) and at most a neutral
   meeting type label;

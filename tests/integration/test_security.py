@@ -1,4 +1,4 @@
-"""The security bar of the foundation (../shared/reference/security.md), as tests that can fail."""
+"""The security bar of the foundation (docs/security-checklist.md), as tests that can fail."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from conference.config import Settings, SettingsError
 from conference.extensions import db
 from tests.support.factories import PASSWORD, TOTP_SECRET, csrf_token
 
-SAMPLE_ARGS = {"case_id": uuid.uuid4(), "agency_id": uuid.uuid4()}
+SAMPLE_ARGS = {"case_id": uuid.uuid4(), "agency_id": uuid.uuid4(), "number": 1}  # number: a version that may exist
 
 
 def _url_for_rule(app, rule) -> str:

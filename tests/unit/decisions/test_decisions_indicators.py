@@ -21,7 +21,7 @@ from decisions.quorum import Role
 
 def _raw() -> dict[str, Any]:
     raw: dict[str, Any] = json.loads(
-        (Path(__file__).parents[3] / "decisions" / "catalogue" / "indicators-v1.json").read_text()
+        (Path(__file__).parents[3] / "decisions" / "data" / "indicators-v1.json").read_text()
     )
     return raw
 

@@ -1,8 +1,9 @@
 """The NRM referral pack: coverage of the Home Office form's child page flow, pre-filling and missing fields."""
 
-import re
+import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,26 +23,17 @@ from decisions.nrm import (
 from decisions.quorum import Nation, Role
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-README = REPO_ROOT.parent / "shared" / "reference" / "nrm-form" / "README.md"
+FORM = REPO_ROOT / "decisions" / "data" / "nrm_fields.json"
 
 
-def readme_child_flow_keys() -> set[str]:
-    """Backticked keys in items 1-15 of the README's child page flow. A key starting with '-' is a suffix of the
-    key before it: `-journey-details` is appended; `-uk-region` replaces the `-uk-...` tail of
-    `current-pv-location-uk-city`. Wildcard names (ending '-*') are skipped."""
-    text = README.read_text(encoding="utf-8")
-    flow = text.split("## The pages a referral for a child goes through", 1)[1].split("\n16. ", 1)[0]
-    keys: set[str] = set()
-    previous = ""
-    for token in re.findall(r"`([^`]+)`", flow):
-        if token.endswith("*"):
-            continue
-        if token.startswith("-"):
-            first = f"-{token.split('-')[1]}-"
-            token = (previous[: previous.rfind(first)] if first in previous else previous) + token
-        keys.add(token)
-        previous = token
-    return keys
+def form_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(FORM.read_text(encoding="utf-8"))
+    return data
+
+
+def child_flow_keys() -> list[str]:
+    """Every field key of the form's child page flow (``child_path`` in decisions/data/nrm_fields.json), in order."""
+    return [key for step in form_data()["child_path"] for key in step["fields"]]
 
 
 def _pack(**answers: Value) -> NrmPack:
@@ -78,8 +70,13 @@ def _pack(**answers: Value) -> NrmPack:
     return build_nrm_pack(case, det, fr)
 
 
-def test_readme_parse_finds_the_flow() -> None:
-    keys = readme_child_flow_keys()
+def test_the_child_flow_is_complete_and_uses_the_forms_own_keys() -> None:
+    data = form_data()
+    assert "UKHomeOffice/modern-slavery" in data["credit"] and "MIT" in data["credit"] and "54dfce7" in data["credit"]
+    steps = data["child_path"]
+    assert [s["step"] for s in steps] == list(range(1, 17))
+    keys = child_flow_keys()
+    assert len(keys) == len(set(keys)), "a field appears twice in the child path"
     assert {
         "reference",
         "pv-under-age",
@@ -87,18 +84,51 @@ def test_readme_parse_finds_the_flow() -> None:
         "current-pv-location-uk-region",
         "fr-alternative-contact",
         "pv-ho-reference",
-    } <= keys
-    assert not any(k.endswith("*") or k.startswith("-") for k in keys)
+    } <= set(keys)
+    assert keys[:4] == ["reference", "user-organisation", "fr-location", "pv-under-age"]
     assert len(keys) > 50
+    # Every key is the form's own: a field of its translations, or (single-question pages) a page of the form.
+    unknown = [k for k in keys if k not in data["fields"] and k not in data["pages"]]
+    assert unknown == ["what-is-keeping-them-in-situation", "modern-slavery-indicators-details"]
+    for step in steps:
+        assert all(page in data["pages"] or page in data["fields"] for page in step["pages"]), step["step"]
 
 
 def test_every_field_of_the_child_page_flow_is_in_the_pack() -> None:
     pack = _pack()
-    missing = readme_child_flow_keys() - pack.field_keys()
+    missing = set(child_flow_keys()) - pack.field_keys()
     assert missing == set()
     for wildcard in ("local-authority-contacted-about-child-local-authority-", "types-of-exploitation-", "fr-details-"):
         assert any(k.startswith(wildcard) for k in pack.field_keys()), wildcard
+        assert {k for k in pack.field_keys() if k.startswith(wildcard)} >= {
+            k for k in child_flow_keys() if k.startswith(wildcard)
+        }
     assert sum(k.startswith("types-of-exploitation-") for k in pack.field_keys()) == 10
+    assert sum(k.startswith("types-of-exploitation-") for k in child_flow_keys()) == 10
+
+
+def test_the_packs_labels_and_options_are_the_forms_wording() -> None:
+    fields = form_data()["fields"]
+    pack = _pack()
+    for f in pack.fields():
+        wording = fields.get(f.key, {})
+        if wording.get("label") or wording.get("legend"):
+            assert f.label == (wording.get("label") or wording.get("legend")), f.key
+        if f.kind == "radios":
+            assert {o.key: o.label for o in f.options} == wording["options"], f.key
+        if f.kind == "checkboxes":
+            assert all(o.label == fields[o.key]["label"] for o in f.options), f.key
+
+
+def test_the_option_lists_are_kept_with_the_form() -> None:
+    data = form_data()
+    for name, entry in data["lists"].items():
+        values = json.loads((FORM.parent / entry["file"]).read_text(encoding="utf-8"))
+        assert isinstance(values, list) and len(values) == entry["count"] > 40, name
+        assert all(isinstance(v, str) and v for v in values), name
+    assert "Bath and North East Somerset Council" in json.loads(
+        (FORM.parent / data["lists"]["uk_local_authorities"]["file"]).read_text(encoding="utf-8")
+    )
 
 
 def test_prefill_from_case_determination_and_first_responder() -> None:
