@@ -167,3 +167,36 @@ def find_attendance(conference_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, st
         .where(record.conference_id.in_(conference_ids))
     ).all()
     return [(conference_id, str(role), str(status)) for conference_id, role, status in rows]
+
+
+def find_enquiry_decisions(conference_ids: list[uuid.UUID]) -> dict[uuid.UUID, bool | None]:
+    """For each conference, the latest signed answer to "start section 47 enquiries / a child protection
+    investigation" (``True``/``False``), or ``None`` when no signed decision answers it."""
+    import json
+
+    models = _models()
+    if models is None or not conference_ids:
+        return {}
+    record, version = models.DecisionRecord, models.DecisionVersion
+    rows = db.session.execute(
+        select(record.conference_id, version.number, version.content)
+        .join(version, version.record_id == record.id)
+        .where(record.conference_id.in_(conference_ids))
+        .order_by(record.conference_id, version.number)
+    ).all()
+    answers: dict[uuid.UUID, bool | None] = {}
+    for conference_id, _number, content in rows:  # the latest signed version wins
+        outcome = (json.loads(content) or {}).get("outcome") or {}
+        answer = outcome.get("start_enquiries")
+        answers[conference_id] = None if answer not in ("yes", "no") else answer == "yes"
+    return answers
+
+
+def find_referred_on(case_id: uuid.UUID) -> date | None:
+    """The date the case was referred to the NRM, or ``None`` when it has not been recorded."""
+    models = _models()
+    if models is None:
+        return None
+    referral = models.NrmReferral
+    found: date | None = db.session.scalars(select(referral.referred_on).where(referral.case_id == case_id)).first()
+    return found
