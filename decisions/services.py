@@ -654,6 +654,7 @@ def record_nrm_decision(case: Case, stage: str, decided_on: date, outcome: str, 
             rg_outcome=rg_outcome,
             cg_decided_on=cg_on,
             cg_outcome=cg_outcome,
+            devolved_pilot=queries.is_devolved_pilot_case(case.id),
         )
     except ValueError as error:
         raise DecisionError(str(error)) from None

@@ -777,6 +777,7 @@ def _tracker(case: Case, referral: Any) -> Any:
             cg_decided_on=referral.cg_decided_on,
             cg_outcome=referral.cg_outcome,
             today=datetime.now(LONDON).date(),
+            devolved_pilot=queries.is_devolved_pilot_case(case.id),
         )
     except ValueError:
         return None
