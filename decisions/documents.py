@@ -27,6 +27,7 @@ from decisions.nrm import (
 )
 from decisions.outcomes import (
     ABSTAIN,
+    ABUSE_CATEGORIES,
     CONCLUSIVE_GROUNDS_OUTCOMES,
     ICPC_OUTCOMES,
     REASONABLE_GROUNDS_OUTCOMES,
@@ -51,6 +52,7 @@ OUTCOME_LABELS: dict[str, str] = {
     )
 }
 STAGE_LABELS = {o.key: o.label for o in STAGES}
+CATEGORY_LABELS = {o.key: o.label for o in ABUSE_CATEGORIES}
 
 
 def role_label(value: str) -> str:
@@ -82,6 +84,15 @@ def outcome_details(outcome: Mapping[str, Any], nation: Nation) -> list[tuple[st
                 f"{outcome.get('first_responder_name', '')}, {outcome.get('first_responder_organisation', '')}".strip(
                     ", "
                 ),
+            )
+        )
+    if outcome.get("category"):
+        rows.append(("Category of abuse", CATEGORY_LABELS.get(outcome["category"], outcome["category"])))
+    if outcome.get("reporter_referral"):
+        rows.append(
+            (
+                "Referral to the Children's Reporter",
+                "The child will be referred" if outcome["reporter_referral"] == "yes" else "No referral",
             )
         )
     if outcome.get("reconvene_on"):

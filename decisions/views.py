@@ -38,6 +38,8 @@ from decisions.outcomes import (
     REASONABLE_GROUNDS_OUTCOMES,
     STAGES,
     STRATEGY_TYPES,
+    abuse_categories,
+    asks_reporter_referral,
     enquiries_question,
     non_punishment_label,
 )
@@ -427,6 +429,8 @@ def outcome(conference_id: uuid.UUID) -> ResponseReturnValue:
         stages=STAGES,
         enquiries=enquiries_question(conference.nation),
         non_punishment=non_punishment_label(conference.nation),
+        categories=abuse_categories(mt, conference.nation),
+        asks_reporter=asks_reporter_referral(mt, conference.nation),
     ), 400 if errors else 200
 
 
