@@ -4,7 +4,7 @@ Pure data and functions: no Flask, no SQLAlchemy. The web app reads these to fil
 coordinator asks for a meeting; the coordinator can then mark a role required or optional and allow a
 written submission.
 
-Sources (paraphrased in ``../shared/reference/domain.md``, sections 1 and 2):
+Sources (primary texts named; ``source`` on each spec says the same):
 
 * England, strategy discussion: Working Together to Safeguard Children 2023 as restated by local
   procedures (Buckinghamshire, Devon): minimum a local authority social worker, health and police.
@@ -15,11 +15,20 @@ Sources (paraphrased in ``../shared/reference/domain.md``, sections 1 and 2):
   essential.
 * Scotland, child protection planning meeting (CPPM, Scotland's initial conference): same guidance, page
   118: social work, health and police.
-* Northern Ireland, strategy discussion: Co-operating to Safeguard Children and Young People in NI and
-  the SBNI core procedures; social work (HSC Trust) and PSNI jointly.
+* Northern Ireland, strategy discussion: Co-operating to Safeguard Children and Young People in NI (2017) and
+  the SBNI Regional Core Child Protection Policies and Procedures (2017, "Child Protection Investigation";
+  https://www.proceduresonline.com/sbni/ ), with the Protocol for Joint Investigation by Social Workers and
+  Police Officers (HSC Trusts and PSNI, April 2013): the strategy discussion is between social work (HSC
+  Trust) and the PSNI; health takes part where relevant. So the quorum is social work and police, and
+  health is invited and may send a written submission (decided in issue 11; the rule used to require health,
+  contradicting this paragraph).
 * Devolved NRM decision panel: Home Office devolved decision-making pilot; voting members local
   authority, health and police; an Independent Child Trafficking Guardian (ICTG) representative is
-  required but does not vote (Bexley example).
+  required but does not vote (Bexley example:
+  https://bexley.gov.uk/about-the-council/strategies-plans-and-policies/modern-slavery-equality-impact-assessment/possible-mitigating-actions
+  ). Scotland has no ICTG service: its children have guardians from the Scottish Guardianship Service
+  (s11 Human Trafficking and Exploitation (Scotland) Act 2015), so in Scotland the guardian is invited when
+  one is allocated, without a vote, and is not needed for quorum.
 * Initial child protection conference and review in England, Wales and NI, and the pre-referral NRM
   meeting: roles follow the same guidance; their quorum (children's social care plus at least two other
   agencies) is common local practice and is marked ``[UNCONFIRMED]`` in its ``source`` text.
@@ -279,10 +288,13 @@ _CONFERENCE_OTHERS = frozenset(
     {Role.POLICE, Role.HEALTH, Role.EDUCATION, Role.GUARDIAN, Role.HOME_OFFICE, Role.VOLUNTARY_SECTOR}
 )
 _UK_NATIONS = (Nation.ENGLAND, Nation.WALES, Nation.SCOTLAND, Nation.NORTHERN_IRELAND)
-_WT2023 = "Working Together to Safeguard Children 2023 via local procedures (domain.md section 1, England)"
-_WALES = "Wales Safeguarding Procedures C3 Part 1 (domain.md section 1, Wales)"
-_SCOT = "National Guidance for Child Protection in Scotland 2021, updated 2023 (domain.md section 1, Scotland)"
-_NI = "Co-operating to Safeguard Children and Young People in NI; SBNI procedures (domain.md section 1)"
+_WT2023 = "Working Together to Safeguard Children 2023 via local procedures (Buckinghamshire, Devon)"
+_WALES = "Wales Safeguarding Procedures C3 Part 1 (safeguarding.wales)"
+_SCOT = "National Guidance for Child Protection in Scotland 2021, updated 2023"
+_NI = (
+    "Co-operating to Safeguard Children and Young People in NI (2017); SBNI Regional Core Child Protection Policies "
+    "and Procedures; Protocol for Joint Investigation by Social Workers and Police Officers (2013)"
+)
 _LOCAL = "[UNCONFIRMED] common local practice: children's social care plus two other agencies"
 
 
@@ -290,6 +302,13 @@ def _strategy(nation: Nation, meeting_type: MeetingType, source: str) -> Meeting
     if nation is Nation.WALES:
         roles = (_req(Role.SOCIAL_CARE), _req(Role.POLICE), _opt(Role.HEALTH, written=True), *_WHEN_RELEVANT)
         quorum = QuorumRule(frozenset({Role.SOCIAL_CARE, Role.POLICE}), description="Police and social services")
+    elif nation is Nation.NORTHERN_IRELAND:
+        # SBNI core procedures and the 2013 joint investigation protocol: social work and PSNI; health where
+        # relevant (see the module docstring).
+        roles = (_req(Role.SOCIAL_CARE), _req(Role.POLICE), _opt(Role.HEALTH, written=True), *_WHEN_RELEVANT)
+        quorum = QuorumRule(
+            frozenset({Role.SOCIAL_CARE, Role.POLICE}), description="Social work (HSC Trust) and police (PSNI)"
+        )
     else:
         roles = (_req(Role.SOCIAL_CARE), _req(Role.POLICE), _req(Role.HEALTH), *_WHEN_RELEVANT)
         quorum = QuorumRule(_STATUTORY_THREE, description="Social care, police and health")
@@ -337,25 +356,40 @@ def _pre_referral(nation: Nation) -> MeetingTypeSpec:
         MeetingType.PRE_REFERRAL_NRM_MEETING.label,
         roles,
         quorum,
-        "[UNCONFIRMED] local practice before an NRM referral; first responders are police and social care "
-        "(domain.md section 2)",
+        "[UNCONFIRMED] local practice before an NRM referral; first responders are police and social care",
     )
 
 
 def _panel(nation: Nation) -> MeetingTypeSpec:
+    if nation is Nation.SCOTLAND:
+        # No ICTG service in Scotland; a Scottish Guardianship Service guardian attends when allocated.
+        guardian = RoleRequirement(
+            Role.GUARDIAN,
+            required=False,
+            written_submission_allowed=True,
+            when=Circumstance.GUARDIAN_ALLOCATED,
+            voting=False,
+        )
+        quorum = QuorumRule(
+            frozenset({Role.CHAIR, Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE}),
+            description="Voting: local authority, health and police; a guardian (Scottish Guardianship Service) "
+            "attends without a vote when one is allocated",
+        )
+    else:
+        guardian = RoleRequirement(Role.GUARDIAN, required=True, written_submission_allowed=False, voting=False)
+        quorum = QuorumRule(
+            frozenset({Role.CHAIR, Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE, Role.GUARDIAN}),
+            description="Voting: local authority, health and police; the guardian (ICTG) attends without a vote",
+        )
     roles = (
         _req(Role.CHAIR),
         _req(Role.SOCIAL_CARE),
         _req(Role.HEALTH),
         _req(Role.POLICE),
-        RoleRequirement(Role.GUARDIAN, required=True, written_submission_allowed=False, voting=False),
+        guardian,
         RoleRequirement(Role.EDUCATION, required=False, written_submission_allowed=True, voting=False),
         RoleRequirement(Role.VOLUNTARY_SECTOR, required=False, written_submission_allowed=True, voting=False),
         RoleRequirement(Role.LEGAL, required=False, written_submission_allowed=True, voting=False),
-    )
-    quorum = QuorumRule(
-        frozenset({Role.CHAIR, Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE, Role.GUARDIAN}),
-        description="Voting: local authority, health and police; the guardian (ICTG) attends without a vote",
     )
     return MeetingTypeSpec(
         MeetingType.DEVOLVED_NRM_DECISION_PANEL,
@@ -363,8 +397,8 @@ def _panel(nation: Nation) -> MeetingTypeSpec:
         MeetingType.DEVOLVED_NRM_DECISION_PANEL.label,
         roles,
         quorum,
-        "Home Office devolved decision-making pilot; Bexley panel example (domain.md section 2); "
-        "[UNCONFIRMED] formal quorum rule",
+        "Home Office devolved decision-making pilot (gov.uk: piloting devolving decision making for child victims "
+        "of modern slavery); Bexley panel example; [UNCONFIRMED] formal quorum rule",
     )
 
 

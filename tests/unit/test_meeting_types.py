@@ -40,7 +40,7 @@ def test_enum_values_are_exact() -> None:
         (MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND, {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}),
         (MeetingType.STRATEGY_DISCUSSION, Nation.WALES, {Role.SOCIAL_CARE, Role.POLICE}),
         (MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION, Nation.SCOTLAND, {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}),
-        (MeetingType.STRATEGY_DISCUSSION_NI, Nation.NORTHERN_IRELAND, {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}),
+        (MeetingType.STRATEGY_DISCUSSION_NI, Nation.NORTHERN_IRELAND, {Role.SOCIAL_CARE, Role.POLICE}),
     ],
 )
 def test_strategy_discussion_required_roles(meeting_type: MeetingType, nation: Nation, required: set[Role]) -> None:
