@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 
@@ -445,3 +446,67 @@ def spec_for(meeting_type: MeetingType, nation: Nation) -> MeetingTypeSpec:
     except KeyError:
         usable = ", ".join(t.label for t in types_for_nation(key[1]))
         raise MeetingTypeNotUsed(f"A {key[0].label} is not used in {key[1].label}. Choose one of: {usable}.") from None
+
+
+# --- the devolved decision-making pilot: who is in scope, who may chair ------------------------------------
+
+#: In scope of the pilot: aged 17 or under and more than 100 days from their 18th birthday (Home Office, NRM
+#: statistics July to September 2023, annex "analysis of the devolved decision-making pilot for child victims of
+#: modern slavery"; gov.uk). Cases leave the pilot if it is unclear whether the person is an adult or a child
+#: (pilot guidance, version of 30 June 2023, gov.uk publication "piloting devolving decision making for child
+#: victims of modern slavery").
+PILOT_DAYS_BEFORE_18 = 100
+
+
+def eighteenth_birthday(born_on: date) -> date:
+    """The day the child turns 18 (a 29 February birthday turns 18 on 1 March in a common year)."""
+    try:
+        return born_on.replace(year=born_on.year + 18)
+    except ValueError:
+        return date(born_on.year + 18, 3, 1)
+
+
+def pilot_scope_problems(
+    *, age_disputed: bool, born_on: date | None, estimated_age: int | None, on: date
+) -> tuple[list[str], list[str]]:
+    """Why a child is outside the devolved pilot on ``on`` (refusals), and what to check (warnings).
+
+    A panel cannot be convened or its decision signed off for a child outside the pilot; the Single Competent
+    Authority decides instead.
+    """
+    refusals: list[str] = []
+    warnings: list[str] = []
+    sca = "the Single Competent Authority decides instead. Refer the child to the NRM without a panel."
+    if age_disputed:
+        refusals.append(
+            "This child's age is disputed, so the child is outside the devolved decision-making pilot and " + sca
+        )
+    if born_on is not None:
+        turns_18 = eighteenth_birthday(born_on)
+        days_left = (turns_18 - on).days
+        if days_left <= PILOT_DAYS_BEFORE_18:
+            when = f"{turns_18:%A} {turns_18.day} {turns_18:%B %Y}"
+            refusals.append(
+                f"The child turns 18 on {when}, {max(days_left, 0)} days from now. The pilot covers children more "
+                f"than {PILOT_DAYS_BEFORE_18} days from their 18th birthday, so " + sca
+            )
+    elif not age_disputed:
+        if estimated_age is not None and estimated_age >= 18:
+            refusals.append("The child's estimated age is 18 or over, so " + sca)
+        elif estimated_age is None or estimated_age >= 17:
+            warnings.append(
+                "Enter the child's date of birth on the case to check the pilot's age rule: the child must be "
+                f"more than {PILOT_DAYS_BEFORE_18} days from their 18th birthday."
+            )
+    return refusals, warnings
+
+
+#: The chair of a pilot panel must not be the child's lead social worker, to avoid a conflict of interest
+#: (pilot general guidance as summarised at
+#: https://yjlc.uk/resources/legal-updates/nrm-move-towards-local-decision-making ).
+#: Convene has no "lead social worker" field: it treats the person in the social care seat of the panel as the
+#: child's social worker (Convene's own proxy).
+CHAIR_IS_LEAD_SOCIAL_WORKER = (
+    "The chair must not be the child's lead social worker. Choose a different chair, or a different person for "
+    "social care."
+)

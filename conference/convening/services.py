@@ -15,7 +15,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
@@ -41,7 +41,14 @@ from conference.extensions import db
 from conference.invitations import calendar as ical
 from conference.invitations import imip
 from conference.invitations.privacy import neutral_summary, new_meeting_reference, new_uid
-from conference.meeting_types import Circumstance, MeetingType, Role, spec_for
+from conference.meeting_types import (
+    CHAIR_IS_LEAD_SOCIAL_WORKER,
+    Circumstance,
+    MeetingType,
+    Role,
+    pilot_scope_problems,
+    spec_for,
+)
 from conference.timescales import (
     LONDON,
     MeetingWindow,
@@ -188,8 +195,23 @@ def suggested_window(case: Case, meeting_type: MeetingType) -> MeetingWindow | s
 # --- step 1: ask for a meeting -------------------------------------------------------------------
 
 
+def pilot_scope(case: Case, on: date | None = None) -> tuple[list[str], list[str]]:
+    """Why the case's child is outside the devolved pilot (refusals), and what to check (warnings)."""
+    return pilot_scope_problems(
+        age_disputed=case.age_disputed,
+        born_on=case.child_born_on,
+        estimated_age=case.child_estimated_age,
+        on=on or to_london_date(utcnow()),
+    )
+
+
 def start_conference(user: User, case: Case, meeting_type: MeetingType) -> Conference:
     spec = spec_for(meeting_type, case.nation)
+    pilot_warnings: list[str] = []
+    if meeting_type is MeetingType.DEVOLVED_NRM_DECISION_PANEL:
+        refusals, pilot_warnings = pilot_scope(case)
+        if refusals:
+            raise ConveningError(refusals[0])
     conference = Conference(
         case_id=case.id,
         reference=_unique_reference(),
@@ -208,6 +230,7 @@ def start_conference(user: User, case: Case, meeting_type: MeetingType) -> Confe
     else:
         conference.earliest_start_at = utcnow()
         basis = window
+    basis = " ".join([basis, *pilot_warnings]).strip()
     db.session.add(conference)
     db.session.flush()
     for position, requirement in enumerate(spec.roles_for(circumstances_for(case))):
@@ -683,6 +706,14 @@ def send_invitations(user: User, conference: Conference) -> int:
     planned = planned_invitees(conference)
     if not planned:
         raise ConveningError("Nobody would be invited. Add people to the roles first.")
+    if conference.meeting_type is MeetingType.DEVOLVED_NRM_DECISION_PANEL:
+        refusals, _warnings = pilot_scope(conference.case)
+        if refusals:
+            raise ConveningError(refusals[0])
+        chairs = {p.person.id for p in planned if p.seat.role is Role.CHAIR}
+        social_workers = {p.person.id for p in planned if p.seat.role is Role.SOCIAL_CARE}
+        if chairs & social_workers:
+            raise ConveningError(CHAIR_IS_LEAD_SOCIAL_WORKER)
     conference.start_at = arrangement.chosen_start_at
     conference.end_at = arrangement.chosen_end_at
     conference.status = ConferenceStatus.INVITED

@@ -63,3 +63,41 @@ def test_panel_counts_from_the_nrm_referral_not_the_pre_referral_meeting__devolv
     window = suggested_window(world.case, MeetingType.DEVOLVED_NRM_DECISION_PANEL)
     assert isinstance(window, MeetingWindow)
     assert window.deadline_at == close_of_business_at(calendar_day_deadline_on(referred_on, PANEL_CALENDAR_DAYS))
+
+
+def test_panel_refused_for_an_age_disputed_child_with_a_message__devolved_pilot_scope(client, factories):
+    """Age-disputed children leave the devolved pilot (pilot guidance, June 2023): asking for a panel is refused
+    on the page with a message that says what to do; nothing is created."""
+    world = make_world(factories)
+    world.case.age_disputed = True
+    db.session.commit()
+    factories.sign_in(client, factories.user(world.social_care))  # a coordinator
+    path = f"/cases/{world.case.id}/conferences/new"
+    from tests.integration.decisions.support import form_fields
+
+    before = db.session.query(Conference).filter_by(case_id=world.case.id).count()
+    page = client.post(path, data={**form_fields(client, path), "meeting_type": "devolved_nrm_decision_panel"})
+    assert page.status_code == 400
+    assert "age is disputed" in page.get_data(as_text=True)
+    assert db.session.query(Conference).filter_by(case_id=world.case.id).count() == before
+
+
+def test_panel_sign_off_refused_when_the_chair_is_the_social_worker__devolved_pilot_chair_rule(factories):
+    """The chair must not be the child's lead social worker (pilot guidance as summarised by YJLC)."""
+    from conference.meeting_types import CHAIR_IS_LEAD_SOCIAL_WORKER, Role
+    from decisions.models import DecisionRecord
+    from decisions.services import sign_off_problems
+
+    world = make_world(
+        factories,
+        meeting_type=MeetingType.DEVOLVED_NRM_DECISION_PANEL,
+        roles=(Role.CHAIR, Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH, Role.GUARDIAN),
+    )
+    record = DecisionRecord(conference_id=world.conference.id, case_id=world.case.id, sections={})
+    db.session.add(record)
+    world.conference.chair_person_id = world.people[Role.CHAIR].id
+    db.session.commit()
+    assert CHAIR_IS_LEAD_SOCIAL_WORKER not in [p.message for p in sign_off_problems(world.conference, record)]
+    world.conference.chair_person_id = world.people[Role.SOCIAL_CARE].id
+    db.session.commit()
+    assert CHAIR_IS_LEAD_SOCIAL_WORKER in [p.message for p in sign_off_problems(world.conference, record)]
