@@ -3,7 +3,8 @@
 The outcome data is a plain mapping as posted by the web form (strings, or `date` for dates):
 
 Strategy discussion, IRD, Northern Ireland strategy discussion, pre-referral NRM discussion
-    ``start_enquiries`` ("yes"/"no"); ``outcome`` (see `STRATEGY_OUTCOMES`); for ``trafficking_concern``:
+    ``start_enquiries`` ("yes"/"no"); ``outcome`` (see `STRATEGY_OUTCOMES`); for ``trafficking_concern`` and
+    ``slavery_concern``:
     ``nrm_referral`` ("yes"), ``first_responder_organisation``, ``first_responder_name``; for
     ``more_information_needed``: ``reconvene_on`` (a `date` or ISO ``YYYY-MM-DD`` string, in the future).
 Devolved decision panel
@@ -62,6 +63,13 @@ STRATEGY_TYPES = frozenset(
 
 STRATEGY_OUTCOMES: tuple[Option, ...] = (
     Option("trafficking_concern", "Trafficking concern", "Make an NRM referral and name the first responder"),
+    # Modern slavery without trafficking: the NRM covers both (s1 and s2 Modern Slavery Act 2015), and a
+    # conclusive grounds decision can find a victim of slavery, servitude or forced or compulsory labour.
+    Option(
+        "slavery_concern",
+        "Potential victim of slavery, servitude or forced or compulsory labour",
+        "No act of movement is needed. Make an NRM referral and name the first responder",
+    ),
     Option("no_trafficking_other_concerns", "No trafficking concern, but other child protection concerns"),
     Option("more_information_needed", "More information needed", "Set a date to reconvene"),
     # A strategy discussion or IRD can close with no further action: Scotland's IRD ends in "CPPM / no CPPM /
@@ -70,6 +78,9 @@ STRATEGY_OUTCOMES: tuple[Option, ...] = (
     # the strategy discussion decides whether s47 enquiries are needed at all (Working Together 2023).
     Option("no_further_action", "No further action", "No concern needs a multi-agency response"),
 )
+
+#: Strategy outcomes that mean every child is referred to the NRM, with a named first responder.
+NRM_REFERRAL_OUTCOMES = frozenset({"trafficking_concern", "slavery_concern"})
 
 #: The categories of abuse an initial conference records with a child protection plan, in England (Working
 #: Together 2023: neglect, physical, sexual or emotional abuse), Wales (Wales Safeguarding Procedures: the
@@ -221,7 +232,7 @@ def _strategy_errors(nation: Nation, data: Mapping[str, object], today: date) ->
     errors = _choice(data, "start_enquiries", _YES_NO, f"Select whether to {enquiries_question(nation)}")
     errors += _choice(data, "outcome", STRATEGY_OUTCOMES, "Select the outcome")
     outcome = data.get("outcome")
-    if outcome == "trafficking_concern":
+    if outcome in NRM_REFERRAL_OUTCOMES:
         if data.get("nrm_referral") != "yes":
             errors.append(
                 FieldError("nrm_referral", "Confirm that an NRM referral will be made: every child is referred")

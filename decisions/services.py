@@ -48,7 +48,7 @@ from decisions.models import (
     RecordStatus,
 )
 from decisions.nrm_tracker import track_nrm
-from decisions.outcomes import LONDON, FieldError, validate_outcome
+from decisions.outcomes import LONDON, NRM_REFERRAL_OUTCOMES, FieldError, validate_outcome
 from decisions.quorum import AttendanceStatus, QuorumResult, RegisterEntry, check_quorum
 
 SECTIONS = ("attendance", "quorum", "information", "child_views", "elements", "indicators", "outcome", "actions")
@@ -739,7 +739,7 @@ _NOTICE_PURPOSE = {
 
 def _relevant_kinds(conference: Conference, snapshot_outcome: Mapping[str, Any]) -> list[AgencyKind]:
     trafficking = (
-        snapshot_outcome.get("outcome") == "trafficking_concern"
+        snapshot_outcome.get("outcome") in NRM_REFERRAL_OUTCOMES
         or conference.meeting_type == MeetingType.DEVOLVED_NRM_DECISION_PANEL
     )
     seats = {r.role for r in conference.roles}
