@@ -1,8 +1,8 @@
 """The trafficking elements as data, and a plain summary of what is recorded against them.
 
-The definition (Palermo Protocol Art. 3; Council of Europe Convention Art. 4; domain.md section 4):
-an **act** (recruitment, transport, transfer, harbouring or receipt, including movement within the UK),
-by a **means** (threat, force or coercion, abduction, fraud, deception, abuse of power or of a position
+The definition (Palermo Protocol Art. 3; Council of Europe Convention on Action against Trafficking in Human
+Beings 2005, Art. 4): an **act** (recruitment, transport, transfer, harbouring or receipt, including movement
+within the UK), by a **means** (threat, force or coercion, abduction, fraud, deception, abuse of power or of a position
 of vulnerability, payments to someone in control), for the **purpose** of exploitation. For a child the
 means need not be shown: act and purpose are enough. The means are still recorded.
 
