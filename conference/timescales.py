@@ -336,8 +336,7 @@ def _conference_rule(
             name, enquiries = "strategy discussion", "section 47 enquiries"
         raise TimescaleError(
             f"There is no default deadline: no {name} held so far has started {enquiries}, and the deadline for "
-            f"this conference counts from the one that did. Record that decision on the {name}, or enter the "
-            "deadline yourself."
+            f"this conference counts from the one that did. Record that decision in the outcome of the {name}."
         )
     _require_aware(strategy_discussion_at, "strategy_discussion_at")
     anchor_on = london_date(strategy_discussion_at)

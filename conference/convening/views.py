@@ -118,6 +118,11 @@ def timescale(conference_id: uuid.UUID) -> ResponseReturnValue:
         errors=errors,
         window=window if isinstance(window, MeetingWindow) else None,
         window_problem=window if isinstance(window, str) else None,
+        pilot_warnings=(
+            services.pilot_scope(conference.case)[1]
+            if conference.meeting_type is MeetingType.DEVOLVED_NRM_DECISION_PANEL
+            else []
+        ),
     ), 400 if errors else 200
 
 
