@@ -101,3 +101,36 @@ def test_panel_sign_off_refused_when_the_chair_is_the_social_worker__devolved_pi
     world.conference.chair_person_id = world.people[Role.SOCIAL_CARE].id
     db.session.commit()
     assert CHAIR_IS_LEAD_SOCIAL_WORKER in [p.message for p in sign_off_problems(world.conference, record)]
+
+
+def test_icpc_outcome_page_asks_for_the_category_of_abuse__working_together_2023(client, factories):
+    from conference.meeting_types import Role
+    from tests.integration.decisions.support import post, url
+
+    world = make_world(
+        factories,
+        meeting_type=MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE,
+        roles=(Role.CHAIR, Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH),
+    )
+    factories.sign_in(client, world.chair)
+    page = client.get(url(world, "/outcome"))
+    assert page.status_code == 200
+    assert "Category of abuse" in page.get_data(as_text=True)
+    missing = post(
+        client,
+        url(world, "/outcome"),
+        {"outcome": "child_protection_plan", "rationale": "Risk is high.", "suspected_of_offences": "no"},
+    )
+    assert missing.status_code == 400
+    assert "Select the category of abuse" in missing.get_data(as_text=True)
+    saved = post(
+        client,
+        url(world, "/outcome"),
+        {
+            "outcome": "child_protection_plan",
+            "category": "neglect",
+            "rationale": "Risk is high.",
+            "suspected_of_offences": "no",
+        },
+    )
+    assert saved.status_code == 302
