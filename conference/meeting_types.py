@@ -4,7 +4,7 @@ Pure data and functions: no Flask, no SQLAlchemy. The web app reads these to fil
 coordinator asks for a meeting; the coordinator can then mark a role required or optional and allow a
 written submission.
 
-Sources (paraphrased in ``docs/domain.md``, sections 1 and 2):
+Sources (primary texts named; ``source`` on each spec says the same; paraphrased in ``docs/domain.md``):
 
 * England, strategy discussion: Working Together to Safeguard Children 2023 as restated by local
   procedures (Buckinghamshire, Devon): minimum a local authority social worker, health and police.
@@ -15,11 +15,20 @@ Sources (paraphrased in ``docs/domain.md``, sections 1 and 2):
   essential.
 * Scotland, child protection planning meeting (CPPM, Scotland's initial conference): same guidance, page
   118: social work, health and police.
-* Northern Ireland, strategy discussion: Co-operating to Safeguard Children and Young People in NI and
-  the SBNI core procedures; social work (HSC Trust) and PSNI jointly.
+* Northern Ireland, strategy discussion: Co-operating to Safeguard Children and Young People in NI (2017) and
+  the SBNI Regional Core Child Protection Policies and Procedures (2017, "Child Protection Investigation";
+  https://www.proceduresonline.com/sbni/ ), with the Protocol for Joint Investigation by Social Workers and
+  Police Officers (HSC Trusts and PSNI, April 2013): the strategy discussion is between social work (HSC
+  Trust) and the PSNI; health takes part where relevant. So the quorum is social work and police, and
+  health is invited and may send a written submission (decided in issue 11; the rule used to require health,
+  contradicting this paragraph).
 * Devolved NRM decision panel: Home Office devolved decision-making pilot; voting members local
   authority, health and police; an Independent Child Trafficking Guardian (ICTG) representative is
-  required but does not vote (Bexley example).
+  required but does not vote (Bexley example:
+  https://bexley.gov.uk/about-the-council/strategies-plans-and-policies/modern-slavery-equality-impact-assessment/possible-mitigating-actions
+  ). Scotland has no ICTG service: its children have guardians from the Scottish Guardianship Service
+  (s11 Human Trafficking and Exploitation (Scotland) Act 2015), so in Scotland the guardian is invited when
+  one is allocated, without a vote, and is not needed for quorum.
 * Initial child protection conference and review in England, Wales and NI, and the pre-referral NRM
   meeting: roles follow the same guidance; their quorum (children's social care plus at least two other
   agencies) is common local practice and is marked ``[UNCONFIRMED]`` in its ``source`` text.
@@ -29,6 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 
@@ -279,10 +289,13 @@ _CONFERENCE_OTHERS = frozenset(
     {Role.POLICE, Role.HEALTH, Role.EDUCATION, Role.GUARDIAN, Role.HOME_OFFICE, Role.VOLUNTARY_SECTOR}
 )
 _UK_NATIONS = (Nation.ENGLAND, Nation.WALES, Nation.SCOTLAND, Nation.NORTHERN_IRELAND)
-_WT2023 = "Working Together to Safeguard Children 2023 via local procedures (domain.md section 1, England)"
-_WALES = "Wales Safeguarding Procedures C3 Part 1 (domain.md section 1, Wales)"
-_SCOT = "National Guidance for Child Protection in Scotland 2021, updated 2023 (domain.md section 1, Scotland)"
-_NI = "Co-operating to Safeguard Children and Young People in NI; SBNI procedures (domain.md section 1)"
+_WT2023 = "Working Together to Safeguard Children 2023 via local procedures (Buckinghamshire, Devon)"
+_WALES = "Wales Safeguarding Procedures C3 Part 1 (safeguarding.wales)"
+_SCOT = "National Guidance for Child Protection in Scotland 2021, updated 2023"
+_NI = (
+    "Co-operating to Safeguard Children and Young People in NI (2017); SBNI Regional Core Child Protection Policies "
+    "and Procedures; Protocol for Joint Investigation by Social Workers and Police Officers (2013)"
+)
 _LOCAL = "[UNCONFIRMED] common local practice: children's social care plus two other agencies"
 
 
@@ -290,6 +303,13 @@ def _strategy(nation: Nation, meeting_type: MeetingType, source: str) -> Meeting
     if nation is Nation.WALES:
         roles = (_req(Role.SOCIAL_CARE), _req(Role.POLICE), _opt(Role.HEALTH, written=True), *_WHEN_RELEVANT)
         quorum = QuorumRule(frozenset({Role.SOCIAL_CARE, Role.POLICE}), description="Police and social services")
+    elif nation is Nation.NORTHERN_IRELAND:
+        # SBNI core procedures and the 2013 joint investigation protocol: social work and PSNI; health where
+        # relevant (see the module docstring).
+        roles = (_req(Role.SOCIAL_CARE), _req(Role.POLICE), _opt(Role.HEALTH, written=True), *_WHEN_RELEVANT)
+        quorum = QuorumRule(
+            frozenset({Role.SOCIAL_CARE, Role.POLICE}), description="Social work (HSC Trust) and police (PSNI)"
+        )
     else:
         roles = (_req(Role.SOCIAL_CARE), _req(Role.POLICE), _req(Role.HEALTH), *_WHEN_RELEVANT)
         quorum = QuorumRule(_STATUTORY_THREE, description="Social care, police and health")
@@ -337,25 +357,40 @@ def _pre_referral(nation: Nation) -> MeetingTypeSpec:
         MeetingType.PRE_REFERRAL_NRM_MEETING.label,
         roles,
         quorum,
-        "[UNCONFIRMED] local practice before an NRM referral; first responders are police and social care "
-        "(domain.md section 2)",
+        "[UNCONFIRMED] local practice before an NRM referral; first responders are police and social care",
     )
 
 
 def _panel(nation: Nation) -> MeetingTypeSpec:
+    if nation is Nation.SCOTLAND:
+        # No ICTG service in Scotland; a Scottish Guardianship Service guardian attends when allocated.
+        guardian = RoleRequirement(
+            Role.GUARDIAN,
+            required=False,
+            written_submission_allowed=True,
+            when=Circumstance.GUARDIAN_ALLOCATED,
+            voting=False,
+        )
+        quorum = QuorumRule(
+            frozenset({Role.CHAIR, Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE}),
+            description="Voting: local authority, health and police; a guardian (Scottish Guardianship Service) "
+            "attends without a vote when one is allocated",
+        )
+    else:
+        guardian = RoleRequirement(Role.GUARDIAN, required=True, written_submission_allowed=False, voting=False)
+        quorum = QuorumRule(
+            frozenset({Role.CHAIR, Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE, Role.GUARDIAN}),
+            description="Voting: local authority, health and police; the guardian (ICTG) attends without a vote",
+        )
     roles = (
         _req(Role.CHAIR),
         _req(Role.SOCIAL_CARE),
         _req(Role.HEALTH),
         _req(Role.POLICE),
-        RoleRequirement(Role.GUARDIAN, required=True, written_submission_allowed=False, voting=False),
+        guardian,
         RoleRequirement(Role.EDUCATION, required=False, written_submission_allowed=True, voting=False),
         RoleRequirement(Role.VOLUNTARY_SECTOR, required=False, written_submission_allowed=True, voting=False),
         RoleRequirement(Role.LEGAL, required=False, written_submission_allowed=True, voting=False),
-    )
-    quorum = QuorumRule(
-        frozenset({Role.CHAIR, Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE, Role.GUARDIAN}),
-        description="Voting: local authority, health and police; the guardian (ICTG) attends without a vote",
     )
     return MeetingTypeSpec(
         MeetingType.DEVOLVED_NRM_DECISION_PANEL,
@@ -363,8 +398,8 @@ def _panel(nation: Nation) -> MeetingTypeSpec:
         MeetingType.DEVOLVED_NRM_DECISION_PANEL.label,
         roles,
         quorum,
-        "Home Office devolved decision-making pilot; Bexley panel example (domain.md section 2); "
-        "[UNCONFIRMED] formal quorum rule",
+        "Home Office devolved decision-making pilot (gov.uk: piloting devolving decision making for child victims "
+        "of modern slavery); Bexley panel example; [UNCONFIRMED] formal quorum rule",
     )
 
 
@@ -411,3 +446,67 @@ def spec_for(meeting_type: MeetingType, nation: Nation) -> MeetingTypeSpec:
     except KeyError:
         usable = ", ".join(t.label for t in types_for_nation(key[1]))
         raise MeetingTypeNotUsed(f"A {key[0].label} is not used in {key[1].label}. Choose one of: {usable}.") from None
+
+
+# --- the devolved decision-making pilot: who is in scope, who may chair ------------------------------------
+
+#: In scope of the pilot: aged 17 or under and more than 100 days from their 18th birthday (Home Office, NRM
+#: statistics July to September 2023, annex "analysis of the devolved decision-making pilot for child victims of
+#: modern slavery"; gov.uk). Cases leave the pilot if it is unclear whether the person is an adult or a child
+#: (pilot guidance, version of 30 June 2023, gov.uk publication "piloting devolving decision making for child
+#: victims of modern slavery").
+PILOT_DAYS_BEFORE_18 = 100
+
+
+def eighteenth_birthday(born_on: date) -> date:
+    """The day the child turns 18 (a 29 February birthday turns 18 on 1 March in a common year)."""
+    try:
+        return born_on.replace(year=born_on.year + 18)
+    except ValueError:
+        return date(born_on.year + 18, 3, 1)
+
+
+def pilot_scope_problems(
+    *, age_disputed: bool, born_on: date | None, estimated_age: int | None, on: date
+) -> tuple[list[str], list[str]]:
+    """Why a child is outside the devolved pilot on ``on`` (refusals), and what to check (warnings).
+
+    A panel cannot be convened or its decision signed off for a child outside the pilot; the Single Competent
+    Authority decides instead.
+    """
+    refusals: list[str] = []
+    warnings: list[str] = []
+    sca = "the Single Competent Authority decides instead. Refer the child to the NRM without a panel."
+    if age_disputed:
+        refusals.append(
+            "This child's age is disputed, so the child is outside the devolved decision-making pilot and " + sca
+        )
+    if born_on is not None:
+        turns_18 = eighteenth_birthday(born_on)
+        days_left = (turns_18 - on).days
+        if days_left <= PILOT_DAYS_BEFORE_18:
+            when = f"{turns_18:%A} {turns_18.day} {turns_18:%B %Y}"
+            refusals.append(
+                f"The child turns 18 on {when}, {max(days_left, 0)} days from now. The pilot covers children more "
+                f"than {PILOT_DAYS_BEFORE_18} days from their 18th birthday, so " + sca
+            )
+    elif not age_disputed:
+        if estimated_age is not None and estimated_age >= 18:
+            refusals.append("The child's estimated age is 18 or over, so " + sca)
+        elif estimated_age is None or estimated_age >= 17:
+            warnings.append(
+                "Enter the child's date of birth on the case to check the pilot's age rule: the child must be "
+                f"more than {PILOT_DAYS_BEFORE_18} days from their 18th birthday."
+            )
+    return refusals, warnings
+
+
+#: The chair of a pilot panel must not be the child's lead social worker, to avoid a conflict of interest
+#: (pilot general guidance as summarised at
+#: https://yjlc.uk/resources/legal-updates/nrm-move-towards-local-decision-making ).
+#: Convene has no "lead social worker" field: it treats the person in the social care seat of the panel as the
+#: child's social worker (Convene's own proxy).
+CHAIR_IS_LEAD_SOCIAL_WORKER = (
+    "The chair must not be the child's lead social worker. Choose a different chair, or a different person for "
+    "social care."
+)

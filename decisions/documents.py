@@ -12,6 +12,7 @@ from typing import Any
 from conference.cases.models import Case, Gender
 from conference.filters import format_datetime
 from conference.meeting_types import MeetingType, Nation, Role
+from conference.timescales import london_date
 from decisions.elements import summarise_elements
 from decisions.indicators import default_catalogue, load_catalogue
 from decisions.models import ActionStatus, NrmReferral
@@ -24,9 +25,12 @@ from decisions.nrm import (
     NrmPack,
     build_nrm_pack,
     known_field_keys,
+    under_age_at_referral,
+    under_age_during_exploitation,
 )
 from decisions.outcomes import (
     ABSTAIN,
+    ABUSE_CATEGORIES,
     CONCLUSIVE_GROUNDS_OUTCOMES,
     ICPC_OUTCOMES,
     REASONABLE_GROUNDS_OUTCOMES,
@@ -51,6 +55,7 @@ OUTCOME_LABELS: dict[str, str] = {
     )
 }
 STAGE_LABELS = {o.key: o.label for o in STAGES}
+CATEGORY_LABELS = {o.key: o.label for o in ABUSE_CATEGORIES}
 
 
 def role_label(value: str) -> str:
@@ -82,6 +87,15 @@ def outcome_details(outcome: Mapping[str, Any], nation: Nation) -> list[tuple[st
                 f"{outcome.get('first_responder_name', '')}, {outcome.get('first_responder_organisation', '')}".strip(
                     ", "
                 ),
+            )
+        )
+    if outcome.get("category"):
+        rows.append(("Category of abuse", CATEGORY_LABELS.get(outcome["category"], outcome["category"])))
+    if outcome.get("reporter_referral"):
+        rows.append(
+            (
+                "Referral to the Children's Reporter",
+                "The child will be referred" if outcome["reporter_referral"] == "yes" else "No referral",
             )
         )
     if outcome.get("reconvene_on"):
@@ -161,26 +175,18 @@ def minutes_view(snapshot: Mapping[str, Any]) -> MinutesView:
 _GENDER = {Gender.FEMALE: "female", Gender.MALE: "male"}
 
 
-def _age_answer(case: Case, today: date) -> str:
-    if case.age_disputed:
-        return "not-sure"
-    if case.child_born_on is not None:
-        years = (
-            today.year
-            - case.child_born_on.year
-            - ((today.month, today.day) < (case.child_born_on.month, case.child_born_on.day))
-        )
-        return "yes" if years < 18 else "no"
-    if case.child_estimated_age is not None:
-        return "yes" if case.child_estimated_age < 18 else "not-sure"
-    return "not-sure"
-
-
 def nrm_pack(
     case: Case, snapshot: Mapping[str, Any] | None, referral: NrmReferral | None, *, today: date | None = None
 ) -> NrmPack:
-    """The NRM referral pack for a case, pre-filled from the case, the latest signed decision and the answers."""
+    """The NRM referral pack for a case, pre-filled from the case, the latest signed decision and the answers.
+
+    The child's age is worked out on the dates that matter, never on the day the pack is built: under 18 at the
+    referral (the recorded referral date, or ``today`` while the referral is still being prepared), and under
+    18 during the exploitation (on the day the child was identified, by which the exploitation had happened).
+    """
     today = today or date.today()
+    referred_on = referral.referred_on if referral is not None and referral.referred_on else today
+    identified_on = london_date(case.identified_at)
     la = case.local_authority
     child = ChildView(
         first_name=case.child_first_name,
@@ -194,7 +200,15 @@ def nrm_pack(
     case_vm = NrmCaseView(
         reference=case.reference,
         nation=Nation(case.nation.value),
-        age=_age_answer(case, today),
+        age=under_age_at_referral(
+            age_disputed=case.age_disputed,
+            born_on=case.child_born_on,
+            estimated_age=case.child_estimated_age,
+            referred_on=referred_on,
+        ),
+        under_age_during_exploitation=under_age_during_exploitation(
+            born_on=case.child_born_on, exploited_by_on=identified_on
+        ),
         local_authority=LocalAuthorityContact(la.name, la.contact_phone, la.contact_email),
         child=child,
     )

@@ -1,10 +1,21 @@
 """The trafficking elements as data, and a plain summary of what is recorded against them.
 
-The definition (Palermo Protocol Art. 3; Council of Europe Convention Art. 4; domain.md section 4):
-an **act** (recruitment, transport, transfer, harbouring or receipt, including movement within the UK),
-by a **means** (threat, force or coercion, abduction, fraud, deception, abuse of power or of a position
+The definition (Palermo Protocol Art. 3; Council of Europe Convention on Action against Trafficking in Human
+Beings 2005, Art. 4): an **act** (recruitment, transport, transfer, harbouring or receipt, including movement
+within the UK), by a **means** (threat, force or coercion, abduction, fraud, deception, abuse of power or of a position
 of vulnerability, payments to someone in control), for the **purpose** of exploitation. For a child the
 means need not be shown: act and purpose are enough. The means are still recorded.
+
+Slavery, servitude and forced or compulsory labour (s1 Modern Slavery Act 2015; s4 Human Trafficking and
+Exploitation (Scotland) Act 2015; s1 Human Trafficking and Exploitation (Criminal Justice and Support for
+Victims) Act (NI) 2015; construed under Article 4 ECHR) is a separate route: **no act** (no recruitment or
+movement) is needed, only the exploitation itself; for an adult the exploitation must be exacted by coercion
+(the "menace of any penalty", recorded here as a means), and for a child no means is needed (Modern Slavery
+statutory guidance, Annex B; NRM guidance for Northern Ireland and Scotland, "slavery, servitude and forced
+or compulsory labour"). Which of the form's exploitation types count as slavery, servitude or forced labour
+is Convene's own mapping (`SLAVERY_EXPLOITATION_TYPES`): forced or unpaid work, wages taken, forced fraud,
+forced crime, forced prostitution and domestic servitude; not child sexual exploitation as such, assault or
+organ removal, which are trafficking purposes.
 
 `summarise_elements` describes *what is recorded*. It never decides whether a child is a victim:
 that is the meeting's decision, recorded as the outcome.
@@ -25,6 +36,7 @@ __all__ = [
     "EXPLOITATION_GROUPS",
     "EXPLOITATION_TYPE_KEYS",
     "MEANS",
+    "SLAVERY_EXPLOITATION_TYPES",
     "WHERE_OPTIONS",
     "Element",
     "ElementFinding",
@@ -119,6 +131,19 @@ EXPLOITATION_GROUPS: tuple[ExploitationGroup, ...] = (
 )
 
 EXPLOITATION_TYPE_KEYS: tuple[str, ...] = tuple(t.key for g in EXPLOITATION_GROUPS for t in g.types)
+
+#: The form's exploitation types that are slavery, servitude or forced or compulsory labour in themselves
+#: (Convene's own mapping; see the module docstring).
+SLAVERY_EXPLOITATION_TYPES: frozenset[str] = frozenset(
+    {
+        "types-of-exploitation-forced-to-work",
+        "types-of-exploitation-wages-taken",
+        "types-of-exploitation-forced-to-commit-fraud",
+        "types-of-exploitation-forced-to-commit-crime",
+        "types-of-exploitation-prostitution",
+        "types-of-exploitation-unpaid-household-work",
+    }
+)
 OTHER_EXPLOITATION = "types-of-exploitation-other"
 
 #: Where the exploitation happened: the form's ``where-exploitation-happened`` options.
@@ -188,6 +213,8 @@ class ElementSummary:
     sentence: str
     indicator_count: int = 0
     notes: tuple[str, ...] = field(default=())
+    recorded_meets_slavery_definition: bool = False
+    slavery_sentence: str = ""
 
     def finding(self, element: Element) -> ElementFinding:
         return next(f for f in self.findings if f.element == element)
@@ -206,6 +233,8 @@ def summarise_elements(
     )
     meets = all(f.status == ElementStatus.EVIDENCED for f in findings if f.required)
     where = next((o.label for o in WHERE_OPTIONS if o.key == record.where), "Not recorded")
+    slavery_types = record.exploitation_types & SLAVERY_EXPLOITATION_TYPES
+    meets_slavery = bool(slavery_types) and (is_child or bool(record.means))
     return ElementSummary(
         is_child=is_child,
         findings=findings,
@@ -214,6 +243,29 @@ def summarise_elements(
         sentence=_sentence(findings, is_child, meets),
         indicator_count=len(record.indicators),
         notes=tuple(_indicator_only_notes(findings)),
+        recorded_meets_slavery_definition=meets_slavery,
+        slavery_sentence=_slavery_sentence(bool(slavery_types), bool(record.means), is_child, meets_slavery),
+    )
+
+
+def _slavery_sentence(exploitation: bool, means: bool, is_child: bool, meets: bool) -> str:
+    """The slavery, servitude and forced or compulsory labour route, which needs no act of movement."""
+    if not exploitation:
+        return (
+            "No exploitation that is slavery, servitude or forced or compulsory labour is recorded, so what is "
+            "recorded does not yet meet that definition; the decision remains the meeting's."
+        )
+    if is_child:
+        rule = "For a child neither an act of movement nor a means is needed"
+    elif means:
+        rule = "For an adult no act of movement is needed, and coercion is recorded"
+    else:
+        rule = "For an adult no act of movement is needed, but coercion (a means) must be shown"
+    verdict = "meets" if meets else "does not yet meet"
+    return (
+        f"Exploitation that is slavery, servitude or forced or compulsory labour is recorded. {rule}, so what is "
+        f"recorded {verdict} the definition of slavery, servitude or forced or compulsory labour; the decision "
+        "remains the meeting's."
     )
 
 

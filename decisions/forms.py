@@ -23,6 +23,8 @@ from decisions.outcomes import (
     REASONABLE_GROUNDS_OUTCOMES,
     STRATEGY_TYPES,
     TEXT_MAX_LENGTH,
+    abuse_categories,
+    asks_reporter_referral,
     validate_outcome,
 )
 from decisions.quorum import ROLE_LABELS, AttendanceStatus, quorum_rule
@@ -228,6 +230,10 @@ def read_outcome(
         if data["outcome"] == "more_information_needed":
             reconvene = parse_date(form, "reconvene_on", "a date to reconvene", errors, required=False, today=today)
             data["reconvene_on"] = reconvene.isoformat() if reconvene else ""
+    if abuse_categories(mt, conference.nation) and data["outcome"] == "child_protection_plan":
+        data["category"] = form.get("category", "")
+    if asks_reporter_referral(mt, conference.nation):
+        data["reporter_referral"] = form.get("reporter_referral", "")
     if mt == MeetingType.DEVOLVED_NRM_DECISION_PANEL:
         data["stage"] = form.get("stage", "")
         rule = quorum_rule(mt, conference.nation)

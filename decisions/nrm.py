@@ -71,13 +71,48 @@ class ChildView:
     current_region: str = ""
 
 
+def age_on(born_on: date, on: date) -> int:
+    """Age in whole years on ``on`` (a 29 February birthday counts from 1 March in a common year)."""
+    return on.year - born_on.year - ((on.month, on.day) < (born_on.month, born_on.day))
+
+
+def under_age_at_referral(
+    *, age_disputed: bool, born_on: date | None, estimated_age: int | None, referred_on: date
+) -> str:
+    """The form's ``pv-under-age`` answer, worked out on the day of the referral (not the day the pack is built).
+
+    Age-disputed or unknown: "not-sure" (the form: treat as a child and ask the local authority for an age
+    assessment). Home Office NRM form, page ``pv-under-age`` (UKHomeOffice/modern-slavery, apps/nrm).
+    """
+    if age_disputed:
+        return "not-sure"
+    if born_on is not None:
+        return "yes" if age_on(born_on, referred_on) < 18 else "no"
+    if estimated_age is not None:
+        return "yes" if estimated_age < 18 else "not-sure"
+    return "not-sure"
+
+
+def under_age_during_exploitation(*, born_on: date | None, exploited_by_on: date) -> str | None:
+    """The form's ``pv-under-age-at-time-of-exploitation`` answer, or ``None`` when Convene cannot tell.
+
+    ``exploited_by_on`` is a day by which the exploitation had happened: the day the child was identified as a
+    possible victim. Someone under 18 on that day was under 18 throughout any exploitation before it ("yes");
+    someone 18 or over then may or may not have been, so the question is left for the first responder.
+    """
+    if born_on is None:
+        return None
+    return "yes" if age_on(born_on, exploited_by_on) < 18 else None
+
+
 @dataclass(frozen=True)
 class NrmCaseView:
     reference: str
     nation: Nation
-    age: str  # the form's pv-under-age option for a child: "yes" or "not-sure"
+    age: str  # the form's pv-under-age option on the referral date: "yes", "no" or "not-sure"
     local_authority: LocalAuthorityContact = LocalAuthorityContact()
     child: ChildView = ChildView()
+    under_age_during_exploitation: str | None = None  # pv-under-age-at-time-of-exploitation, when known
 
 
 @dataclass(frozen=True)
@@ -276,6 +311,7 @@ def _derived(
         "user-organisation": fr.organisation,
         "fr-location": _FR_LOCATION[Nation(case.nation)],
         "pv-under-age": case.age,
+        "pv-under-age-at-time-of-exploitation": case.under_age_during_exploitation,
         f"{prefix}name": la.name,
         f"{prefix}phone": la.phone,
         f"{prefix}email": la.email,

@@ -3,7 +3,8 @@
 The outcome data is a plain mapping as posted by the web form (strings, or `date` for dates):
 
 Strategy discussion, IRD, Northern Ireland strategy discussion, pre-referral NRM discussion
-    ``start_enquiries`` ("yes"/"no"); ``outcome`` (see `STRATEGY_OUTCOMES`); for ``trafficking_concern``:
+    ``start_enquiries`` ("yes"/"no"); ``outcome`` (see `STRATEGY_OUTCOMES`); for ``trafficking_concern`` and
+    ``slavery_concern``:
     ``nrm_referral`` ("yes"), ``first_responder_organisation``, ``first_responder_name``; for
     ``more_information_needed``: ``reconvene_on`` (a `date` or ISO ``YYYY-MM-DD`` string, in the future).
 Devolved decision panel
@@ -11,11 +12,15 @@ Devolved decision panel
     ``votes``: a mapping of voting role (social_care, health, police) to the option voted for or "abstain".
     The recorded outcome must carry a majority of the voting members.
 ICPC and review
-    ``outcome`` (child protection plan or not; continue or end the plan).
+    ``outcome`` (child protection plan or not; continue or end the plan). At an initial conference in England,
+    Wales and Northern Ireland that decides on a plan: ``category`` (see `ABUSE_CATEGORIES`).
+Scotland: IRD, CPPM and review CPPM
+    ``reporter_referral`` ("yes"/"no"): whether the child is referred to the Principal Reporter (the
+    Children's Reporter).
 All meeting types
     ``rationale`` (required); ``dissent``: a list of ``{"agency": role, "reason": text}``;
     ``suspected_of_offences`` ("yes"/"no") and, if yes, ``non_punishment_flag`` ("yes"/"no"): the
-    non-punishment principle (the section 45 defence in England and Wales).
+    non-punishment principle, named by each nation's provision (see `non_punishment_label`).
 """
 
 from __future__ import annotations
@@ -58,8 +63,37 @@ STRATEGY_TYPES = frozenset(
 
 STRATEGY_OUTCOMES: tuple[Option, ...] = (
     Option("trafficking_concern", "Trafficking concern", "Make an NRM referral and name the first responder"),
+    # Modern slavery without trafficking: the NRM covers both (s1 and s2 Modern Slavery Act 2015), and a
+    # conclusive grounds decision can find a victim of slavery, servitude or forced or compulsory labour.
+    Option(
+        "slavery_concern",
+        "Potential victim of slavery, servitude or forced or compulsory labour",
+        "No act of movement is needed. Make an NRM referral and name the first responder",
+    ),
     Option("no_trafficking_other_concerns", "No trafficking concern, but other child protection concerns"),
     Option("more_information_needed", "More information needed", "Set a date to reconvene"),
+    # A strategy discussion or IRD can close with no further action: Scotland's IRD ends in "CPPM / no CPPM /
+    # no further action" (National Guidance for Child Protection in Scotland 2021, para 3.107 onwards,
+    # https://scotgov.theapsgroup.scot/national-guidance-for-child-protection-in-scotland/99/ ); in England
+    # the strategy discussion decides whether s47 enquiries are needed at all (Working Together 2023).
+    Option("no_further_action", "No further action", "No concern needs a multi-agency response"),
+)
+
+#: Strategy outcomes that mean every child is referred to the NRM, with a named first responder.
+NRM_REFERRAL_OUTCOMES = frozenset({"trafficking_concern", "slavery_concern"})
+
+#: The categories of abuse an initial conference records with a child protection plan, in England (Working
+#: Together 2023: neglect, physical, sexual or emotional abuse), Wales (Wales Safeguarding Procedures: the
+#: conference decides registration and category, https://safeguarding.wales/en/chi-i/chi-i-c3pt2/c3pt2-p9 ) and
+#: Northern Ireland (Co-operating to Safeguard Children and Young People in NI 2017, section 2.6; NI also names
+#: exploitation as a type of abuse, [UNCONFIRMED] whether it is a register category, so not offered). Scotland
+#: registers differently: the CPPM records the concerns, not a category (National Guidance 2021, part 3,
+#: https://scotgov.theapsgroup.scot/national-guidance-for-child-protection-in-scotland/118/ ), so no category.
+ABUSE_CATEGORIES: tuple[Option, ...] = (
+    Option("neglect", "Neglect"),
+    Option("physical_abuse", "Physical abuse"),
+    Option("sexual_abuse", "Sexual abuse"),
+    Option("emotional_abuse", "Emotional abuse"),
 )
 
 REASONABLE_GROUNDS_OUTCOMES: tuple[Option, ...] = (
@@ -97,6 +131,30 @@ REVIEW_OUTCOMES: tuple[Option, ...] = (
 )
 
 
+def abuse_categories(meeting_type: MeetingType | str, nation: Nation | str) -> tuple[Option, ...]:
+    """The categories of abuse this meeting records with a plan (initial conference outside Scotland), or ()."""
+    initial = MeetingType(meeting_type) == MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE
+    if not initial or Nation(nation) == Nation.SCOTLAND:
+        return ()
+    return ABUSE_CATEGORIES
+
+
+#: Scotland: an IRD, a CPPM and a review CPPM consider referral to the Principal Reporter (the Children's
+#: Reporter). National Guidance for Child Protection in Scotland 2021, para 3.133 ("CPPMs must consider whether a
+#: referral to the Principal Reporter is/is not required"); the IRD's decisions include it (pages 99-100).
+REPORTER_MEETING_TYPES = frozenset(
+    {
+        MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION,
+        MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE,
+        MeetingType.REVIEW,
+    }
+)
+
+
+def asks_reporter_referral(meeting_type: MeetingType | str, nation: Nation | str) -> bool:
+    return Nation(nation) == Nation.SCOTLAND and MeetingType(meeting_type) in REPORTER_MEETING_TYPES
+
+
 def enquiries_question(nation: Nation | str) -> str:
     """The wording of the 'start enquiries' question in a nation."""
     if Nation(nation) in (Nation.ENGLAND, Nation.WALES):
@@ -104,10 +162,26 @@ def enquiries_question(nation: Nation | str) -> str:
     return "start a child protection investigation"
 
 
+#: Each nation's non-punishment provision.
+#: England and Wales: the statutory defence, s45 Modern Slavery Act 2015
+#: (https://www.legislation.gov.uk/ukpga/2015/30/section/45 ).
+#: Northern Ireland: the statutory defence, s22 Human Trafficking and Exploitation (Criminal Justice and Support for
+#: Victims) Act (Northern Ireland) 2015 (https://www.legislation.gov.uk/nia/2015/2/section/22 ).
+#: Scotland: no statutory defence; the Lord Advocate's instructions for non-prosecution of victims of human
+#: trafficking, made under s8 Human Trafficking and Exploitation (Scotland) Act 2015 (COPFS, www.copfs.gov.uk,
+#: publication "lord-advocate-s-instructions-non-prosecution-of-victims-of-human-trafficking").
+NON_PUNISHMENT_PROVISIONS: dict[Nation, str] = {
+    Nation.ENGLAND: "section 45 defence, Modern Slavery Act 2015",
+    Nation.WALES: "section 45 defence, Modern Slavery Act 2015",
+    Nation.NORTHERN_IRELAND: "section 22 defence, Human Trafficking and Exploitation (Criminal Justice and Support "
+    "for Victims) Act (Northern Ireland) 2015",
+    Nation.SCOTLAND: "the Lord Advocate's instructions for the non-prosecution of victims of human trafficking and "
+    "exploitation",
+}
+
+
 def non_punishment_label(nation: Nation | str) -> str:
-    if Nation(nation) in (Nation.ENGLAND, Nation.WALES):
-        return "The non-punishment principle may apply (section 45 defence, Modern Slavery Act 2015)"
-    return "The non-punishment principle may apply"
+    return f"The non-punishment principle may apply ({NON_PUNISHMENT_PROVISIONS[Nation(nation)]})"
 
 
 def outcome_options(
@@ -141,6 +215,13 @@ def validate_outcome(
         errors += _panel_errors(mt, nat, data)
     else:
         errors += _choice(data, "outcome", outcome_options(mt, nat), "Select the outcome")
+        categories = abuse_categories(mt, nat)
+        if categories and data.get("outcome") == "child_protection_plan":
+            errors += _choice(data, "category", categories, "Select the category of abuse")
+    if asks_reporter_referral(mt, nat):
+        errors += _choice(
+            data, "reporter_referral", _YES_NO, "Select whether the child will be referred to the Children's Reporter"
+        )
     errors += _text_errors(data, "rationale", "Enter the rationale", "Rationale")
     errors += _dissent_errors(data.get("dissent"))
     errors += _non_punishment_errors(data)
@@ -151,7 +232,7 @@ def _strategy_errors(nation: Nation, data: Mapping[str, object], today: date) ->
     errors = _choice(data, "start_enquiries", _YES_NO, f"Select whether to {enquiries_question(nation)}")
     errors += _choice(data, "outcome", STRATEGY_OUTCOMES, "Select the outcome")
     outcome = data.get("outcome")
-    if outcome == "trafficking_concern":
+    if outcome in NRM_REFERRAL_OUTCOMES:
         if data.get("nrm_referral") != "yes":
             errors.append(
                 FieldError("nrm_referral", "Confirm that an NRM referral will be made: every child is referred")

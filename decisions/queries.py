@@ -115,6 +115,19 @@ def find_referral(case_id: uuid.UUID) -> NrmReferral | None:
     return db.session.scalars(select(NrmReferral).where(NrmReferral.case_id == case_id)).first()
 
 
+def is_devolved_pilot_case(case_id: uuid.UUID) -> bool:
+    """A devolved decision-making pilot panel decides for this child: the case has a (not cancelled) panel."""
+    from conference.convening.models import ConferenceStatus
+    from conference.meeting_types import MeetingType
+
+    query = select(Conference.id).where(
+        Conference.case_id == case_id,
+        Conference.meeting_type == MeetingType.DEVOLVED_NRM_DECISION_PANEL,
+        Conference.status != ConferenceStatus.CANCELLED,
+    )
+    return db.session.scalars(query.limit(1)).first() is not None
+
+
 def find_disclosures(case_id: uuid.UUID) -> list[Disclosure]:
     query = select(Disclosure).where(Disclosure.case_id == case_id).order_by(Disclosure.disclosed_at)
     return list(db.session.scalars(query))

@@ -17,7 +17,9 @@ Which statuses count towards quorum
 
 Devolved decision panel (England, Wales, Scotland only; the pilot has no Northern Ireland sites): the voting
 members are the local authority (``social_care``), health and police; the guardian (ICTG) is required but
-attends without a vote (the Bexley panel, domain.md section 2).
+attends without a vote (the Bexley panel, see ``conference.meeting_types``). Scotland has no ICTG service: a
+guardian from the Scottish Guardianship Service attends without a vote when one is allocated, and is not
+needed for quorum.
 """
 
 from __future__ import annotations
@@ -116,7 +118,9 @@ def _rule_from_spec(spec: MeetingTypeSpec) -> QuorumRule:
     non_voting: tuple[Role, ...] = ()
     if spec.meeting_type == MeetingType.DEVOLVED_NRM_DECISION_PANEL:
         voting = PANEL_VOTING_ROLES
-        non_voting = _ordered(r.role for r in spec.roles if not r.voting and r.role in quorum.all_of)
+        non_voting = _ordered(
+            r.role for r in spec.roles if not r.voting and (r.role in quorum.all_of or r.role is Role.GUARDIAN)
+        )
     required = tuple(r.role for r in spec.roles if r.role in quorum.all_of)
     required += _ordered(set(quorum.all_of) - set(required))
     return QuorumRule(

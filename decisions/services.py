@@ -31,7 +31,7 @@ from conference.convening.models import Conference
 from conference.db import utcnow
 from conference.directory.models import Agency, AgencyKind, Person
 from conference.extensions import db
-from conference.meeting_types import MeetingType, Role
+from conference.meeting_types import CHAIR_IS_LEAD_SOCIAL_WORKER, MeetingType, Role, pilot_scope_problems
 from decisions import queries
 from decisions.elements import ElementsRecord, summarise_elements
 from decisions.indicators import CURRENT_VERSION, IndicatorTick
@@ -48,7 +48,7 @@ from decisions.models import (
     RecordStatus,
 )
 from decisions.nrm_tracker import track_nrm
-from decisions.outcomes import FieldError, validate_outcome
+from decisions.outcomes import LONDON, NRM_REFERRAL_OUTCOMES, FieldError, validate_outcome
 from decisions.quorum import AttendanceStatus, QuorumResult, RegisterEntry, check_quorum
 
 SECTIONS = ("attendance", "quorum", "information", "child_views", "elements", "indicators", "outcome", "actions")
@@ -379,6 +379,33 @@ def sign_off_problems(conference: Conference, record: DecisionRecord, *, today: 
         problems.append(FieldError("outcome", "Record the outcome"))
     elif validate_outcome(conference.meeting_type, conference.nation, outcome_for_validation(outcome), today=today):
         problems.append(FieldError("outcome", "Complete the outcome: some answers are missing or need changing"))
+    if conference.meeting_type == MeetingType.DEVOLVED_NRM_DECISION_PANEL:
+        problems += _panel_problems(conference, today)
+    return problems
+
+
+def _panel_problems(conference: Conference, today: date | None) -> list[FieldError]:
+    """The devolved pilot's own rules: the child is in scope, and the chair is not the lead social worker."""
+    from conference.convening.models import Attendee, ConferenceRole
+
+    case = db.session.get(Case, conference.case_id)
+    problems: list[FieldError] = []
+    if case is not None:
+        refusals, _warnings = pilot_scope_problems(
+            age_disputed=case.age_disputed,
+            born_on=case.child_born_on,
+            estimated_age=case.child_estimated_age,
+            on=today or utcnow().astimezone(LONDON).date(),
+        )
+        problems += [FieldError("outcome", message) for message in refusals]
+    if conference.chair_person_id is not None:
+        social_workers = db.session.scalars(
+            select(Attendee.person_id)
+            .join(ConferenceRole, ConferenceRole.id == Attendee.conference_role_id)
+            .where(Attendee.conference_id == conference.id, ConferenceRole.role == Role.SOCIAL_CARE)
+        ).all()
+        if conference.chair_person_id in social_workers:
+            problems.append(FieldError("attendance", CHAIR_IS_LEAD_SOCIAL_WORKER))
     return problems
 
 
@@ -654,6 +681,7 @@ def record_nrm_decision(case: Case, stage: str, decided_on: date, outcome: str, 
             rg_outcome=rg_outcome,
             cg_decided_on=cg_on,
             cg_outcome=cg_outcome,
+            devolved_pilot=queries.is_devolved_pilot_case(case.id),
         )
     except ValueError as error:
         raise DecisionError(str(error)) from None
@@ -711,7 +739,7 @@ _NOTICE_PURPOSE = {
 
 def _relevant_kinds(conference: Conference, snapshot_outcome: Mapping[str, Any]) -> list[AgencyKind]:
     trafficking = (
-        snapshot_outcome.get("outcome") == "trafficking_concern"
+        snapshot_outcome.get("outcome") in NRM_REFERRAL_OUTCOMES
         or conference.meeting_type == MeetingType.DEVOLVED_NRM_DECISION_PANEL
     )
     seats = {r.role for r in conference.roles}

@@ -39,6 +39,8 @@ from decisions.outcomes import (
     REASONABLE_GROUNDS_OUTCOMES,
     STAGES,
     STRATEGY_TYPES,
+    abuse_categories,
+    asks_reporter_referral,
     enquiries_question,
     non_punishment_label,
 )
@@ -431,6 +433,8 @@ def outcome(conference_id: uuid.UUID) -> ResponseReturnValue:
         stages=STAGES,
         enquiries=enquiries_question(conference.nation),
         non_punishment=non_punishment_label(conference.nation),
+        categories=abuse_categories(mt, conference.nation),
+        asks_reporter=asks_reporter_referral(mt, conference.nation),
     ), 400 if errors else 200
 
 
@@ -783,6 +787,7 @@ def _tracker(case: Case, referral: Any) -> Any:
             cg_decided_on=referral.cg_decided_on,
             cg_outcome=referral.cg_outcome,
             today=datetime.now(LONDON).date(),
+            devolved_pilot=queries.is_devolved_pilot_case(case.id),
         )
     except ValueError:
         return None

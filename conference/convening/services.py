@@ -15,7 +15,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
@@ -34,14 +34,31 @@ from conference.convening.invitation_models import (
     ReplyRecord,
 )
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
+from conference.dashboard import decisions_adapter
 from conference.db import utcnow
 from conference.directory.models import AgencyKind, Person
 from conference.extensions import db
 from conference.invitations import calendar as ical
 from conference.invitations import imip
 from conference.invitations.privacy import neutral_summary, new_meeting_reference, new_uid
-from conference.meeting_types import Circumstance, MeetingType, Role, spec_for
-from conference.timescales import MeetingWindow, TimescaleError, add_working_days, close_of_business_at, default_window
+from conference.meeting_types import (
+    CHAIR_IS_LEAD_SOCIAL_WORKER,
+    Circumstance,
+    MeetingType,
+    Role,
+    pilot_scope_problems,
+    spec_for,
+)
+from conference.timescales import (
+    LONDON,
+    MeetingWindow,
+    StrategyDiscussionHeld,
+    TimescaleError,
+    add_working_days,
+    close_of_business_at,
+    default_window,
+    enquiries_started_at,
+)
 from conference.timescales import london_date as to_london_date
 from scheduler import RequestError
 
@@ -111,32 +128,54 @@ def _unique_reference() -> str:
     raise ConveningError("Could not draw a free meeting reference; try again.")
 
 
-def _previous_meeting_at(case: Case, types: Iterable[MeetingType]) -> datetime | None:
-    query = (
-        select(Conference.start_at)
-        .where(
+def _strategy_discussions_held(case: Case) -> list[StrategyDiscussionHeld]:
+    """The case's strategy discussions (and IRDs) that have taken place, with their signed enquiry decision."""
+    types = (
+        MeetingType.STRATEGY_DISCUSSION,
+        MeetingType.STRATEGY_DISCUSSION_NI,
+        MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION,
+    )
+    rows = db.session.execute(
+        select(Conference.id, Conference.start_at).where(
             Conference.case_id == case.id,
             Conference.meeting_type.in_([t.value for t in types]),
+            Conference.status.in_([ConferenceStatus.INVITED, ConferenceStatus.HELD]),
+            Conference.start_at.is_not(None),
+            Conference.start_at <= utcnow(),
+        )
+    ).all()
+    decided = decisions_adapter.find_enquiry_decisions([row.id for row in rows])
+    return [StrategyDiscussionHeld(row.start_at, decided.get(row.id)) for row in rows]
+
+
+def _previous_conference(case: Case) -> tuple[datetime | None, MeetingType | None]:
+    query = (
+        select(Conference.start_at, Conference.meeting_type)
+        .where(
+            Conference.case_id == case.id,
+            Conference.meeting_type.in_(
+                [MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE.value, MeetingType.REVIEW.value]
+            ),
             Conference.status.in_([ConferenceStatus.INVITED, ConferenceStatus.HELD]),
             Conference.start_at.is_not(None),
         )
         .order_by(Conference.start_at.desc())
     )
-    return db.session.scalars(query).first()
+    row = db.session.execute(query).first()
+    return (row.start_at, MeetingType(row.meeting_type)) if row else (None, None)
 
 
 def suggested_window(case: Case, meeting_type: MeetingType) -> MeetingWindow | str:
-    """The default window, or a sentence saying what the coordinator must enter instead."""
-    strategy = _previous_meeting_at(
-        case,
-        (
-            MeetingType.STRATEGY_DISCUSSION,
-            MeetingType.STRATEGY_DISCUSSION_NI,
-            MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION,
-        ),
-    )
-    previous = _previous_meeting_at(case, (MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE, MeetingType.REVIEW))
-    referral = _previous_meeting_at(case, (MeetingType.PRE_REFERRAL_NRM_MEETING,))
+    """The default window, or a sentence saying what the coordinator must enter instead.
+
+    An initial conference counts from the held strategy discussion that started the enquiries (Working Together
+    2023); a devolved panel from the NRM referral itself; a review from the previous conference (3 months after
+    the initial conference, then 6 months between reviews).
+    """
+    strategy = enquiries_started_at(_strategy_discussions_held(case))
+    previous, previous_type = _previous_conference(case)
+    referred_on = decisions_adapter.find_referred_on(case.id)
+    referral = datetime.combine(referred_on, time(9), tzinfo=LONDON) if referred_on else None
     try:
         return default_window(
             meeting_type=meeting_type,
@@ -145,6 +184,7 @@ def suggested_window(case: Case, meeting_type: MeetingType) -> MeetingWindow | s
             at_risk_of_going_missing=str(case.missing_risk) == "high",
             strategy_discussion_at=strategy,
             previous_meeting_at=previous,
+            previous_meeting_type=previous_type,
             referred_at=referral,
             now_at=utcnow(),
         )
@@ -155,8 +195,23 @@ def suggested_window(case: Case, meeting_type: MeetingType) -> MeetingWindow | s
 # --- step 1: ask for a meeting -------------------------------------------------------------------
 
 
+def pilot_scope(case: Case, on: date | None = None) -> tuple[list[str], list[str]]:
+    """Why the case's child is outside the devolved pilot (refusals), and what to check (warnings)."""
+    return pilot_scope_problems(
+        age_disputed=case.age_disputed,
+        born_on=case.child_born_on,
+        estimated_age=case.child_estimated_age,
+        on=on or to_london_date(utcnow()),
+    )
+
+
 def start_conference(user: User, case: Case, meeting_type: MeetingType) -> Conference:
     spec = spec_for(meeting_type, case.nation)
+    pilot_warnings: list[str] = []
+    if meeting_type is MeetingType.DEVOLVED_NRM_DECISION_PANEL:
+        refusals, pilot_warnings = pilot_scope(case)
+        if refusals:
+            raise ConveningError(refusals[0])
     conference = Conference(
         case_id=case.id,
         reference=_unique_reference(),
@@ -175,6 +230,7 @@ def start_conference(user: User, case: Case, meeting_type: MeetingType) -> Confe
     else:
         conference.earliest_start_at = utcnow()
         basis = window
+    basis = " ".join([basis, *pilot_warnings]).strip()
     db.session.add(conference)
     db.session.flush()
     for position, requirement in enumerate(spec.roles_for(circumstances_for(case))):
@@ -650,6 +706,14 @@ def send_invitations(user: User, conference: Conference) -> int:
     planned = planned_invitees(conference)
     if not planned:
         raise ConveningError("Nobody would be invited. Add people to the roles first.")
+    if conference.meeting_type is MeetingType.DEVOLVED_NRM_DECISION_PANEL:
+        refusals, _warnings = pilot_scope(conference.case)
+        if refusals:
+            raise ConveningError(refusals[0])
+        chairs = {p.person.id for p in planned if p.seat.role is Role.CHAIR}
+        social_workers = {p.person.id for p in planned if p.seat.role is Role.SOCIAL_CARE}
+        if chairs & social_workers:
+            raise ConveningError(CHAIR_IS_LEAD_SOCIAL_WORKER)
     conference.start_at = arrangement.chosen_start_at
     conference.end_at = arrangement.chosen_end_at
     conference.status = ConferenceStatus.INVITED

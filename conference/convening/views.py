@@ -69,8 +69,12 @@ def new_conference(case_id: uuid.UUID) -> ResponseReturnValue:
         if chosen not in {t.value for t in types}:
             errors.add("meeting_type", "Select the type of meeting")
         else:
-            conference = services.start_conference(g.user, case, MeetingType(chosen))
-            return redirect(url_for("convening.timescale", conference_id=conference.id))
+            try:
+                conference = services.start_conference(g.user, case, MeetingType(chosen))
+            except services.ConveningError as error:
+                errors.add("meeting_type", str(error))
+            else:
+                return redirect(url_for("convening.timescale", conference_id=conference.id))
     return render_template(
         "convening/new.html", case=case, types=types, chosen=chosen, errors=errors
     ), 400 if errors else 200
@@ -114,6 +118,11 @@ def timescale(conference_id: uuid.UUID) -> ResponseReturnValue:
         errors=errors,
         window=window if isinstance(window, MeetingWindow) else None,
         window_problem=window if isinstance(window, str) else None,
+        pilot_warnings=(
+            services.pilot_scope(conference.case)[1]
+            if conference.meeting_type is MeetingType.DEVOLVED_NRM_DECISION_PANEL
+            else []
+        ),
     ), 400 if errors else 200
 
 

@@ -117,9 +117,20 @@ def find_waiting_referrals(user: User, today: date, limit: int = 50) -> Panel[Wa
     models = _models()
     if models is None:
         return Panel([], 0)
+    from conference.convening.models import Conference, ConferenceStatus
+    from conference.meeting_types import MeetingType
     from decisions.nrm_tracker import earliest_conclusive_grounds_on, reasonable_grounds_due_on
 
     referral = models.NrmReferral
+    devolved = (
+        select(Conference.id)
+        .where(
+            Conference.case_id == referral.case_id,
+            Conference.meeting_type == MeetingType.DEVOLVED_NRM_DECISION_PANEL,
+            Conference.status != ConferenceStatus.CANCELLED,
+        )
+        .exists()
+    )
     rows = db.session.execute(
         select(
             referral.case_id,
@@ -128,6 +139,7 @@ def find_waiting_referrals(user: User, today: date, limit: int = 50) -> Panel[Wa
             Case.reference,
             Case.nation,
             func.count().over(),
+            devolved,
         )
         .join(Case, Case.id == referral.case_id)
         .where(case_scope(user), referral.referred_on.is_not(None), referral.cg_decided_on.is_(None))
@@ -135,9 +147,9 @@ def find_waiting_referrals(user: User, today: date, limit: int = 50) -> Panel[Wa
         .limit(limit)
     ).all()
     waiting: list[WaitingReferral] = []
-    for case_id, referred_on, rg_on, reference, nation, _total in rows:
+    for case_id, referred_on, rg_on, reference, nation, _total, pilot in rows:
         if rg_on is None:
-            due = reasonable_grounds_due_on(referred_on, str(nation))
+            due = reasonable_grounds_due_on(referred_on, str(nation), devolved_pilot=bool(pilot))
             waiting.append(
                 WaitingReferral(case_id, reference, referred_on, "Reasonable grounds decision", due, today > due)
             )
@@ -148,7 +160,7 @@ def find_waiting_referrals(user: User, today: date, limit: int = 50) -> Panel[Wa
                     reference,
                     referred_on,
                     "Conclusive grounds decision",
-                    earliest_conclusive_grounds_on(rg_on),
+                    earliest_conclusive_grounds_on(rg_on, str(nation), devolved_pilot=bool(pilot)),
                     False,
                 )
             )
@@ -167,3 +179,36 @@ def find_attendance(conference_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, st
         .where(record.conference_id.in_(conference_ids))
     ).all()
     return [(conference_id, str(role), str(status)) for conference_id, role, status in rows]
+
+
+def find_enquiry_decisions(conference_ids: list[uuid.UUID]) -> dict[uuid.UUID, bool | None]:
+    """For each conference, the latest signed answer to "start section 47 enquiries / a child protection
+    investigation" (``True``/``False``), or ``None`` when no signed decision answers it."""
+    import json
+
+    models = _models()
+    if models is None or not conference_ids:
+        return {}
+    record, version = models.DecisionRecord, models.DecisionVersion
+    rows = db.session.execute(
+        select(record.conference_id, version.number, version.content)
+        .join(version, version.record_id == record.id)
+        .where(record.conference_id.in_(conference_ids))
+        .order_by(record.conference_id, version.number)
+    ).all()
+    answers: dict[uuid.UUID, bool | None] = {}
+    for conference_id, _number, content in rows:  # the latest signed version wins
+        outcome = (json.loads(content) or {}).get("outcome") or {}
+        answer = outcome.get("start_enquiries")
+        answers[conference_id] = None if answer not in ("yes", "no") else answer == "yes"
+    return answers
+
+
+def find_referred_on(case_id: uuid.UUID) -> date | None:
+    """The date the case was referred to the NRM, or ``None`` when it has not been recorded."""
+    models = _models()
+    if models is None:
+        return None
+    referral = models.NrmReferral
+    found: date | None = db.session.scalars(select(referral.referred_on).where(referral.case_id == case_id)).first()
+    return found

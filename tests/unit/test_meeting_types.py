@@ -40,7 +40,7 @@ def test_enum_values_are_exact() -> None:
         (MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND, {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}),
         (MeetingType.STRATEGY_DISCUSSION, Nation.WALES, {Role.SOCIAL_CARE, Role.POLICE}),
         (MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION, Nation.SCOTLAND, {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}),
-        (MeetingType.STRATEGY_DISCUSSION_NI, Nation.NORTHERN_IRELAND, {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}),
+        (MeetingType.STRATEGY_DISCUSSION_NI, Nation.NORTHERN_IRELAND, {Role.SOCIAL_CARE, Role.POLICE}),
     ],
 )
 def test_strategy_discussion_required_roles(meeting_type: MeetingType, nation: Nation, required: set[Role]) -> None:
@@ -121,3 +121,35 @@ def test_agency_kinds_map_to_roles_both_ways() -> None:
 @pytest.mark.parametrize("meeting_type", list(MeetingType))
 def test_invitation_labels_are_neutral(meeting_type: MeetingType) -> None:
     assert forbidden_terms_in(meeting_type.invitation_label) == []
+
+
+# --- issue 11: the devolved pilot's scope and chair --------------------------------------------------------
+
+
+def test_pilot_excludes_age_disputed_children_and_those_within_100_days_of_18__home_office_pilot_annex() -> None:
+    """In scope: aged 17 or under and more than 100 days from the 18th birthday; age-disputed children leave the
+    pilot (Home Office NRM statistics annex on the devolved pilot, 2023; pilot guidance, June 2023)."""
+    from datetime import date
+
+    from conference.meeting_types import pilot_scope_problems
+
+    on = date(2026, 6, 1)
+    ok, warnings = pilot_scope_problems(age_disputed=False, born_on=date(2009, 1, 1), estimated_age=None, on=on)
+    assert ok == [] and warnings == []
+    disputed, _ = pilot_scope_problems(age_disputed=True, born_on=None, estimated_age=16, on=on)
+    assert disputed and "age is disputed" in disputed[0] and "Single Competent Authority" in disputed[0]
+    # 18th birthday on 9 September 2026 is exactly 100 days after 1 June 2026: out of scope.
+    near, _ = pilot_scope_problems(age_disputed=False, born_on=date(2008, 9, 9), estimated_age=None, on=on)
+    assert near and "turns 18 on Wednesday 9 September 2026, 100 days from now" in near[0]
+    far, _ = pilot_scope_problems(age_disputed=False, born_on=date(2008, 9, 10), estimated_age=None, on=on)
+    assert far == []
+    _, check = pilot_scope_problems(age_disputed=False, born_on=None, estimated_age=17, on=on)
+    assert check and "Enter the child's date of birth" in check[0]
+
+
+def test_scotland_panel_guardian_is_not_required__no_ictg_service_in_scotland() -> None:
+    spec = spec_for(MeetingType.DEVOLVED_NRM_DECISION_PANEL, Nation.SCOTLAND)
+    guardian = next(r for r in spec.roles if r.role is Role.GUARDIAN)
+    assert not guardian.required and not guardian.voting
+    assert guardian.when is Circumstance.GUARDIAN_ALLOCATED
+    assert spec.quorum.is_met([Role.CHAIR, Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE])

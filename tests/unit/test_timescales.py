@@ -149,7 +149,7 @@ def test_icpc_window_across_the_october_clock_change() -> None:
 
 
 def test_icpc_needs_the_strategy_discussion_date() -> None:
-    with pytest.raises(TimescaleError, match="Enter the date and time of the strategy discussion"):
+    with pytest.raises(TimescaleError, match="no strategy discussion held so far has started section 47 enquiries"):
         default_window(
             meeting_type=MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE,
             nation=Nation.ENGLAND,
@@ -246,3 +246,89 @@ def test_panel_and_review_need_their_anchor() -> None:
         meeting_type=MeetingType.DEVOLVED_NRM_DECISION_PANEL, referred_at=_at("2026-06-01T10:00"), **base
     )
     assert panel.deadline_at == datetime(2026, 7, 15, 16, tzinfo=UTC)
+
+
+# --- issue 11: rules corrected against their sources ------------------------------------------------------
+
+
+def test_icpc_counts_from_the_strategy_discussion_that_started_s47__working_together_2023() -> None:
+    """Working Together 2023: 15 working days from the strategy discussion at which s47 enquiries started,
+    not from the latest one, and never from one not yet held or not signed off."""
+    from conference.timescales import StrategyDiscussionHeld, enquiries_started_at
+
+    started = _at("2026-10-05T10:00")
+    discussions = [
+        StrategyDiscussionHeld(_at("2026-10-01T10:00"), False),
+        StrategyDiscussionHeld(started, True),
+        StrategyDiscussionHeld(_at("2026-10-12T10:00"), False),  # a later one that did not start enquiries
+        StrategyDiscussionHeld(_at("2026-10-14T10:00"), None),  # not signed off yet
+    ]
+    anchor = enquiries_started_at(discussions)
+    assert anchor == started
+    window = default_window(
+        meeting_type=MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE,
+        nation=Nation.ENGLAND,
+        identified_at=_at("2026-09-30T10:00"),
+        at_risk_of_going_missing=False,
+        strategy_discussion_at=anchor,
+    )
+    assert window.deadline_at == datetime(2026, 10, 23, 16, tzinfo=UTC)
+    assert "started section 47 enquiries" in window.basis
+    assert enquiries_started_at([StrategyDiscussionHeld(_at("2026-10-01T10:00"), False)]) is None
+
+
+def test_no_icpc_deadline_is_invented_without_an_enquiry_starting_discussion__working_together_2023() -> None:
+    with pytest.raises(TimescaleError, match="no inter-agency referral discussion held so far has started"):
+        default_window(
+            meeting_type=MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE,
+            nation=Nation.SCOTLAND,
+            identified_at=_at("2026-12-15T10:00"),
+            at_risk_of_going_missing=False,
+        )
+
+
+@pytest.mark.parametrize("nation", [Nation.ENGLAND, Nation.WALES, Nation.SCOTLAND, Nation.NORTHERN_IRELAND])
+def test_first_review_within_3_months_then_at_most_6_months__working_together_2023_wales_procedures(
+    nation: Nation,
+) -> None:
+    """Working Together 2023 and the Wales Safeguarding Procedures: the first review within 3 months of the
+    initial conference, later reviews at most 6 months apart (Scotland/NI marked unconfirmed in the source)."""
+    base = {"nation": nation, "identified_at": _at("2026-01-05T10:00"), "at_risk_of_going_missing": False}
+    first = default_window(
+        meeting_type=MeetingType.REVIEW,
+        previous_meeting_at=_at("2026-01-15T10:00"),
+        previous_meeting_type=MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE,
+        **base,
+    )
+    assert first.deadline_at == close_of_business_at(date(2026, 4, 14))
+    later = default_window(
+        meeting_type=MeetingType.REVIEW,
+        previous_meeting_at=_at("2026-04-10T10:00"),
+        previous_meeting_type=MeetingType.REVIEW,
+        **base,
+    )
+    assert later.deadline_at == close_of_business_at(date(2026, 10, 9))
+    assert "6 months" in later.basis
+    if nation in (Nation.SCOTLAND, Nation.NORTHERN_IRELAND):
+        assert "[UNCONFIRMED]" in later.source
+
+
+def test_month_deadline_clamps_to_the_end_of_a_short_month() -> None:
+    from conference.timescales import month_deadline_on
+
+    assert month_deadline_on(date(2026, 8, 31), 6) == date(2027, 2, 27)
+    assert month_deadline_on(date(2026, 11, 30), 3) == date(2027, 2, 27)
+    with pytest.raises(ValueError, match="at least 1 month"):
+        month_deadline_on(date(2026, 1, 1), 0)
+
+
+def test_eight_hours_for_a_missing_child_is_convenes_own_choice_not_working_together_2023() -> None:
+    """The guidance says only "as soon as possible"; the 8 hours must not be attributed to Working Together."""
+    window = default_window(
+        meeting_type=MeetingType.STRATEGY_DISCUSSION,
+        nation=Nation.ENGLAND,
+        identified_at=_at("2026-11-27T14:00"),
+        at_risk_of_going_missing=True,
+    )
+    assert window.source.startswith("Convene's own choice")
+    assert "Convene's own default" in window.basis

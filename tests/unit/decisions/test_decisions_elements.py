@@ -125,3 +125,40 @@ def test_validate_elements_reports_unknown_keys_and_missing_other_details() -> N
         "indicators-0": "Select an indicator from the list",
     }
     assert validate_elements(_record(where="uk")) == []
+
+
+# --- issue 11: slavery, servitude and forced or compulsory labour ---------------------------------------
+
+
+def test_child_slavery_route_needs_no_act_and_no_means__msa_2015_s1_statutory_guidance_annex_b() -> None:
+    """s1 Modern Slavery Act 2015 (and the Scottish and NI equivalents): slavery, servitude and forced or
+    compulsory labour need no act of movement; for a child no means is needed either."""
+    record = ElementsRecord(exploitation_types=frozenset({"types-of-exploitation-unpaid-household-work"}))
+    summary = summarise_elements(record, is_child=True)
+    assert summary.recorded_meets_definition is False  # no act: not trafficking as recorded
+    assert summary.recorded_meets_slavery_definition is True
+    assert "neither an act of movement nor a means is needed" in summary.slavery_sentence
+    assert "meets the definition of slavery, servitude or forced or compulsory labour" in summary.slavery_sentence
+
+
+def test_adult_slavery_route_needs_coercion_and_sexual_exploitation_alone_is_not_the_route() -> None:
+    labour = ElementsRecord(exploitation_types=frozenset({CRIME}))
+    assert summarise_elements(labour, is_child=False).recorded_meets_slavery_definition is False
+    coerced = dataclasses.replace(labour, means=frozenset({"threat_force_coercion"}))
+    assert summarise_elements(coerced, is_child=False).recorded_meets_slavery_definition is True
+    cse = ElementsRecord(exploitation_types=frozenset({"types-of-exploitation-child-exploitation"}))
+    assert summarise_elements(cse, is_child=True).recorded_meets_slavery_definition is False
+
+
+def test_strategy_discussion_can_conclude_potential_victim_of_slavery__msa_2015_s1() -> None:
+    from decisions.outcomes import outcome_options, validate_outcome
+
+    assert "slavery_concern" in [o.key for o in outcome_options("strategy_discussion", "england")]
+    data = {
+        "start_enquiries": "yes",
+        "outcome": "slavery_concern",
+        "rationale": "Forced to work.",
+        "suspected_of_offences": "no",
+    }
+    fields = [e.field for e in validate_outcome("strategy_discussion", "england", data)]
+    assert fields == ["nrm_referral", "first_responder_organisation", "first_responder_name"]

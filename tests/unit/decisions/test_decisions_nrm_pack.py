@@ -191,3 +191,38 @@ def test_a_fully_answered_pack_has_nothing_missing() -> None:
     assert missing_required(complete) == []
     assert not complete.field("other-exploitation-details").applies
     assert len(answers) > 30
+
+
+# --- issue 11: the child's age on the dates that matter ----------------------------------------------------
+
+
+def test_age_is_worked_out_on_the_referral_date_not_the_day_the_pack_is_built__home_office_nrm_form() -> None:
+    """The Home Office form asks `pv-under-age` about the person referred, on the day of the referral."""
+    from decisions.nrm import under_age_at_referral
+
+    born_on = date(2008, 6, 10)  # turns 18 on 10 June 2026
+    common = {"age_disputed": False, "born_on": born_on, "estimated_age": None}
+    assert under_age_at_referral(**common, referred_on=date(2026, 6, 9)) == "yes"
+    assert under_age_at_referral(**common, referred_on=date(2026, 6, 10)) == "no"
+    assert under_age_at_referral(
+        age_disputed=True, born_on=born_on, estimated_age=None, referred_on=date(2026, 7, 1)
+    ) == ("not-sure")
+
+
+def test_under_18_during_exploitation_comes_from_the_identification_date__nrm_form_pv_under_age_at_time() -> None:
+    """`pv-under-age-at-time-of-exploitation`: under 18 on the day the child was identified means under 18
+    throughout any exploitation before it; otherwise Convene cannot tell and leaves it to the first responder."""
+    from decisions.nrm import under_age_during_exploitation
+
+    born_on = date(2008, 6, 10)
+    assert under_age_during_exploitation(born_on=born_on, exploited_by_on=date(2026, 5, 1)) == "yes"
+    assert under_age_during_exploitation(born_on=born_on, exploited_by_on=date(2026, 7, 1)) is None
+    assert under_age_during_exploitation(born_on=None, exploited_by_on=date(2026, 5, 1)) is None
+    case = NrmCaseView(reference="NB-1", nation=Nation.ENGLAND, age="no", under_age_during_exploitation="yes")
+    pack = build_nrm_pack(case, NrmDeterminationView(), FirstResponderView())
+    field = pack.field("pv-under-age-at-time-of-exploitation")
+    assert field.applies and field.value == "yes"
+    child = build_nrm_pack(
+        NrmCaseView(reference="NB-1", nation=Nation.ENGLAND, age="yes"), NrmDeterminationView(), FirstResponderView()
+    )
+    assert not child.field("pv-under-age-at-time-of-exploitation").applies

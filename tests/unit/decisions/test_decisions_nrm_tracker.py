@@ -1,6 +1,6 @@
 """NRM tracker dates across weekends and each nation's bank holidays."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -76,3 +76,53 @@ def test_not_referred_and_impossible_orders() -> None:
         track_nrm("england", date(2026, 4, 2), cg_decided_on=date(2026, 5, 1))
     with pytest.raises(ValueError, match="Unknown NRM decision"):
         track_nrm("england", date(2026, 4, 2), rg_decided_on=date(2026, 4, 3), rg_outcome="maybe")
+
+
+# --- issue 11: each nation's rule and the devolved pilot -------------------------------------------------
+
+
+def test_devolved_pilot_rg_due_within_45_days_of_referral_as_the_timescales_say__pilot_summary_unconfirmed() -> None:
+    """Devolved pilot (yjlc summary of the pilot guidance, unconfirmed in the primary text): RG within 45 days of
+    the referral. The tracker reads the number from conference.timescales, so it agrees with the panel's deadline."""
+    from conference.timescales import PANEL_CALENDAR_DAYS, calendar_day_deadline_on
+
+    referred_on = date(2026, 4, 1)
+    expected = calendar_day_deadline_on(referred_on, PANEL_CALENDAR_DAYS)
+    assert reasonable_grounds_due_on(referred_on, "england", devolved_pilot=True) == expected == date(2026, 5, 15)
+    on_time = track_nrm("england", referred_on, today=date(2026, 4, 20), devolved_pilot=True)
+    assert not on_time.rg_late
+    assert "due by Friday 15 May 2026" in on_time.status
+
+
+def test_devolved_pilot_cg_at_the_same_panel_as_rg_is_not_early__pilot_guidance() -> None:
+    """The pilot panel may make the CG decision at the same meeting as the RG decision when the evidence is
+    enough; the 30-day recovery period is the SCA's practice (pilot general guidance v6.0, introduction)."""
+    same_day = track_nrm(
+        "wales",
+        date(2026, 4, 1),
+        rg_decided_on=date(2026, 4, 20),
+        rg_outcome="rg_positive",
+        cg_decided_on=date(2026, 4, 20),
+        cg_outcome="cg_positive_trafficking",
+        devolved_pilot=True,
+    )
+    assert not same_day.cg_before_earliest
+    assert "before the earliest date" not in same_day.status
+    waiting = track_nrm(
+        "wales", date(2026, 4, 1), rg_decided_on=date(2026, 4, 20), rg_outcome="rg_positive", devolved_pilot=True
+    )
+    assert "at the same meeting" in waiting.status
+
+
+@pytest.mark.parametrize(
+    ("nation", "days"),
+    [("england", 30), ("wales", 30), ("scotland", 90), ("northern_ireland", 45)],
+)
+def test_cg_minimum_is_each_nations_rule__msa_guidance_ssi_2018_90_nia_2015_s18(nation: str, days: int) -> None:
+    """England and Wales: 30 days (MSA statutory guidance). Scotland: 90 days (SSI 2018/90 reg. 2, unconfirmed
+    for a child). Northern Ireland: 45 days (HTE Act (NI) 2015 s18(4), unconfirmed for a child)."""
+    rg_on = date(2026, 4, 8)
+    assert earliest_conclusive_grounds_on(rg_on, nation) == rg_on + timedelta(days=days)
+    tracker = track_nrm(nation, date(2026, 4, 1), rg_decided_on=rg_on, rg_outcome="rg_positive")
+    assert tracker.cg_earliest_on == rg_on + timedelta(days=days)
+    assert ("not confirmed for a child" in tracker.status) == (nation in ("scotland", "northern_ireland"))

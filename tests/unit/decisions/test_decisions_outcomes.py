@@ -68,7 +68,7 @@ def test_future_reconvene_date_is_accepted() -> None:
 
 
 def test_rationale_length_limit() -> None:
-    data = {**COMMON, "outcome": "child_protection_plan", "rationale": "x" * 15_001}
+    data = {**COMMON, "outcome": "child_protection_plan", "category": "neglect", "rationale": "x" * 15_001}
     assert _errors("initial_child_protection_conference", "england", data) == [
         ("rationale", "Rationale must be 15,000 characters or fewer")
     ]
@@ -137,3 +137,74 @@ def test_dissent_and_non_punishment() -> None:
     ok = {**data, "dissent": [{"agency": "health", "reason": "Not yet safe"}], "non_punishment_flag": "yes"}
     assert validate_outcome("review", "england", ok, today=TODAY) == []
     assert FieldError("a", "b").message == "b"
+
+
+# --- issue 11: outcome options checked against the guidance ---------------------------------------------
+
+
+@pytest.mark.parametrize("nation", ["england", "wales", "northern_ireland"])
+def test_icpc_plan_needs_a_category_of_abuse__working_together_2023_wales_procedures_cooperating_2017(
+    nation: str,
+) -> None:
+    """An initial conference that decides on a plan records the category: neglect, physical, sexual or
+    emotional abuse (Working Together 2023; Wales Safeguarding Procedures; Co-operating to Safeguard 2017)."""
+    from decisions.outcomes import abuse_categories
+
+    assert [o.key for o in abuse_categories("initial_child_protection_conference", nation)] == [
+        "neglect",
+        "physical_abuse",
+        "sexual_abuse",
+        "emotional_abuse",
+    ]
+    plan = {**COMMON, "outcome": "child_protection_plan"}
+    assert _errors("initial_child_protection_conference", nation, plan) == [
+        ("category", "Select the category of abuse")
+    ]
+    assert _errors("initial_child_protection_conference", nation, {**plan, "category": "sexual_abuse"}) == []
+    assert _errors("initial_child_protection_conference", nation, {**plan, "category": "bad_luck"}) == [
+        ("category", "Select the category of abuse")
+    ]
+    no_plan = {**COMMON, "outcome": "no_child_protection_plan"}
+    assert _errors("initial_child_protection_conference", nation, no_plan) == []
+
+
+@pytest.mark.parametrize("meeting_type", ["inter_agency_referral_discussion", "initial_child_protection_conference"])
+def test_scotland_asks_about_referral_to_the_childrens_reporter__national_guidance_scotland_2021(
+    meeting_type: str,
+) -> None:
+    """National Guidance for Child Protection in Scotland 2021, para 3.133: a CPPM must consider referral to the
+    Principal Reporter; the IRD's decisions include it. Scotland uses no category of abuse."""
+    from decisions.outcomes import abuse_categories
+
+    outcome = "no_further_action" if meeting_type.startswith("inter") else "child_protection_plan"
+    data = {**COMMON, "start_enquiries": "no", "outcome": outcome}
+    assert ("reporter_referral", "Select whether the child will be referred to the Children's Reporter") in _errors(
+        meeting_type, "scotland", data
+    )
+    assert _errors(meeting_type, "scotland", {**data, "reporter_referral": "yes"}) == []
+    assert abuse_categories(meeting_type, "scotland") == ()
+
+
+def test_strategy_discussion_can_end_with_no_further_action__national_guidance_scotland_2021_ird() -> None:
+    """The IRD closes with CPPM, no CPPM or no further action (National Guidance Scotland 2021, pages 99-100);
+    an English strategy discussion can equally decide nothing more is needed (Working Together 2023)."""
+    assert "no_further_action" in [o.key for o in outcome_options("strategy_discussion", "england")]
+    data = {**COMMON, "start_enquiries": "no", "outcome": "no_further_action"}
+    assert _errors("strategy_discussion", "england", data) == []
+
+
+@pytest.mark.parametrize(
+    ("nation", "provision"),
+    [
+        ("england", "section 45 defence, Modern Slavery Act 2015"),
+        ("wales", "section 45 defence, Modern Slavery Act 2015"),
+        ("northern_ireland", "section 22 defence, Human Trafficking and Exploitation (Criminal Justice and Support"),
+        ("scotland", "Lord Advocate's instructions for the non-prosecution of victims of human trafficking"),
+    ],
+)
+def test_non_punishment_names_each_nations_provision__msa_s45_hte_ni_s22_lord_advocate(
+    nation: str, provision: str
+) -> None:
+    from decisions.outcomes import non_punishment_label
+
+    assert provision in non_punishment_label(nation)

@@ -29,13 +29,14 @@ EXPECTED: dict[tuple[MeetingType, Nation], tuple[set[Role], int]] = {
     (MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND): ({SC, P, H}, 0),
     (MeetingType.STRATEGY_DISCUSSION, Nation.WALES): ({SC, P}, 0),
     (MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION, Nation.SCOTLAND): ({SC, P, H}, 0),
-    (MeetingType.STRATEGY_DISCUSSION_NI, Nation.NORTHERN_IRELAND): ({SC, P, H}, 0),
+    (MeetingType.STRATEGY_DISCUSSION_NI, Nation.NORTHERN_IRELAND): ({SC, P}, 0),
     **{(MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE, n): ({CHAIR, SC}, 2) for n in UK if n != Nation.SCOTLAND},
     (MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE, Nation.SCOTLAND): ({CHAIR, SC, P, H}, 0),
     **{(MeetingType.REVIEW, n): ({CHAIR, SC}, 2) for n in UK if n != Nation.SCOTLAND},
     (MeetingType.REVIEW, Nation.SCOTLAND): ({CHAIR, SC, P, H}, 0),
     **{(MeetingType.PRE_REFERRAL_NRM_MEETING, n): ({SC, P}, 0) for n in UK},
-    **{(MeetingType.DEVOLVED_NRM_DECISION_PANEL, n): ({CHAIR, SC, P, H, GUARDIAN}, 0) for n in PILOT},
+    **{(MeetingType.DEVOLVED_NRM_DECISION_PANEL, n): ({CHAIR, SC, P, H, GUARDIAN}, 0) for n in PILOT[:2]},
+    (MeetingType.DEVOLVED_NRM_DECISION_PANEL, Nation.SCOTLAND): ({CHAIR, SC, P, H}, 0),
 }
 EXPECTED_REQUIRED = {key: roles for key, (roles, _) in EXPECTED.items()}
 
@@ -97,7 +98,7 @@ def test_deputy_without_a_name_is_a_problem() -> None:
 
 def test_devolved_panel_reports_voting_and_non_voting_members() -> None:
     roles = [Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE, Role.GUARDIAN, Role.EDUCATION]
-    result = check_quorum("devolved_nrm_decision_panel", "scotland", _register([Role.CHAIR, *roles]))
+    result = check_quorum("devolved_nrm_decision_panel", "wales", _register([Role.CHAIR, *roles]))
     assert result.met
     assert result.voting_members == (Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE)
     assert result.non_voting_members == (Role.GUARDIAN,)
@@ -147,3 +148,21 @@ def test_conference_quorum_outside_scotland_needs_two_other_agencies() -> None:
     )
     register.append(RegisterEntry(Role.GUARDIAN, AttendanceStatus.PRESENT_REMOTELY, "G"))
     assert check_quorum("initial_child_protection_conference", "england", register).met
+
+
+def test_ni_strategy_discussion_is_social_work_and_psni_health_where_relevant__sbni_joint_protocol_2013() -> None:
+    """SBNI core procedures and the 2013 joint investigation protocol: social work (HSC Trust) and PSNI;
+    health is invited where relevant and is not needed for quorum."""
+    result = check_quorum("strategy_discussion_ni", "northern_ireland", _register([SC, P]))
+    assert result.met
+    assert QUORUM_RULES[(MeetingType.STRATEGY_DISCUSSION_NI, Nation.NORTHERN_IRELAND)].required == (SC, P)
+
+
+def test_scotland_panel_needs_no_ictg__scottish_guardianship_service() -> None:
+    """Scotland has no ICTG service (its guardians come from the Scottish Guardianship Service): the panel is
+    quorate without a guardian, and a guardian who attends has no vote."""
+    without = check_quorum("devolved_nrm_decision_panel", "scotland", _register([CHAIR, SC, H, P]))
+    assert without.met
+    with_guardian = check_quorum("devolved_nrm_decision_panel", "scotland", _register([CHAIR, SC, H, P, GUARDIAN]))
+    assert with_guardian.non_voting_members == (GUARDIAN,)
+    assert "The guardian attends without a vote." in with_guardian.message
