@@ -62,7 +62,7 @@ class Summary(Protocol):
 HABITS: dict[Role, tuple[tuple[str, int], ...]] = {
     Role.CHAIR: (("accept_room", 9), ("accept_remote", 1)),
     Role.SOCIAL_CARE: (("accept_room", 7), ("accept_remote", 3)),
-    Role.POLICE: (("accept_remote", 5), ("accept_room", 3), ("no_show", 1), ("deputy", 1)),
+    Role.POLICE: (("accept_remote", 5), ("accept_room", 4), ("no_show", 1)),
     Role.HEALTH: (("deputy", 4), ("accept_remote", 3), ("written", 2), ("no_show", 1)),
     Role.HOME_OFFICE: (("written", 6), ("accept_remote", 3), ("declined", 1)),
     Role.GUARDIAN: (("accept_remote", 6), ("accept_room", 3), ("no_show", 1)),
@@ -187,7 +187,8 @@ class Directory:
             found += [
                 (p, a)
                 for p, a in self.by_kind.get(kind, [])
-                if not (kind is AgencyKind.CHILDREN_SOCIAL_CARE and "coordinator" in p.role_tags)
+                if not p.on_call  # the duty staff cover emergencies, not planned meetings
+                and (kind is not AgencyKind.CHILDREN_SOCIAL_CARE or "social_worker" in p.role_tags)
             ]
         return found
 
@@ -398,6 +399,10 @@ class _Builder:
             review = add(MeetingType.REVIEW, start + timedelta(days=rng.randint(6, 12)), 15, False)
             if review is not None:
                 review.outcome = {"outcome": "continue_plan"}
+        if days_back <= 12 and not any(p.status is ConferenceStatus.INVITED for p in plans):
+            # The newest cases have a conference coming up, some answers already in.
+            add(MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE, self.today + timedelta(days=rng.randint(2, 8)), 10,
+                bool(info.get("referred_on")))
         return plans
 
     def _seats(self, case: Case, meeting_type: MeetingType, referral_made: bool) -> list[Seat]:
@@ -463,7 +468,7 @@ class _Builder:
             chosen_start_at=plan.start_at, chosen_end_at=conference.end_at,
             reply_cutoff_at=plan.start_at - min(lead / 2, timedelta(hours=24)), organiser_name="Casey Quill",
         ))
-        self.bump("past meetings" if plan.status is ConferenceStatus.HELD else "meetings to come")
+        self.bump("past meetings" if plan.status is ConferenceStatus.HELD else "upcoming meetings")
         for position, seat in enumerate(plan.seats):
             self._invite(conference, plan, seat, position, invited_at)
         label = plan.meeting_type.label
