@@ -207,23 +207,34 @@ def _weekday(day: date) -> date:
     return day
 
 
-def history_exists() -> bool:
-    first = select(Conference.id).where(Conference.reference == _meeting_reference(1))
+def history_exists(batch: str = "H") -> bool:
+    first = select(Conference.id).where(Conference.reference == _meeting_reference(batch, 1))
     return db.session.scalars(first).first() is not None
 
 
-def _meeting_reference(number: int) -> str:
-    return f"MTG-H{number:04d}"
+def _meeting_reference(batch: str, number: int) -> str:
+    return f"MTG-{batch}{number:04d}"
 
 
 def load_history(
-    area: LocalAuthority, today: date, summary: Summary | None = None, *, cases: int = DEFAULT_CASES
+    area: LocalAuthority,
+    today: date,
+    summary: Summary | None = None,
+    *,
+    cases: int = DEFAULT_CASES,
+    batch: str = "H",
+    first_number: int = FIRST_NUMBER,
 ) -> dict[str, int]:
-    """Add the history once (see the module's docstring). Returns what it created, by kind."""
+    """Add the history once (see the module's docstring). Returns what it created, by kind.
+
+    The benchmarks add a second, larger history beside the demo's: another ``batch`` letter for its meeting
+    references, and case numbers from ``first_number`` on.
+    """
     created: dict[str, int] = {}
-    if history_exists():
+    if history_exists(batch):
         return created
-    builder = _Builder(area, today, random.Random(today.isoformat()), cases)
+    builder = _Builder(area, today, random.Random(f"{today.isoformat()}{'' if batch == 'H' else batch}"), cases)
+    builder.batch, builder.first_number = batch, first_number
     builder.build()
     created = builder.created
     if summary is not None:
@@ -248,6 +259,7 @@ class _Builder:
         self.case_info: dict[uuid.UUID, dict[str, Any]] = {}
         self.agencies_by_case: dict[uuid.UUID, set[uuid.UUID]] = {}
         self.cases: list[Case] = []
+        self.batch, self.first_number = "H", FIRST_NUMBER
 
     def bump(self, kind: str, count: int = 1) -> None:
         self.created[kind] = self.created.get(kind, 0) + count
@@ -286,7 +298,7 @@ class _Builder:
     def _case(self, index: int, days_back: int) -> Case:
         rng = self.rng
         identified_at = _at(self.today - timedelta(days=days_back), rng.randint(7, 20), rng.choice((0, 15, 30, 45)))
-        number = FIRST_NUMBER + index
+        number = self.first_number + index
         year = identified_at.astimezone(LONDON).year
         self.reference_numbers[year] = max(self.reference_numbers.get(year, 0), number)
         nationality, languages, interpreter, home_office = rng.choice(ORIGINS)
@@ -445,7 +457,7 @@ class _Builder:
             chair = rng.choice(self.directory.chairs)[0]
         conference = Conference(
             case_id=plan.case.id,
-            reference=_meeting_reference(number),
+            reference=_meeting_reference(self.batch, number),
             meeting_type=plan.meeting_type,
             nation=plan.case.nation,
             status=plan.status,
@@ -455,7 +467,7 @@ class _Builder:
             start_at=plan.start_at,
             end_at=plan.start_at + timedelta(minutes=duration),
             venue=rng.choice(("Northbridge MASH", "Room 4, Northbridge Civic Centre", "Microsoft Teams")),
-            ical_uid=f"history-{number}-{plan.start_at:%Y%m%d}@convene.example",
+            ical_uid=f"history-{self.batch}{number}-{plan.start_at:%Y%m%d}@convene.example",
             ical_sequence=0,
             chair_person_id=chair.id if chair else None,
             created_by_id=self.coordinator.id if self.coordinator else None,
