@@ -260,6 +260,8 @@ class _Builder:
         self.agencies_by_case: dict[uuid.UUID, set[uuid.UUID]] = {}
         self.cases: list[Case] = []
         self.batch, self.first_number = "H", FIRST_NUMBER
+        self.signed_count = 0
+        self.past_due: list[Any] = []  # actions due before today, done or not (decisions.demo_history)
 
     def bump(self, kind: str, count: int = 1) -> None:
         self.created[kind] = self.created.get(kind, 0) + count
@@ -268,6 +270,7 @@ class _Builder:
         from decisions import demo_history as decided
 
         span = 88
+        held: list[tuple[Conference, MeetingPlan]] = []
         for index in range(self.size):
             # Older cases first, spread over the three months; the last few are days old.
             days_back = max(2, span - (index * span) // max(self.size, 1) - self.rng.randint(0, 2))
@@ -275,11 +278,16 @@ class _Builder:
             for plan in self._meetings(case, days_back):
                 conference = self._conference(plan)
                 if plan.status is ConferenceStatus.HELD:
-                    decided.record_history(conference, plan, self)
+                    held.append((conference, plan))
             if case.status is CaseStatus.CLOSED:
                 closed_at = _at(self.today - timedelta(days=self.rng.randint(1, 10)), 16)
                 db.session.add(CaseEvent(case_id=case.id, occurred_at=closed_at, kind="closed",
                                          summary="Case closed: the plan's actions are complete"))
+        # The two most recent meetings wait for the chair's sign-off; every other one was signed off.
+        held.sort(key=lambda pair: (pair[1].start_at, pair[0].reference))
+        for position, (conference, plan) in enumerate(held):
+            decided.record_history(conference, plan, self, signed=position < len(held) - 2)
+        decided.make_some_overdue(self)
         decided.record_referrals(self)
         for year, last in self.reference_numbers.items():
             counter = db.session.scalars(
@@ -353,8 +361,9 @@ class _Builder:
     def _meetings(self, case: Case, days_back: int) -> list[MeetingPlan]:  # noqa: C901 (one branch per story)
         """The meetings a case had: a strategy discussion, then what its story needed.
 
-        Stories: 0 and 5 other concerns (5 with a conference), 7 more information needed (a review), 1 to 4 and
-        6 trafficking (1 with a pre-referral meeting, 2 and 6 with a devolved panel, 3 and 6 with a conference).
+        Stories: 0 and 5 other concerns, 7 more information needed (a review), 1 to 4 and 6 trafficking (1 with
+        a pre-referral meeting, 2 and 6 with a devolved panel, 3 and 6 with a conference, 3 also a review).
+        The newest cases have a conference coming up.
         """
         rng, info = self.rng, self.case_info[case.id]
         story = info["story"]
@@ -396,7 +405,7 @@ class _Builder:
                     positive = rng.random() < 0.85
                     panel.outcome = {"stage": "reasonable_grounds",
                                      "outcome": "rg_positive" if positive else "rg_negative"}
-        if story in (3, 5, 6):
+        if story in (3, 6):
             icpc = add(MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE, start + timedelta(days=rng.randint(10, 15)),
                        10, bool(info.get("referred_on")))
             if icpc is not None:

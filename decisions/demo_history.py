@@ -109,14 +109,13 @@ def _entry(seat: Seat, position: int) -> AttendanceEntry:
     )
 
 
-def record_history(conference: Conference, plan: MeetingPlan, builder: _Builder) -> None:
-    """The chair's record of one held meeting: signed (sometimes amended), or left as a draft when recent."""
+def record_history(conference: Conference, plan: MeetingPlan, builder: _Builder, *, signed: bool = True) -> None:
+    """The chair's record of one held meeting: signed (every fifth one amended), or left as a draft."""
     from conference.demo_history import INFORMATION
 
     rng, now = builder.rng, builder.now
     ended_at = conference.end_at or plan.start_at
-    recent = now - ended_at < timedelta(days=4)
-    signed = builder.chair_user is not None and not (recent and rng.random() < 0.6)
+    signed = signed and builder.chair_user is not None
     record = DecisionRecord(conference_id=conference.id, case_id=conference.case_id, sections={},
                             created_at=ended_at, updated_at=ended_at)
     db.session.add(record)
@@ -151,7 +150,8 @@ def record_history(conference: Conference, plan: MeetingPlan, builder: _Builder)
     signed_at = ended_at + timedelta(hours=rng.uniform(1, 20))
     _sign(conference, record, builder, 1, "", signed_at)
     amended_at = signed_at + timedelta(days=rng.randint(1, 6))
-    if rng.random() < 0.2 and amended_at < now:
+    builder.signed_count += 1
+    if builder.signed_count % 5 == 3 and amended_at < now:
         reason = rng.choice(
             ("The police information was updated after the visit.", "The child's views were added after the "
              "guardian's visit.", "A health action was missing from the plan.")
@@ -201,21 +201,34 @@ def _actions(record: DecisionRecord, plan: MeetingPlan, builder: _Builder, ended
         due_on = _london_day(ended_at) + timedelta(days=rng.randint(2, 21))
         due_at = datetime.combine(due_on, time(17), LONDON).astimezone(UTC)
         if due_at < now:
-            overdue = not closed and rng.random() < 0.12
-            status = rng.choice((ActionStatus.OPEN, ActionStatus.IN_PROGRESS)) if overdue else ActionStatus.DONE
+            status = ActionStatus.DONE
         else:
             status = rng.choice((ActionStatus.OPEN, ActionStatus.IN_PROGRESS))
-        record.actions.append(DecisionAction(
+        action = DecisionAction(
             case_id=record.case_id, description=description, owner_person_id=seat.person.id, owner=seat.person,
             agency_id=seat.agency.id, agency=seat.agency, due_at=due_at, status=status,
             created_by_id=builder.chair_user.id if builder.chair_user else None, created_at=ended_at,
-        ))
+        )
+        record.actions.append(action)
+        if due_at < now and not closed:
+            builder.past_due.append(action)
         builder.bump("actions")
+
+
+def make_some_overdue(builder: _Builder) -> None:
+    """About one in eight of the actions now past their date on open cases was not done: overdue (at least 3)."""
+    past_due = sorted(builder.past_due, key=lambda a: (a.due_at, a.description))
+    wanted = min(len(past_due), max(3, len(past_due) // 8))
+    for action in builder.rng.sample(past_due, wanted):
+        action.status = builder.rng.choice((ActionStatus.OPEN, ActionStatus.IN_PROGRESS))
+    db.session.flush()
 
 
 def record_referrals(builder: _Builder) -> None:
     """Each trafficking case's NRM referral, with the decisions as recorded so far."""
     rng, today = builder.rng, builder.today
+    undecided = 0
+    cg_recorded = False
     for case in builder.cases:
         info = builder.case_info[case.id]
         referred_on: date | None = info.get("referred_on")
@@ -226,7 +239,8 @@ def record_referrals(builder: _Builder) -> None:
                                submitted_by_id=builder.coordinator.id if builder.coordinator else None)
         due_on = reasonable_grounds_due_on(referred_on, case.nation)
         rg: tuple[date, str] | None = info.get("rg")
-        if rg is None and rng.random() < 0.7:
+        undecided += rg is None
+        if rg is None and undecided % 3 != 1:  # every third still waits: those older than 5 working days are late
             # Decided by the Single Competent Authority, sometimes after the 5 working days.
             decided_on = add_working_days(referred_on, rng.choice((2, 3, 4, 5, 5, 7, 9)), case.nation)
             if decided_on < today:
@@ -235,7 +249,9 @@ def record_referrals(builder: _Builder) -> None:
             referral.rg_decided_on, referral.rg_outcome = rg
             earliest = earliest_conclusive_grounds_on(rg[0])
             cg_on = earliest + timedelta(days=rng.randint(5, 30))
-            if rg[1] == "rg_positive" and (case.status is CaseStatus.CLOSED or rng.random() < 0.3) and cg_on < today:
+            decide = not cg_recorded or case.status is CaseStatus.CLOSED or rng.random() < 0.3
+            if rg[1] == "rg_positive" and decide and cg_on < today:
+                cg_recorded = True
                 referral.cg_decided_on = cg_on
                 referral.cg_outcome = rng.choice(("cg_positive_trafficking", "cg_positive_trafficking", "cg_negative"))
         db.session.add(referral)
