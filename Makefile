@@ -7,7 +7,7 @@ ASSETS := conference/static/css/convene.css
 DEV_DB := instance/convene.sqlite3
 DEV_ENV := CONVENE_ENV=development DATABASE_URL=sqlite:///$(CURDIR)/$(DEV_DB)
 
-.PHONY: help run test lint bench install assets postgres chromium code worker clean test-unit test-integration test-browser
+.PHONY: help run test lint bench screenshots install assets postgres chromium code worker clean test-unit test-integration test-browser
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ test-unit: install ## The unit tests alone (no database)
 
 bench: install ## Benchmarks; results in docs/benchmarks.md
 	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script; done
+
+screenshots: install assets chromium ## Re-take the README's screenshots of the demo (docs/images/) in Chromium
+	$(PY) tests/browser/screenshots.py
 
 clean: ## Remove the virtual environment, built assets and the demo database
 	rm -rf $(VENV) node_modules conference/static/css conference/static/govuk instance

@@ -1,5 +1,6 @@
 """Load test on loopback: 50 concurrent users on the dashboard, the case page and the chair's autosave (and the
-board once it exists), beside a minimal Flask page served the same way, with 500 open cases loaded.
+board once it exists), beside a minimal Flask page served the same way, with about 500 open cases loaded: the
+demo's history generator (conference/demo_history.py) at that size, so the pages run on realistic rows.
 
     python bench/bench_load.py             # 50 users, 10 s per page
     python bench/bench_load.py --quick     # 20 users, 4 s per page
@@ -152,17 +153,19 @@ def free_port() -> int:
 
 
 def seed(url: str, open_cases: int, sessions: int) -> tuple[list[str], str, list[Chair]]:
-    """500 open cases, meetings with invitations for the engagement report, signed-in sessions, and as many
-    chairs, each signed in, with a held strategy discussion of their own to record."""
-    from sqlalchemy import create_engine
+    """The Northbridge demo with a history sized for about ``open_cases`` open cases (the demo's own generator:
+    agencies that answer and attend differently, held meetings with signed decisions, NRM referrals, actions),
+    signed-in sessions, and as many chairs, each signed in, with a held strategy discussion of their own to
+    record."""
+    from sqlalchemy import create_engine, select
 
-    from conference import create_app, migrate
+    from conference import create_app, demo_history, migrate
     from conference.auth.models import Role, User, UserSession
-    from conference.cases import services
-    from conference.cases.models import Gender, MissingRisk
+    from conference.cases.models import Case, CaseStatus
     from conference.config import Settings
-    from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
-    from conference.directory.models import Agency, AgencyKind, LocalAuthority, Nation, Person
+    from conference.convening.models import Conference, ConferenceRole, ConferenceStatus
+    from conference.demo import LONDON, load_demo
+    from conference.directory.models import Agency, LocalAuthority, Nation
     from conference.extensions import db
     from conference.meeting_types import MeetingType
     from conference.meeting_types import Role as Seat
@@ -172,37 +175,26 @@ def seed(url: str, open_cases: int, sessions: int) -> tuple[list[str], str, list
     engine.dispose()
     app = create_app(Settings(environment="test", secret_key=SECRET, database_url=url))
     now = datetime.now(UTC)
+    with app.app_context():
+        load_demo()
+        with db.unit_of_work():
+            area = db.session.scalars(select(LocalAuthority).where(LocalAuthority.code == "NB")).one()
+            area_id = area.id
+            today = now.astimezone(LONDON).date()
+            # About 3 in 4 of the history's cases are still open; the demo's own 25 come first.
+            size = max(0, round((open_cases - 25) / 0.74))
+            demo_history.load_history(area, today, cases=size, batch="B", first_number=demo_history.FIRST_NUMBER + 25)
     with app.app_context(), db.unit_of_work() as session:
-        from flask import g
-
-        area = LocalAuthority(code="NB", name="Northbridge", nation=Nation.ENGLAND)
-        session.add(area)
-        session.flush()
-        agencies = [
-            Agency(name=f"Agency {n}", kind=kind, local_authority_id=area.id, secure_email=f"a{n}@x.test")
-            for n, kind in enumerate(
-                [
-                    AgencyKind.CHILDREN_SOCIAL_CARE,
-                    AgencyKind.POLICE,
-                    AgencyKind.HEALTH,
-                    AgencyKind.EDUCATION,
-                    AgencyKind.HOME_OFFICE,
-                ]
-            )
-        ]
-        session.add_all(agencies)
-        session.flush()
-        people = [
-            Person(agency_id=agencies[n % 5].id, name=f"Person {n}", job_title="Officer", email=f"p{n}@x.test")
-            for n in range(25)
-        ]
+        social_care = session.scalars(
+            select(Agency).where(Agency.name == "Northbridge Children's Services", Agency.local_authority_id == area_id)
+        ).one()
         users = [
             User(
                 email=f"coordinator{n}@x.test",
                 display_name=f"Coordinator {n}",
                 password_hash="x",
                 role=Role.COORDINATOR,
-                agency_id=agencies[0].id,
+                agency_id=social_care.id,
             )
             for n in range(10)
         ]
@@ -212,63 +204,20 @@ def seed(url: str, open_cases: int, sessions: int) -> tuple[list[str], str, list
                 display_name=f"Chair {n}",
                 password_hash="x",
                 role=Role.CHAIR,
-                agency_id=agencies[0].id,
+                agency_id=social_care.id,
             )
             for n in range(sessions)
         ]
-        session.add_all([*people, *users, *chairs])
+        session.add_all([*users, *chairs])
         session.flush()
-        g.user = users[0]
-        risks = list(MissingRisk)
-        cases = [
-            services.open_case(
-                users[0],
-                services.NewCase(
-                    "Bench",
-                    "Child",
-                    None,
-                    14,
-                    False,
-                    Gender.NOT_KNOWN,
-                    "",
-                    "",
-                    False,
-                    now - timedelta(hours=n),
-                    risks[n % 3],
-                ),
-            )
-            for n in range(open_cases)
-        ]
-        for n, case in enumerate(cases[:40]):
-            start_at = now + timedelta(days=(n % 20) - 10)
-            meeting = Conference(
-                case_id=case.id,
-                reference=f"MTG-B{n:03d}",
-                meeting_type=MeetingType.STRATEGY_DISCUSSION,
-                nation=Nation.ENGLAND,
-                status=ConferenceStatus.HELD if n % 2 else ConferenceStatus.INVITED,
-                start_at=start_at,
-                ical_uid=f"bench-{n}@x.test",
-            )
-            session.add(meeting)
-            session.flush()
-            for k, seat in enumerate([Seat.POLICE, Seat.HEALTH, Seat.EDUCATION, Seat.HOME_OFFICE]):
-                role = ConferenceRole(conference_id=meeting.id, role=seat, position=k)
-                session.add(role)
-                session.flush()
-                session.add(
-                    Attendee(
-                        conference_id=meeting.id,
-                        conference_role_id=role.id,
-                        person_id=people[(n + k) % 25].id,
-                        response=list(ResponseStatus)[1 + (n + k) % 6],
-                        responded_at=start_at - timedelta(hours=20 + k),
-                    )
-                )
+        cases = list(
+            session.scalars(select(Case).where(Case.status == CaseStatus.OPEN).order_by(Case.identified_at.desc()))
+        )
+        print(f"seeded {len(cases)} open cases", flush=True)
         held = []
         for n in range(len(chairs)):
             meeting = Conference(
-                case_id=cases[40 + n].id,
+                case_id=cases[n % len(cases)].id,
                 reference=f"MTG-C{n:03d}",
                 meeting_type=MeetingType.STRATEGY_DISCUSSION,
                 nation=Nation.ENGLAND,

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from conference import demo_history
 from conference.audit import record_event
 from conference.auth import mfa
 from conference.auth.models import Role, User
@@ -402,5 +403,6 @@ def load_demo(today: date | None = None) -> DemoSummary:
         _upsert_cases(area, agencies, summary)
         db.session.flush()
         _upsert_demo_conference(area, summary)
+        demo_history.load_history(area, today, summary)
         record_event(db.session, "demo.load", detail={k: v for k, v in summary.created.items()})
     return summary

@@ -17,7 +17,7 @@ from conference.availability_picture import AvailabilityPicture, build_picture
 from conference.cases.models import Case
 from conference.cases.queries import get_case
 from conference.cases.sections import register_case_section
-from conference.convening import availability, inbound, queries, services
+from conference.convening import availability, inbound, live, queries, services
 from conference.convening.forms import moment_fields, parse_moment
 from conference.convening.invitation_models import ReplyOutcome
 from conference.convening.models import Conference, ConferenceStatus
@@ -632,6 +632,25 @@ def dev_mail() -> ResponseReturnValue:
     from conference import mailcatcher
 
     return render_template("convening/dev_mail.html", messages=mailcatcher.list_messages(limit=50))
+
+
+# --- the board's answers, for its script to poll ----------------------------------------------------------
+
+bp.add_app_template_global(live.poll_seconds, "board_poll_seconds")
+
+
+@bp.route("/conferences/<uuid:conference_id>/answers", methods=["GET"])
+@requires(Permission.CONFERENCE_VIEW)
+def board_answers(conference_id: uuid.UUID) -> ResponseReturnValue:
+    """The board's answer words and their version (JSON), under the board's own permission and scope."""
+    found = live.board_answers(_conference(conference_id))
+    if request.if_none_match.contains(found.version):
+        response = current_app.response_class(status=304)
+    else:
+        response = jsonify(found.as_json())
+    response.set_etag(found.version)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 __all__ = ["bp", "Person", "Role"]
