@@ -6,17 +6,47 @@
    then earlier ``earliest_start``, then ``id``; each is booked at its fastest valid slot with that
    slot's best assignment (fewest written submissions, then lowest deputy rank, then fewest out
    of hours, then fewest optional roles uncovered), given the bookings before it.
-3. **CP-SAT** over all non-fixed conferences at once, warm-started from the complete greedy plan
-   as a hint: per conference a start over its valid grains and an ``is booked`` literal; per
-   role the candidate literals (each enforcing the person's valid starts) plus written/uncovered
-   slack; per person one optional fixed-size interval per conference, present iff they attend,
-   in one ``add_no_overlap``. Objective: ``unscheduled_priority`` then ``weighted_wait_minutes``.
-4. The better plan by the contract's order (unscheduled priority, weighted wait, written
-   submissions, deputy ranks) is returned; on a tie, or if the solver finds nothing better in
-   ``time_limit_seconds``, the greedy plan. So a plan is never worse than the baseline.
+3. **Essential people.** At each valid start of a conference, the people in *every* valid
+   meeting there (no matching of its must-attend roles avoids them) are busy then whatever the
+   assignment. Only these are exact in the **relaxation**: one literal per (conference, start),
+   at most one per conference, and per person, at each start where they are essential, at most one
+   of the overlapping starts of conferences that need them (clique constraints). Every plan obeys
+   it, so its optimum is a **lower bound**: first on the unscheduled priority, then on the weighted
+   wait at that priority. Time-indexed, its LP is tight; it solves in well under a second at 200
+   conferences, and on the benchmark's instances lies within 1% of the best plans found.
+4. **The relaxation's plan given people**: one CP-SAT assignment model at its starts (people in
+   overlapping meetings at most once), placing as much as it can, conferences with few valid
+   starts first; the rest are booked after, fewest valid starts first, each at its relaxation
+   start if it can be staffed there, else its fastest slot, keeping free the people the later
+   ones need.
+5. While the plan is more than :data:`GAP_LIMIT` (1%) above the bound: **CP-SAT** over starts and
+   people, warm-started from the best plan so far: per conference a start, an ``is booked``
+   literal and one literal per valid start; per role the candidate literals (each enforcing the
+   person's valid starts) plus written/uncovered slack; per person one optional fixed-size
+   interval per conference, present iff they attend, in one ``add_no_overlap``; the relaxation's
+   clique constraints on the start literals (redundant: they give the LP the bound). First with
+   each start within :data:`NEAR_MINUTES` of the relaxation's (a small model, for at most half of
+   the time left), then over every start. The objective is the unscheduled priority then the
+   weighted wait (the wait alone, the priority fixed, once that is proven least); a solution
+   callback stops at the first plan within the gap limit, and CP-SAT's own bound, where higher,
+   replaces the relaxation's. Batches of at most :data:`EXACT_UP_TO` movable conferences are
+   solved exactly (gap limit 0, within ``time_limit_seconds``).
+6. **People for the chosen times**: the assignment model again at the plan's starts, minimising
+   written submissions, then deputy ranks, then out of hours, then optional roles uncovered.
+7. The best plan by the contract's order (unscheduled priority, weighted wait, written
+   submissions, deputy ranks) is returned, the greedy plan on a tie; so a plan is never worse
+   than the baseline. It carries the bound and the gap (:func:`relative_gap`).
 
-The greedy pass is deterministic. The solver runs with a fixed seed; with 2 workers and a wall
-clock limit its path can still vary from run to run, but the result is never worse than greedy.
+CP-SAT settings (:func:`_solver`): a fixed seed; probing off and one presolve pass (probing alone
+took 2 s, 10 s on a busy machine, at 200 conferences). The relaxation and the assignment models
+run on 1 worker: they solve in well under a second (a second worker made them slower on the
+2-core machine, 0.4 to 0.9 s instead of 0.3 to 0.7 s at 200 conferences), and one worker is
+deterministic, so steps 1 to 4 and the bound give the same answer every run (unless a step runs
+into the time limit). The whole model (step 5) runs on :data:`SOLVER_WORKERS` = 2, one per core
+of the machines it runs on: its progress comes from large-neighbourhood search beside the LP
+worker, which one worker can only interleave. With 2 workers and a wall-clock limit the plan
+found can vary from run to run, but it is never worse than greedy and the reported gap is always
+true of the plan returned.
 """
 
 from __future__ import annotations
@@ -47,7 +77,8 @@ from scheduler.solver import (
 
 SOLVER_WORKERS = 2
 SOLVER_SEED = 11
-GAP_LIMIT = 0.01  # stop searching once the plan is proven within 1% of the best possible
+GAP_LIMIT = 0.01  # stop searching once the plan is proven within 1% of the best possible ...
+EXACT_UP_TO = 20  # ... except for batches of at most this many movable conferences: those are solved exactly
 NEAR_MINUTES = 60  # the first CP-SAT search moves each conference at most this far from the relaxation's start
 NEAR_SHARE = 0.5  # of the time left, at most this much for that search
 
@@ -313,14 +344,13 @@ def _cliques(options: Sequence[_Options]) -> list[list[tuple[int, int]]]:
     return cliques
 
 
-def _solver(seconds: float, gap: float = 0.0) -> cp_model.CpSolver:
-    """CP-SAT for the plan's models; see :data:`SOLVER_WORKERS` for the choices."""
+def _solver(seconds: float, workers: int = 1) -> cp_model.CpSolver:
+    """CP-SAT for the plan's models (see the module docstring for the choices)."""
     solver = cp_model.CpSolver()
     parameters = solver.parameters
-    parameters.num_workers = SOLVER_WORKERS
+    parameters.num_workers = workers
     parameters.random_seed = SOLVER_SEED
     parameters.max_time_in_seconds = max(seconds, 0.05)
-    parameters.relative_gap_limit = gap
     parameters.cp_model_probing_level = 0  # probing alone took 2 s (up to 10 s on a busy machine) at 200 conferences
     parameters.max_presolve_iterations = 1
     parameters.catch_sigint_signal = False
@@ -708,17 +738,22 @@ def _no_overlap(model: cp_model.CpModel, variables: Sequence[_Vars], hints: Mapp
 
 
 class _StopWhenClose(cp_model.CpSolverSolutionCallback):
-    """Stops the search at the first plan within :data:`GAP_LIMIT` of the bound."""
+    """Stops the search at the first plan within ``limit`` of the bound (never, with a limit of 0)."""
 
     def __init__(
-        self, lost: cp_model.LinearExprT, waits: cp_model.LinearExprT, offset: tuple[int, int], bound: tuple[int, int]
+        self,
+        lost: cp_model.LinearExprT,
+        waits: cp_model.LinearExprT,
+        offset: tuple[int, int],
+        bound: tuple[int, int],
+        limit: float,
     ) -> None:
         super().__init__()
-        self.lost, self.waits, self.offset, self.bound = lost, waits, offset, bound
+        self.lost, self.waits, self.offset, self.bound, self.limit = lost, waits, offset, bound, limit
 
     def on_solution_callback(self) -> None:
         value = (self.offset[0] + int(self.value(self.lost)), self.offset[1] + int(self.value(self.waits)))
-        if relative_gap(value, self.bound) <= GAP_LIMIT:
+        if self.limit > 0 and relative_gap(value, self.bound) <= self.limit:
             self.stop_search()
 
 
@@ -729,13 +764,14 @@ def improve(
     bound: tuple[int, int],
     unscheduled: int | None,
     deadline: float,
+    limit: float = GAP_LIMIT,
 ) -> tuple[dict[str, Booking] | None, tuple[int, int]]:
     """CP-SAT over starts and people, warm-started from the complete plan ``hints``.
 
     ``offset`` is what the plan's (unscheduled priority, weighted wait) add beyond these conferences
     (those bookable on no start, the fixed bookings), ``bound`` a known lower bound on the plan's. With
     ``unscheduled`` (of these conferences, proven the least possible) it minimises the weighted wait at
-    that; else both at once, lexicographically. The search stops within :data:`GAP_LIMIT` of the bound.
+    that; else both at once, lexicographically. The search stops within ``limit`` of the bound.
     Returns the bookings found (None: none in time) and a lower bound on the plan's pair, from CP-SAT's.
     """
     model = cp_model.CpModel()
@@ -756,8 +792,8 @@ def improve(
     else:
         model.add(lost >= bound[0] - offset[0])
         model.minimize(lost * scale + waits)
-    solver = _solver(_remaining(deadline))
-    status = solver.solve(model, _StopWhenClose(lost, waits, offset, bound))
+    solver = _solver(_remaining(deadline), SOLVER_WORKERS)
+    status = solver.solve(model, _StopWhenClose(lost, waits, offset, bound, limit))
     found = _read_solution(solver, variables) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
     best = _ceil(solver.best_objective_bound)
     if unscheduled is not None:
@@ -855,6 +891,7 @@ def plan_batch(batch: Batch) -> PlanResult:
             if candidate.key() < best.key() and not double_booked(candidate):
                 best = candidate
 
+    limit = 0.0 if len(options) <= EXACT_UP_TO else GAP_LIMIT
     relaxation = _Relaxation(options)
     offset = (alone, fixed_wait)
     # 1. the relaxation's bound, and its best plan given people (what cannot be, booked after)
@@ -866,15 +903,15 @@ def plan_batch(batch: Batch) -> PlanResult:
         kept = assign_at(options, starts, {}, deadline, optional=True) or {}
         consider(_repair(options, starts, _fixed_busy(batch), kept))
     # 2. CP-SAT near those starts (the neighbourhood's own bound is not the plan's: not kept)
-    if relative_gap(best.key()[:2], bound) > GAP_LIMIT and _remaining(deadline) > 0:
+    if relative_gap(best.key()[:2], bound) > limit and _remaining(deadline) > 0:
         near = _near(options, starts, kept, _movable(best, batch))
         stage_end = time.monotonic() + NEAR_SHARE * _remaining(deadline)
-        found, _ = improve(near, _movable(best, batch), offset, bound, None, stage_end)
+        found, _ = improve(near, _movable(best, batch), offset, bound, None, stage_end, limit)
         consider(found)
     # 3. CP-SAT on the whole model while the gap is open
-    if relative_gap(best.key()[:2], bound) > GAP_LIMIT and _remaining(deadline) > 0:
+    if relative_gap(best.key()[:2], bound) > limit and _remaining(deadline) > 0:
         unscheduled = best.unscheduled_priority - alone if best.unscheduled_priority == bound[0] else None
-        found, bound = improve(options, _movable(best, batch), offset, bound, unscheduled, deadline)
+        found, bound = improve(options, _movable(best, batch), offset, bound, unscheduled, deadline, limit)
         consider(found)
     # 4. the best people for the chosen times (fewer written submissions, lower deputy ranks)
     if _remaining(deadline) > 0:
