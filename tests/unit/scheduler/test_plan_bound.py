@@ -119,7 +119,9 @@ def tiny_batches(draw: st.DrawFn) -> dict[str, Any]:
         busy = []
         for _ in range(draw(st.integers(0, 1))):
             start = MONDAY + dt.timedelta(minutes=30 * draw(st.integers(0, 12)))
-            busy.append([start.isoformat(), (start + dt.timedelta(minutes=draw(st.sampled_from([30, 90])))).isoformat()])
+            busy.append(
+                [start.isoformat(), (start + dt.timedelta(minutes=draw(st.sampled_from([30, 90])))).isoformat()]
+            )
         people[pid] = {"working_hours": HOURS, "on_call": draw(st.booleans()), "busy": busy}
     conferences = []
     for index in range(draw(st.integers(2, 4))):
