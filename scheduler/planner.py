@@ -358,8 +358,8 @@ def _solver(seconds: float, workers: int = 1) -> cp_model.CpSolver:
 
 
 def _ceil(bound: float) -> int:
-    """An integer objective's bound from CP-SAT's float one."""
-    return math.ceil(bound - 1e-6)
+    """An integer objective's lower bound from CP-SAT's float one (0 if it has none yet)."""
+    return math.ceil(bound - 1e-6) if math.isfinite(bound) else 0
 
 
 def _remaining(deadline: float) -> float:
@@ -397,9 +397,10 @@ class _Relaxation:
         self.model.maximize(self.booked_priority)
         solver = _solver(_remaining(deadline))
         status = solver.solve(self.model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        most = solver.best_objective_bound  # at most this much priority can be booked
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not math.isfinite(most):
             return 0
-        return max(0, self.total - math.floor(solver.best_objective_bound + 1e-6))
+        return max(0, self.total - math.floor(most + 1e-6))
 
     def wait_bound(self, unscheduled: int, deadline: float) -> tuple[int, dict[str, int]]:
         """A lower bound on the weighted wait of plans leaving ``unscheduled`` priority of these

@@ -239,3 +239,21 @@ def test_plan_is_the_best_known_on_the_contract_examples(make: Any) -> None:
     _check_bound_and_gap(answer)
     batch = parse_batch(data)
     assert plan_batch(batch).key() <= greedy_plan(batch).key()
+
+
+def test_bound_counts_the_wait_of_fixed_bookings() -> None:
+    fixed = {
+        "start": "2026-11-23T10:00:00Z",
+        "assignments": {"home_office": {"person": "p1"}, "chair": {"person": "p2"}},
+    }
+    answer = plan(_shared_lead_batch(fixed))
+    # c0 fixed at 10:00 (priority 1, 60 minutes after its earliest start); c1 at 09:00; c2 at 11:00
+    assert answer["summary"]["lower_bound"] == {"unscheduled_priority": 0, "weighted_wait_minutes": 1 * 60 + 3 * 120}
+    assert answer["summary"]["gap"] == 0.0
+    _check_bound_and_gap(answer)
+
+
+def test_a_time_limit_too_short_to_search_still_gives_a_true_bound() -> None:
+    data = _contended_batch()
+    data["time_limit_seconds"] = 0.01
+    _check_bound_and_gap(plan(data))
