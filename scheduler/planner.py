@@ -907,7 +907,8 @@ def plan_batch(batch: Batch) -> PlanResult:
     if relative_gap(best.key()[:2], bound) > limit and _remaining(deadline) > 0:
         near = _near(options, starts, kept, _movable(best, batch))
         stage_end = time.monotonic() + NEAR_SHARE * _remaining(deadline)
-        found, _ = improve(near, _movable(best, batch), offset, bound, None, stage_end, limit)
+        unscheduled = best.unscheduled_priority - alone if best.unscheduled_priority == bound[0] else None
+        found, _ = improve(near, _movable(best, batch), offset, bound, unscheduled, stage_end, limit)
         consider(found)
     # 3. CP-SAT on the whole model while the gap is open
     if relative_gap(best.key()[:2], bound) > limit and _remaining(deadline) > 0:
