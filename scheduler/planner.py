@@ -28,9 +28,10 @@
    each start within :data:`NEAR_MINUTES` of the relaxation's (a small model, for at most half of
    the time left), then over every start. The objective is the unscheduled priority then the
    weighted wait (the wait alone, the priority fixed, once that is proven least); a solution
-   callback stops at the first plan within the gap limit, and CP-SAT's own bound, where higher,
-   replaces the relaxation's. Batches of at most :data:`EXACT_UP_TO` movable conferences are
-   solved exactly (gap limit 0, within ``time_limit_seconds``).
+   callback stops at the first plan within the gap limit, and the whole model's CP-SAT bound, where
+   higher, replaces the relaxation's (the neighbourhood's bound is its own, not the plan's).
+   Batches of at most :data:`EXACT_UP_TO` movable conferences are solved exactly (gap limit 0,
+   within ``time_limit_seconds``).
 6. **People for the chosen times**: the assignment model again at the plan's starts, minimising
    written submissions, then deputy ranks, then out of hours, then optional roles uncovered.
 7. The best plan by the contract's order (unscheduled priority, weighted wait, written
@@ -40,7 +41,7 @@
 CP-SAT settings (:func:`_solver`): a fixed seed; probing off and one presolve pass (probing alone
 took 2 s, 10 s on a busy machine, at 200 conferences). The relaxation and the assignment models
 run on 1 worker: they solve in well under a second (a second worker made them slower on the
-2-core machine, 0.4 to 0.9 s instead of 0.3 to 0.7 s at 200 conferences), and one worker is
+2-core machine: 0.4 to 1.3 s instead of 0.3 to 0.7 s at 200 conferences), and one worker is
 deterministic, so steps 1 to 4 and the bound give the same answer every run (unless a step runs
 into the time limit). The whole model (step 5) runs on :data:`SOLVER_WORKERS` = 2, one per core
 of the machines it runs on: its progress comes from large-neighbourhood search beside the LP
