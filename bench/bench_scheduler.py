@@ -3,6 +3,7 @@
     python bench/bench_scheduler.py            # full run
     python bench/bench_scheduler.py --quick    # fewer runs and a shorter plan time limit
     python bench/bench_scheduler.py --phases   # only: where solve's time goes, per phase (no file written)
+    python bench/bench_scheduler.py --plan     # only: the plan table (no file written)
 
 Instances are synthetic but shaped like real ones: 10 roles with up to 6 ranked candidates each,
 people working 9 to 5 (some part time) with 30% of their working time busy, and on-call staff
@@ -115,16 +116,18 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def bench_solve(runs: int) -> list[str]:
     rows = [
-        "| Window | Runs | Median in process | p95 in process | Max | Whole command (median of 3) | Proposals |",
-        "|---|---|---|---|---|---|---|",
+        "| Window | Runs | Median in process | p95 in process | Max | p95 CPU time | Whole command (median of 3) | "
+        "Proposals |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for days in (1, 3, 7):
-        times, sizes = [], []
+        times, cpu, sizes = [], [], []
         for seed in range(runs):
             request = solve_instance(seed, days)
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             answer = solve(request)
             times.append(time.perf_counter() - began)
+            cpu.append(time.process_time() - began_cpu)
             sizes.append(len(answer["proposals"]))
         command = []
         text = json.dumps(solve_instance(0, days))
@@ -142,6 +145,7 @@ def bench_solve(runs: int) -> list[str]:
         rows.append(
             f"| {days} day{'s' if days > 1 else ''} | {runs} | {statistics.median(times) * 1000:.0f} ms | "
             f"{percentile(times, 0.95) * 1000:.0f} ms | {max(times) * 1000:.0f} ms | "
+            f"{percentile(cpu, 0.95) * 1000:.0f} ms | "
             f"{statistics.median(command) * 1000:.0f} ms | {min(sizes)}–{max(sizes)} |"
         )
         print(rows[-1], flush=True)
@@ -180,12 +184,14 @@ def phase_times(days: int, runs: int) -> dict[str, float]:
 
 def bench_plan(limit: float) -> list[str]:
     rows = [
-        "| Conferences / people | Greedy time | Greedy unscheduled (priority) | Greedy weighted wait | "
-        "Plan time | Plan unscheduled (priority) | Plan weighted wait | Better than greedy |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Conferences / people | Greedy time | Greedy unscheduled (priority) | Greedy weighted wait | Plan time | "
+        "Plan unscheduled (priority) | Plan weighted wait | Lower bound (priority, wait) | Gap | Better than greedy | "
+        "Load average before |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for conferences, pool in ((50, 150), (100, 300), (200, 600), (100, 150)):
         batch = parse_batch(plan_instance(conferences + pool, conferences, pool, limit))
+        load = os.getloadavg()[0]
         began = time.perf_counter()
         greedy = greedy_plan(batch)
         greedy_time = time.perf_counter() - began
@@ -194,10 +200,12 @@ def bench_plan(limit: float) -> list[str]:
         plan_time = time.perf_counter() - began
         count = sum(b.start is None for b in result.bookings)
         greedy_count = sum(b.start is None for b in greedy.bookings)
+        bound = result.lower_bound or (0, 0)
         rows.append(
             f"| {conferences} / {pool} | {greedy_time:.1f} s | {greedy_count} ({greedy.unscheduled_priority}) | "
             f"{greedy.weighted_wait_minutes:,} | {plan_time:.1f} s | {count} ({result.unscheduled_priority}) | "
-            f"{result.weighted_wait_minutes:,} | {'yes' if result.key() < greedy.key() else 'no (greedy kept)'} |"
+            f"{result.weighted_wait_minutes:,} | {bound[0]}, {bound[1]:,} | {100 * (result.gap or 0.0):.3f}% | "
+            f"{'yes' if result.key() < greedy.key() else 'no (greedy kept)'} | {load:.1f} |"
         )
         print(rows[-1], flush=True)
     return rows
@@ -232,12 +240,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="fewer runs and a 5-second plan time limit")
     parser.add_argument("--phases", action="store_true", help="print CPU time per phase of solve and stop")
+    parser.add_argument("--plan", action="store_true", help="print only the plan table (no file written)")
     args = parser.parse_args()
     if args.phases:
         for days in (1, 3, 7):
             print(f"{days} day(s): " + ", ".join(f"{k} {v:.1f} ms" for k, v in phase_times(days, 20).items()))
         return
+    if args.plan:
+        bench_plan(5.0 if args.quick else 30.0)
+        return
     runs, limit = (20, 5.0) if args.quick else (30, 30.0)
+    load = os.getloadavg()[0]
     solve_rows = bench_solve(runs)
     plan_rows = bench_plan(limit)
     body = "\n".join(
@@ -246,17 +259,34 @@ def main() -> None:
             "",
             f"Measured {dt.date.today().isoformat()} on {machine()}. `python bench/bench_scheduler.py"
             f"{' --quick' if args.quick else ''}`.",
+            f"The machine is shared: load average (1 minute, 2 cores) {load:.1f} at the start; other work slows every",
+            "figure here.",
             "",
             "### `solve`: 10 roles, 2–6 ranked candidates each (the last on call round the clock), 90-minute meeting,",
-            "15-minute grain, 30% of working time busy; targets p95 < 250 ms in process.",
+            "15-minute grain, 30% of working time busy; target: p95 under 50 ms in process at 7 days. CPU time",
+            "(this process's, CP-SAT's one worker included) is what other work on the machine does not inflate.",
             "",
             *solve_rows,
             "",
             f"### `plan`: conferences over 5 days sharing a pool of people, time limit {limit:.0f} s; greedy is the",
-            "contract's one-at-a-time baseline measured in the same run. Target: 100 conferences within 30 s, better",
-            "than greedy on every instance.",
+            "contract's one-at-a-time baseline measured in the same run. The lower bound is the relaxation's (or",
+            "CP-SAT's, where higher): no plan leaves less priority unscheduled, and none that leaves as much waits",
+            "less; the gap is the plan's distance above it (see `scheduler/planner.py`). The search stops once the gap",
+            "is at most 1%, so the plan time is the time to a proven 1% (or the time limit). Targets: 200 conferences",
+            "over 600 people within 10 s; within 1% of the bound; better than greedy. The load average is measured",
+            "before each row.",
             "",
             *plan_rows,
+            "",
+            "What was slow (23 November 2026: 200 conferences used the whole 30 s budget, 25.6 s): the CP-SAT",
+            "model over starts and people. Profiled at 200 / 600, the grids took 0.5 s, greedy 0.4 s, building",
+            "the model 0.24 s; then CP-SAT's presolve probing alone took 2 s (10 s on a busy machine), its LP",
+            "bound (256,890) stayed below even the trivial one (each conference at its own earliest valid start:",
+            "272,550), and its neighbourhood search improved the plan slowly, so it always ran to the time limit",
+            "and could not say how good its plan was. Now a time-indexed relaxation that keeps only the people",
+            "every meeting at a start needs gives the bound (277,320 at 200 / 600, in about 0.5 s) and, once",
+            "given people, a plan within 1% of it; CP-SAT over the whole model runs only while the gap is above",
+            "1%.",
         ]
     )
     write_section(body)

@@ -26,6 +26,17 @@ Decisions and extensions beyond the contract (additions only; no field of the sp
 * **Working hours.** A meeting is in hours when it lies inside one window of the local day it
   starts on. ``"24:00"`` may end a window. Start grains are local times on the grain; in the
   autumn fold both 01:00s are starts, in the spring gap none. ``grain_minutes`` must divide a day.
+* **Plan bound and gap.** A plan's ``summary`` also carries ``"lower_bound":
+  {"unscheduled_priority": u, "weighted_wait_minutes": w}`` and ``"gap"``. The bound is
+  lexicographic, in the contract's order: no valid plan of the batch leaves less than ``u``
+  priority unscheduled, and none that leaves exactly ``u`` has a weighted wait below ``w``
+  (fixed bookings included). So ``(u, w)`` is never above the plan's own pair. ``gap`` is the
+  plan's relative distance above the bound on the first of the two that the bound does not
+  prove: ``(unscheduled - u) / unscheduled`` if ``u`` is lower, else ``(wait - w) / wait``
+  (0 when the wait is 0); ``0`` means the plan is proven best on both. It is rounded to six
+  decimal places. The engine stops searching once the gap is at most 1% (batches of up to 20
+  movable conferences: once it is 0), or at ``time_limit_seconds``. How the bound is found: see
+  :mod:`scheduler.planner`.
 * **Ranking** of proposals: see :mod:`scheduler.solver`. The first proposal is the fastest
   meeting, the second (when different) the best attended, then alternatives by weighted cost.
 """
