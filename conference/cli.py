@@ -64,6 +64,12 @@ def demo_group() -> None:
 def demo_load() -> None:
     from conference.demo import load_demo
 
+    # The demo's accounts have a published password and a fixed authenticator key: never on a real service.
+    if not current_app.config["SETTINGS"].is_development:
+        click.echo("The demo area works only in development: its accounts have a published password and a fixed "
+                   "authenticator key. Nothing was loaded. To try Convene, run `make run`, which sets "
+                   "CONVENE_ENV=development with its own local database.", err=True)
+        sys.exit(2)
     summary = load_demo()
     click.echo(summary.describe())
 

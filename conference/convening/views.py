@@ -616,7 +616,7 @@ import_reply._csrf_exempt_reason = "machine endpoint for raw calendar replies; a
 
 
 @bp.route("/dev/mail", methods=["GET"])
-@requires(Permission.SIGNED_IN)
+@requires(Permission.USERS_MANAGE)  # every user's reset links are here: administrators only, even in development
 def dev_mail() -> ResponseReturnValue:
     if not current_app.config["SETTINGS"].is_development:
         abort(404)
