@@ -62,7 +62,7 @@ def _load_user() -> User | None:
         user = db.session.get(User, uuid.UUID(user_id))
     except ValueError:
         return None
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or user.locked_at is not None:
         session.destroy()  # type: ignore[attr-defined]
         return None
     return user

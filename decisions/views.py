@@ -23,7 +23,7 @@ from conference.cases.sections import register_case_section
 from conference.convening.models import Conference
 from conference.db import utcnow
 from conference.directory.models import Agency, Person
-from conference.extensions import db
+from conference.extensions import db, limiter, user_rate_key
 from conference.filters import LONDON
 from conference.forms import FormErrors
 from conference.meeting_types import MeetingType, Role
@@ -579,6 +579,7 @@ def show_conflict(conference_id: uuid.UUID, conflict_id: uuid.UUID) -> ResponseR
 
 @bp.route(f"{PREFIX}/check", methods=["GET", "POST"])
 @requires(Permission.DECISION_SIGN_OFF)
+@limiter.limit("5/minute", methods=["POST"], key_func=user_rate_key)  # sign-off re-authentication: guessing
 def check(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = _load(conference_id)
     if record.status == RecordStatus.SIGNED:

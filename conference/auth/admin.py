@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from werkzeug.exceptions import NotFound
 
 from conference.audit import record_event
+from conference.auth import enrolment, notices
 from conference.auth.models import Role, User, UserSession
 from conference.directory.models import Agency
 from conference.extensions import db
@@ -52,13 +53,29 @@ def set_active(admin: User, user: User, active: bool) -> bool:
     return True
 
 
-def reset_authenticator(admin: User, user: User) -> None:
-    """For a lost or replaced phone: the person sets up an authenticator again at their next sign-in."""
+def reset_authenticator(admin: User, user: User, secret_key: str) -> str:
+    """For a lost or replaced phone, or a new account whose enrolment code expired: the person sets up an
+    authenticator again at their next sign-in, with the new one-time enrolment code returned here (show it once)."""
+    was_enrolled = user.mfa_enrolled_at is not None
     user.totp_secret_encrypted = None
     user.totp_last_step = None
     user.mfa_enrolled_at = None
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    record_event(db.session, "user.mfa_reset", object_type="user", object_id=user.id)
+    if was_enrolled:
+        record_event(db.session, "user.mfa_reset", object_type="user", object_id=user.id)
+        notices.tell_authenticator_reset(user)
+    return enrolment.issue_enrolment_code(user, secret_key)
+
+
+def unlock_account(admin: User, user: User) -> bool:
+    """After repeated wrong passwords or codes. The person signs in as before (password and code)."""
+    if user.locked_at is None:
+        return False
+    record_event(db.session, "user.unlocked", object_type="user", object_id=user.id,
+                 detail={"failed_attempts": user.failed_logins})
+    user.locked_at = None
+    user.failed_logins = 0
+    return True
 
 
 def end_sessions(admin: User, user: User) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from conference.auth import admin
@@ -50,7 +50,16 @@ def reset_authenticator(user_id: uuid.UUID) -> ResponseReturnValue:
     user = admin.get_user_in_area(g.user, user_id)
     if user.id == g.user.id:
         session["users_banner"] = "Ask another administrator to reset your own authenticator app"
-    else:
-        admin.reset_authenticator(g.user, user)
-        session["users_banner"] = f"{user.display_name} will set up an authenticator app at their next sign-in"
+        return redirect(url_for("users.list_users"))
+    code = admin.reset_authenticator(g.user, user, str(current_app.config["SECRET_KEY"]))
+    # Shown once, on this page only: it is stored hashed and cannot be shown again.
+    return render_template("users/enrolment_code.html", user=user, code=code)
+
+
+@bp.route("/<uuid:user_id>/unlock", methods=["POST"])
+@requires(Permission.USERS_MANAGE)
+def unlock(user_id: uuid.UUID) -> ResponseReturnValue:
+    user = admin.get_user_in_area(g.user, user_id)
+    changed = admin.unlock_account(g.user, user)
+    session["users_banner"] = f"{user.display_name}'s account unlocked" if changed else "Nothing changed"
     return redirect(url_for("users.list_users"))

@@ -1,7 +1,9 @@
 """Forgotten passwords: a single-use link that lasts 30 minutes, stored hashed (ASVS 6.4).
 
-The answer is the same whether or not the email address has an account. A reset never skips MFA: the
-person still needs their authenticator code to sign in, and every session of the account is ended.
+The answer is the same whether or not the email address has an account. A reset is never the only factor: the
+person still needs their authenticator code to sign in, or, with no authenticator set up, a one-time enrolment code
+from an administrator (conference/auth/enrolment.py). Every session of the account is ended, the person is told by
+email, and a reset does not unlock a locked account.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from conference.audit import record_event
+from conference.auth import notices
 from conference.auth.models import PasswordReset, User, UserSession
 from conference.auth.passwords import hash_password
 from conference.auth.services import _email_fingerprint, find_user_by_email
@@ -63,11 +66,11 @@ def reset_password(reset: PasswordReset, new_password: str) -> User:
     user = db.session.get(User, reset.user_id)
     assert user is not None
     user.password_hash = hash_password(new_password)
-    user.failed_logins = 0
     reset.used_at = utcnow()
     # Any other unused links for this account stop working too, and every session ends.
     db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.id != reset.id,
                                                    PasswordReset.used_at.is_(None)))
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     record_event(db.session, "password.reset", object_type="user", object_id=user.id, actor_user_id=user.id)
+    notices.tell_password_changed(user, by_reset=True)
     return user
