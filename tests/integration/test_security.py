@@ -402,3 +402,14 @@ def test_the_development_mail_page_is_for_administrators_only(database_url, fact
             factories.sign_in(client, factories.user(agency, role))
             assert client.get("/dev/mail").status_code == status, role
         db.session.remove()
+
+
+@pytest.mark.parametrize("variable", ["CONVENE_WORKERS", "WEB_CONCURRENCY"])
+def test_per_process_rate_limits_are_refused_when_more_than_one_worker_runs(variable):
+    env = {"CONVENE_ENV": "production", "SECRET_KEY": "k" * 40, variable: "4"}
+    with pytest.raises(SettingsError, match="CONVENE_RATELIMIT_STORAGE_URL"):
+        Settings.from_env(env).validate()
+    assert Settings.from_env({**env, "CONVENE_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379"}).validate() == []
+    assert Settings.from_env({**env, variable: "1"}).validate() == []
+    with pytest.raises(SettingsError, match="whole number"):
+        Settings.from_env({**env, variable: "many"})
