@@ -18,7 +18,8 @@ from conference.extensions import csrf, db
 log = logging.getLogger(__name__)
 
 MFA_ENDPOINTS = {"auth.mfa", "auth.mfa_setup", "auth.logout"}
-NOT_SAVED_FIELDS = {"csrf_token", "password", "code", "current_password", "new_password"}
+NOT_SAVED_FIELDS = {"csrf_token", "password", "code", "current_password", "new_password", "confirm_password",
+                    "enrolment_code"}
 
 
 def _view_declaration(endpoint: str | None, app: Flask) -> tuple[bool, Permission | None]:
