@@ -23,6 +23,7 @@ def user_rate_key() -> str:
 PDF_LIMIT = "20/minute;300/day"  # WeasyPrint rendering, minutes and NRM pack together
 SOLVE_LIMIT = "30/minute;500/day"  # the scheduler (CP-SAT) behind a meeting's options
 CALENDAR_UPLOAD_LIMIT = "20/minute;500/day"  # parsing an uploaded .ics
+EXPORT_LIMIT = "20/minute;300/day"  # the dashboard's CSV export
 
 
 def has_calendar_upload() -> bool:

@@ -1,4 +1,5 @@
-"""Costly pages are limited per person in the shared limiter storage (ASVS 11.1.4): PDFs, solving, calendar files.
+"""Costly pages are limited per person in the shared limiter storage (ASVS 11.1.4): PDFs, solving, calendar files
+and the CSV export.
 
 The limits sit before the page's own checks, so a made-up id is enough to count requests without the cost.
 """
@@ -26,6 +27,7 @@ def _refused(endpoint: str) -> list[AuditEvent]:
     (Role.CHAIR, "/conferences/{id}/record/versions/1/minutes.pdf", 20, "decisions.minutes_pdf"),
     (Role.COORDINATOR, "/cases/{id}/nrm/pack.pdf", 20, "decisions.nrm_pack_pdf"),
     (Role.COORDINATOR, "/conferences/{id}/options", 30, "convening.options"),
+    (Role.MANAGER, "/dashboard/engagement.csv?x={id}", 20, "dashboard.engagement_csv"),
 ])
 def test_costly_pages_are_limited_per_person(app, client, factories, role, path, allowed, endpoint):
     agency = factories.agency(factories.area())
