@@ -25,6 +25,8 @@ from conference.extensions import db
 from conference.mail import enqueue_email
 
 LIFETIME = timedelta(minutes=30)
+# For a new account created by an administrator: the first password is set from a link too.
+SETUP_LIFETIME = timedelta(days=3)
 
 
 def _hash(token: str) -> str:
@@ -51,6 +53,23 @@ def request_password_reset(email: str) -> None:
     )
     record_event(db.session, "password.reset_requested", object_type="user", object_id=user.id,
                  actor_user_id=user.id)
+
+
+def send_password_setup(user: User) -> None:
+    """A new account's first password, chosen by the person from an emailed link (no password ever travels)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordReset(user_id=user.id, token_hash=_hash(token), expires_at=utcnow() + SETUP_LIFETIME))
+    link = f"{current_app.config['SETTINGS'].external_url}/login/reset/{token}"
+    enqueue_email(
+        user.email,
+        "Your Convene account",
+        "An administrator has created a Convene account for you.\n\n"
+        f"To choose your password, open this link within 3 days:\n{link}\n\n"
+        "The link works once. To finish setting up you also need an enrolment code: your administrator gives it "
+        "to you in person or by phone, never by email. Then you set up an authenticator app.\n",
+        kind="RESET",
+    )
+    record_event(db.session, "password.setup_sent", object_type="user", object_id=user.id)
 
 
 def find_valid_reset(token: str) -> PasswordReset | None:

@@ -190,3 +190,54 @@ def test_an_administrator_unlocks_a_locked_account(app, client, factories):
     rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.unlocked")).all()
     assert len(rows) == 1 and rows[0].actor_user_id == administrator.id
     factories.sign_in(app.test_client(), chair)
+
+
+def test_an_administrator_creates_an_account_which_needs_the_email_link_and_the_enrolment_code(app, client, factories):
+    import re
+    from email import message_from_bytes
+
+    import pyotp
+
+    from conference.convening.invitation_models import OutboxMessage
+
+    area = factories.area()
+    agency = factories.agency(area)
+    administrator = factories.user(agency, Role.ADMINISTRATOR)
+    factories.sign_in(client, administrator)
+    assert "Create an account" in client.get("/users").get_data(as_text=True)
+    token = csrf_token(client, "/users/new")
+    bad = client.post("/users/new", data={"csrf_token": token, "display_name": "", "email": "not-an-email",
+                                          "role": "wizard", "agency_id": "x"})
+    assert bad.status_code == 400
+    for message in ("Enter their full name", "Enter an email address in the correct format",
+                    "Select a role", "Select an agency"):
+        assert message in bad.get_data(as_text=True)
+    taken = client.post("/users/new", data={"csrf_token": token, "display_name": "Dup", "email": administrator.email,
+                                            "role": "chair", "agency_id": str(agency.id)})
+    assert taken.status_code == 400 and "already has an account" in taken.get_data(as_text=True)
+
+    response = client.post("/users/new", data={"csrf_token": token, "display_name": "Nova Reed",
+                                               "email": "Nova.Reed@example.test", "role": "chair",
+                                               "agency_id": str(agency.id)})
+    assert response.status_code == 200 and "This code is shown once" in response.get_data(as_text=True)
+    code = _enrolment_code(response)
+    created = db.session.scalars(select(User).where(User.email == "nova.reed@example.test")).one()
+    assert created.role == Role.CHAIR and created.mfa_enrolled_at is None and created.enrolment_code_hash
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.create")).one()
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_email == created.email)).one()
+    assert code.encode() not in mail.body
+    body = message_from_bytes(mail.body).get_payload(decode=True).decode()
+    link = re.search(r"https://convene\.test(/login/reset/\S+)", body).group(1)
+
+    person = app.test_client()
+    new = "quartz-meadow-falcon-62"
+    assert person.post(link, data={"password": new, "confirm_password": new,
+                                   "csrf_token": csrf_token(person, link)}).status_code == 302
+    person.post("/login", data={"email": created.email, "password": new, "csrf_token": csrf_token(person, "/login")})
+    person.post("/login/set-up-authenticator", data={"enrolment_code": code,
+                                                     "csrf_token": csrf_token(person, "/login/set-up-authenticator")})
+    page = person.get("/login/set-up-authenticator").get_data(as_text=True)
+    secret = re.search(r"Key: <code[^>]*>([A-Z2-7 ]+)</code>", page).group(1).replace(" ", "")
+    person.post("/login/set-up-authenticator", data={"code": pyotp.TOTP(secret).now(),
+                                                     "csrf_token": csrf_token(person, "/login/set-up-authenticator")})
+    assert person.get("/directory/agencies").status_code == 200
