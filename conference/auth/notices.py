@@ -32,6 +32,12 @@ def tell_authenticator_reset(user: User) -> None:
           "by phone; Convene never sends it by email.")
 
 
+def tell_authenticator_set_up(user: User) -> None:
+    _send(user, "An authenticator app was set up for your Convene account",
+          f"An authenticator app was set up for your Convene account ({user.email}). From now on it gives the codes "
+          "you need to sign in.")
+
+
 def tell_account_locked(user: User) -> None:
     _send(user, "Your Convene account is locked",
           f"Your Convene account ({user.email}) is locked after too many wrong passwords or codes, and was signed out "

@@ -142,6 +142,7 @@ def enrol_mfa(user: User, secret: str, code: str, secret_key: str) -> MfaResult:
     user.mfa_enrolled_at = utcnow()
     user.last_login_at = utcnow()
     record_event(db.session, "mfa.enrolled", object_type="user", object_id=user.id, actor_user_id=user.id)
+    notices.tell_authenticator_set_up(user)
     record_event(db.session, "login", object_type="user", object_id=user.id, actor_user_id=user.id)
     return MfaResult(True)
 

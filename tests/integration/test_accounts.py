@@ -137,6 +137,10 @@ def test_an_administrator_resets_a_lost_authenticator_with_a_one_time_enrolment_
     db.session.expire_all()
     stored = db.session.get(User, chair.id)
     assert stored.mfa_enrolled_at is not None and stored.enrolment_code_hash is None  # used up: works once
+    subjects = [row.body.split(b"Subject: ")[1].split(b"\n")[0] for row in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_email == chair.email).order_by(OutboxMessage.created_at))]
+    assert subjects == [b"Your Convene authenticator app was reset",
+                        b"An authenticator app was set up for your Convene account"]
 
 
 def test_an_enrolment_code_expires_and_an_old_one_stops_working(app, client, factories):
