@@ -110,13 +110,14 @@ def _register_converters(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from conference.auth.account_views import bp as account_bp
     from conference.auth.admin_views import bp as users_bp
     from conference.auth.views import bp as auth_bp
     from conference.cases.views import bp as cases_bp
     from conference.directory.views import bp as directory_bp
     from conference.views import bp as main_bp
 
-    for bp in (main_bp, auth_bp, users_bp, cases_bp, directory_bp):
+    for bp in (main_bp, auth_bp, account_bp, users_bp, cases_bp, directory_bp):
         app.register_blueprint(bp)
     for name in ("conference.convening.views", "decisions.views", "conference.dashboard.views"):
         _register_optional(app, name)

@@ -64,6 +64,12 @@ def demo_group() -> None:
 def demo_load() -> None:
     from conference.demo import load_demo
 
+    # The demo's accounts have a published password and a fixed authenticator key: never on a real service.
+    if not current_app.config["SETTINGS"].is_development:
+        click.echo("The demo area works only in development: its accounts have a published password and a fixed "
+                   "authenticator key. Nothing was loaded. To try Convene, run `make run`, which sets "
+                   "CONVENE_ENV=development with its own local database.", err=True)
+        sys.exit(2)
     summary = load_demo()
     click.echo(summary.describe())
 
@@ -105,7 +111,8 @@ def users_group() -> None:
     pass
 
 
-@users_group.command("create", help="Create an account. It sets up its authenticator app at first sign-in.")
+@users_group.command("create", help="Create an account and print its one-time enrolment code (valid 7 days): "
+                                    "the person needs it to set up an authenticator app at first sign-in.")
 @click.argument("email")
 @click.option("--name", required=True, help="The person's name as colleagues know it.")
 @click.option("--role", "role_name", required=True, type=click.Choice(["coordinator", "chair", "agency_member",
@@ -114,6 +121,7 @@ def users_group() -> None:
 @click.password_option(help="Asked for, twice, if not given.")
 def users_create(email: str, name: str, role_name: str, agency_name: str, password: str) -> None:
     from conference.audit import record_event
+    from conference.auth.enrolment import issue_enrolment_code
     from conference.auth.models import Role, User
     from conference.auth.passwords import hash_password, password_problem
     from conference.directory.models import Agency
@@ -136,7 +144,11 @@ def users_create(email: str, name: str, role_name: str, agency_name: str, passwo
         session.add(user)
         session.flush()
         record_event(session, "user.create", object_type="user", object_id=user.id, detail={"role": role_name})
-    click.echo(f"Account created. At first sign-in {email} will set up an authenticator app.")
+        code = issue_enrolment_code(user, current_app.config["SECRET_KEY"])
+    click.echo(f"Account created. Enrolment code: {code}\n"
+               f"Give it to {name} in person or by phone (never by email). At first sign-in they enter their "
+               "password, then this code, then set up an authenticator app. It works once and expires in 7 days; "
+               "an administrator can issue a new one from the Accounts page.")
 
 
 @users_group.command("code", help="Print the current sign-in code for a DEMO account (development only).")

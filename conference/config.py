@@ -30,6 +30,9 @@ class Settings:
     database_url: str = ""
     # Rate-limit storage: memory:// for the embedded default, redis://127.0.0.1:6379 when scaled out.
     ratelimit_storage_url: str = "memory://"
+    # Worker processes serving the app (CONVENE_WORKERS, else WEB_CONCURRENCY, which gunicorn also reads for its
+    # default number of workers). memory:// counts per process, so more than one worker needs shared storage.
+    workers: int = 1
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     # Sent mail goes here. The demo runs a local mail catcher on 127.0.0.1:1025.
@@ -57,8 +60,12 @@ class Settings:
         env = dict(os.environ if env is None else env)
         environment = env.get("CONVENE_ENV", "production")
         database_url = env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'convene.sqlite3'}"
+        workers_text = env.get("CONVENE_WORKERS") or env.get("WEB_CONCURRENCY") or "1"
+        if not workers_text.strip().isdigit():
+            raise SettingsError(f"CONVENE_WORKERS (or WEB_CONCURRENCY) must be a whole number, not {workers_text!r}")
         return cls(
             environment=environment,
+            workers=int(workers_text),
             secret_key=env.get("SECRET_KEY", ""),
             database_url=database_url,
             ratelimit_storage_url=env.get("CONVENE_RATELIMIT_STORAGE_URL", "memory://"),
@@ -89,6 +96,12 @@ class Settings:
                     f"{MIN_SECRET_KEY_LENGTH} characters, for example: python -c 'import secrets; "
                     "print(secrets.token_urlsafe(48))'"
                 )
+        if self.workers > 1 and self.ratelimit_storage_url.startswith("memory://"):
+            raise SettingsError(
+                f"{self.workers} workers would each count sign-in attempts on their own (rate-limit storage "
+                "memory://), so the limits would not hold. Set CONVENE_RATELIMIT_STORAGE_URL to shared storage, "
+                "for example redis://127.0.0.1:6379, or run one worker (CONVENE_WORKERS=1)."
+            )
         if self.environment not in {"production", "development", "test"}:
             raise SettingsError(f"CONVENE_ENV must be production, development or test, not {self.environment!r}")
         return warnings

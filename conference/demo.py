@@ -381,14 +381,17 @@ def _upsert_demo_conference(area: LocalAuthority, summary: DemoSummary) -> None:
     summary.notes += [
         f"Demo meeting {meeting.reference} (strategy discussion on case {reference}) has invitations out:",
         "  sign in as casey.quill@northbridge.example, open the case, then the meeting under Meetings (the board).",
-        "  Run `make worker` to deliver the invitations to the local mail catcher and read them at",
-        "  http://127.0.0.1:5000/dev/mail; each has a personal reply link (accept, decline or send a deputy).",
+        "  Run `make worker` to deliver the invitations to the local mail catcher; an administrator",
+        "  (admin@northbridge.example) reads them at http://127.0.0.1:5000/dev/mail; each has a personal reply",
+        "  link (accept, decline or send a deputy).",
     ]
 
 
 def load_demo(today: date | None = None) -> DemoSummary:
     from flask import current_app
 
+    if not current_app.config["SETTINGS"].is_development:
+        raise RuntimeError("the demo area (published password, fixed authenticator key) loads only in development")
     today = today or datetime.now(LONDON).date()
     summary = DemoSummary()
     with db.unit_of_work():

@@ -18,7 +18,8 @@ from conference.extensions import csrf, db
 log = logging.getLogger(__name__)
 
 MFA_ENDPOINTS = {"auth.mfa", "auth.mfa_setup", "auth.logout"}
-NOT_SAVED_FIELDS = {"csrf_token", "password", "code", "current_password", "new_password"}
+NOT_SAVED_FIELDS = {"csrf_token", "password", "code", "current_password", "new_password", "confirm_password",
+                    "enrolment_code"}
 
 
 def _view_declaration(endpoint: str | None, app: Flask) -> tuple[bool, Permission | None]:
@@ -62,7 +63,7 @@ def _load_user() -> User | None:
         user = db.session.get(User, uuid.UUID(user_id))
     except ValueError:
         return None
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or user.locked_at is not None:
         session.destroy()  # type: ignore[attr-defined]
         return None
     return user

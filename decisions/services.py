@@ -413,35 +413,26 @@ def outcome_for_validation(outcome: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in outcome.items() if v not in (None, "")}
 
 
+REAUTH_FAILED = "Enter your password and the code from your authenticator app correctly"
+
+
 def reauthenticate(user: User, password: str, code: str) -> None:
-    """Password and a fresh authenticator code, again. Raises `ReauthFailed` (audited)."""
-    if not password or not verify_password(user.password_hash, password):
-        record_event(
-            db.session,
-            "decision.reauth_failed",
-            object_type="user",
-            object_id=user.id,
-            outcome="failure",
-            detail={"factor": "password"},
-        )
-        raise ReauthFailed("password", "Enter your password correctly")
+    """Password and a fresh authenticator code, again. Raises `ReauthFailed` with one message whichever was wrong
+    (audited without naming the factor); each failure counts towards the account lock."""
+    from conference.auth.services import record_failed_attempt
+
+    password_ok = bool(password) and verify_password(user.password_hash, password)
     secret = (
         mfa.decrypt_secret(user.totp_secret_encrypted or "", current_app.config["SECRET_KEY"])
         if user.totp_secret_encrypted
         else None
     )
     step = mfa.verify_code(secret, code, user.totp_last_step) if secret else None
-    if step is None:
-        record_event(
-            db.session,
-            "decision.reauth_failed",
-            object_type="user",
-            object_id=user.id,
-            outcome="failure",
-            detail={"factor": "totp"},
-        )
-        raise ReauthFailed("code", "Enter the 6-digit code shown in your authenticator app now. Each code works once")
+    if not password_ok or step is None:
+        record_failed_attempt(user, "decision.reauth_failed")
+        raise ReauthFailed("password", REAUTH_FAILED)
     user.totp_last_step = step
+    user.failed_logins = 0
 
 
 def sign_off(

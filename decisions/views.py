@@ -23,7 +23,7 @@ from conference.cases.sections import register_case_section
 from conference.convening.models import Conference
 from conference.db import utcnow
 from conference.directory.models import Agency, Person
-from conference.extensions import db
+from conference.extensions import PDF_LIMIT, db, limiter, user_rate_key
 from conference.filters import LONDON
 from conference.forms import FormErrors
 from conference.meeting_types import MeetingType, Role
@@ -589,6 +589,7 @@ def show_conflict(conference_id: uuid.UUID, conflict_id: uuid.UUID) -> ResponseR
 
 @bp.route(f"{PREFIX}/check", methods=["GET", "POST"])
 @requires(Permission.DECISION_SIGN_OFF)
+@limiter.limit("5/minute", methods=["POST"], key_func=user_rate_key)  # sign-off re-authentication: guessing
 def check(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = _load(conference_id)
     if record.status == RecordStatus.SIGNED:
@@ -735,6 +736,7 @@ def _pdf_unavailable(kind: str) -> ResponseReturnValue:
 
 @bp.route(f"{PREFIX}/versions/<int:number>/minutes.pdf")
 @requires(Permission.MINUTES_DOWNLOAD)
+@limiter.shared_limit(PDF_LIMIT, scope="pdf", key_func=user_rate_key)
 def minutes_pdf(conference_id: uuid.UUID, number: int) -> ResponseReturnValue:
     conference = queries.get_conference(g.user, conference_id)
     record = queries.get_record(conference.id)
@@ -885,6 +887,7 @@ def nrm_decision(case_id: uuid.UUID) -> ResponseReturnValue:
 
 @bp.route("/cases/<uuid:case_id>/nrm/pack.pdf")
 @requires(Permission.EXPORT_PDF)
+@limiter.shared_limit(PDF_LIMIT, scope="pdf", key_func=user_rate_key)
 def nrm_pack_pdf(case_id: uuid.UUID) -> ResponseReturnValue:
     case = case_queries.get_case(g.user, case_id)
     context = _nrm_context(case)

@@ -43,7 +43,14 @@ class User(IdMixin, TimestampMixin, Base):
     # The last accepted TOTP time step: a code is usable once.
     totp_last_step: Mapped[int | None] = mapped_column(default=None)
     mfa_enrolled_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A one-time enrolment code from an administrator is needed to set up an authenticator (a reset link alone
+    # never is enough). Only its HMAC is stored; it expires and works once.
+    enrolment_code_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    enrolment_code_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Wrong passwords, codes and enrolment codes in a row; at LOCK_AFTER the account is locked until an
+    # administrator unlocks it.
     failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_at: Mapped[datetime | None] = mapped_column(default=None)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
 
     agency: Mapped[Agency] = relationship(lazy="joined")

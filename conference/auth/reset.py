@@ -1,7 +1,9 @@
 """Forgotten passwords: a single-use link that lasts 30 minutes, stored hashed (ASVS 6.4).
 
-The answer is the same whether or not the email address has an account. A reset never skips MFA: the
-person still needs their authenticator code to sign in, and every session of the account is ended.
+The answer is the same whether or not the email address has an account. A reset is never the only factor: the
+person still needs their authenticator code to sign in, or, with no authenticator set up, a one-time enrolment code
+from an administrator (conference/auth/enrolment.py). Every session of the account is ended, the person is told by
+email, and a reset does not unlock a locked account.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from conference.audit import record_event
+from conference.auth import notices
 from conference.auth.models import PasswordReset, User, UserSession
 from conference.auth.passwords import hash_password
 from conference.auth.services import _email_fingerprint, find_user_by_email
@@ -22,6 +25,8 @@ from conference.extensions import db
 from conference.mail import enqueue_email
 
 LIFETIME = timedelta(minutes=30)
+# For a new account created by an administrator: the first password is set from a link too.
+SETUP_LIFETIME = timedelta(days=3)
 
 
 def _hash(token: str) -> str:
@@ -50,6 +55,23 @@ def request_password_reset(email: str) -> None:
                  actor_user_id=user.id)
 
 
+def send_password_setup(user: User) -> None:
+    """A new account's first password, chosen by the person from an emailed link (no password ever travels)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordReset(user_id=user.id, token_hash=_hash(token), expires_at=utcnow() + SETUP_LIFETIME))
+    link = f"{current_app.config['SETTINGS'].external_url}/login/reset/{token}"
+    enqueue_email(
+        user.email,
+        "Your Convene account",
+        "An administrator has created a Convene account for you.\n\n"
+        f"To choose your password, open this link within 3 days:\n{link}\n\n"
+        "The link works once. To finish setting up you also need an enrolment code: your administrator gives it "
+        "to you in person or by phone, never by email. Then you set up an authenticator app.\n",
+        kind="RESET",
+    )
+    record_event(db.session, "password.setup_sent", object_type="user", object_id=user.id)
+
+
 def find_valid_reset(token: str) -> PasswordReset | None:
     if not token or len(token) > 100:
         return None
@@ -63,11 +85,11 @@ def reset_password(reset: PasswordReset, new_password: str) -> User:
     user = db.session.get(User, reset.user_id)
     assert user is not None
     user.password_hash = hash_password(new_password)
-    user.failed_logins = 0
     reset.used_at = utcnow()
     # Any other unused links for this account stop working too, and every session ends.
     db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.id != reset.id,
                                                    PasswordReset.used_at.is_(None)))
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     record_event(db.session, "password.reset", object_type="user", object_id=user.id, actor_user_id=user.id)
+    notices.tell_password_changed(user, by_reset=True)
     return user

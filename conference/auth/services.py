@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select
+from flask import has_request_context, session
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from conference.audit import record_event
-from conference.auth import mfa
-from conference.auth.models import User
+from conference.auth import enrolment, mfa, notices
+from conference.auth.models import User, UserSession
 from conference.auth.passwords import hash_password, needs_rehash, verify_password
 from conference.db import utcnow
 from conference.extensions import db
@@ -31,22 +34,59 @@ def _email_fingerprint(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
 
 
+# Wrong passwords, authenticator codes, enrolment codes and sign-off re-authentications in a row (any mix) before
+# the account locks until an administrator unlocks it. Rate limits (per account, session and address, in the shared
+# limiter storage) slow guessing down; the lock stops it.
+LOCK_AFTER = 10
+
+
+def _current_session_id() -> str | None:
+    row = getattr(session, "row", None) if has_request_context() else None
+    return getattr(row, "id", None)
+
+
+def record_failed_attempt(user: User, action: str, detail: dict[str, Any] | None = None) -> None:
+    """Audit a wrong credential and count it (atomically, so parallel guesses are all counted); lock at LOCK_AFTER."""
+    record_event(db.session, action, object_type="user", object_id=user.id, outcome="failure",
+                 actor_user_id=user.id, detail=detail)
+    count = db.session.execute(update(User).where(User.id == user.id)
+                               .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)).scalar_one()
+    set_committed_value(user, "failed_logins", count)
+    if count >= LOCK_AFTER and user.locked_at is None:
+        lock_account(user)
+
+
+def lock_account(user: User) -> None:
+    """Lock the account and end its sessions (the current one ends on its next request, in the guard)."""
+    user.locked_at = utcnow()
+    keep = _current_session_id()
+    ended = delete(UserSession).where(UserSession.user_id == user.id)
+    db.session.execute(ended.where(UserSession.id != keep) if keep else ended)
+    record_event(db.session, "user.locked", object_type="user", object_id=user.id, outcome="refused",
+                 detail={"failed_attempts": user.failed_logins})
+    notices.tell_account_locked(user)
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """Check a password. The same answer and the same work for an unknown email (no account enumeration)."""
+    """Check a password. The same answer and the same work for an unknown email (no account enumeration), and
+    for a locked account whatever the password."""
     user = find_user_by_email(email)
     if user is None:
         verify_password(_dummy_hash(), password)
         record_event(db.session, "login.failed", object_type="user", outcome="failure",
                      detail={"email_fingerprint": _email_fingerprint(email), "reason": "unknown"})
         return None
-    if not user.is_active or not verify_password(user.password_hash, password):
-        user.failed_logins += 1
+    if user.locked_at is not None or not user.is_active:
+        verify_password(user.password_hash, password)
         record_event(db.session, "login.failed", object_type="user", object_id=user.id, outcome="failure",
-                     actor_user_id=user.id, detail={"reason": "inactive" if not user.is_active else "password"})
+                     actor_user_id=user.id, detail={"reason": "inactive" if not user.is_active else "locked"})
+        return None
+    if not verify_password(user.password_hash, password):
+        record_failed_attempt(user, "login.failed", {"reason": "password"})
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
+    # failed_logins is cleared only after the second factor too, so a known password gives no free code guesses.
     record_event(db.session, "login.password", object_type="user", object_id=user.id, actor_user_id=user.id)
     return user
 
@@ -63,26 +103,46 @@ def verify_mfa(user: User, code: str, secret_key: str) -> MfaResult:
     secret = mfa.decrypt_secret(user.totp_secret_encrypted, secret_key)
     step = mfa.verify_code(secret, code, user.totp_last_step)
     if step is None:
-        record_event(db.session, "mfa.failed", object_type="user", object_id=user.id, outcome="failure",
-                     actor_user_id=user.id)
+        record_failed_attempt(user, "mfa.failed")
         return MfaResult(False, "Enter the 6-digit code shown in your authenticator app now. Each code works once")
     user.totp_last_step = step
+    user.failed_logins = 0
     user.last_login_at = utcnow()
     record_event(db.session, "login", object_type="user", object_id=user.id, actor_user_id=user.id)
     return MfaResult(True)
 
 
+ENROLMENT_CODE_WRONG = ("Enter the enrolment code your administrator gave you, like ABCDE-FGHJK. If it has expired "
+                        "or you do not have one, ask your administrator for a new one")
+
+
+def check_enrolment_code(user: User, code: str, secret_key: str) -> MfaResult:
+    """The first step of setting up an authenticator: the one-time code from an administrator."""
+    if enrolment.enrolment_code_matches(user, code, secret_key):
+        record_event(db.session, "mfa.enrolment_code_accepted", object_type="user", object_id=user.id,
+                     actor_user_id=user.id)
+        return MfaResult(True)
+    record_failed_attempt(user, "mfa.enrolment_code_failed")
+    return MfaResult(False, ENROLMENT_CODE_WRONG)
+
+
 def enrol_mfa(user: User, secret: str, code: str, secret_key: str) -> MfaResult:
+    """The second step: the new authenticator's first code. Uses up the enrolment code."""
+    if not user.enrolment_code_hash:
+        return MfaResult(False, ENROLMENT_CODE_WRONG)
     step = mfa.verify_code(secret, code, None)
     if step is None:
         record_event(db.session, "mfa.enrol_failed", object_type="user", object_id=user.id, outcome="failure",
                      actor_user_id=user.id)
         return MfaResult(False, "Enter the 6-digit code shown in your authenticator app now")
+    enrolment.use_enrolment_code(user)
     user.totp_secret_encrypted = mfa.encrypt_secret(secret, secret_key)
     user.totp_last_step = step
+    user.failed_logins = 0
     user.mfa_enrolled_at = utcnow()
     user.last_login_at = utcnow()
     record_event(db.session, "mfa.enrolled", object_type="user", object_id=user.id, actor_user_id=user.id)
+    notices.tell_authenticator_set_up(user)
     record_event(db.session, "login", object_type="user", object_id=user.id, actor_user_id=user.id)
     return MfaResult(True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
@@ -20,9 +21,27 @@ from conference.security import safe_next
 bp = Blueprint("auth", __name__)
 
 
+# Rate limits live in the limiter's shared storage (RATELIMIT_STORAGE_URI: Redis when more than one worker runs),
+# keyed per account, per session and per address. The per-address limits are generous so that one person's
+# failures (or a made-up email's) do not lock out colleagues behind the same office address; the per-account limits
+# and the account lock (services.LOCK_AFTER) do the real work.
+PER_ADDRESS = "60/minute"
+PER_ACCOUNT = "5/minute"
+
+
 def _login_rate_key() -> str:
     email = (request.form.get("email") or "").strip().lower()
     return f"login:{email}" if email else f"login-ip:{request.remote_addr}"
+
+
+def _account_rate_key() -> str:
+    """The account being signed in to (password done, second factor pending)."""
+    return f"account:{session.get('user_id') or request.remote_addr}"
+
+
+def _session_rate_key() -> str:
+    row = getattr(session, "row", None)
+    return f"session:{row.id}" if row is not None else f"no-session:{request.remote_addr}"
 
 
 def _secret_key() -> str:
@@ -31,8 +50,9 @@ def _secret_key() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit("10/minute", methods=["POST"])
+@limiter.limit(PER_ADDRESS, methods=["POST"])
 @limiter.limit("10/minute", methods=["POST"], key_func=_login_rate_key)
+@limiter.limit("10/minute", methods=["POST"], key_func=_session_rate_key)
 def login() -> ResponseReturnValue:
     errors = FormErrors()
     expired = bool(session.pop("flash_expired", False)) or getattr(session, "expired", False)
@@ -63,7 +83,9 @@ def login() -> ResponseReturnValue:
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @requires(Permission.SIGNED_IN)
-@limiter.limit("10/minute", methods=["POST"])
+@limiter.limit(PER_ADDRESS, methods=["POST"])
+@limiter.limit(PER_ACCOUNT, methods=["POST"], key_func=_account_rate_key)
+@limiter.limit(PER_ACCOUNT, methods=["POST"], key_func=_session_rate_key)
 def mfa() -> ResponseReturnValue:
     user = g.pending_user
     if g.mfa_verified:
@@ -83,17 +105,40 @@ def mfa() -> ResponseReturnValue:
     return render_template("auth/mfa.html", errors=errors), 400 if errors else 200
 
 
+def _enrolment_mark(user: User) -> str:
+    """What the session remembers once the enrolment code is accepted: tied to that code, so a newer code (or the
+    code's use) makes it worthless."""
+    return hashlib.sha256(f"{user.id}|{user.enrolment_code_hash}".encode()).hexdigest()
+
+
 @bp.route("/login/set-up-authenticator", methods=["GET", "POST"])
 @requires(Permission.SIGNED_IN)
-@limiter.limit("10/minute", methods=["POST"])
+@limiter.limit(PER_ADDRESS, methods=["POST"])
+@limiter.limit(PER_ACCOUNT, methods=["POST"], key_func=_account_rate_key)
+@limiter.limit(PER_ACCOUNT, methods=["POST"], key_func=_session_rate_key)
 def mfa_setup() -> ResponseReturnValue:
+    """Two steps: the one-time enrolment code from an administrator, then the new authenticator's QR code and key.
+    A password (or a reset link) alone never reaches the second step."""
     user = g.pending_user
     if user.mfa_enrolled_at:
         return redirect(url_for("auth.mfa"))
+    errors = FormErrors()
+    accepted = bool(user.enrolment_code_hash) and session.get("enrolment_accepted") == _enrolment_mark(user)
+    if not accepted:
+        if request.method == "POST":
+            code = request.form.get("enrolment_code", "")
+            if not code.strip():
+                errors.add("enrolment_code", "Enter the enrolment code your administrator gave you")
+            else:
+                result = services.check_enrolment_code(user, code, _secret_key())
+                if result.ok:
+                    session["enrolment_accepted"] = _enrolment_mark(user)
+                    return redirect(url_for("auth.mfa_setup"))
+                errors.add("enrolment_code", result.message)
+        return render_template("auth/mfa_enrolment_code.html", errors=errors), 400 if errors else 200
     if "pending_totp" not in session:
         session["pending_totp"] = totp.encrypt_secret(totp.new_totp_secret(), _secret_key())
     secret = totp.decrypt_secret(session["pending_totp"], _secret_key())
-    errors = FormErrors()
     if request.method == "POST":
         code = request.form.get("code", "")
         if not code.strip():
@@ -102,6 +147,7 @@ def mfa_setup() -> ResponseReturnValue:
             result = services.enrol_mfa(user, secret, code, _secret_key())
             if result.ok:
                 session.pop("pending_totp", None)
+                session.pop("enrolment_accepted", None)
                 return _complete_login()
             errors.add("code", result.message)
     uri = totp.provisioning_uri(secret, user.email)

@@ -23,7 +23,7 @@ from conference.convening.invitation_models import ReplyOutcome
 from conference.convening.models import Conference, ConferenceStatus
 from conference.db import utcnow
 from conference.directory.models import Person
-from conference.extensions import db
+from conference.extensions import SOLVE_LIMIT, db, limiter, user_rate_key
 from conference.forms import FormErrors, text_field
 from conference.meeting_types import MeetingType, Role, types_for_nation
 from conference.timescales import MeetingWindow
@@ -268,6 +268,7 @@ def _picture(conference: Conference, proposals: list[dict[str, Any]]) -> Availab
 
 @bp.route("/conferences/<uuid:conference_id>/options", methods=["GET", "POST"])
 @requires(Permission.CONFERENCE_CONVENE)
+@limiter.limit(SOLVE_LIMIT, methods=["GET"], key_func=user_rate_key)  # a GET may run the solver
 def options(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
     if conference.status not in (ConferenceStatus.DRAFT, ConferenceStatus.INVITED):
@@ -625,7 +626,7 @@ import_reply._csrf_exempt_reason = "machine endpoint for raw calendar replies; a
 
 
 @bp.route("/dev/mail", methods=["GET"])
-@requires(Permission.SIGNED_IN)
+@requires(Permission.USERS_MANAGE)  # every user's reset links are here: administrators only, even in development
 def dev_mail() -> ResponseReturnValue:
     if not current_app.config["SETTINGS"].is_development:
         abort(404)

@@ -11,7 +11,7 @@ from conference.audit import record_event
 from conference.auth.policy import Permission, requires
 from conference.dashboard import decisions_adapter, engagement, queries
 from conference.db import utcnow
-from conference.extensions import db
+from conference.extensions import EXPORT_LIMIT, db, limiter, user_rate_key
 from conference.filters import to_london
 from conference.forms import FormErrors, parse_date
 
@@ -76,6 +76,7 @@ def dashboard() -> ResponseReturnValue:
 
 @bp.route("/engagement.csv")
 @requires(Permission.DASHBOARD_VIEW)
+@limiter.limit(EXPORT_LIMIT, key_func=user_rate_key)
 def engagement_csv() -> ResponseReturnValue:
     errors = FormErrors()
     today = to_london(utcnow()).date()

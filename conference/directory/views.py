@@ -13,7 +13,7 @@ from werkzeug.exceptions import NotFound
 from conference.auth.policy import Permission, has_permission, requires
 from conference.directory import services
 from conference.directory.models import Agency, AvailabilitySource, LocalAuthority, Person
-from conference.extensions import db
+from conference.extensions import CALENDAR_UPLOAD_LIMIT, db, has_calendar_upload, limiter, user_rate_key
 from conference.forms import FormErrors
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
@@ -53,6 +53,8 @@ def _managed_agency(agency_id: uuid.UUID) -> Agency:
 @bp.route("/agencies/<uuid:agency_id>/people/new", methods=["GET", "POST"], endpoint="new_person")
 @bp.route("/agencies/<uuid:agency_id>/people/<uuid:person_id>", methods=["GET", "POST"], endpoint="edit_person")
 @requires(Permission.DIRECTORY_MANAGE)
+@limiter.limit(CALENDAR_UPLOAD_LIMIT, methods=["POST"], key_func=user_rate_key,
+               exempt_when=lambda: not has_calendar_upload())
 def edit_person(agency_id: uuid.UUID, person_id: uuid.UUID | None = None) -> ResponseReturnValue:
     agency = _managed_agency(agency_id)
     person = None

@@ -72,11 +72,28 @@ def test_no_account_exists_until_one_is_created_and_the_cli_checks_passwords(app
     ok = runner.invoke(app.cli, ["users", "create", "first.admin@example.test", "--name", "First Admin", "--role",
                                  "administrator", "--agency", agency.name, "--password", "violet-meadow-lantern-9"])
     assert ok.exit_code == 0, ok.output
+    assert "Enrolment code: " in ok.output and "never by email" in ok.output
     created = db.session.scalars(select(User)).one()
     assert created.mfa_enrolled_at is None and created.password_hash.startswith("$argon2id$")
+    assert created.enrolment_code_hash and created.enrolment_code_expires_at
 
 
-def test_an_administrator_resets_a_lost_authenticator(app, client, factories):
+def _enrolment_code(response) -> str:
+    import re
+
+    match = re.search(r"\b([A-Z2-9]{5}-[A-Z2-9]{5})\b", response.get_data(as_text=True))
+    assert match, response.get_data(as_text=True)[:800]
+    return match.group(1)
+
+
+def test_an_administrator_resets_a_lost_authenticator_with_a_one_time_enrolment_code(app, client, factories):
+    import re
+
+    import pyotp
+
+    from conference.convening.invitation_models import OutboxMessage
+    from tests.support.factories import PASSWORD
+
     agency = factories.agency(factories.area())
     administrator = factories.user(agency, Role.ADMINISTRATOR)
     chair = factories.user(agency, Role.CHAIR)
@@ -85,13 +102,146 @@ def test_an_administrator_resets_a_lost_authenticator(app, client, factories):
     factories.sign_in(client, administrator)
     response = client.post(f"/users/{chair.id}/reset-authenticator",
                            data={"csrf_token": csrf_token(client, f"/users/{chair.id}")})
-    assert response.status_code == 302
-    assert db.session.get(User, chair.id).mfa_enrolled_at is None
+    assert response.status_code == 200 and "This code is shown once" in response.get_data(as_text=True)
+    code = _enrolment_code(response)
+    stored = db.session.get(User, chair.id)
+    assert stored.mfa_enrolled_at is None and stored.totp_secret_encrypted is None
+    assert stored.enrolment_code_hash and code.replace("-", "") not in stored.enrolment_code_hash
     assert theirs.get("/directory/agencies").status_code == 302
-    from tests.support.factories import PASSWORD
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.mfa_reset")).one()
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.enrolment_code_issued")).one()
+    notice = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_email == chair.email)).one()
+    assert b"authenticator app was reset" in notice.body and code.encode() not in notice.body
 
     fresh = app.test_client()
     response = fresh.post("/login", data={"email": chair.email, "password": PASSWORD,
                                           "csrf_token": csrf_token(fresh, "/login")})
     assert response.headers["Location"].endswith("/login/set-up-authenticator")
-    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.mfa_reset")).one()
+    page = fresh.get("/login/set-up-authenticator")
+    assert "Enter your enrolment code" in page.get_data(as_text=True) and "data:image/svg" not in page.get_data(
+        as_text=True)
+    response = fresh.post("/login/set-up-authenticator", data={
+        "enrolment_code": "", "csrf_token": csrf_token(fresh, "/login/set-up-authenticator")})
+    assert response.status_code == 400 and "Enter the enrolment code your administrator gave you" in (
+        response.get_data(as_text=True))
+    token = csrf_token(fresh, "/login/set-up-authenticator")
+    response = fresh.post("/login/set-up-authenticator", data={
+        "enrolment_code": code.lower().replace("-", " "), "csrf_token": token})
+    assert response.status_code == 302
+    page = fresh.get("/login/set-up-authenticator").get_data(as_text=True)
+    secret = re.search(r"Key: <code[^>]*>([A-Z2-7 ]+)</code>", page).group(1).replace(" ", "")
+    response = fresh.post("/login/set-up-authenticator", data={
+        "code": pyotp.TOTP(secret).now(), "csrf_token": csrf_token(fresh, "/login/set-up-authenticator")})
+    assert response.status_code == 302
+    assert fresh.get("/directory/agencies").status_code == 200
+    db.session.expire_all()
+    stored = db.session.get(User, chair.id)
+    assert stored.mfa_enrolled_at is not None and stored.enrolment_code_hash is None  # used up: works once
+    subjects = [row.body.split(b"Subject: ")[1].split(b"\n")[0] for row in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_email == chair.email).order_by(OutboxMessage.created_at))]
+    assert subjects == [b"Your Convene authenticator app was reset",
+                        b"An authenticator app was set up for your Convene account"]
+
+
+def test_an_enrolment_code_expires_and_an_old_one_stops_working(app, client, factories):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    from tests.support.factories import PASSWORD
+
+    agency = factories.agency(factories.area())
+    administrator = factories.user(agency, Role.ADMINISTRATOR)
+    newcomer = factories.user(agency, Role.COORDINATOR, enrolled=False)
+    factories.sign_in(client, administrator)
+    first = _enrolment_code(client.post(f"/users/{newcomer.id}/reset-authenticator",
+                                        data={"csrf_token": csrf_token(client, f"/users/{newcomer.id}")}))
+    second = _enrolment_code(client.post(f"/users/{newcomer.id}/reset-authenticator",
+                                         data={"csrf_token": csrf_token(client, f"/users/{newcomer.id}")}))
+    theirs = app.test_client()
+    theirs.post("/login", data={"email": newcomer.email, "password": PASSWORD,
+                                "csrf_token": csrf_token(theirs, "/login")})
+    response = theirs.post("/login/set-up-authenticator", data={
+        "enrolment_code": first, "csrf_token": csrf_token(theirs, "/login/set-up-authenticator")})
+    assert response.status_code == 400 and "ask your administrator for a new one" in response.get_data(as_text=True)
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=7, minutes=1)):
+        theirs = app.test_client()
+        theirs.post("/login", data={"email": newcomer.email, "password": PASSWORD,
+                                    "csrf_token": csrf_token(theirs, "/login")})
+        response = theirs.post("/login/set-up-authenticator", data={
+            "enrolment_code": second, "csrf_token": csrf_token(theirs, "/login/set-up-authenticator")})
+        assert response.status_code == 400
+    assert db.session.get(User, newcomer.id).totp_secret_encrypted is None
+
+
+def test_an_administrator_unlocks_a_locked_account(app, client, factories):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    agency = factories.agency(factories.area())
+    administrator = factories.user(agency, Role.ADMINISTRATOR)
+    chair = factories.user(agency, Role.CHAIR)
+    db.session.execute(update(User).where(User.id == chair.id).values(locked_at=datetime.now(UTC), failed_logins=10))
+    db.session.commit()
+    factories.sign_in(client, administrator)
+    assert "Locked" in client.get("/users").get_data(as_text=True)
+    assert "Unlock account" in client.get(f"/users/{chair.id}").get_data(as_text=True)
+    response = client.post(f"/users/{chair.id}/unlock", data={"csrf_token": csrf_token(client, f"/users/{chair.id}")})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, chair.id).locked_at is None and db.session.get(User, chair.id).failed_logins == 0
+    rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.unlocked")).all()
+    assert len(rows) == 1 and rows[0].actor_user_id == administrator.id
+    factories.sign_in(app.test_client(), chair)
+
+
+def test_an_administrator_creates_an_account_which_needs_the_email_link_and_the_enrolment_code(app, client, factories):
+    import re
+    from email import message_from_bytes
+
+    import pyotp
+
+    from conference.convening.invitation_models import OutboxMessage
+
+    area = factories.area()
+    agency = factories.agency(area)
+    administrator = factories.user(agency, Role.ADMINISTRATOR)
+    factories.sign_in(client, administrator)
+    assert "Create an account" in client.get("/users").get_data(as_text=True)
+    token = csrf_token(client, "/users/new")
+    bad = client.post("/users/new", data={"csrf_token": token, "display_name": "", "email": "not-an-email",
+                                          "role": "wizard", "agency_id": "x"})
+    assert bad.status_code == 400
+    for message in ("Enter their full name", "Enter an email address in the correct format",
+                    "Select a role", "Select an agency"):
+        assert message in bad.get_data(as_text=True)
+    taken = client.post("/users/new", data={"csrf_token": token, "display_name": "Dup", "email": administrator.email,
+                                            "role": "chair", "agency_id": str(agency.id)})
+    assert taken.status_code == 400 and "already has an account" in taken.get_data(as_text=True)
+
+    response = client.post("/users/new", data={"csrf_token": token, "display_name": "Nova Reed",
+                                               "email": "Nova.Reed@example.test", "role": "chair",
+                                               "agency_id": str(agency.id)})
+    assert response.status_code == 200 and "This code is shown once" in response.get_data(as_text=True)
+    code = _enrolment_code(response)
+    created = db.session.scalars(select(User).where(User.email == "nova.reed@example.test")).one()
+    assert created.role == Role.CHAIR and created.mfa_enrolled_at is None and created.enrolment_code_hash
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.create")).one()
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_email == created.email)).one()
+    assert code.encode() not in mail.body
+    body = message_from_bytes(mail.body).get_payload(decode=True).decode()
+    link = re.search(r"https://convene\.test(/login/reset/\S+)", body).group(1)
+
+    person = app.test_client()
+    new = "quartz-meadow-falcon-62"
+    assert person.post(link, data={"password": new, "confirm_password": new,
+                                   "csrf_token": csrf_token(person, link)}).status_code == 302
+    person.post("/login", data={"email": created.email, "password": new, "csrf_token": csrf_token(person, "/login")})
+    person.post("/login/set-up-authenticator", data={"enrolment_code": code,
+                                                     "csrf_token": csrf_token(person, "/login/set-up-authenticator")})
+    page = person.get("/login/set-up-authenticator").get_data(as_text=True)
+    secret = re.search(r"Key: <code[^>]*>([A-Z2-7 ]+)</code>", page).group(1).replace(" ", "")
+    person.post("/login/set-up-authenticator", data={"code": pyotp.TOTP(secret).now(),
+                                                     "csrf_token": csrf_token(person, "/login/set-up-authenticator")})
+    assert person.get("/directory/agencies").status_code == 200

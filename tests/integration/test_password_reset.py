@@ -64,6 +64,8 @@ def test_a_reset_link_works_once_ends_sessions_and_still_needs_the_code(app, cli
     assert client.get("/directory/agencies").status_code == 200
     actions = db.session.scalars(select(AuditEvent.action)).all()
     assert "password.reset_requested" in actions and "password.reset" in actions
+    notice = db.session.scalars(select(OutboxMessage).where(OutboxMessage.method == "NOTICE")).one()
+    assert notice.to_email == user.email and b"Subject: Your Convene password was changed" in notice.body
 
 
 def test_an_expired_or_tampered_link_is_refused(client, factories):

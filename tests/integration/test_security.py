@@ -374,3 +374,42 @@ def test_error_pages_have_no_traceback(client, factories):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("environment", ["production", "test"])
+def test_demo_accounts_cannot_be_loaded_outside_development(app, database_url, environment):
+    from click.testing import CliRunner
+
+    app = create_app(Settings(environment=environment, secret_key="k" * 40, database_url=database_url))
+    with app.app_context():
+        result = CliRunner().invoke(app.cli, ["demo", "load"])
+        assert result.exit_code != 0
+        assert "only in development" in result.output and "CONVENE_ENV=development" in result.output
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+        db.session.remove()
+
+
+def test_the_development_mail_page_is_for_administrators_only(database_url, factories):
+    from tests.conftest import TEST_SECRET_KEY
+    from tests.support.pages import PageCheckingClient
+
+    dev = create_app(Settings(environment="development", secret_key=TEST_SECRET_KEY, database_url=database_url))
+    dev.test_client_class = PageCheckingClient
+    with dev.app_context():
+        agency = factories.agency(factories.area())
+        for role, status in ((Role.COORDINATOR, 403), (Role.CHAIR, 403), (Role.ADMINISTRATOR, 200)):
+            client = dev.test_client()
+            factories.sign_in(client, factories.user(agency, role))
+            assert client.get("/dev/mail").status_code == status, role
+        db.session.remove()
+
+
+@pytest.mark.parametrize("variable", ["CONVENE_WORKERS", "WEB_CONCURRENCY"])
+def test_per_process_rate_limits_are_refused_when_more_than_one_worker_runs(variable):
+    env = {"CONVENE_ENV": "production", "SECRET_KEY": "k" * 40, variable: "4"}
+    with pytest.raises(SettingsError, match="CONVENE_RATELIMIT_STORAGE_URL"):
+        Settings.from_env(env).validate()
+    assert Settings.from_env({**env, "CONVENE_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379"}).validate() == []
+    assert Settings.from_env({**env, variable: "1"}).validate() == []
+    with pytest.raises(SettingsError, match="whole number"):
+        Settings.from_env({**env, variable: "many"})

@@ -46,7 +46,7 @@ def test_chair_records_signs_downloads_amends_and_compares(client, factories):
     assert "Check your answers before signing off" in _text(check)
     wrong = post(client, url(world, "/check"), {"password": "not-my-password", "code": fresh_code(world.chair)})
     assert wrong.status_code == 400
-    assert "Enter your password correctly" in _text(wrong)
+    assert "Enter your password and the code from your authenticator app correctly" in _text(wrong)
     assert db.session.scalar(select(func.count()).select_from(DecisionVersion)) == 0
 
     signed = sign_off(client, world)
