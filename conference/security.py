@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
+from conference.audit import run_kept
 from conference.auth.models import FormDraft, User
 from conference.auth.policy import Permission, has_permission
 from conference.extensions import csrf, db
@@ -71,7 +72,7 @@ def _load_user() -> User | None:
 def guard() -> ResponseReturnValue | None:
     from flask import current_app
 
-    g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+    g.request_id = uuid.uuid4().hex  # made here, never taken from the client (LOG-1)
     g.csp_nonce = secrets.token_urlsafe(18)
     g.user = None
     g.mfa_verified = False
@@ -123,10 +124,18 @@ def _check_csrf(app: Flask) -> None:
 
 
 def commit_unit_of_work(response: Response) -> Response:
-    """One transaction per user action: commit once, after the view, unless the request failed."""
-    if response.status_code >= 500:
-        db.session.rollback()
-    else:
+    """One transaction per user action: commit once, after the view, only when the action completed (2xx, 3xx).
+
+    A refusal (4xx) or a failure (5xx) rolls back everything the request did. What a refusal must keep (its
+    audit row, the loser's text of a save conflict) is registered with ``conference.audit.keep_after_rollback``
+    or ``record_refusal`` and committed on its own after the rollback.
+    """
+    if response.status_code < 400:
+        run_kept(db.session)
+        db.session.commit()
+        return response
+    db.session.rollback()
+    if run_kept(db.session):
         db.session.commit()
     return response
 

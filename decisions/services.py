@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from conference.audit import record_event
+from conference.audit import keep_after_rollback, record_event, record_refusal
 from conference.auth import mfa
 from conference.auth.models import User
 from conference.auth.passwords import verify_password
@@ -143,30 +143,39 @@ def _section_changed_at(record: DecisionRecord, section: str) -> int:
 def _keep_conflict(
     record: DecisionRecord, user: User, section: str, base_version: int, mine: Any, saved: Any
 ) -> SaveConflict:
-    conflict = DecisionConflict(
-        record_id=record.id,
-        user_id=user.id,
-        section=section,
-        base_version=base_version,
-        saved_version=record.version,
-        attempted=mine,
-    )
-    db.session.add(conflict)
-    db.session.flush()
-    record_event(
-        db.session,
-        "decision.save_conflict",
-        object_type="decision",
-        object_id=record.id,
-        outcome="conflict",
-        detail={
-            "section": section,
-            "base_version": base_version,
-            "saved_version": record.version,
-            "conflict_id": str(conflict.id),
-        },
-    )
-    return SaveConflict(section, mine, saved, record.version, conflict.id)
+    """The loser's text is kept (a ``DecisionConflict``) and audited, even though the refused save rolls back."""
+    conflict_id = uuid.uuid4()
+    record_id, user_id, saved_version = record.id, user.id, record.version
+
+    def keep() -> None:
+        db.session.add(
+            DecisionConflict(
+                id=conflict_id,
+                record_id=record_id,
+                user_id=user_id,
+                section=section,
+                base_version=base_version,
+                saved_version=saved_version,
+                attempted=mine,
+            )
+        )
+        db.session.flush()
+        record_event(
+            db.session,
+            "decision.save_conflict",
+            object_type="decision",
+            object_id=record_id,
+            outcome="conflict",
+            detail={
+                "section": section,
+                "base_version": base_version,
+                "saved_version": saved_version,
+                "conflict_id": str(conflict_id),
+            },
+        )
+
+    keep_after_rollback(keep)
+    return SaveConflict(section, mine, saved, record.version, conflict_id)
 
 
 def save_section(record: DecisionRecord, section: str, value: Any, base_version: int, user: User) -> int:
@@ -389,7 +398,7 @@ def outcome_for_validation(outcome: Mapping[str, Any]) -> dict[str, Any]:
 def reauthenticate(user: User, password: str, code: str) -> None:
     """Password and a fresh authenticator code, again. Raises `ReauthFailed` (audited)."""
     if not password or not verify_password(user.password_hash, password):
-        record_event(
+        record_refusal(
             db.session,
             "decision.reauth_failed",
             object_type="user",
@@ -405,7 +414,7 @@ def reauthenticate(user: User, password: str, code: str) -> None:
     )
     step = mfa.verify_code(secret, code, user.totp_last_step) if secret else None
     if step is None:
-        record_event(
+        record_refusal(
             db.session,
             "decision.reauth_failed",
             object_type="user",

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from conference.audit import record_event
+from conference.audit import record_event, record_refusal
 from conference.auth.models import User
 from conference.auth.policy import Permission, has_permission, requires
 from conference.cases import queries as case_queries
@@ -733,7 +733,7 @@ def minutes_pdf(conference_id: uuid.UUID, number: int) -> ResponseReturnValue:
     try:
         data = render_minutes_pdf(view)
     except PdfError:
-        record_event(
+        record_refusal(
             db.session,
             "export.minutes",
             object_type="decision",
@@ -881,7 +881,7 @@ def nrm_pack_pdf(case_id: uuid.UUID) -> ResponseReturnValue:
     try:
         data = render_nrm_pack_pdf(context["pack"], version=number)
     except PdfError:
-        record_event(db.session, "export.nrm_pack", object_type="case", object_id=case.id, outcome="failure")
+        record_refusal(db.session, "export.nrm_pack", object_type="case", object_id=case.id, outcome="failure")
         return _pdf_unavailable("NRM referral pack")
     record_event(
         db.session,

@@ -6,9 +6,9 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from conference.audit import record_event
+from conference.audit import keep_after_rollback, record_event, record_refusal
 from conference.auth import mfa
 from conference.auth.models import User
 from conference.auth.passwords import hash_password, needs_rehash, verify_password
@@ -36,13 +36,19 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     if user is None:
         verify_password(_dummy_hash(), password)
-        record_event(db.session, "login.failed", object_type="user", outcome="failure",
-                     detail={"email_fingerprint": _email_fingerprint(email), "reason": "unknown"})
+        record_refusal(db.session, "login.failed", object_type="user", outcome="failure",
+                       detail={"email_fingerprint": _email_fingerprint(email), "reason": "unknown"})
         return None
     if not user.is_active or not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        record_event(db.session, "login.failed", object_type="user", object_id=user.id, outcome="failure",
-                     actor_user_id=user.id, detail={"reason": "inactive" if not user.is_active else "password"})
+        # The sign-in page answers 400, which rolls the request back: the count and the audit row are kept.
+        user_id, reason = user.id, "inactive" if not user.is_active else "password"
+
+        def count_failure() -> None:
+            db.session.execute(update(User).where(User.id == user_id).values(failed_logins=User.failed_logins + 1))
+            record_event(db.session, "login.failed", object_type="user", object_id=user_id, outcome="failure",
+                         actor_user_id=user_id, detail={"reason": reason})
+
+        keep_after_rollback(count_failure)
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -63,8 +69,8 @@ def verify_mfa(user: User, code: str, secret_key: str) -> MfaResult:
     secret = mfa.decrypt_secret(user.totp_secret_encrypted, secret_key)
     step = mfa.verify_code(secret, code, user.totp_last_step)
     if step is None:
-        record_event(db.session, "mfa.failed", object_type="user", object_id=user.id, outcome="failure",
-                     actor_user_id=user.id)
+        record_refusal(db.session, "mfa.failed", object_type="user", object_id=user.id, outcome="failure",
+                       actor_user_id=user.id)
         return MfaResult(False, "Enter the 6-digit code shown in your authenticator app now. Each code works once")
     user.totp_last_step = step
     user.last_login_at = utcnow()
@@ -75,8 +81,8 @@ def verify_mfa(user: User, code: str, secret_key: str) -> MfaResult:
 def enrol_mfa(user: User, secret: str, code: str, secret_key: str) -> MfaResult:
     step = mfa.verify_code(secret, code, None)
     if step is None:
-        record_event(db.session, "mfa.enrol_failed", object_type="user", object_id=user.id, outcome="failure",
-                     actor_user_id=user.id)
+        record_refusal(db.session, "mfa.enrol_failed", object_type="user", object_id=user.id, outcome="failure",
+                       actor_user_id=user.id)
         return MfaResult(False, "Enter the 6-digit code shown in your authenticator app now")
     user.totp_secret_encrypted = mfa.encrypt_secret(secret, secret_key)
     user.totp_last_step = step

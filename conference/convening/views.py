@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
+from conference.audit import record_event, record_refusal
 from conference.auth.policy import Permission, has_permission, public, requires
 from conference.availability_picture import AvailabilityPicture, build_picture
 from conference.cases.models import Case
@@ -603,6 +604,8 @@ def import_reply() -> ResponseReturnValue:
     secret = _reply_secret()
     given = request.headers.get("X-Convene-Reply-Secret", "")
     if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+        record_refusal(db.session, "reply.secret_refused", object_type="reply", outcome="refused",
+                       detail={"secret_given": bool(given), "secret_configured": bool(secret)})
         return jsonify({"error": "A valid X-Convene-Reply-Secret header is needed."}), 403
     result = inbound.import_calendar_reply(request.get_data(cache=False))
     status = 422 if result.outcome is ReplyOutcome.REFUSED else 200
