@@ -667,6 +667,8 @@ def show_version(conference_id: uuid.UUID, number: int) -> ResponseReturnValue:
     record = queries.get_record(conference.id)
     version = queries.get_version(record.id, number)
     snapshot = services.version_snapshot(version)
+    record_event(db.session, "decision.version.view", object_type="decision", object_id=record.id,
+                 detail={"version": number, "case_id": str(conference.case_id)})
     return render_template(
         "decisions/version.html",
         **_common(conference, record),
@@ -796,6 +798,7 @@ def _nrm_outcomes(case: Case) -> dict[str, Any]:
 @requires(Permission.NRM_REFER)
 def nrm(case_id: uuid.UUID) -> ResponseReturnValue:
     case = case_queries.get_case(g.user, case_id)
+    record_event(db.session, "nrm.view", object_type="case", object_id=case.id)
     return render_template(
         "decisions/nrm.html",
         **_nrm_context(case),
@@ -815,6 +818,8 @@ def nrm_answers(case_id: uuid.UUID) -> ResponseReturnValue:
     errors = FormErrors()
     form: Any = {}
     saved = context["referral"].answers if context["referral"] else {}
+    if request.method == "GET":
+        record_event(db.session, "nrm.answers.view", object_type="case", object_id=case.id)
     for key, value in saved.items():
         form[key] = "\n".join(value) if isinstance(value, list) else value
     if request.method == "POST":

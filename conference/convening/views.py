@@ -430,6 +430,8 @@ def board(conference_id: uuid.UUID) -> ResponseReturnValue:
         a.id: services.next_candidates(conference, a) for a in attendees if services.needs_attention(conference, a)
     }
     outbox = {m.attendee_id: m for m in queries.find_outbox(conference)}
+    record_event(db.session, "conference.board.view", object_type="conference", object_id=conference.id,
+                 detail={"case_id": str(conference.case_id)})
     return render_template(
         "convening/board.html",
         conference=conference,

@@ -85,7 +85,9 @@ def normalise_address(value: str) -> str:
     text = str(value).strip().strip('"').strip()
     text = _MAILTO.sub("", text).strip().strip("<>").strip()
     if len(text) > MAX_ADDRESS_LENGTH:
-        raise ReplyError(f"{_short(value)}… is not an email address: it is longer than {MAX_ADDRESS_LENGTH} characters.")
+        raise ReplyError(
+            f"{_short(value)}… is not an email address: it is longer than {MAX_ADDRESS_LENGTH} characters."
+        )
     if not _ADDRESS.fullmatch(text):
         raise ReplyError(f"{_short(value)!r} is not an email address.")
     return text.lower()

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text, update
 
 from conference import create_app
 from conference.audit import AuditEvent, verify_audit_log
-from conference.auth.models import Role, User, UserSession
+from conference.auth.models import FormDraft, Role, User, UserSession
 from conference.auth.policy import Permission
 from conference.cases.models import Case
 from conference.config import Settings, SettingsError
@@ -257,6 +257,34 @@ def test_a_form_posted_after_the_session_expired_is_restored_after_signing_in(cl
     page = client.get("/cases/new").get_data(as_text=True)
     assert 'value="Keptname"' in page and 'value="Keptland"' in page
     assert db.session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_a_too_large_form_posted_after_expiry_is_not_kept_and_the_person_is_told(client, factories):
+    user = factories.user(factories.agency(factories.area()), Role.COORDINATOR)
+    factories.sign_in(client, user)
+    token = csrf_token(client, "/cases/new")
+    db.session.execute(update(UserSession).values(last_seen_at=datetime.now(UTC) - timedelta(hours=1)))
+    db.session.commit()
+    response = client.post("/cases/new", data={"csrf_token": token, "child_first_name": "x" * (300 * 1024)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert db.session.scalar(select(func.count()).select_from(FormDraft)) == 0
+    assert "too large to keep" in client.get("/login").get_data(as_text=True)
+    factories.sign_in(client, user)
+    assert "too large to keep" in client.get("/cases/new").get_data(as_text=True)
+    assert "too large to keep" not in client.get("/cases/new").get_data(as_text=True)
+
+
+def test_a_kept_form_belongs_to_the_user_of_the_expired_session(client, factories):
+    agency = factories.agency(factories.area())
+    user, other = factories.user(agency, Role.COORDINATOR), factories.user(agency, Role.COORDINATOR)
+    factories.sign_in(client, user)
+    token = csrf_token(client, "/cases/new")
+    db.session.execute(update(UserSession).values(last_seen_at=datetime.now(UTC) - timedelta(hours=1)))
+    db.session.commit()
+    client.post("/cases/new", data={"csrf_token": token, "child_first_name": "Keptname"})
+    assert db.session.scalars(select(FormDraft)).one().user_id == user.id
+    factories.sign_in(client, other)  # someone else signs in on the same browser: not restored for them
+    assert 'value="Keptname"' not in client.get("/cases/new").get_data(as_text=True)
 
 
 def test_login_is_rate_limited(client, factories):
