@@ -157,6 +157,7 @@ def people(conference_id: uuid.UUID) -> ResponseReturnValue:
                 if not any(s.candidate_ids for s in conference.roles if s.required):
                     errors.add("roles", "Add at least one person to each required role")
                 else:
+                    _find_options(conference)
                     return redirect(url_for("convening.options", conference_id=conference.id))
     return render_template(
         "convening/people.html", conference=conference, errors=errors, **_people_context(conference)
@@ -258,6 +259,17 @@ def _picture(conference: Conference, proposals: list[dict[str, Any]]) -> Availab
         return None
 
 
+OPTIONS_PROBLEM = "options_problem"
+
+
+def _find_options(conference: Conference) -> None:
+    """Run the scheduler and store its answer (on a POST only: opening the options page solves nothing)."""
+    try:
+        services.find_options(conference)
+    except services.ConveningError as error:
+        session[OPTIONS_PROBLEM] = str(error)
+
+
 @bp.route("/conferences/<uuid:conference_id>/options", methods=["GET", "POST"])
 @requires(Permission.CONFERENCE_CONVENE)
 def options(conference_id: uuid.UUID) -> ResponseReturnValue:
@@ -266,10 +278,13 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
         abort(409)
     arrangement = services.arrangement_for(conference)
     errors = FormErrors()
-    problem = None
+    problem = session.pop(OPTIONS_PROBLEM, None)
     form: dict[str, str] = {}
     if request.method == "POST":
         form = request.form.to_dict()
+        if form.get("action") == "find":
+            _find_options(conference)
+            return redirect(url_for("convening.options", conference_id=conference.id))
         if form.get("action") == "another":
             start_at = parse_moment(form, "another", "the meeting", errors)
             if start_at is not None and start_at <= utcnow():
@@ -279,16 +294,13 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
                 return redirect(url_for("convening.another_time", conference_id=conference.id))
         else:
             choice = form.get("proposal", "")
-            if not choice.isdigit() or int(choice) >= len(arrangement.proposals):
+            if not arrangement.proposals:
+                errors.add("find", "Select a time: first find the times that work")
+            elif not choice.isdigit() or int(choice) >= len(arrangement.proposals):
                 errors.add("proposal", "Select a time for the meeting")
             else:
                 services.choose_option(conference, int(choice))
                 return redirect(url_for("convening.place", conference_id=conference.id))
-    elif arrangement.solved_at is None or request.args.get("again") == "yes":
-        try:
-            services.find_options(conference)
-        except services.ConveningError as error:
-            problem = str(error)
     return render_template(
         "convening/options.html",
         conference=conference,
