@@ -765,6 +765,8 @@ def compare(conference_id: uuid.UUID) -> ResponseReturnValue:
         before = services.version_snapshot(queries.get_version(record.id, left))
         after = services.version_snapshot(queries.get_version(record.id, right))
         changes = services.compare_snapshots(before, after)
+        record_event(db.session, "decision.version.compare", object_type="decision", object_id=record.id,
+                     detail={"from": left, "to": right})
     return render_template(
         "decisions/compare.html",
         **_common(conference, record),

@@ -160,9 +160,10 @@ class DatabaseSessionInterface(SessionInterface):
         """Before sign-in: the session travels in a signed cookie, and no row is written."""
         if session.stale_cookie:
             response.delete_cookie(COOKIE_NAME, path="/", secure=True, httponly=True, samesite="Lax")
-        if not session.modified:
-            return
         data = dict(session)
+        if not data and not session.modified:
+            return
+        # Re-signed on every answer while it holds anything, so its 30 minutes run from the last request.
         value = self._serializer(app).dumps(data)
         if len(value) > PRE_SESSION_MAX_BYTES:
             data.pop("next", None)

@@ -287,6 +287,21 @@ def test_a_kept_form_belongs_to_the_user_of_the_expired_session(client, factorie
     assert 'value="Keptname"' not in client.get("/cases/new").get_data(as_text=True)
 
 
+def test_refused_sign_in_steps_keep_their_audit_rows_and_the_failure_count(client, factories):
+    user = factories.user(factories.agency(factories.area()))
+    token = csrf_token(client, "/login")
+    refused = client.post("/login", data={"email": user.email, "password": "wrong-password-here", "csrf_token": token})
+    assert refused.status_code == 400  # a refusal: the request rolls back, but these are kept on purpose
+    db.session.expire_all()
+    assert db.session.get(User, user.id).failed_logins == 1
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    wrong_code = client.post("/login/code", data={"code": "000000", "csrf_token": csrf_token(client, "/login/code")})
+    assert wrong_code.status_code == 400
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["login.failed", "login.password", "mfa.failed"]
+    assert verify_audit_log(db.session).ok
+
+
 def test_login_is_rate_limited(client, factories):
     user = factories.user(factories.agency(factories.area()))
     token = csrf_token(client, "/login")

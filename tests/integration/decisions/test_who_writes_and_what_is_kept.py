@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from conference.audit import AuditEvent
 from conference.auth.models import Role as UserRole
 from conference.extensions import db
-from decisions.models import DecisionConflict, DecisionRecord
+from decisions.models import DecisionConflict, DecisionRecord, DecisionVersion
 from tests.integration.decisions.support import (
     OUTCOME,
     form_fields,
@@ -110,6 +110,17 @@ def test_a_refused_quorum_override_leaves_no_audit_row_and_a_conflict_keeps_the_
     assert refused.status_code == 409
     assert _audited("decision.quorum_override") == 0  # refused: the override did not happen
     assert _audited("decision.save_conflict") == 1 and _count(DecisionConflict) == 1  # what they typed is kept
+
+
+def test_a_refused_sign_off_keeps_its_audit_row_and_signs_nothing(client, factories):
+    world = make_world(factories)
+    factories.sign_in(client, world.chair)
+    record_everything(client, world)
+    version = _record().version
+    refused = post(client, url(world, "/check"), {"password": "not-the-password", "code": "123456"})
+    assert refused.status_code == 400
+    assert _audited("decision.reauth_failed") == 1
+    assert _count(DecisionVersion) == 0 and _record().version == version
 
 
 def test_reads_of_versions_nrm_and_case_list_are_audited(client, factories):
