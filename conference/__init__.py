@@ -154,10 +154,9 @@ def _register_errors(app: Flask) -> None:
         if code == 429:
             from flask import request
 
-            from conference.audit import record_event
+            from conference.audit import record_refusal
 
-            db.session.rollback()
-            record_event(db.session, "rate_limited", outcome="refused", detail={"endpoint": request.endpoint or ""})
+            record_refusal(db.session, "rate_limited", outcome="refused", detail={"endpoint": request.endpoint or ""})
         template = {400: "400", 401: "401", 403: "403", 404: "404", 405: "405", 409: "409", 413: "413",
                     429: "429"}.get(code, "generic")
         if code == 413:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -130,6 +130,54 @@ def record_event(
     session.flush()
     session.execute(text("UPDATE audit_chain_head SET last_hash = :h WHERE id = 1"), {"h": event.hash})
     return event
+
+
+KEPT_KEY = "_kept_after_rollback"
+
+
+def keep_after_rollback(callback: Callable[[], object]) -> None:
+    """Run ``callback`` even when the request is refused, in its own transaction after the rest is rolled back.
+
+    The unit of work (``conference.security.commit_unit_of_work``) commits only when the action completes (a 2xx
+    or 3xx answer) and rolls everything back on a 4xx or 5xx. What a refusal must keep (its audit row, a failed
+    sign-in count, the text of the loser of a save conflict) is written by a callback registered here. On a
+    refusal the callbacks run after the rollback and are committed on their own; on success they run before the
+    one commit. Outside a request (CLI, worker) the callback runs at once, in the caller's transaction.
+    Callbacks must re-read what they change: objects loaded earlier in the request may have been rolled back.
+    """
+    if not has_request_context():
+        callback()
+        return
+    kept: list[Callable[[], object]] = g.setdefault(KEPT_KEY, [])
+    kept.append(callback)
+
+
+def record_refusal(
+    session: SessionLike,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: str | uuid.UUID | None = "",
+    outcome: str = "refused",
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+    actor_user_id: uuid.UUID | None = None,
+) -> None:
+    """An audit row that survives the rollback of a refused request (a 4xx): see ``keep_after_rollback``."""
+
+    def write() -> None:
+        record_event(session, action, object_type=object_type, object_id=object_id, outcome=outcome, reason=reason,
+                     detail=detail, actor_user_id=actor_user_id)
+
+    keep_after_rollback(write)
+
+
+def run_kept(session: SessionLike) -> bool:
+    """Run the callbacks kept for this request (once). Returns whether there were any."""
+    kept: list[Callable[[], object]] = g.pop(KEPT_KEY, []) if has_request_context() else []
+    for callback in kept:
+        callback()
+    return bool(kept)
 
 
 @dataclass(frozen=True)

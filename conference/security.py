@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import uuid
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
+from conference.audit import run_kept
 from conference.auth.models import FormDraft, User
 from conference.auth.policy import Permission, has_permission
 from conference.extensions import csrf, db
@@ -43,13 +45,21 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _save_draft_and_redirect(user_id: uuid.UUID | None) -> ResponseReturnValue:
-    """SES-6: a form posted after the session ended is kept and restored after the person logs in again."""
+MAX_DRAFT_BYTES = 256 * 1024
+
+
+def _save_draft_and_redirect(user_id: uuid.UUID) -> ResponseReturnValue:
+    """SES-6: a form posted just after a signed-in session expired is kept for that user and restored after they
+    sign in again. Only for a real session of a known user (never for a made-up cookie), and at most 256 KB: a
+    larger form is not kept and the person is told so after signing in."""
     data = {k: v for k, v in request.form.to_dict(flat=False).items() if k not in NOT_SAVED_FIELDS}
-    draft = FormDraft(user_id=user_id, path=request.path, data=data)
-    db.session.add(draft)
-    db.session.flush()
-    session["draft_id"] = str(draft.id)
+    if len(json.dumps(data)) > MAX_DRAFT_BYTES:
+        session["form_not_kept"] = True
+    else:
+        draft = FormDraft(user_id=user_id, path=request.path[:500], data=data)
+        db.session.add(draft)
+        db.session.flush()
+        session["draft_id"] = str(draft.id)
     session["next"] = request.path
     session["flash_expired"] = True
     return redirect(url_for("auth.login"))
@@ -72,7 +82,7 @@ def _load_user() -> User | None:
 def guard() -> ResponseReturnValue | None:
     from flask import current_app
 
-    g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+    g.request_id = uuid.uuid4().hex  # made here, never taken from the client (LOG-1)
     g.csp_nonce = secrets.token_urlsafe(18)
     g.user = None
     g.mfa_verified = False
@@ -95,8 +105,9 @@ def guard() -> ResponseReturnValue | None:
         log.error("route without a permission declaration refused", extra={"event": request.endpoint})
         abort(403)
     if user is None:
-        if request.method == "POST" and getattr(session, "expired", False) and request.form:
-            return _save_draft_and_redirect(None)
+        expired_user_id = getattr(session, "expired_user_id", None)
+        if request.method == "POST" and expired_user_id is not None and request.form:
+            return _save_draft_and_redirect(expired_user_id)
         if request.accept_mimetypes.best == "application/json":
             abort(401)
         if request.method == "GET":
@@ -124,10 +135,18 @@ def _check_csrf(app: Flask) -> None:
 
 
 def commit_unit_of_work(response: Response) -> Response:
-    """One transaction per user action: commit once, after the view, unless the request failed."""
-    if response.status_code >= 500:
-        db.session.rollback()
-    else:
+    """One transaction per user action: commit once, after the view, only when the action completed (2xx, 3xx).
+
+    A refusal (4xx) or a failure (5xx) rolls back everything the request did. What a refusal must keep (its
+    audit row, the loser's text of a save conflict) is registered with ``conference.audit.keep_after_rollback``
+    or ``record_refusal`` and committed on its own after the rollback.
+    """
+    if response.status_code < 400:
+        run_kept(db.session)
+        db.session.commit()
+        return response
+    db.session.rollback()
+    if run_kept(db.session):
         db.session.commit()
     return response
 
@@ -156,6 +175,13 @@ def security_headers(response: Response) -> Response:
     return response
 
 
+def _pop_form_not_kept() -> bool:
+    """Told once, on the first page after signing in again, that a too-large form could not be kept."""
+    if getattr(g, "user", None) is None or not session.get("form_not_kept"):
+        return False
+    return bool(session.pop("form_not_kept", False))
+
+
 def register_security(app: Flask) -> None:
     app.before_request(guard)
     # after_request functions run in reverse order of registration: headers last, commit first.
@@ -166,4 +192,5 @@ def register_security(app: Flask) -> None:
     def _security_context() -> dict[str, Any]:
         return {"csp_nonce": getattr(g, "csp_nonce", ""), "current_user": getattr(g, "user", None),
                 "config_endpoints": app.view_functions.keys(),
+                "form_not_kept": _pop_form_not_kept(),
                 "has_permission": lambda p: has_permission(getattr(g, "user", None), p)}

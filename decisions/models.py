@@ -62,6 +62,8 @@ class DecisionRecord(IdMixin, TimestampMixin, Base):
     signed_version: Mapped[int] = mapped_column(Integer, default=0)
     amendment_reason: Mapped[str] = mapped_column(Text, default="")
     updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    # A coordinator the chair named to write the record for this conference (ACC-4); None: the chair writes it.
+    recorder_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
 
     attendance: Mapped[list[AttendanceEntry]] = relationship(
         back_populates="record", order_by="AttendanceEntry.position", cascade="all, delete-orphan"

@@ -21,8 +21,9 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from conference.audit import record_event
+from conference.audit import keep_after_rollback, record_event
 from conference.auth import mfa
+from conference.auth.models import Role as UserRole
 from conference.auth.models import User
 from conference.auth.passwords import verify_password
 from conference.cases.models import Case
@@ -102,6 +103,55 @@ def open_record(conference: Conference) -> DecisionRecord:
     return record
 
 
+def find_or_new_record(conference: Conference) -> DecisionRecord:
+    """The conference's record, or an unsaved empty one to show: a page that only reads creates nothing."""
+    existing = queries.find_record(conference.id)
+    if existing is not None:
+        return existing
+    return DecisionRecord(conference_id=conference.id, case_id=conference.case_id, sections={}, version=1,
+                          status=RecordStatus.DRAFT, signed_version=0, amendment_reason="")
+
+
+def may_write_record(user: User, record: DecisionRecord) -> bool:
+    """The chair writes the record; a coordinator only when the chair named them recorder for this conference."""
+    role = UserRole(user.role)
+    if role is UserRole.CHAIR:
+        return True
+    return role is UserRole.COORDINATOR and record.recorder_user_id is not None and record.recorder_user_id == user.id
+
+
+def agency_roles(conference: Conference, user: User) -> list[Role]:
+    """The conference roles filled by people of the user's agency: the information they may add."""
+    roles = {a.seat.role for a in conference.attendees if a.person.agency_id == user.agency_id}
+    return [seat.role for seat in sorted(conference.roles, key=lambda s: s.position) if seat.role in roles]
+
+
+def find_recorder_choices(conference: Conference) -> list[User]:
+    """Coordinators of the case's area, whom the chair may name as recorder."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Agency, User.agency_id == Agency.id)
+            .where(User.role == UserRole.COORDINATOR, User.is_active.is_(True),
+                   Agency.local_authority_id == conference.case.local_authority_id)
+            .order_by(User.display_name)
+        )
+    )
+
+
+def name_recorder(record: DecisionRecord, recorder: User | None, chair: User) -> None:
+    """The chair names a coordinator to write the record for this conference (or takes it back). Audited."""
+    _require_editable(record)
+    record.recorder_user_id = recorder.id if recorder is not None else None
+    record_event(
+        db.session,
+        "decision.recorder_named",
+        object_type="decision",
+        object_id=record.id,
+        detail={"recorder_user_id": str(recorder.id) if recorder else None, "by": str(chair.id)},
+    )
+
+
 def _fresh(record: DecisionRecord) -> DecisionRecord:
     db.session.refresh(record)
     return record
@@ -143,30 +193,39 @@ def _section_changed_at(record: DecisionRecord, section: str) -> int:
 def _keep_conflict(
     record: DecisionRecord, user: User, section: str, base_version: int, mine: Any, saved: Any
 ) -> SaveConflict:
-    conflict = DecisionConflict(
-        record_id=record.id,
-        user_id=user.id,
-        section=section,
-        base_version=base_version,
-        saved_version=record.version,
-        attempted=mine,
-    )
-    db.session.add(conflict)
-    db.session.flush()
-    record_event(
-        db.session,
-        "decision.save_conflict",
-        object_type="decision",
-        object_id=record.id,
-        outcome="conflict",
-        detail={
-            "section": section,
-            "base_version": base_version,
-            "saved_version": record.version,
-            "conflict_id": str(conflict.id),
-        },
-    )
-    return SaveConflict(section, mine, saved, record.version, conflict.id)
+    """The loser's text is kept (a ``DecisionConflict``) and audited, even though the refused save rolls back."""
+    conflict_id = uuid.uuid4()
+    record_id, user_id, saved_version = record.id, user.id, record.version
+
+    def keep() -> None:
+        db.session.add(
+            DecisionConflict(
+                id=conflict_id,
+                record_id=record_id,
+                user_id=user_id,
+                section=section,
+                base_version=base_version,
+                saved_version=saved_version,
+                attempted=mine,
+            )
+        )
+        db.session.flush()
+        record_event(
+            db.session,
+            "decision.save_conflict",
+            object_type="decision",
+            object_id=record_id,
+            outcome="conflict",
+            detail={
+                "section": section,
+                "base_version": base_version,
+                "saved_version": saved_version,
+                "conflict_id": str(conflict_id),
+            },
+        )
+
+    keep_after_rollback(keep)
+    return SaveConflict(section, mine, saved, record.version, conflict_id)
 
 
 def save_section(record: DecisionRecord, section: str, value: Any, base_version: int, user: User) -> int:

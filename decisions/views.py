@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from conference.audit import record_event
+from conference.audit import record_event, record_refusal
 from conference.auth.models import User
 from conference.auth.policy import Permission, has_permission, requires
 from conference.cases import queries as case_queries
@@ -77,8 +77,19 @@ SECTION_ENDPOINTS = {
 
 
 def _load(conference_id: uuid.UUID) -> tuple[Conference, DecisionRecord]:
+    """The conference and its record. A GET creates nothing (an unsaved empty record is shown); a POST opens it."""
     conference = queries.get_conference(g.user, conference_id)
-    return conference, services.open_record(conference)
+    if request.method == "POST":
+        return conference, services.open_record(conference)
+    return conference, services.find_or_new_record(conference)
+
+
+def _load_for_writing(conference_id: uuid.UUID) -> tuple[Conference, DecisionRecord]:
+    """Only the chair, or the coordinator the chair named recorder, writes the record's sections (ACC-4)."""
+    conference, record = _load(conference_id)
+    if not services.may_write_record(g.user, record):
+        abort(403)
+    return conference, record
 
 
 def _version_field() -> int:
@@ -204,10 +215,33 @@ def task_list(conference_id: uuid.UUID) -> ResponseReturnValue:
         status=_task_status(record, conference),
         summary=summary,
         quorum=services.quorum_for(conference, record),
-        can_record=has_permission(g.user, Permission.DECISION_RECORD),
+        can_record=services.may_write_record(g.user, record),
+        can_add_information=bool(services.agency_roles(conference, g.user))
+        and has_permission(g.user, Permission.DECISION_AGENCY_INFO),
         can_sign=has_permission(g.user, Permission.DECISION_SIGN_OFF),
+        recorder_choices=services.find_recorder_choices(conference)
+        if has_permission(g.user, Permission.DECISION_SIGN_OFF)
+        else [],
         versions=queries.find_versions(record.id),
     )
+
+
+@bp.route(f"{PREFIX}/recorder", methods=["POST"])
+@requires(Permission.DECISION_SIGN_OFF)
+def recorder(conference_id: uuid.UUID) -> ResponseReturnValue:
+    """The chair names a coordinator to write the record for this conference, or takes it back."""
+    conference, record = _load(conference_id)
+    choices = {str(u.id): u for u in services.find_recorder_choices(conference)}
+    chosen = request.form.get("recorder", "")
+    if chosen and chosen not in choices:
+        abort(400)
+    try:
+        services.name_recorder(record, choices.get(chosen), g.user)
+    except services.DecisionError as error:
+        return _refused(conference, record, str(error))
+    person = choices.get(chosen)
+    _banner(f"{person.display_name} can now write the record" if person else "Only you can now write the record")
+    return redirect(url_for("decisions.task_list", conference_id=conference.id))
 
 
 # --- attendance and quorum --------------------------------------------------------------------------------
@@ -223,7 +257,7 @@ def _default_people(conference: Conference) -> dict[str, str]:
 @bp.route(f"{PREFIX}/attendance", methods=["GET", "POST"])
 @requires(Permission.DECISION_RECORD)
 def attendance(conference_id: uuid.UUID) -> ResponseReturnValue:
-    conference, record = _load(conference_id)
+    conference, record = _load_for_writing(conference_id)
     roles = forms.seat_roles(conference)
     errors = FormErrors()
     form: dict[str, str] = {}
@@ -261,7 +295,7 @@ def attendance(conference_id: uuid.UUID) -> ResponseReturnValue:
 @bp.route(f"{PREFIX}/quorum", methods=["GET", "POST"])
 @requires(Permission.DECISION_RECORD)
 def quorum(conference_id: uuid.UUID) -> ResponseReturnValue:
-    conference, record = _load(conference_id)
+    conference, record = _load_for_writing(conference_id)
     result = services.quorum_for(conference, record)
     rule = quorum_rule(conference.meeting_type, conference.nation)
     errors = FormErrors()
@@ -292,11 +326,29 @@ def quorum(conference_id: uuid.UUID) -> ResponseReturnValue:
 # --- information, child's views --------------------------------------------------------------------------
 
 
+def _information_roles(conference: Conference, record: DecisionRecord) -> tuple[list[Role], bool]:
+    """The roles whose information this user may write, and whether they write the whole record."""
+    if services.may_write_record(g.user, record):
+        return forms.seat_roles(conference), True
+    if not has_permission(g.user, Permission.DECISION_AGENCY_INFO):
+        abort(403)
+    own = services.agency_roles(conference, g.user)
+    if not own:
+        abort(403)
+    return own, False
+
+
+def _merge_information(saved: dict[str, str], value: dict[str, str], own: list[Role]) -> dict[str, str]:
+    """An agency member's save replaces their own agency's information only; the rest stays as saved."""
+    keep = {k: v for k, v in saved.items() if k not in {r.value for r in own}}
+    return {**keep, **value}
+
+
 @bp.route(f"{PREFIX}/information", methods=["GET", "POST"])
-@requires(Permission.DECISION_RECORD)
+@requires(Permission.DECISION_AGENCY_INFO)
 def information(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = _load(conference_id)
-    roles = forms.seat_roles(conference)
+    roles, whole = _information_roles(conference, record)
     errors = FormErrors()
     saved = (record.sections or {}).get("information", {})
     form = {f"information-{k}": v for k, v in saved.items()}
@@ -304,16 +356,18 @@ def information(conference_id: uuid.UUID) -> ResponseReturnValue:
         form = _form_data()
         value = forms.read_information(form, roles, errors)
         if value is not None:
+            if not whole:
+                value = _merge_information(saved, value, roles)
             return _save_section_or_conflict(conference, record, "information", value, "decisions.information")
     return render_template(
-        "decisions/information.html", **_common(conference, record), errors=errors, form=form
+        "decisions/information.html", **{**_common(conference, record), "roles": roles}, errors=errors, form=form
     ), 400 if errors else 200
 
 
 @bp.route(f"{PREFIX}/child-views", methods=["GET", "POST"])
 @requires(Permission.DECISION_RECORD)
 def child_views(conference_id: uuid.UUID) -> ResponseReturnValue:
-    conference, record = _load(conference_id)
+    conference, record = _load_for_writing(conference_id)
     errors = FormErrors()
     form = dict((record.sections or {}).get("child_views", {}))
     if request.method == "POST":
@@ -332,7 +386,7 @@ def child_views(conference_id: uuid.UUID) -> ResponseReturnValue:
 @bp.route(f"{PREFIX}/elements", methods=["GET", "POST"])
 @requires(Permission.DECISION_RECORD)
 def elements(conference_id: uuid.UUID) -> ResponseReturnValue:
-    conference, record = _load(conference_id)
+    conference, record = _load_for_writing(conference_id)
     errors = FormErrors()
     saved = dict((record.sections or {}).get("elements", {}))
     form: Any = MultiDict()
@@ -365,7 +419,7 @@ def elements(conference_id: uuid.UUID) -> ResponseReturnValue:
 @bp.route(f"{PREFIX}/indicators", methods=["GET", "POST"])
 @requires(Permission.DECISION_RECORD)
 def indicators(conference_id: uuid.UUID) -> ResponseReturnValue:
-    conference, record = _load(conference_id)
+    conference, record = _load_for_writing(conference_id)
     catalogue = default_catalogue()
     errors = FormErrors()
     form: dict[str, str] = {}
@@ -409,7 +463,7 @@ def _outcome_form(saved: dict[str, Any]) -> dict[str, str]:
 @bp.route(f"{PREFIX}/outcome", methods=["GET", "POST"])
 @requires(Permission.DECISION_RECORD)
 def outcome(conference_id: uuid.UUID) -> ResponseReturnValue:
-    conference, record = _load(conference_id)
+    conference, record = _load_for_writing(conference_id)
     roles = forms.seat_roles(conference)
     errors = FormErrors()
     form = _outcome_form(dict((record.sections or {}).get("outcome", {})))
@@ -457,7 +511,7 @@ def _owners(conference: Conference) -> dict[str, Person]:
 @bp.route(f"{PREFIX}/actions", methods=["GET", "POST"])
 @requires(Permission.DECISION_RECORD)
 def actions(conference_id: uuid.UUID) -> ResponseReturnValue:
-    conference, record = _load(conference_id)
+    conference, record = _load_for_writing(conference_id)
     people = _owners(conference)
     errors = FormErrors()
     form: dict[str, str] = {"idempotency_key": uuid.uuid4().hex}
@@ -498,7 +552,7 @@ def actions(conference_id: uuid.UUID) -> ResponseReturnValue:
 @bp.route(f"{PREFIX}/actions/<uuid:action_id>/status", methods=["POST"])
 @requires(Permission.DECISION_RECORD)
 def action_status(conference_id: uuid.UUID, action_id: uuid.UUID) -> ResponseReturnValue:
-    conference, record = _load(conference_id)
+    conference, record = _load_for_writing(conference_id)
     action = queries.get_action(record, action_id)
     errors = FormErrors()
     status = forms.read_action_status(request.form, errors)
@@ -529,10 +583,13 @@ def _same_origin() -> bool:
 
 
 @bp.route(f"{PREFIX}/autosave", methods=["POST"])
-@requires(Permission.DECISION_RECORD)
+@requires(Permission.DECISION_AGENCY_INFO)
 def autosave(conference_id: uuid.UUID) -> ResponseReturnValue:
-    """Save a section as JSON: ``{"section", "version", "fields": {name: value or [values]}}``."""
+    """Save a section as JSON: ``{"section", "version", "fields": {name: value or [values]}}``.
+
+    The chair (or named recorder) saves any section; an agency member only their own agency's information."""
     conference, record = _load(conference_id)
+    whole = services.may_write_record(g.user, record)
     if request.mimetype != "application/json":
         return jsonify(error="Send application/json"), 415
     if not _same_origin():
@@ -551,7 +608,15 @@ def autosave(conference_id: uuid.UUID) -> ResponseReturnValue:
             form.add(str(name), str(item))
     errors = FormErrors()
     section = str(payload["section"])
-    value = _AUTOSAVE_READERS[section](conference, form, errors)
+    if not whole and section != "information":
+        return jsonify(error="Only the chair or the recorder writes this section"), 403
+    if whole:
+        value = _AUTOSAVE_READERS[section](conference, form, errors)
+    else:
+        own, _whole = _information_roles(conference, record)
+        read = forms.read_information(form, own, errors)
+        saved = (record.sections or {}).get("information", {})
+        value = None if read is None else _merge_information(saved, read, own)
     if value is None:
         return jsonify(saved=False, errors={f: errors.get(f) for f in errors}), 422
     try:
@@ -573,7 +638,7 @@ def autosave(conference_id: uuid.UUID) -> ResponseReturnValue:
 
 
 @bp.route(f"{PREFIX}/conflicts/<uuid:conflict_id>")
-@requires(Permission.DECISION_RECORD)
+@requires(Permission.DECISION_AGENCY_INFO)
 def show_conflict(conference_id: uuid.UUID, conflict_id: uuid.UUID) -> ResponseReturnValue:
     """A save of yours that lost to someone else's (kept, never applied): your text beside what is saved now."""
     conference, record = _load(conference_id)
@@ -678,6 +743,8 @@ def show_version(conference_id: uuid.UUID, number: int) -> ResponseReturnValue:
     record = queries.get_record(conference.id)
     version = queries.get_version(record.id, number)
     snapshot = services.version_snapshot(version)
+    record_event(db.session, "decision.version.view", object_type="decision", object_id=record.id,
+                 detail={"version": number, "case_id": str(conference.case_id)})
     return render_template(
         "decisions/version.html",
         **_common(conference, record),
@@ -709,6 +776,8 @@ def compare(conference_id: uuid.UUID) -> ResponseReturnValue:
         before = services.version_snapshot(queries.get_version(record.id, left))
         after = services.version_snapshot(queries.get_version(record.id, right))
         changes = services.compare_snapshots(before, after)
+        record_event(db.session, "decision.version.compare", object_type="decision", object_id=record.id,
+                     detail={"from": left, "to": right})
     return render_template(
         "decisions/compare.html",
         **_common(conference, record),
@@ -745,7 +814,7 @@ def minutes_pdf(conference_id: uuid.UUID, number: int) -> ResponseReturnValue:
     try:
         data = render_minutes_pdf(view)
     except PdfError:
-        record_event(
+        record_refusal(
             db.session,
             "export.minutes",
             object_type="decision",
@@ -809,6 +878,7 @@ def _nrm_outcomes(case: Case) -> dict[str, Any]:
 @requires(Permission.NRM_REFER)
 def nrm(case_id: uuid.UUID) -> ResponseReturnValue:
     case = case_queries.get_case(g.user, case_id)
+    record_event(db.session, "nrm.view", object_type="case", object_id=case.id)
     return render_template(
         "decisions/nrm.html",
         **_nrm_context(case),
@@ -828,6 +898,8 @@ def nrm_answers(case_id: uuid.UUID) -> ResponseReturnValue:
     errors = FormErrors()
     form: Any = {}
     saved = context["referral"].answers if context["referral"] else {}
+    if request.method == "GET":
+        record_event(db.session, "nrm.answers.view", object_type="case", object_id=case.id)
     for key, value in saved.items():
         form[key] = "\n".join(value) if isinstance(value, list) else value
     if request.method == "POST":
@@ -895,7 +967,7 @@ def nrm_pack_pdf(case_id: uuid.UUID) -> ResponseReturnValue:
     try:
         data = render_nrm_pack_pdf(context["pack"], version=number)
     except PdfError:
-        record_event(db.session, "export.nrm_pack", object_type="case", object_id=case.id, outcome="failure")
+        record_refusal(db.session, "export.nrm_pack", object_type="case", object_id=case.id, outcome="failure")
         return _pdf_unavailable("NRM referral pack")
     record_event(
         db.session,

@@ -31,7 +31,11 @@ class Permission(StrEnum):
     DIRECTORY_MANAGE = "directory.manage"
     CONFERENCE_CONVENE = "conference.convene"
     CONFERENCE_VIEW = "conference.view"
+    # Write the decision record's sections. The chair writes; a coordinator only when the chair named them the
+    # recorder for that conference (checked on the record: decisions.services.may_write_record).
     DECISION_RECORD = "decision.record"
+    # Add one's own agency's information to a record (agency members), nothing else.
+    DECISION_AGENCY_INFO = "decision.agency_information"
     DECISION_SIGN_OFF = "decision.sign_off"
     DECISION_VIEW = "decision.view"
     EXPORT_PDF = "export.pdf"
@@ -49,13 +53,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COORDINATOR: frozenset(
         _EVERYONE | _CASE_READ | {Permission.CASE_CREATE, Permission.CASE_EDIT, Permission.CASE_IDENTITY,
                                   Permission.CONFERENCE_CONVENE, Permission.EXPORT_PDF, Permission.NRM_REFER,
-                                  Permission.DASHBOARD_VIEW}
+                                  Permission.DASHBOARD_VIEW, Permission.DECISION_RECORD}
     ),
     Role.CHAIR: frozenset(
         _EVERYONE | _CASE_READ | {Permission.CASE_IDENTITY, Permission.DECISION_RECORD, Permission.DECISION_SIGN_OFF,
-                                  Permission.EXPORT_PDF, Permission.NRM_REFER}
+                                  Permission.DECISION_AGENCY_INFO, Permission.EXPORT_PDF, Permission.NRM_REFER}
     ),
-    Role.AGENCY_MEMBER: frozenset(_EVERYONE | _CASE_READ | {Permission.DECISION_RECORD}),
+    Role.AGENCY_MEMBER: frozenset(_EVERYONE | _CASE_READ | {Permission.DECISION_AGENCY_INFO}),
     Role.MANAGER: frozenset(
         _EVERYONE | _CASE_READ | {Permission.CASE_IDENTITY, Permission.CASE_ACCESS_LOG, Permission.AUDIT_READ,
                                   Permission.DASHBOARD_VIEW, Permission.EXPORT_PDF}

@@ -9,9 +9,8 @@ from typing import Any
 
 from flask import has_request_context, session
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm.attributes import set_committed_value
 
-from conference.audit import record_event
+from conference.audit import keep_after_rollback, record_event, record_refusal
 from conference.auth import enrolment, mfa, notices
 from conference.auth.models import User, UserSession
 from conference.auth.passwords import hash_password, needs_rehash, verify_password
@@ -46,14 +45,24 @@ def _current_session_id() -> str | None:
 
 
 def record_failed_attempt(user: User, action: str, detail: dict[str, Any] | None = None) -> None:
-    """Audit a wrong credential and count it (atomically, so parallel guesses are all counted); lock at LOCK_AFTER."""
-    record_event(db.session, action, object_type="user", object_id=user.id, outcome="failure",
-                 actor_user_id=user.id, detail=detail)
-    count = db.session.execute(update(User).where(User.id == user.id)
-                               .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)).scalar_one()
-    set_committed_value(user, "failed_logins", count)
-    if count >= LOCK_AFTER and user.locked_at is None:
-        lock_account(user)
+    """Audit a wrong credential and count it (atomically, so parallel guesses are all counted); lock at LOCK_AFTER.
+
+    The page that refuses the credential answers 4xx, which rolls the request back, so the count, the audit row
+    and any lock are written by a callback that is kept after the rollback (``conference.audit.keep_after_rollback``).
+    """
+    user_id = user.id
+
+    def count_and_lock() -> None:
+        record_event(db.session, action, object_type="user", object_id=user_id, outcome="failure",
+                     actor_user_id=user_id, detail=detail)
+        count = db.session.execute(update(User).where(User.id == user_id)
+                                   .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
+                                   ).scalar_one()
+        fresh = db.session.get(User, user_id)
+        if fresh is not None and count >= LOCK_AFTER and fresh.locked_at is None:
+            lock_account(fresh)
+
+    keep_after_rollback(count_and_lock)
 
 
 def lock_account(user: User) -> None:
@@ -73,13 +82,13 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     if user is None:
         verify_password(_dummy_hash(), password)
-        record_event(db.session, "login.failed", object_type="user", outcome="failure",
-                     detail={"email_fingerprint": _email_fingerprint(email), "reason": "unknown"})
+        record_refusal(db.session, "login.failed", object_type="user", outcome="failure",
+                       detail={"email_fingerprint": _email_fingerprint(email), "reason": "unknown"})
         return None
     if user.locked_at is not None or not user.is_active:
         verify_password(user.password_hash, password)
-        record_event(db.session, "login.failed", object_type="user", object_id=user.id, outcome="failure",
-                     actor_user_id=user.id, detail={"reason": "inactive" if not user.is_active else "locked"})
+        record_refusal(db.session, "login.failed", object_type="user", object_id=user.id, outcome="failure",
+                       actor_user_id=user.id, detail={"reason": "inactive" if not user.is_active else "locked"})
         return None
     if not verify_password(user.password_hash, password):
         record_failed_attempt(user, "login.failed", {"reason": "password"})
@@ -132,8 +141,8 @@ def enrol_mfa(user: User, secret: str, code: str, secret_key: str) -> MfaResult:
         return MfaResult(False, ENROLMENT_CODE_WRONG)
     step = mfa.verify_code(secret, code, None)
     if step is None:
-        record_event(db.session, "mfa.enrol_failed", object_type="user", object_id=user.id, outcome="failure",
-                     actor_user_id=user.id)
+        record_refusal(db.session, "mfa.enrol_failed", object_type="user", object_id=user.id, outcome="failure",
+                       actor_user_id=user.id)
         return MfaResult(False, "Enter the 6-digit code shown in your authenticator app now")
     enrolment.use_enrolment_code(user)
     user.totp_secret_encrypted = mfa.encrypt_secret(secret, secret_key)

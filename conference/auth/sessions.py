@@ -3,6 +3,11 @@
 The cookie ``__Host-convene`` holds only a random 256-bit token (Secure, HttpOnly, SameSite=Lax, Path=/,
 no Domain). The database keeps its SHA-256. Sessions end after 30 minutes idle or 12 hours in all
 (NIST AAL2), enforced here on the server. ``regenerate()`` issues a new id at login and after MFA.
+
+Before sign-in there is no session row: what an anonymous visitor's session holds (the sign-in page's CSRF
+token, where to go next, a link reply's banner) travels in a signed cookie ``__Host-convene-pre`` (HMAC with the
+secret key, 30 minutes). The row is created when the password step succeeds (``user_id`` set), so anonymous
+requests cannot grow the ``user_sessions`` table (issue 12, finding 5).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete
 
 from conference.auth.models import UserSession
@@ -22,6 +28,8 @@ from conference.db import utcnow
 from conference.extensions import db
 
 COOKIE_NAME = "__Host-convene"
+PRE_COOKIE_NAME = "__Host-convene-pre"
+PRE_SESSION_MAX_BYTES = 3000  # a cookie must stay under 4 KB
 # The idle clock is reset at most this often, so a session may last up to this much past its idle limit.
 TOUCH_INTERVAL = timedelta(seconds=30)
 
@@ -32,11 +40,16 @@ def _hash(token: str) -> str:
 
 class ServerSession(dict[str, Any], SessionMixin):
     def __init__(self, initial: dict[str, Any] | None = None, *, token: str | None = None,
-                 row: UserSession | None = None, expired: bool = False) -> None:
+                 row: UserSession | None = None, expired: bool = False,
+                 expired_user_id: uuid.UUID | None = None, stale_cookie: bool = False) -> None:
         super().__init__(initial or {})
         self.token = token
         self.row = row
         self.expired = expired
+        # The user of the real, signed-in session that has just expired (drafts are kept only for them).
+        self.expired_user_id = expired_user_id
+        # The browser sent a session cookie that matches no live session: it is removed.
+        self.stale_cookie = stale_cookie
         self.modified = False
         self.regenerate_requested = False
         self.destroy_requested = False
@@ -77,19 +90,35 @@ class DatabaseSessionInterface(SessionInterface):
         settings = app.config["SETTINGS"]
         return timedelta(minutes=settings.session_idle_minutes), timedelta(hours=settings.session_absolute_hours)
 
+    def _serializer(self, app: Flask) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(str(app.config["SECRET_KEY"]), salt="convene-pre-session")
+
+    def _pre_session(self, app: Flask, request: Request) -> dict[str, Any]:
+        value = request.cookies.get(PRE_COOKIE_NAME)
+        if not value or len(value) > 4096:
+            return {}
+        idle, _absolute = self._limits(app)
+        try:
+            data = self._serializer(app).loads(value, max_age=int(idle.total_seconds()))
+        except BadSignature:
+            return {}
+        return data if isinstance(data, dict) and "user_id" not in data else {}
+
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         token = request.cookies.get(COOKIE_NAME)
         if not token or len(token) > 128:
-            return ServerSession()
+            return ServerSession(self._pre_session(app, request), stale_cookie=bool(token))
         row = db.session.get(UserSession, _hash(token))
-        if row is None:
-            return ServerSession(expired=True)
+        if row is None:  # a made-up cookie, or one whose session ended long ago
+            return ServerSession(self._pre_session(app, request), stale_cookie=True)
         idle, absolute = self._limits(app)
         now = utcnow()
         if now - row.last_seen_at > idle or now - row.created_at > absolute:
+            signed_in_user = row.user_id if row.mfa_at is not None else None
             db.session.delete(row)
             db.session.commit()
-            return ServerSession(expired=True)
+            return ServerSession(self._pre_session(app, request), expired=True, expired_user_id=signed_in_user,
+                                 stale_cookie=True)
         return ServerSession(dict(row.data or {}), token=token, row=row)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
@@ -99,6 +128,10 @@ class DatabaseSessionInterface(SessionInterface):
                 db.session.execute(delete(UserSession).where(UserSession.id == session.row.id))
                 db.session.commit()
             response.delete_cookie(COOKIE_NAME, path="/", secure=True, httponly=True, samesite="Lax")
+            response.delete_cookie(PRE_COOKIE_NAME, path="/", secure=True, httponly=True, samesite="Lax")
+            return
+        if session.row is None and not session.get("user_id"):
+            self._save_pre_session(app, session, response)
             return
         if not session and session.row is None and not session.modified:
             return
@@ -114,6 +147,7 @@ class DatabaseSessionInterface(SessionInterface):
             db.session.commit()
             session.token, session.row = token, new_row
             response.set_cookie(COOKIE_NAME, token, path="/", secure=True, httponly=True, samesite="Lax")
+            response.delete_cookie(PRE_COOKIE_NAME, path="/", secure=True, httponly=True, samesite="Lax")
             return
         if not session.modified and now - row.last_seen_at < TOUCH_INTERVAL:
             return  # nothing changed and the idle clock was reset recently: spare the database a write
@@ -121,6 +155,23 @@ class DatabaseSessionInterface(SessionInterface):
         row.last_seen_at = now
         self._copy_auth(session, row)
         db.session.commit()
+
+    def _save_pre_session(self, app: Flask, session: ServerSession, response: Response) -> None:
+        """Before sign-in: the session travels in a signed cookie, and no row is written."""
+        if session.stale_cookie:
+            response.delete_cookie(COOKIE_NAME, path="/", secure=True, httponly=True, samesite="Lax")
+        data = dict(session)
+        if not data and not session.modified:
+            return
+        # Re-signed on every answer while it holds anything, so its 30 minutes run from the last request.
+        value = self._serializer(app).dumps(data)
+        if len(value) > PRE_SESSION_MAX_BYTES:
+            data.pop("next", None)
+            value = self._serializer(app).dumps(data)
+        if not data:
+            response.delete_cookie(PRE_COOKIE_NAME, path="/", secure=True, httponly=True, samesite="Lax")
+            return
+        response.set_cookie(PRE_COOKIE_NAME, value, path="/", secure=True, httponly=True, samesite="Lax")
 
     @staticmethod
     def _copy_auth(session: ServerSession, row: UserSession) -> None:

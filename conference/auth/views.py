@@ -69,7 +69,7 @@ def login() -> ResponseReturnValue:
             if user is None:
                 errors.add("email", "Enter a correct email address and password")
             else:
-                keep = {k: session[k] for k in ("next", "draft_id") if k in session}
+                keep = {k: session[k] for k in ("next", "draft_id", "form_not_kept") if k in session}
                 session.clear()
                 session.update(keep)
                 session["user_id"] = str(user.id)
@@ -78,7 +78,8 @@ def login() -> ResponseReturnValue:
                 return redirect(url_for("auth.mfa" if user.mfa_enrolled_at else "auth.mfa_setup"))
     status = 400 if errors else 200
     changed = bool(session.pop("password_changed", False))
-    return render_template("auth/login.html", errors=errors, email=email, expired=expired, changed=changed), status
+    return render_template("auth/login.html", errors=errors, email=email, expired=expired, changed=changed,
+                           draft_lost=bool(session.get("form_not_kept"))), status
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -163,8 +164,7 @@ def _complete_login() -> ResponseReturnValue:
     draft_id = session.pop("draft_id", None)
     if draft_id:
         draft = db.session.get(FormDraft, uuid.UUID(draft_id))
-        if draft is not None and draft.user_id in (None, g.pending_user.id):
-            draft.user_id = g.pending_user.id
+        if draft is not None and draft.user_id == g.pending_user.id:
             session["restore_draft"] = draft_id
             target = safe_next(draft.path) or target
     return redirect(target)

@@ -31,6 +31,7 @@ def list_cases() -> ResponseReturnValue:
         sort = queries.CaseSort.URGENCY
     include_closed = request.args.get("closed") == "yes"
     cases = queries.find_cases(g.user, sort=sort, include_closed=include_closed)
+    record_event(db.session, "case.list.view", object_type="case_list", detail={"count": len(cases)})
     return render_template("cases/list.html", cases=cases, sort=sort, sorts=list(queries.CaseSort),
                            include_closed=include_closed, now=utcnow(),
                            show_identity=has_permission(g.user, Permission.CASE_IDENTITY),

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
+from conference.audit import keep_after_rollback, record_event, record_refusal
 from conference.convening import services
 from conference.convening.invitation_models import InvitationLink, ReplyOutcome, ReplyRecord
 from conference.convening.models import Attendee, Conference, ConferenceStatus, ResponseStatus
@@ -23,6 +24,7 @@ from conference.db import utcnow
 from conference.directory.models import Person
 from conference.extensions import db
 from conference.invitations.replies import (
+    ParsedReply,
     PartStat,
     ReplyError,
     decide_reply,
@@ -46,19 +48,60 @@ class InboundResult:
     conference_id: str | None = None
 
 
+MAX_UNVERIFIED_TEXT = 500
+
+
+def _sender_is_attendee(parsed: ParsedReply) -> bool:
+    """The email's sender is the attendee the reply speaks for. A bare .ics has no sender: unknown, not verified."""
+    return parsed.sender_address is not None and parsed.sender_address == parsed.attendee_address
+
+
+def _unverified_note(parsed: ParsedReply) -> str:
+    """The sender's own words (COMMENT), cut short and labelled: nobody has checked who wrote them."""
+    if not parsed.comment:
+        return ""
+    text = " ".join(parsed.comment.split())
+    if len(text) > MAX_UNVERIFIED_TEXT:
+        text = text[:MAX_UNVERIFIED_TEXT] + "… (cut short)"
+    return f' Their note, unverified: "{text}"'
+
+
+def _keep_record(record: ReplyRecord, *, verified: bool) -> None:
+    """Store the reply's record with its audit row. A refused reply is kept although its request answers 422."""
+    detail = {"source": record.source, "outcome": record.outcome.value, "sender_verified": verified,
+              "conference_id": str(record.conference_id or "")}
+
+    def keep() -> None:
+        db.session.add(record)
+        db.session.flush()
+        record_event(db.session, f"reply.{record.outcome.value}", object_type="reply", object_id=record.id,
+                     outcome="refused" if record.outcome is ReplyOutcome.REFUSED else "success", detail=detail)
+
+    if record.outcome is ReplyOutcome.REFUSED:
+        keep_after_rollback(keep)
+    else:
+        keep()
+
+
 def import_calendar_reply(raw: bytes) -> InboundResult:
-    """Read one calendar reply and apply it, hold it or refuse it. Never raises for bad input."""
+    """Read one calendar reply and apply it, hold it or refuse it. Never raises for bad input.
+
+    A reply is applied only when the email's sender is the attendee it speaks for. Otherwise (another sender, or a
+    bare .ics with no sender) it is held for the coordinator, marked unverified, with any text in it cut short.
+    """
     try:
         parsed = parse_itip(raw)
     except ReplyError as error:
+        record_refusal(db.session, "reply.refused", object_type="reply", detail={"source": "calendar"})
         return InboundResult(ReplyOutcome.REFUSED, f"The reply was not applied: {error.message}")
     conference = db.session.scalars(select(Conference).where(Conference.ical_uid == parsed.uid)).first()
+    verified = _sender_is_attendee(parsed)
     if conference is None:
         sentence = "The reply is for a meeting Convene does not know (its UID matches no meeting). It was not applied."
-        db.session.add(
-            ReplyRecord(
-                source="calendar", outcome=ReplyOutcome.REFUSED, sentence=sentence, address=parsed.attendee_address
-            )
+        _keep_record(
+            ReplyRecord(source="calendar", outcome=ReplyOutcome.REFUSED, sentence=sentence,
+                        address=parsed.attendee_address, sender_verified=verified),
+            verified=verified,
         )
         return InboundResult(ReplyOutcome.REFUSED, sentence)
     invited = {a.person.email: str(a.id) for a in services.active_attendees(conference)}
@@ -71,9 +114,17 @@ def import_calendar_reply(raw: bytes) -> InboundResult:
         outcome=ReplyOutcome.REFUSED,
         sentence=decision.sentence,
         address=parsed.attendee_address,
+        sender_verified=verified,
     )
     if conference.status is not ConferenceStatus.INVITED:
         record.sentence = f"A reply arrived after the meeting was {conference.status.label.lower()}; not applied."
+    elif decision.outcome is Decision.APPLY and not verified:
+        record.outcome = ReplyOutcome.HELD
+        sender = parsed.sender_address or "an unknown sender (a calendar file with no email around it)"
+        record.sentence = (
+            f"A reply for {parsed.attendee_address} came from {sender}, not from their own address, so it was not "
+            f"applied. Check with them before you change their answer.{_unverified_note(parsed)}"
+        )
     elif decision.outcome is Decision.APPLY and attendee is not None and decision.new_status in _PARTSTAT_RESPONSE:
         attendee.response = _PARTSTAT_RESPONSE[decision.new_status]
         attendee.responded_at = utcnow()
@@ -87,12 +138,15 @@ def import_calendar_reply(raw: bytes) -> InboundResult:
             services._enqueue_request(conference, attendee, meeting, updated=True)
     elif decision.outcome is Decision.HOLD_UNKNOWN:
         record.outcome = ReplyOutcome.HELD
+        record.sender_verified = False
+        record.sentence += _unverified_note(parsed)
     elif decision.outcome is Decision.COUNTER:
         record.outcome = ReplyOutcome.COUNTER
         record.proposed_start_at = decision.proposed_start_at
         record.proposed_end_at = decision.proposed_end_at
-    db.session.add(record)
-    db.session.flush()
+        if not verified:
+            record.sentence += " The proposal did not come from their own address."
+    _keep_record(record, verified=record.sender_verified)
     log.info("calendar reply %s for conference %s", record.outcome.value, conference.id)
     return InboundResult(record.outcome, record.sentence, str(conference.id))
 
@@ -192,4 +246,6 @@ def answer_by_link(context: LinkContext, answer: LinkAnswer, deputy: Person | No
         )
     )
     db.session.flush()
+    record_event(db.session, "reply.link", object_type="attendee", object_id=attendee.id,
+                 detail={"conference_id": str(conference.id), "answer": answer.value})
     return sentence

@@ -104,6 +104,8 @@ class ReplyRecord(IdMixin, Base):
     outcome: Mapped[ReplyOutcome] = mapped_column(enum_type(ReplyOutcome))
     sentence: Mapped[str] = mapped_column(Text)
     address: Mapped[str] = mapped_column(String(254), default="")
+    # False when the email's sender was not the attendee (or unknown): the board labels the reply unverified.
+    sender_verified: Mapped[bool] = mapped_column(default=True)
     proposed_start_at: Mapped[datetime | None] = mapped_column(default=None)
     proposed_end_at: Mapped[datetime | None] = mapped_column(default=None)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
+from conference.audit import record_event, record_refusal
 from conference.auth.policy import Permission, has_permission, public, requires
 from conference.availability_picture import AvailabilityPicture, build_picture
 from conference.cases.models import Case
@@ -141,6 +142,7 @@ def _people_context(conference: Conference) -> dict[str, Any]:
 
 @bp.route("/conferences/<uuid:conference_id>/people", methods=["GET", "POST"])
 @requires(Permission.CONFERENCE_CONVENE)
+@limiter.limit(SOLVE_LIMIT, methods=["POST"], key_func=user_rate_key)  # Continue runs the solver
 def people(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _draft(conference_id)
     errors = FormErrors()
@@ -165,6 +167,7 @@ def people(conference_id: uuid.UUID) -> ResponseReturnValue:
                 if not any(s.candidate_ids for s in conference.roles if s.required):
                     errors.add("roles", "Add at least one person to each required role")
                 else:
+                    _find_options(conference)
                     return redirect(url_for("convening.options", conference_id=conference.id))
     return render_template(
         "convening/people.html", conference=conference, errors=errors, **_people_context(conference)
@@ -266,19 +269,33 @@ def _picture(conference: Conference, proposals: list[dict[str, Any]]) -> Availab
         return None
 
 
+OPTIONS_PROBLEM = "options_problem"
+
+
+def _find_options(conference: Conference) -> None:
+    """Run the scheduler and store its answer (on a POST only: opening the options page solves nothing)."""
+    try:
+        services.find_options(conference)
+    except services.ConveningError as error:
+        session[OPTIONS_PROBLEM] = str(error)
+
+
 @bp.route("/conferences/<uuid:conference_id>/options", methods=["GET", "POST"])
 @requires(Permission.CONFERENCE_CONVENE)
-@limiter.limit(SOLVE_LIMIT, methods=["GET"], key_func=user_rate_key)  # a GET may run the solver
+@limiter.limit(SOLVE_LIMIT, methods=["POST"], key_func=user_rate_key)  # a POST runs the solver
 def options(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
     if conference.status not in (ConferenceStatus.DRAFT, ConferenceStatus.INVITED):
         abort(409)
     arrangement = services.arrangement_for(conference)
     errors = FormErrors()
-    problem = None
+    problem = session.pop(OPTIONS_PROBLEM, None)
     form: dict[str, str] = {}
     if request.method == "POST":
         form = request.form.to_dict()
+        if form.get("action") == "find":
+            _find_options(conference)
+            return redirect(url_for("convening.options", conference_id=conference.id))
         if form.get("action") == "another":
             start_at = parse_moment(form, "another", "the meeting", errors)
             if start_at is not None and start_at <= utcnow():
@@ -288,16 +305,13 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
                 return redirect(url_for("convening.another_time", conference_id=conference.id))
         else:
             choice = form.get("proposal", "")
-            if not choice.isdecimal() or int(choice) >= len(arrangement.proposals):
+            if not arrangement.proposals:
+                errors.add("find", "Select a time: first find the times that work")
+            elif not choice.isdecimal() or int(choice) >= len(arrangement.proposals):
                 errors.add("proposal", "Select a time for the meeting")
             else:
                 services.choose_option(conference, int(choice))
                 return redirect(url_for("convening.place", conference_id=conference.id))
-    elif arrangement.solved_at is None or request.args.get("again") == "yes":
-        try:
-            services.find_options(conference)
-        except services.ConveningError as error:
-            problem = str(error)
     return render_template(
         "convening/options.html",
         conference=conference,
@@ -439,6 +453,8 @@ def board(conference_id: uuid.UUID) -> ResponseReturnValue:
         a.id: services.next_candidates(conference, a) for a in attendees if services.needs_attention(conference, a)
     }
     outbox = {m.attendee_id: m for m in queries.find_outbox(conference)}
+    record_event(db.session, "conference.board.view", object_type="conference", object_id=conference.id,
+                 detail={"case_id": str(conference.case_id)})
     return render_template(
         "convening/board.html",
         conference=conference,
@@ -613,6 +629,8 @@ def import_reply() -> ResponseReturnValue:
     secret = _reply_secret()
     given = request.headers.get("X-Convene-Reply-Secret", "")
     if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+        record_refusal(db.session, "reply.secret_refused", object_type="reply", outcome="refused",
+                       detail={"secret_given": bool(given), "secret_configured": bool(secret)})
         return jsonify({"error": "A valid X-Convene-Reply-Secret header is needed."}), 403
     result = inbound.import_calendar_reply(request.get_data(cache=False))
     status = 422 if result.outcome is ReplyOutcome.REFUSED else 200

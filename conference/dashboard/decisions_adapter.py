@@ -138,8 +138,8 @@ def find_waiting_referrals(user: User, today: date, limit: int = 50) -> Panel[Wa
             referral.rg_decided_on,
             Case.reference,
             Case.nation,
-            func.count().over(),
             devolved,
+            func.count().over(),  # last: window_total reads it
         )
         .join(Case, Case.id == referral.case_id)
         .where(case_scope(user), referral.referred_on.is_not(None), referral.cg_decided_on.is_(None))
@@ -147,7 +147,7 @@ def find_waiting_referrals(user: User, today: date, limit: int = 50) -> Panel[Wa
         .limit(limit)
     ).all()
     waiting: list[WaitingReferral] = []
-    for case_id, referred_on, rg_on, reference, nation, _total, pilot in rows:
+    for case_id, referred_on, rg_on, reference, nation, pilot, _total in rows:
         if rg_on is None:
             due = reasonable_grounds_due_on(referred_on, str(nation), devolved_pilot=bool(pilot))
             waiting.append(

@@ -30,6 +30,8 @@ LONDON = ZoneInfo("Europe/London")
 _MAILTO = re.compile(r"^\s*mailto:", re.IGNORECASE)
 _ADDRESS = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+$")
 _MAX_BYTES = 2_000_000
+MAX_ADDRESS_LENGTH = 254  # RFC 5321; the address columns are VARCHAR(254)
+MAX_NAME_LENGTH = 160
 
 
 class ReplyError(ValueError):
@@ -82,6 +84,10 @@ def normalise_address(value: str) -> str:
     """
     text = str(value).strip().strip('"').strip()
     text = _MAILTO.sub("", text).strip().strip("<>").strip()
+    if len(text) > MAX_ADDRESS_LENGTH:
+        raise ReplyError(
+            f"{_short(value)}… is not an email address: it is longer than {MAX_ADDRESS_LENGTH} characters."
+        )
     if not _ADDRESS.fullmatch(text):
         raise ReplyError(f"{_short(value)!r} is not an email address.")
     return text.lower()
@@ -327,12 +333,12 @@ def _comment(event: Component) -> str | None:
 def _clean_text(value: Any) -> str | None:
     if value is None:
         return None
-    text = " ".join(str(value).split())
+    text = " ".join(str(value).split())[:MAX_NAME_LENGTH]
     return text or None
 
 
 def _short(text: str) -> str:
-    return re.sub(r"[\x00-\x1f\x7f]", " ", str(text))[:120]
+    return re.sub(r"[\x00-\x1f\x7f]", " ", str(text))[:80]
 
 
 # --- deciding ---------------------------------------------------------------------------------------

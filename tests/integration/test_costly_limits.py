@@ -23,21 +23,27 @@ def _refused(endpoint: str) -> list[AuditEvent]:
             if row.detail == {"endpoint": endpoint}]
 
 
-@pytest.mark.parametrize(("role", "path", "allowed", "endpoint"), [
-    (Role.CHAIR, "/conferences/{id}/record/versions/1/minutes.pdf", 20, "decisions.minutes_pdf"),
-    (Role.COORDINATOR, "/cases/{id}/nrm/pack.pdf", 20, "decisions.nrm_pack_pdf"),
-    (Role.COORDINATOR, "/conferences/{id}/options", 30, "convening.options"),
-    (Role.MANAGER, "/dashboard/engagement.csv?x={id}", 20, "dashboard.engagement_csv"),
+@pytest.mark.parametrize(("role", "method", "path", "allowed", "endpoint"), [
+    (Role.CHAIR, "GET", "/conferences/{id}/record/versions/1/minutes.pdf", 20, "decisions.minutes_pdf"),
+    (Role.COORDINATOR, "GET", "/cases/{id}/nrm/pack.pdf", 20, "decisions.nrm_pack_pdf"),
+    (Role.COORDINATOR, "POST", "/conferences/{id}/options", 30, "convening.options"),  # solving is a POST
+    (Role.MANAGER, "GET", "/dashboard/engagement.csv?x={id}", 20, "dashboard.engagement_csv"),
 ])
-def test_costly_pages_are_limited_per_person(app, client, factories, role, path, allowed, endpoint):
+def test_costly_pages_are_limited_per_person(app, client, factories, role, method, path, allowed, endpoint):
     agency = factories.agency(factories.area())
     factories.sign_in(client, factories.user(agency, role))
-    statuses = [client.get(path.format(id=uuid.uuid4())).status_code for _ in range(allowed + 1)]
+
+    def call(who):
+        if method == "GET":
+            return who.get(path.format(id=uuid.uuid4()))
+        return who.post(path.format(id=uuid.uuid4()), data={"csrf_token": csrf_token(who, "/account/password"), "action": "find"})
+
+    statuses = [call(client).status_code for _ in range(allowed + 1)]
     assert 429 not in statuses[:allowed] and statuses[allowed] == 429
     assert len(_refused(endpoint)) == 1
     colleague = app.test_client()  # another person is not affected
     factories.sign_in(colleague, factories.user(agency, role))
-    assert colleague.get(path.format(id=uuid.uuid4())).status_code != 429
+    assert call(colleague).status_code != 429
 
 
 def test_calendar_uploads_are_limited_per_person(client, factories):

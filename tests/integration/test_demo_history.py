@@ -44,6 +44,19 @@ def sign_in_demo(client, email: str) -> None:  # type: ignore[no-untyped-def]
     assert response.status_code == 302
 
 
+@pytest.fixture(autouse=True)
+def development(request):  # type: ignore[no-untyped-def]
+    """The demo loads only in development (published password): run this module's test app as development."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    settings = app.config["SETTINGS"]
+    app.config["SETTINGS"] = settings.with_overrides(environment="development")
+    yield
+    app.config["SETTINGS"] = settings
+
+
 def test_demo_history_fills_every_panel_and_the_engagement_report(app, client):  # type: ignore[no-untyped-def]
     summary = load_demo()
     assert 20 <= summary.created["past cases"] <= 30

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text, update
 
 from conference import create_app
 from conference.audit import AuditEvent, verify_audit_log
-from conference.auth.models import Role, User, UserSession
+from conference.auth.models import FormDraft, Role, User, UserSession
 from conference.auth.policy import Permission
 from conference.cases.models import Case
 from conference.config import Settings, SettingsError
@@ -257,6 +257,49 @@ def test_a_form_posted_after_the_session_expired_is_restored_after_signing_in(cl
     page = client.get("/cases/new").get_data(as_text=True)
     assert 'value="Keptname"' in page and 'value="Keptland"' in page
     assert db.session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_a_too_large_form_posted_after_expiry_is_not_kept_and_the_person_is_told(client, factories):
+    user = factories.user(factories.agency(factories.area()), Role.COORDINATOR)
+    factories.sign_in(client, user)
+    token = csrf_token(client, "/cases/new")
+    db.session.execute(update(UserSession).values(last_seen_at=datetime.now(UTC) - timedelta(hours=1)))
+    db.session.commit()
+    response = client.post("/cases/new", data={"csrf_token": token, "child_first_name": "x" * (300 * 1024)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert db.session.scalar(select(func.count()).select_from(FormDraft)) == 0
+    assert "too large to keep" in client.get("/login").get_data(as_text=True)
+    factories.sign_in(client, user)
+    assert "too large to keep" in client.get("/cases/new").get_data(as_text=True)
+    assert "too large to keep" not in client.get("/cases/new").get_data(as_text=True)
+
+
+def test_a_kept_form_belongs_to_the_user_of_the_expired_session(client, factories):
+    agency = factories.agency(factories.area())
+    user, other = factories.user(agency, Role.COORDINATOR), factories.user(agency, Role.COORDINATOR)
+    factories.sign_in(client, user)
+    token = csrf_token(client, "/cases/new")
+    db.session.execute(update(UserSession).values(last_seen_at=datetime.now(UTC) - timedelta(hours=1)))
+    db.session.commit()
+    client.post("/cases/new", data={"csrf_token": token, "child_first_name": "Keptname"})
+    assert db.session.scalars(select(FormDraft)).one().user_id == user.id
+    factories.sign_in(client, other)  # someone else signs in on the same browser: not restored for them
+    assert 'value="Keptname"' not in client.get("/cases/new").get_data(as_text=True)
+
+
+def test_refused_sign_in_steps_keep_their_audit_rows_and_the_failure_count(client, factories):
+    user = factories.user(factories.agency(factories.area()))
+    token = csrf_token(client, "/login")
+    refused = client.post("/login", data={"email": user.email, "password": "wrong-password-here", "csrf_token": token})
+    assert refused.status_code == 400  # a refusal: the request rolls back, but these are kept on purpose
+    db.session.expire_all()
+    assert db.session.get(User, user.id).failed_logins == 1
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    wrong_code = client.post("/login/code", data={"code": "000000", "csrf_token": csrf_token(client, "/login/code")})
+    assert wrong_code.status_code == 400
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["login.failed", "login.password", "mfa.failed"]
+    assert verify_audit_log(db.session).ok
 
 
 def test_login_is_rate_limited(client, factories):

@@ -1,4 +1,4 @@
-"""Every text input and textarea in the templates carries a maxlength (auth/ and users/ are looked after elsewhere).
+"""Every text input and textarea in the templates carries a maxlength.
 
 A static check over the template source; tests/integration/test_maxlength.py checks rendered pages too.
 """
@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-ELSEWHERE = ("auth", "users")
-CALL = re.compile(r"(govukInput|govukTextarea|govukCharacterCount)\(\{")
+ELSEWHERE: tuple[str, ...] = ()
+CALL = re.compile(r"(govukInput|govukPasswordInput|govukTextarea|govukCharacterCount)\(\{")
 RAW_INPUT = re.compile(r"<input\b[^>]*>", re.S)
 RAW_TEXTAREA = re.compile(r"<textarea\b[^>]*>", re.S)
 NOT_TEXT = re.compile(r'type="(hidden|checkbox|radio|file|submit|button)"')

@@ -21,6 +21,8 @@ def test_no_time_works_shows_reasons_and_on_call_relaxation_finds_one(client, fa
     factories.sign_in(client, area.coordinator)
     response = post(client, f"/cases/{area.case.id}/conferences/new", {"meeting_type": "strategy_discussion"})
     conference_id = response.headers["Location"].split("/")[2]
+    assert "Find times" in soup(client.get(f"/conferences/{conference_id}/options")).get_text(" ")
+    assert post(client, f"/conferences/{conference_id}/options", {"action": "find"}).status_code == 302
     page = soup(client.get(f"/conferences/{conference_id}/options"))
     text = page.get_text(" ")
     assert "No time works" in text and "Include on-call staff" in text, " ".join(text.split())[:1500]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from conference.audit import AuditEvent
 from conference.convening.inbound import import_calendar_reply
 from conference.convening.invitation_models import InvitationLink, OutboxMessage, ReplyOutcome, ReplyRecord
 from conference.convening.models import Attendee, Conference, ResponseStatus
@@ -134,6 +135,9 @@ def test_link_replies_work_only_for_their_own_invitee_and_meeting(client, factor
     assert by_email["jo.smith@police.example"].response is ResponseStatus.ACCEPTED
     assert by_email["alex.rowe@nhs.example"].response is ResponseStatus.NEEDS_ACTION
     assert "Your answer has been sent" in anonymous.get(f"/r/{police}").get_data(as_text=True)
+    link_audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "reply.link")).one()
+    police_attendee = by_email["jo.smith@police.example"]
+    assert link_audit.detail["answer"] == "accept" and link_audit.object_id == str(police_attendee.id)
 
     assert post(anonymous, f"/r/{health}", {"answer": "nonsense"}).status_code == 400
     assert anonymous.get(f"/r/{police}x").status_code == 410
