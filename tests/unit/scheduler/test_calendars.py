@@ -324,5 +324,5 @@ def test_too_many_occurrences_in_the_window_are_refused() -> None:
         for n in range(5)
     )
 
-    with pytest.raises(CalendarError, match="more than 5000 events"):
+    with pytest.raises(CalendarError, match="more than 5,000 events"):
         busy_from_ics(wrap(every_quarter_hour), at("2026-11-09 00:00"), at("2026-11-23 00:00"))
