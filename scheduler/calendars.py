@@ -251,6 +251,10 @@ def _check_components(calendar: icalendar.Calendar) -> None:
                 raise CalendarError(f"A {component.name} ({uid}) has an unreadable {name}: {message}.")
         if component.name == "VEVENT" and "DTSTART" not in component:
             raise CalendarError(f"A VEVENT ({component.get('UID', 'without UID')}) has no DTSTART.")
+        for name in ("DTSTART", "DTEND"):
+            if name in component and not isinstance(_value(component, name), dt.date):
+                uid = component.get("UID", "without UID")
+                raise CalendarError(f"A {component.name} ({uid}) has a {name} that is not a date or a date and time.")
 
 
 # --- time zones --------------------------------------------------------------------------------
