@@ -6,10 +6,12 @@ see none, whether it is named directly or reached through a redirect from an all
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -183,3 +185,51 @@ def test_only_http_and_https_addresses_are_fetched() -> None:
     for url in ("file:///etc/passwd", "gopher://127.0.0.1/", "ftp://example.org/cal.ics"):
         with pytest.raises(CalendarUnavailable, match="must start with https://"):
             check_calendar_url(url, ["127.0.0.1"])
+
+
+def _certificate_for_localhost(folder: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+def test_https_connects_to_the_checked_address_and_still_checks_the_certificate_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert_path, key_path = _certificate_for_localhost(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_path))  # trust our test certificate, as a company CA would be
+    with Listener("127.0.0.1") as listener:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert_path, key_path)
+        listener.httpd.socket = context.wrap_socket(listener.httpd.socket, server_side=True)
+        port = listener.httpd.server_address[1]
+
+        result = fetch_ics_feed(f"https://localhost:{port}/calendar.ics", *WINDOW, allowed_hosts=["localhost"])
+        with pytest.raises(CalendarUnavailable, match="secure connection .* failed"):
+            fetch_ics_feed(f"https://127.0.0.1:{port}/calendar.ics", *WINDOW, allowed_hosts=["127.0.0.1"])
+
+    assert len(result.busy) == 1
+    assert listener.hits[0] == "GET /calendar.ics"
