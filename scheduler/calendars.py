@@ -517,6 +517,8 @@ def _lazy_rule(rule: Any, first: dt.datetime, uid: str) -> Iterator[dt.datetime]
             f"{where} repeats by the {scale.title()} calendar (RSCALE), which Convene cannot read; "
             "only the Gregorian calendar is supported."
         )
+    for name in ("RSCALE", "SKIP"):  # RSCALE=GREGORIAN is the plain rule; dateutil does not know these parts
+        rule.pop(name, None)
     frequency = str(_first(rule.get("FREQ")) or "").upper()
     try:
         interval = int(_first(rule.get("INTERVAL")) or 1)
@@ -529,7 +531,7 @@ def _lazy_rule(rule: Any, first: dt.datetime, uid: str) -> Iterator[dt.datetime]
             f"{where} repeats every {interval} {'second' if frequency == 'SECONDLY' else 'minute'}(s): "
             "the calendar repeats too often."
         )
-    parts = icalendar.vRecur({name: value for name, value in rule.items() if name not in ("UNTIL", "SKIP")})
+    parts = icalendar.vRecur({name: value for name, value in rule.items() if name != "UNTIL"})
     text = bytes(parts.to_ical()).decode("ascii", "replace")  # type: ignore[no-untyped-call]
     try:
         walker = dateutil_rrule.rrulestr(text, dtstart=first, cache=False)
