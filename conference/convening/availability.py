@@ -154,7 +154,8 @@ def read_busy(person: Person, start_at: datetime, end_at: datetime, *, timeout: 
     except PersonCalendarError:
         raise
     except Exception as error:  # a bug in reading one calendar must not stop the options page
-        log.exception("calendar of person %s could not be read", person.id)
+        # The type only: a message or traceback could quote the calendar, which may name anyone.
+        log.warning("calendar of person %s could not be read (%s)", person.id, type(error).__name__)
         raise PersonCalendarError(person, f"Convene could not read it ({type(error).__name__}).") from error
     if isinstance(result, Unknown):
         raise PersonCalendarError(person, result.reason)
