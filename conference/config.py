@@ -45,6 +45,9 @@ class Settings:
     external_url: str = "http://127.0.0.1:5000"
     # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
     proxy_hops: int = 0
+    # Calendar servers inside the network Convene may read (host names, addresses or networks such as
+    # 10.0.0.0/8). Everything else on loopback, private, link-local or metadata addresses is refused.
+    calendar_allowed_hosts: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -75,6 +78,9 @@ class Settings:
             organiser_domain=env.get("CONVENE_ORGANISER_DOMAIN", "convene.example"),
             external_url=env.get("CONVENE_EXTERNAL_URL", "http://127.0.0.1:5000").rstrip("/"),
             proxy_hops=int(env.get("CONVENE_PROXY_HOPS", "0")),
+            calendar_allowed_hosts=tuple(
+                h.strip() for h in env.get("CONVENE_CALENDAR_ALLOWED_HOSTS", "").split(",") if h.strip()
+            ),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:

@@ -16,6 +16,14 @@ either the person's busy time or :class:`Unknown` with the reason, never "free" 
 
 Error messages name the server (scheme, host and path) but never the query string or credentials,
 because feed URLs often carry a secret token.
+
+Server-side request forgery: a calendar address is typed by a person, and Convene fetches it from
+inside the network. :func:`check_calendar_url` resolves the host and refuses loopback, private,
+link-local (cloud metadata such as 169.254.169.254), shared, multicast, reserved and unspecified
+addresses, IPv4-mapped IPv6 forms included, unless the host or address is on the caller's
+allow-list. Every fetch checks again and then connects to the very address it checked (no second
+DNS lookup to rebind), only over http or https. A feed (GET) may redirect at most
+:data:`MAX_REDIRECTS` times, each target checked the same way; a CalDAV REPORT is never redirected.
 """
 
 from __future__ import annotations
@@ -23,18 +31,28 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import http.client
-import urllib.error
+import ipaddress
+import socket
+import ssl
+import time
 import urllib.parse
-import urllib.request
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from scheduler.calendars import BusyResult, CalendarError, busy_from_ics, combine
 
 DEFAULT_TIMEOUT = 10.0
-MAX_RESPONSE_BYTES = 10_000_000
+#: The same cap as :data:`scheduler.calendars.MAX_CALENDAR_BYTES`: a bigger answer could not be read anyway.
+MAX_RESPONSE_BYTES = 3_000_000
+MAX_REDIRECTS = 3
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+#: Cloud metadata services, refused by name as well as by their (non-public) address ranges.
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a) for a in ("169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200")
+)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _DAV = "DAV:"
 _CALDAV = "urn:ietf:params:xml:ns:caldav"
 _XML_HEADERS = {"Content-Type": "application/xml; charset=utf-8", "Depth": "1"}
@@ -49,6 +67,10 @@ class CalendarUnavailable(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+class AddressRefused(CalendarUnavailable):
+    """The calendar address points inside the network (or at a cloud metadata service) and is not allowed."""
 
 
 @dataclass(frozen=True)
@@ -82,13 +104,14 @@ def fetch_free_busy(
     username: str | None = None,
     password: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    allowed_hosts: Collection[str] = (),
 ) -> BusyResult:
     """Ask a CalDAV calendar collection for free/busy over ``[window_start_at, window_end_at)``."""
     body = (
         '<?xml version="1.0" encoding="utf-8"?>'
         f'<C:free-busy-query xmlns:C="{_CALDAV}">{_time_range(window_start_at, window_end_at)}</C:free-busy-query>'
     )
-    answer = _send("REPORT", url, body, _XML_HEADERS, username, password, timeout)
+    answer = _send("REPORT", url, body, _XML_HEADERS, username, password, timeout, allowed_hosts=allowed_hosts)
     return _read_ics(answer, url, window_start_at, window_end_at)
 
 
@@ -100,6 +123,7 @@ def fetch_events_busy(
     username: str | None = None,
     password: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    allowed_hosts: Collection[str] = (),
 ) -> BusyResult:
     """Ask a CalDAV calendar collection for the events overlapping the window, and read their busy time."""
     body = (
@@ -111,7 +135,7 @@ def fetch_events_busy(
         "</C:comp-filter></C:comp-filter></C:filter>"
         "</C:calendar-query>"
     )
-    answer = _send("REPORT", url, body, _XML_HEADERS, username, password, timeout)
+    answer = _send("REPORT", url, body, _XML_HEADERS, username, password, timeout, allowed_hosts=allowed_hosts)
     results = [
         _read_ics(calendar_data.encode(), url, window_start_at, window_end_at)
         for calendar_data in _calendar_data(answer, url)
@@ -128,9 +152,12 @@ def fetch_ics_feed(
     password: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = MAX_RESPONSE_BYTES,
+    allowed_hosts: Collection[str] = (),
 ) -> BusyResult:
     """Download an iCalendar feed over http(s) (at most ``max_bytes``) and read its busy time."""
-    answer = _send("GET", url, None, {"Accept": "text/calendar"}, username, password, timeout, max_bytes)
+    answer = _send(
+        "GET", url, None, {"Accept": "text/calendar"}, username, password, timeout, max_bytes, allowed_hosts
+    )
     return _read_ics(answer, url, window_start_at, window_end_at)
 
 
@@ -140,6 +167,7 @@ def availability_for_person(
     window_end_at: dt.datetime,
     *,
     timeout: float = DEFAULT_TIMEOUT,
+    allowed_hosts: Collection[str] = (),
 ) -> Availability:
     """Busy time of one person over the window from all their calendars, or :class:`Unknown`.
 
@@ -153,51 +181,177 @@ def availability_for_person(
     results: list[BusyResult] = []
     for source in sources:
         try:
-            results.append(_fetch_source(source, window_start_at, window_end_at, timeout))
+            results.append(_fetch_source(source, window_start_at, window_end_at, timeout, allowed_hosts))
         except CalendarUnavailable as error:
             return Unknown(error.message)
     return combine(results)
 
 
 def _fetch_source(
-    source: CalendarSource, window_start_at: dt.datetime, window_end_at: dt.datetime, timeout: float
+    source: CalendarSource,
+    window_start_at: dt.datetime,
+    window_end_at: dt.datetime,
+    timeout: float,
+    allowed_hosts: Collection[str],
 ) -> BusyResult:
-    user, password = source.username, source.password
+    user, password, url = source.username, source.password, source.url
     if source.kind == "ics":
         return fetch_ics_feed(
-            source.url, window_start_at, window_end_at, username=user, password=password, timeout=timeout
+            url, window_start_at, window_end_at, username=user, password=password, timeout=timeout,
+            allowed_hosts=allowed_hosts,
         )
     try:
         return fetch_free_busy(
-            source.url, window_start_at, window_end_at, username=user, password=password, timeout=timeout
+            url, window_start_at, window_end_at, username=user, password=password, timeout=timeout,
+            allowed_hosts=allowed_hosts,
         )
     except CalendarUnavailable as error:
         if error.status not in _FREE_BUSY_UNSUPPORTED:
             raise
     return fetch_events_busy(
-        source.url, window_start_at, window_end_at, username=user, password=password, timeout=timeout
+        url, window_start_at, window_end_at, username=user, password=password, timeout=timeout,
+        allowed_hosts=allowed_hosts,
     )
 
 
 # --- HTTP ----------------------------------------------------------------------------------------
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Refuse redirects: a calendar URL that moves must be corrected by a person, not followed blindly."""
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: object,
-        code: int,
-        msg: str,
-        headers: object,
-        newurl: str,
-    ) -> None:
-        return None
+# --- where we may connect --------------------------------------------------------------------------
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect())
+def check_calendar_url(url: str, allowed_hosts: Collection[str] = ()) -> None:
+    """Refuse a calendar address Convene must not fetch; for forms, before anything is saved.
+
+    Raises :class:`AddressRefused` (a :class:`CalendarUnavailable`) for an address inside the
+    network that is not allowed, and :class:`CalendarUnavailable` for a URL that is not http(s).
+    A host name that does not resolve now is let through: it is checked again at every fetch.
+    """
+    try:
+        _target(url, allowed_hosts)
+    except AddressRefused:
+        raise
+    except CalendarUnavailable as error:
+        if error.status == _UNRESOLVED:
+            return
+        raise
+
+
+_UNRESOLVED = -1
+
+
+@dataclass(frozen=True)
+class _Target:
+    scheme: str
+    host: str
+    port: int
+    address: str
+    path: str
+
+
+def _target(url: str, allowed_hosts: Collection[str]) -> _Target:
+    """The checked address to connect to for ``url``; raises :class:`CalendarUnavailable` if there is none."""
+    where = _describe(url)
+    parts = urllib.parse.urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise CalendarUnavailable(f"The calendar address {where} has an invalid port.") from None
+    allowed = _allow_list(allowed_hosts)
+    host_allowed = host in allowed.names
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        raise CalendarUnavailable(
+            f"The calendar server {where} cannot be reached (its name was not found: {error}).", status=_UNRESOLVED
+        ) from None
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    if not addresses:
+        raise CalendarUnavailable(f"The calendar server {where} cannot be reached (no address).", status=_UNRESOLVED)
+    if not host_allowed:
+        for text in addresses:
+            address = ipaddress.ip_address(text.split("%")[0])
+            if not _is_public(address) and not allowed.covers(address):
+                raise AddressRefused(
+                    f"The calendar address {where} is on a local or private network ({address}), which Convene "
+                    "does not read calendars from. Use the calendar's public internet address, or ask the "
+                    "service's administrator to allow this server (CONVENE_CALENDAR_ALLOWED_HOSTS)."
+                )
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return _Target(parts.scheme, host, port, addresses[0], path)
+
+
+@dataclass(frozen=True)
+class _AllowList:
+    names: frozenset[str]
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+    def covers(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        return any(address.version == network.version and address in network for network in self.networks)
+
+
+def _allow_list(entries: Collection[str]) -> _AllowList:
+    """Host names, addresses and networks (``10.0.0.0/8``) from the allow-list setting; junk is ignored."""
+    names: set[str] = set()
+    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for entry in entries:
+        text = entry.strip().lower().rstrip(".").strip("[]")
+        if not text:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            names.add(text)
+        else:
+            names.add(text)
+    return _AllowList(frozenset(names), tuple(networks))
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether an address is on the public internet: not loopback, private, link-local, metadata..."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address.teredo is not None:
+            embedded = address.teredo[1]
+        if embedded is None and address in _NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None and not _is_public(embedded):
+            return False
+    if address in METADATA_ADDRESSES:
+        return False
+    return address.is_global and not (
+        address.is_loopback
+        or address.is_private
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+    )
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to the address we checked, whatever the name resolves to by now."""
+
+    def __init__(self, target: _Target, timeout: float) -> None:
+        super().__init__(target.host, target.port, timeout=timeout)
+        self._address = target.address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """An HTTPS connection to the address we checked; the certificate is still checked for the host name."""
+
+    def __init__(self, target: _Target, timeout: float) -> None:
+        super().__init__(target.host, target.port, timeout=timeout, context=ssl.create_default_context())
+        self._address = target.address
+        self._tls = ssl.create_default_context()
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._tls.wrap_socket(raw, server_hostname=self.host)
 
 
 def _send(
@@ -209,33 +363,76 @@ def _send(
     password: str | None,
     timeout: float,
     max_bytes: int = MAX_RESPONSE_BYTES,
+    allowed_hosts: Collection[str] = (),
 ) -> bytes:
-    where = _describe(url)
-    request = urllib.request.Request(url, data=body.encode() if body is not None else None, method=method)
-    for name, value in headers.items():
-        request.add_header(name, value)
-    if username is not None:
-        token = base64.b64encode(f"{username}:{password or ''}".encode()).decode("ascii")
-        request.add_header("Authorization", f"Basic {token}")
+    """Send one request, following at most :data:`MAX_REDIRECTS` redirects of a GET, each target checked."""
+    deadline = time.monotonic() + timeout * (MAX_REDIRECTS + 1)
+    origin = _origin(url)
+    for _ in range(MAX_REDIRECTS + 1):
+        where = _describe(url)
+        target = _target(url, allowed_hosts)
+        sent = dict(headers)
+        if username is not None and _origin(url) == origin:  # credentials never go to another server
+            token = base64.b64encode(f"{username}:{password or ''}".encode()).decode("ascii")
+            sent["Authorization"] = f"Basic {token}"
+        pinned = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
+        connection: http.client.HTTPConnection = pinned(target, timeout)
+        try:
+            connection.request(method, target.path, body=body.encode() if body is not None else None, headers=sent)
+            response = connection.getresponse()
+            location = response.getheader("Location")
+            if response.status in _REDIRECTS and method == "GET" and location:
+                url = urllib.parse.urljoin(url, location)
+                continue
+            if not 200 <= response.status < 300:
+                raise CalendarUnavailable(_status_message(response.status, where), status=response.status)
+            return _read_capped(response, where, max_bytes, deadline, timeout)
+        except CalendarUnavailable:
+            raise
+        except TimeoutError as error:
+            raise CalendarUnavailable(
+                f"The calendar server {where} did not answer within {timeout:g} seconds."
+            ) from error
+        except ssl.SSLError as error:
+            raise CalendarUnavailable(
+                f"The secure connection to the calendar server {where} failed ({error})."
+            ) from error
+        except (ConnectionRefusedError, socket.gaierror) as error:
+            raise CalendarUnavailable(f"The calendar server {where} cannot be reached ({error}).") from error
+        except (http.client.HTTPException, OSError) as error:
+            raise CalendarUnavailable(f"The connection to the calendar server {where} failed ({error}).") from error
+        finally:
+            connection.close()
+    raise CalendarUnavailable(
+        f"The calendar at {_describe(url)} redirected more than {MAX_REDIRECTS} times: update the calendar address."
+    )
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            return _read_capped(response, where, max_bytes)
-    except urllib.error.HTTPError as error:
-        error.close()
-        raise CalendarUnavailable(_status_message(error.code, where), status=error.code) from error
-    except TimeoutError as error:
-        raise CalendarUnavailable(f"The calendar server {where} did not answer within {timeout:g} seconds.") from error
-    except urllib.error.URLError as error:
-        raise CalendarUnavailable(f"The calendar server {where} cannot be reached ({error.reason}).") from error
-    except (http.client.HTTPException, OSError) as error:
-        raise CalendarUnavailable(f"The connection to the calendar server {where} failed ({error}).") from error
+        port = parts.port
+    except ValueError:
+        port = None
+    return parts.scheme, (parts.hostname or "").lower(), port
 
 
-def _read_capped(response: http.client.HTTPResponse, where: str, max_bytes: int) -> bytes:
-    data = response.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise CalendarUnavailable(f"The calendar at {where} is larger than {max_bytes:,} bytes; not read.")
-    return data
+def _read_capped(
+    response: http.client.HTTPResponse, where: str, max_bytes: int, deadline: float, timeout: float
+) -> bytes:
+    """The body, at most ``max_bytes``, read in pieces so that a server dripping bytes is cut off at the deadline."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = response.read(min(65_536, max_bytes + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            raise CalendarUnavailable(f"The calendar at {where} is larger than {max_bytes:,} bytes; not read.")
+        if time.monotonic() > deadline:
+            raise CalendarUnavailable(f"The calendar server {where} did not answer within {timeout:g} seconds.")
 
 
 def _status_message(status: int, where: str) -> str:

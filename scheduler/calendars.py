@@ -21,28 +21,53 @@ Rules, chosen so that we never call someone free who may not be:
   from Windows to IANA (:mod:`scheduler.windows_zones`), else read as Europe/London with a
   warning. Zones are resolved per call, so one calendar's VTIMEZONE never leaks into another's.
 * Anything we cannot read raises :class:`CalendarError`: the caller must then treat the
-  person's availability as unknown, never as free.
+  person's availability as unknown, never as free. No other exception escapes
+  :func:`busy_from_ics` for any data (a wrong *window* is the caller's error: ``ValueError``).
+
+Work is bounded, because a 400-byte rule can describe millions of events (a "calendar bomb"):
+data over :data:`MAX_CALENDAR_BYTES` or with more than :data:`MAX_EVENTS` events is refused before
+it is parsed; every repeat rule is walked lazily, occurrence by occurrence, before anything is
+expanded, and refused as soon as it passes :data:`MAX_OCCURRENCES` in the window or
+:data:`MAX_RULE_STEPS` before it; and the whole reading runs under a wall-clock budget
+(:data:`TIME_BUDGET_SECONDS`, a watchdog timer), so that even a rule that never matches
+(``FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30`` makes dateutil search to the year 9999) ends in a
+:class:`CalendarError`.
 """
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 import recurring_ical_events
+from dateutil import rrule as dateutil_rrule
 
 from scheduler.windows_zones import iana_for_windows
 
 Interval = tuple[dt.datetime, dt.datetime]
 
 LOCAL_ZONE = ZoneInfo("Europe/London")
+#: Calendar data larger than this is refused before it is parsed (parsing costs up to 3 s a megabyte).
+MAX_CALENDAR_BYTES = 3_000_000
+#: At most this many VEVENT and VFREEBUSY components in one calendar's data.
+MAX_EVENTS = 10_000
+#: At most this many event occurrences in the window (widened by a day each side).
 MAX_OCCURRENCES = 5_000
+#: At most this many occurrences of one repeat rule before the window (a rule from 1970 every hour is refused).
+MAX_RULE_STEPS = 100_000
+#: Wall-clock seconds for reading one calendar's data: parsing, walking and expanding its rules.
+TIME_BUDGET_SECONDS = 10.0
 MIN_MINUTELY_INTERVAL = 15
 _TIME_PROPERTIES = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")
+_RULE_PROPERTIES = ("RRULE", "EXRULE")
+_MARGIN = dt.timedelta(days=1)
 _BLOCKING_FBTYPES_TENTATIVE = frozenset({"BUSY-TENTATIVE"})
 _UTC = dt.UTC
 
@@ -65,13 +90,42 @@ class BusyResult:
     warnings: tuple[str, ...] = ()
 
 
-def busy_from_ics(data: bytes | str, window_start_at: dt.datetime, window_end_at: dt.datetime) -> BusyResult:
+def busy_from_ics(
+    data: bytes | str,
+    window_start_at: dt.datetime,
+    window_end_at: dt.datetime,
+    *,
+    time_budget_seconds: float = TIME_BUDGET_SECONDS,
+) -> BusyResult:
     """Read the busy time in ``[window_start_at, window_end_at)`` from iCalendar data.
 
-    Raises :class:`CalendarError` with a readable message when the data is not iCalendar or an
-    event's times cannot be read, and :class:`ValueError` when the window itself is wrong.
+    Raises :class:`CalendarError` with a readable message when the data is not iCalendar, an
+    event's times cannot be read or the data is too big or repeats too much to read in the budget,
+    and :class:`ValueError` when the window itself is wrong. Never any other exception.
     """
     _check_window(window_start_at, window_end_at)
+    try:
+        with _Budget(time_budget_seconds).guarding():
+            return _busy_from_ics(data, window_start_at, window_end_at)
+    except CalendarError:
+        raise
+    except _OutOfTime:
+        raise CalendarError(
+            f"The calendar took too long to read (more than {time_budget_seconds:g} seconds): "
+            "it is too large or its repeating events are too complex."
+        ) from None
+    except RecursionError:
+        raise CalendarError("The calendar data is nested too deeply to read.") from None
+    except Exception as error:  # the reader of untrusted data: anything else is "cannot be read"
+        raise CalendarError(f"The calendar data cannot be read ({_plain(error)}).") from error
+
+
+def _plain(error: BaseException) -> str:
+    text = " ".join(str(error).split())[:200]
+    return text or type(error).__name__
+
+
+def _busy_from_ics(data: bytes | str, window_start_at: dt.datetime, window_end_at: dt.datetime) -> BusyResult:
     calendars = _parse(data)
     warnings: list[str] = []
     busy: list[Interval] = []
@@ -155,6 +209,10 @@ def _check_window(window_start_at: dt.datetime, window_end_at: dt.datetime) -> N
 
 
 def _parse(data: bytes | str) -> list[icalendar.Calendar]:
+    if len(data) > MAX_CALENDAR_BYTES:
+        raise CalendarError(
+            f"The calendar data is larger than {MAX_CALENDAR_BYTES:,} bytes; Convene reads smaller calendars only."
+        )
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
@@ -166,12 +224,15 @@ def _parse(data: bytes | str) -> list[icalendar.Calendar]:
         text = data
     if not text.strip():
         raise CalendarError("The calendar data is empty.")
-    if "BEGIN:VCALENDAR" not in text.upper():
+    upper = text.upper()
+    if "BEGIN:VCALENDAR" not in upper:
         raise CalendarError(f"This is not iCalendar data (no BEGIN:VCALENDAR); it starts with {text[:40]!r}.")
+    if upper.count("BEGIN:VEVENT") + upper.count("BEGIN:VFREEBUSY") > MAX_EVENTS:
+        raise CalendarError(f"The calendar has more than {MAX_EVENTS:,} events; Convene reads at most {MAX_EVENTS:,}.")
     try:
         components = icalendar.Calendar.from_ical(text, multiple=True)
-    except (ValueError, KeyError, IndexError) as error:
-        raise CalendarError(f"The calendar data cannot be read: {error}") from error
+    except (ValueError, KeyError, IndexError, TypeError) as error:
+        raise CalendarError(f"The calendar data cannot be read: {_plain(error)}") from error
     calendars = [component for component in components if isinstance(component, icalendar.Calendar)]
     if not calendars:
         raise CalendarError("The calendar data has no complete VCALENDAR (is it cut short? END:VCALENDAR missing).")
@@ -185,11 +246,15 @@ def _check_components(calendar: icalendar.Calendar) -> None:
         if component.name not in ("VEVENT", "VFREEBUSY"):
             continue
         for name, message in getattr(component, "errors", ()):
-            if name in (*_TIME_PROPERTIES, "DURATION", "FREEBUSY"):
+            if name in (*_TIME_PROPERTIES, *_RULE_PROPERTIES, "DURATION", "FREEBUSY"):
                 uid = component.get("UID", "without UID")
                 raise CalendarError(f"A {component.name} ({uid}) has an unreadable {name}: {message}.")
         if component.name == "VEVENT" and "DTSTART" not in component:
             raise CalendarError(f"A VEVENT ({component.get('UID', 'without UID')}) has no DTSTART.")
+        for name in ("DTSTART", "DTEND"):
+            if name in component and not isinstance(_value(component, name), dt.date):
+                uid = component.get("UID", "without UID")
+                raise CalendarError(f"A {component.name} ({uid}) has a {name} that is not a date or a date and time.")
 
 
 # --- time zones --------------------------------------------------------------------------------
@@ -279,6 +344,54 @@ def _localise(value: Any, tzid: str | None, zones: _ZoneResolver) -> Any:
     return value
 
 
+# --- the time budget ---------------------------------------------------------------------------
+
+
+class _OutOfTime(BaseException):
+    """Raised inside the expansion when the budget is spent; a BaseException so no library swallows it."""
+
+
+class _Budget:
+    """A wall-clock deadline for one call, enforced while :meth:`guarding` by a watchdog timer.
+
+    When the deadline passes, the watchdog raises :class:`_OutOfTime` asynchronously in the reading
+    thread (CPython's ``PyThreadState_SetAsyncExc``), which interrupts even a library loop that
+    searches millions of days without returning. Nothing is paid while the deadline is not reached.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    @contextmanager
+    def guarding(self) -> Iterator[None]:
+        thread_id = threading.get_ident()
+        lock = threading.Lock()
+        state = {"done": False, "fired": False}
+
+        def expire() -> None:
+            with lock:
+                if not state["done"]:
+                    state["fired"] = True
+                    _raise_in_thread(thread_id, _OutOfTime)
+
+        watchdog = threading.Timer(self.seconds, expire)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            yield
+        finally:
+            watchdog.cancel()
+            with lock:
+                state["done"] = True
+                if state["fired"]:
+                    _raise_in_thread(thread_id, None)  # clear it if it has not been raised yet
+
+
+def _raise_in_thread(thread_id: int, exception: type[BaseException] | None) -> None:
+    target = ctypes.py_object(exception) if exception is not None else None
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), target)
+
+
 # --- events ------------------------------------------------------------------------------------
 
 
@@ -288,25 +401,30 @@ def _event_intervals(
     """Yield (interval, tentative) for every blocking event occurrence overlapping the window.
 
     The query is widened by a day on each side so that all-day and floating events near the edges
-    are found whatever their zone; the intervals are clipped to the window afterwards.
+    are found whatever their zone; the intervals are clipped to the window afterwards. Every rule
+    is walked lazily first (:func:`_walk_rules`), so nothing is expanded that would break the limits.
     """
     events = calendar.walk("VEVENT")
     if not events:
         return
-    _refuse_runaway_rules(events)
-    margin = dt.timedelta(days=1)
-    _drop_one_off_events_outside(calendar, window_start_at - margin, window_end_at + margin)
+    start_at, end_at = window_start_at.astimezone(_UTC) - _MARGIN, window_end_at.astimezone(_UTC) + _MARGIN
+    _drop_one_off_events_outside(calendar, start_at, end_at)
+    _walk_rules(calendar.walk("VEVENT"), start_at, end_at)
     query = recurring_ical_events.of(calendar, components=["VEVENT"])
     try:
-        occurrences = query.between(window_start_at.astimezone(_UTC) - margin, window_end_at.astimezone(_UTC) + margin)
+        occurrences = query.between(start_at, end_at)
     except recurring_ical_events.InvalidCalendar as error:
-        raise CalendarError(f"A repeating event cannot be expanded: {error}") from error
+        raise CalendarError(f"A repeating event cannot be expanded: {_plain(error)}") from error
     if len(occurrences) > MAX_OCCURRENCES:
-        raise CalendarError(f"The calendar repeats too often: more than {MAX_OCCURRENCES} events in the window.")
+        raise _too_many_occurrences()
     for occurrence in occurrences:
         blocks, tentative = _event_blocks(occurrence)
         if blocks:
             yield _occurrence_interval(occurrence), tentative
+
+
+def _too_many_occurrences() -> CalendarError:
+    return CalendarError(f"The calendar repeats too often: more than {MAX_OCCURRENCES:,} events in the window.")
 
 
 def _drop_one_off_events_outside(calendar: icalendar.Calendar, start_at: dt.datetime, end_at: dt.datetime) -> None:
@@ -322,17 +440,104 @@ def _drop_one_off_events_outside(calendar: icalendar.Calendar, start_at: dt.date
     calendar.subcomponents[:] = [component for component in calendar.subcomponents if keep(component)]
 
 
-def _refuse_runaway_rules(events: list[icalendar.Component]) -> None:
-    """Refuse rules repeating every few seconds or minutes before expanding them (they would exhaust memory)."""
+def _walk_rules(events: list[icalendar.Component], start_at: dt.datetime, end_at: dt.datetime) -> None:
+    """Check every repeat rule and count its occurrences lazily, stopping at the first limit passed.
+
+    Raises :class:`CalendarError` for a rule Convene cannot read (an unknown FREQ, RSCALE, a bad
+    BYDAY...), one repeating every few seconds or minutes, one with more than
+    :data:`MAX_RULE_STEPS` occurrences before the window, or more than :data:`MAX_OCCURRENCES`
+    occurrences in the window over all rules. Never builds a list of occurrences.
+    """
+    in_window = 0
     for event in events:
-        for rule in _as_list(event.get("RRULE")):
-            frequency = str(_first(rule.get("FREQ"))).upper()
-            interval = int(_first(rule.get("INTERVAL")) or 1)
-            if frequency == "SECONDLY" or (frequency == "MINUTELY" and interval < MIN_MINUTELY_INTERVAL):
-                raise CalendarError(
-                    f"A VEVENT ({event.get('UID', 'without UID')}) repeats every {interval} "
-                    f"{'second' if frequency == 'SECONDLY' else 'minute'}(s): the calendar repeats too often."
-                )
+        rules = [rule for name in _RULE_PROPERTIES for rule in _as_list(event.get(name))]
+        if not rules:
+            continue
+        uid = str(event.get("UID", "without UID"))
+        first = _rule_start(_value(event, "DTSTART"), uid)
+        low, horizon = _like(start_at - _event_length(event), first), _like(end_at, first)
+        for rule in rules:
+            until = _rule_until(rule, first)
+            steps = 0
+            for occurrence in _lazy_rule(rule, first, uid):
+                if occurrence > horizon or (until is not None and occurrence > until):
+                    break
+                steps += 1
+                if occurrence >= low:
+                    in_window += 1
+                    if in_window > MAX_OCCURRENCES:
+                        raise _too_many_occurrences()
+                elif steps > MAX_RULE_STEPS:
+                    raise CalendarError(
+                        f"A VEVENT ({uid}) repeats too often: more than {MAX_RULE_STEPS:,} times before the window."
+                    )
+
+
+def _rule_start(start: Any, uid: str) -> dt.datetime:
+    if isinstance(start, dt.datetime):
+        return start
+    if isinstance(start, dt.date):
+        return dt.datetime.combine(start, dt.time(0))
+    raise CalendarError(f"A VEVENT ({uid}) has a repeat rule but its DTSTART is not a date or time.")
+
+
+def _like(value: dt.datetime, model: dt.datetime) -> dt.datetime:
+    """``value`` made comparable with ``model``: aware in its zone, or naive London wall-clock time."""
+    if model.tzinfo is None:
+        return value.astimezone(LOCAL_ZONE).replace(tzinfo=None) if value.tzinfo else value
+    return value if value.tzinfo else value.replace(tzinfo=model.tzinfo)
+
+
+def _event_length(event: icalendar.Component) -> dt.timedelta:
+    """How long one occurrence lasts (0 if it cannot be told), so long events started before the window count."""
+    try:
+        start_at, end_at = _occurrence_interval(event)
+    except Exception:
+        return dt.timedelta(0)
+    return max(end_at - start_at, dt.timedelta(0))
+
+
+def _rule_until(rule: Any, first: dt.datetime) -> dt.datetime | None:
+    until = _first(rule.get("UNTIL"))
+    if isinstance(until, dt.datetime):
+        return _like(until, first)
+    if isinstance(until, dt.date):
+        return _like(dt.datetime.combine(until, dt.time.max), first)
+    return None
+
+
+def _lazy_rule(rule: Any, first: dt.datetime, uid: str) -> Iterator[dt.datetime]:
+    """The rule's occurrences one by one (dateutil's generator; UNTIL is applied by the caller)."""
+    where = f"A VEVENT ({uid})"
+    if not isinstance(rule, icalendar.vRecur):
+        raise CalendarError(f"{where} has a repeat rule Convene cannot read.")
+    scale = str(_first(rule.get("RSCALE")) or "GREGORIAN").upper()
+    if scale != "GREGORIAN":
+        raise CalendarError(
+            f"{where} repeats by the {scale.title()} calendar (RSCALE), which Convene cannot read; "
+            "only the Gregorian calendar is supported."
+        )
+    for name in ("RSCALE", "SKIP"):  # RSCALE=GREGORIAN is the plain rule; dateutil does not know these parts
+        rule.pop(name, None)
+    frequency = str(_first(rule.get("FREQ")) or "").upper()
+    try:
+        interval = int(_first(rule.get("INTERVAL")) or 1)
+    except (TypeError, ValueError):
+        raise CalendarError(f"{where} has a repeat rule with an unreadable INTERVAL.") from None
+    if interval < 1:
+        raise CalendarError(f"{where} has a repeat rule with INTERVAL={interval}; it must be 1 or more.")
+    if frequency == "SECONDLY" or (frequency == "MINUTELY" and interval < MIN_MINUTELY_INTERVAL):
+        raise CalendarError(
+            f"{where} repeats every {interval} {'second' if frequency == 'SECONDLY' else 'minute'}(s): "
+            "the calendar repeats too often."
+        )
+    parts = icalendar.vRecur({name: value for name, value in rule.items() if name != "UNTIL"})
+    text = bytes(parts.to_ical()).decode("ascii", "replace")  # type: ignore[no-untyped-call]
+    try:
+        walker = dateutil_rrule.rrulestr(text, dtstart=first, cache=False)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
+        raise CalendarError(f"{where} has a repeat rule Convene cannot read ({text}: {_plain(error)}).") from None
+    yield from walker
 
 
 def _first(values: Any) -> Any:

@@ -39,6 +39,7 @@ WINDOWS_TO_IANA: dict[str, str] = {
     "Tokyo Standard Time": "Asia/Tokyo",
     "AUS Eastern Standard Time": "Australia/Sydney",
     "New Zealand Standard Time": "Pacific/Auckland",
+    "Fiji Standard Time": "Pacific/Fiji",
     "Eastern Standard Time": "America/New_York",
     "Central Standard Time": "America/Chicago",
     "Mountain Standard Time": "America/Denver",

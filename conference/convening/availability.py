@@ -11,8 +11,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
+from flask import current_app
 from sqlalchemy import select
 
 from conference.cases.models import Case
@@ -118,30 +119,57 @@ class PersonAvailability:
     reason: str = ""
 
 
+class PersonCalendarError(CalendarError):
+    """One person's calendar could not be read: whose (``person_id``, ``person_name``) and why (``reason``)."""
+
+    def __init__(self, person: Person, reason: str) -> None:
+        self.person_id = str(person.id)
+        self.person_name = person.name
+        self.reason = reason
+        super().__init__(f"{person.name}'s calendar could not be read: {reason}")
+
+
+def read_busy(person: Person, start_at: datetime, end_at: datetime, *, timeout: float = 5.0) -> BusyResult:
+    """A person's busy time over the window from their calendar.
+
+    Raises :class:`PersonCalendarError` for every way this can fail (no calendar, a calendar that cannot be
+    fetched or read, or a bug in reading it): one person's calendar never stops a coordinator convening.
+    """
+    source = AvailabilitySource(person.availability_source)
+    if source is AvailabilitySource.NONE:
+        raise PersonCalendarError(person, "No calendar is linked for this person.")
+    try:
+        if source is AvailabilitySource.ICS_UPLOAD:
+            if not person.availability_ics.strip():
+                raise PersonCalendarError(person, "No calendar file has been uploaded.")
+            try:
+                return busy_from_ics(person.availability_ics, start_at, end_at)
+            except CalendarError as error:
+                raise PersonCalendarError(person, f"The uploaded calendar cannot be read: {error}") from error
+        kind: Literal["caldav", "ics"] = "caldav" if source is AvailabilitySource.CALDAV else "ics"
+        allowed = current_app.config["SETTINGS"].calendar_allowed_hosts
+        result = availability_for_person(
+            [CalendarSource(kind, person.availability_url)], start_at, end_at, timeout=timeout, allowed_hosts=allowed
+        )
+    except PersonCalendarError:
+        raise
+    except Exception as error:  # a bug in reading one calendar must not stop the options page
+        # The type only: a message or traceback could quote the calendar, which may name anyone.
+        log.warning("calendar of person %s could not be read (%s)", person.id, type(error).__name__)
+        raise PersonCalendarError(person, f"Convene could not read it ({type(error).__name__}).") from error
+    if isinstance(result, Unknown):
+        raise PersonCalendarError(person, result.reason)
+    return result
+
+
 def read_availability(
     person: Person, start_at: datetime, end_at: datetime, *, timeout: float = 5.0
 ) -> PersonAvailability:
     """A person's busy time over the window, or unknown with the reason. Never free by default."""
-    source = AvailabilitySource(person.availability_source)
-    result: BusyResult | Unknown
-    if source is AvailabilitySource.NONE:
-        return PersonAvailability(False, [], "No calendar is linked for this person.")
-    if source is AvailabilitySource.ICS_UPLOAD:
-        if not person.availability_ics.strip():
-            return PersonAvailability(False, [], "No calendar file has been uploaded.")
-        try:
-            result = busy_from_ics(person.availability_ics, start_at, end_at)
-        except CalendarError as error:
-            return PersonAvailability(False, [], f"The uploaded calendar cannot be read: {error}")
-    else:
-        calendar = (
-            CalendarSource("caldav", person.availability_url)
-            if source is AvailabilitySource.CALDAV
-            else CalendarSource("ics", person.availability_url)
-        )
-        result = availability_for_person([calendar], start_at, end_at, timeout=timeout)
-    if isinstance(result, Unknown):
-        return PersonAvailability(False, [], result.reason)
+    try:
+        result = read_busy(person, start_at, end_at, timeout=timeout)
+    except PersonCalendarError as error:
+        return PersonAvailability(False, [], error.reason)
     return PersonAvailability(True, to_request_busy(result))
 
 
@@ -179,6 +207,13 @@ def _iso(value: datetime) -> str:
 
 def build_request(conference: Conference, *, include_on_call: bool, max_proposals: int = 5) -> dict[str, Any]:
     """The scheduler request for a conference's window and roles."""
+    return build_request_with_reasons(conference, include_on_call=include_on_call, max_proposals=max_proposals)[0]
+
+
+def build_request_with_reasons(
+    conference: Conference, *, include_on_call: bool, max_proposals: int = 5
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The scheduler request, and why each candidate whose availability is unknown is unknown (by person id)."""
     assert conference.earliest_start_at is not None and conference.deadline_at is not None
     start_at, end_at = conference.earliest_start_at, conference.deadline_at
     roles: list[dict[str, Any]] = []
@@ -197,10 +232,12 @@ def build_request(conference: Conference, *, include_on_call: bool, max_proposal
     people = people_by_id(ids)
     booked = _convene_busy([p.id for p in people.values()], start_at, end_at, conference.id)
     entries: dict[str, Any] = {}
+    unknown: dict[str, str] = {}
     for person_id in ids:
         person = people.get(person_id)
         if person is None:
             entries[person_id] = {"availability": "unknown"}
+            unknown[person_id] = "This person is no longer in the directory."
             continue
         found = read_availability(person, start_at, end_at)
         entry: dict[str, Any] = {
@@ -210,9 +247,10 @@ def build_request(conference: Conference, *, include_on_call: bool, max_proposal
         }
         if not found.known:
             entry["availability"] = "unknown"
+            unknown[person_id] = found.reason
         entry["busy"] = found.busy + booked.get(person_id, [])
         entries[person_id] = entry
-    return {
+    request = {
         "timezone": "Europe/London",
         "earliest_start": _iso(start_at),
         "deadline": _iso(end_at),
@@ -222,6 +260,7 @@ def build_request(conference: Conference, *, include_on_call: bool, max_proposal
         "roles": roles,
         "people": entries,
     }
+    return request, unknown
 
 
 def conflicts_at(

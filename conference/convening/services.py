@@ -352,16 +352,32 @@ def solve(request: dict[str, Any]) -> dict[str, Any]:
 
 #: The scheduler requests behind the latest options, by (conference id, solved_at), so that the options page
 #: draws the availability picture from the very request that was solved instead of reading calendars again.
-_SOLVED_REQUESTS: OrderedDict[tuple[uuid.UUID, str], dict[str, Any]] = OrderedDict()
+#: Each is kept with why the candidates whose availability is unknown are unknown (by person id).
+_SOLVED_REQUESTS: OrderedDict[tuple[uuid.UUID, str], tuple[dict[str, Any], dict[str, str]]] = OrderedDict()
 _SOLVED_REQUESTS_LOCK = threading.Lock()
 _SOLVED_REQUESTS_KEPT = 64
 
 
-def _remember_request(conference_id: uuid.UUID, solved_at: datetime, request: dict[str, Any]) -> None:
+def _remember_request(
+    conference_id: uuid.UUID, solved_at: datetime, request: dict[str, Any], unknown: dict[str, str]
+) -> None:
     with _SOLVED_REQUESTS_LOCK:
-        _SOLVED_REQUESTS[(conference_id, solved_at.isoformat())] = request
+        _SOLVED_REQUESTS[(conference_id, solved_at.isoformat())] = (request, unknown)
         while len(_SOLVED_REQUESTS) > _SOLVED_REQUESTS_KEPT:
             _SOLVED_REQUESTS.popitem(last=False)
+
+
+def _solved(conference: Conference) -> tuple[dict[str, Any], dict[str, str]] | None:
+    arrangement = arrangement_for(conference)
+    if arrangement.solved_at is None or conference.earliest_start_at is None or conference.deadline_at is None:
+        return None
+    with _SOLVED_REQUESTS_LOCK:
+        kept = _SOLVED_REQUESTS.get((conference.id, arrangement.solved_at.isoformat()))
+    if kept is not None:
+        return kept
+    request, unknown = availability.build_request_with_reasons(conference, include_on_call=arrangement.include_on_call)
+    _remember_request(conference.id, arrangement.solved_at, request, unknown)
+    return request, unknown
 
 
 def solved_request(conference: Conference) -> dict[str, Any] | None:
@@ -370,16 +386,19 @@ def solved_request(conference: Conference) -> dict[str, Any] | None:
     Kept in memory when the options were found by this process; otherwise built again from the directory and
     calendars (another process, or after a restart). None when no options have been looked for yet.
     """
-    arrangement = arrangement_for(conference)
-    if arrangement.solved_at is None or conference.earliest_start_at is None or conference.deadline_at is None:
-        return None
-    with _SOLVED_REQUESTS_LOCK:
-        kept = _SOLVED_REQUESTS.get((conference.id, arrangement.solved_at.isoformat()))
-    if kept is not None:
-        return kept
-    request = availability.build_request(conference, include_on_call=arrangement.include_on_call)
-    _remember_request(conference.id, arrangement.solved_at, request)
-    return request
+    solved = _solved(conference)
+    return solved[0] if solved is not None else None
+
+
+def unknown_availability(conference: Conference) -> list[tuple[str, str]]:
+    """(name, reason) of each candidate behind the current options whose availability is unknown."""
+    solved = _solved(conference)
+    if solved is None:
+        return []
+    request, unknown = solved
+    people = request.get("people", {})
+    return [(str(people.get(pid, {}).get("name") or "A person no longer in the directory"), why)
+            for pid, why in unknown.items()]
 
 
 def find_options(conference: Conference) -> ConferenceArrangement:
@@ -387,7 +406,7 @@ def find_options(conference: Conference) -> ConferenceArrangement:
     arrangement = arrangement_for(conference)
     if conference.earliest_start_at is None or conference.deadline_at is None:
         raise ConveningError("Enter the deadline for this meeting first.")
-    request = availability.build_request(conference, include_on_call=arrangement.include_on_call)
+    request, unknown = availability.build_request_with_reasons(conference, include_on_call=arrangement.include_on_call)
     try:
         answer = solve(request)
     except RequestError as error:
@@ -396,7 +415,7 @@ def find_options(conference: Conference) -> ConferenceArrangement:
     arrangement.no_slot_reasons = list(answer.get("reasons", []))
     arrangement.suggestions = list(answer.get("suggestions", []))
     arrangement.solved_at = utcnow()
-    _remember_request(conference.id, arrangement.solved_at, request)
+    _remember_request(conference.id, arrangement.solved_at, request, unknown)
     return arrangement
 
 

@@ -317,6 +317,7 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
         conference=conference,
         arrangement=arrangement,
         picture=_picture(conference, arrangement.proposals),
+        unknown=services.unknown_availability(conference),
         proposals=_proposal_views(conference, arrangement.proposals),
         errors=errors,
         problem=problem,

@@ -128,12 +128,32 @@ def _validate_source(form: dict[str, str], upload: bytes | None, errors: FormErr
     elif source in (AvailabilitySource.ICS_URL, AvailabilitySource.CALDAV):
         if not url.startswith("https://") and not url.startswith("http://"):
             errors.add("availability_url", "Enter the calendar address, starting with https://")
+        else:
+            _check_calendar_address(url, errors)
     if source == AvailabilitySource.ICS_UPLOAD:
         if upload:
             ics = _checked_ics(upload, errors)
         elif not (person and person.availability_ics):
             errors.add("availability_ics", "Select a calendar file (.ics) to upload")
     return source, url, ics
+
+
+def _check_calendar_address(url: str, errors: FormErrors) -> None:
+    """Refuse, before saving, an address Convene would not fetch (server-side request forgery)."""
+    from flask import current_app
+
+    from scheduler.caldav import AddressRefused, CalendarUnavailable, check_calendar_url
+
+    try:
+        check_calendar_url(url, current_app.config["SETTINGS"].calendar_allowed_hosts)
+    except AddressRefused:
+        errors.add(
+            "availability_url",
+            "Enter a calendar address on the internet: Convene does not read calendars from local or private "
+            "network addresses",
+        )
+    except CalendarUnavailable:
+        errors.add("availability_url", "Enter the calendar address, starting with https://")
 
 
 def _checked_ics(upload: bytes, errors: FormErrors) -> str | None:
@@ -144,10 +164,14 @@ def _checked_ics(upload: bytes, errors: FormErrors) -> str | None:
         return None
     try:
         text = upload.decode("utf-8")
-        now = datetime.now(UTC)
-        busy_from_ics(text, now, now + timedelta(days=21))
-    except (UnicodeDecodeError, CalendarError, ValueError):
+    except UnicodeDecodeError:
         errors.add("availability_ics", "The selected file is not a calendar file (.ics) Convene can read")
+        return None
+    now = datetime.now(UTC)
+    try:
+        busy_from_ics(text, now, now + timedelta(days=21))
+    except CalendarError as error:
+        errors.add("availability_ics", f"The selected file is not a calendar file (.ics) Convene can read. {error}")
         return None
     return text
 

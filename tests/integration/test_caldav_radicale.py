@@ -1,4 +1,9 @@
-"""scheduler.caldav against a real Radicale 3.9 server started by these tests."""
+"""scheduler.caldav against a real Radicale 3.9 server started by these tests.
+
+The servers listen on 127.0.0.1, which the client refuses unless allowed (server-side request forgery,
+issue 12 finding 7): these tests put 127.0.0.1 on the allow-list explicitly, as CONVENE_CALENDAR_ALLOWED_HOSTS
+would for a calendar server inside the network.
+"""
 
 from __future__ import annotations
 
@@ -126,13 +131,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RadicaleServer]
         yield running
 
 
+#: The test servers' host, allowed explicitly (the default allow-list is empty).
+LOCAL = ("127.0.0.1",)
+
+
 class Credentials(TypedDict):
     username: str
     password: str
+    allowed_hosts: tuple[str, ...]
 
 
 def alice(server: RadicaleServer) -> Credentials:
-    return {"username": "alice", "password": USERS["alice"]}
+    return {"username": "alice", "password": USERS["alice"], "allowed_hosts": LOCAL}
 
 
 def test_free_busy_query_gives_the_exact_busy_intervals(server: RadicaleServer) -> None:
@@ -182,7 +192,7 @@ def test_radicale_reads_all_day_events_as_utc_days_and_we_read_them_as_london_da
 
 def test_wrong_password_is_unavailable_with_status_401(server: RadicaleServer) -> None:
     with pytest.raises(CalendarUnavailable, match="refused access") as raised:
-        fetch_free_busy(server.url(CALENDAR), *WINDOW, username="alice", password="wrong")
+        fetch_free_busy(server.url(CALENDAR), *WINDOW, username="alice", password="wrong", allowed_hosts=LOCAL)
 
     assert raised.value.status == 401
     assert "wrong" not in raised.value.message
@@ -190,7 +200,9 @@ def test_wrong_password_is_unavailable_with_status_401(server: RadicaleServer) -
 
 def test_another_users_calendar_is_refused(server: RadicaleServer) -> None:
     with pytest.raises(CalendarUnavailable) as raised:
-        fetch_free_busy(server.url(CALENDAR), *WINDOW, username="bob", password=USERS["bob"])
+        fetch_free_busy(
+            server.url(CALENDAR), *WINDOW, username="bob", password=USERS["bob"], allowed_hosts=LOCAL
+        )
 
     assert raised.value.status == 403
 
@@ -204,7 +216,7 @@ def test_missing_calendar_is_unavailable(server: RadicaleServer) -> None:
 
 def test_dead_port_is_unavailable() -> None:
     with pytest.raises(CalendarUnavailable, match="cannot be reached"):
-        fetch_free_busy(f"http://127.0.0.1:{free_port()}/alice/work/", *WINDOW, timeout=2)
+        fetch_free_busy(f"http://127.0.0.1:{free_port()}/alice/work/", *WINDOW, timeout=2, allowed_hosts=LOCAL)
 
 
 def test_a_server_that_never_answers_times_out() -> None:
@@ -214,7 +226,7 @@ def test_a_server_that_never_answers_times_out() -> None:
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/alice/work/"
 
         with pytest.raises(CalendarUnavailable, match="did not answer within 0.3 seconds"):
-            fetch_free_busy(url, *WINDOW, timeout=0.3)
+            fetch_free_busy(url, *WINDOW, timeout=0.3, allowed_hosts=LOCAL)
 
 
 def test_feed_larger_than_the_cap_is_refused(server: RadicaleServer) -> None:
@@ -237,7 +249,7 @@ def test_availability_for_person_combines_sources(server: RadicaleServer) -> Non
     ]
     window = (datetime(2026, 6, 29, tzinfo=UTC), WINDOW[1])
 
-    availability = availability_for_person(sources, *window)
+    availability = availability_for_person(sources, *window, allowed_hosts=LOCAL)
 
     assert isinstance(availability, BusyResult)
     assert availability.busy[0] == (datetime(2026, 6, 30, 23, tzinfo=UTC), datetime(2026, 7, 1, 23, tzinfo=UTC))
@@ -250,7 +262,7 @@ def test_availability_is_unknown_not_free_when_any_source_fails(server: Radicale
         CalendarSource("caldav", server.url(CALENDAR), "alice", "wrong"),
     ]
 
-    availability = availability_for_person(sources, *WINDOW)
+    availability = availability_for_person(sources, *WINDOW, allowed_hosts=LOCAL)
 
     assert isinstance(availability, Unknown)
     assert "refused access" in availability.reason
@@ -313,7 +325,9 @@ def no_free_busy_server() -> Iterator[str]:
 
 
 def test_availability_falls_back_to_the_events_when_free_busy_is_not_supported(no_free_busy_server: str) -> None:
-    availability = availability_for_person([CalendarSource("caldav", no_free_busy_server + "/cal/")], *WINDOW)
+    availability = availability_for_person(
+        [CalendarSource("caldav", no_free_busy_server + "/cal/")], *WINDOW, allowed_hosts=LOCAL
+    )
 
     assert NoFreeBusyHandler.queries == ["free-busy", "calendar-query"]
     assert availability == BusyResult(busy=((at(9, 9), at(9, 10)),))
@@ -321,7 +335,7 @@ def test_availability_falls_back_to_the_events_when_free_busy_is_not_supported(n
 
 def test_a_redirect_is_not_followed_but_reported(no_free_busy_server: str) -> None:
     with pytest.raises(CalendarUnavailable, match="has moved") as raised:
-        fetch_events_busy(no_free_busy_server + "/moved/?token=secret", *WINDOW)
+        fetch_events_busy(no_free_busy_server + "/moved/?token=secret", *WINDOW, allowed_hosts=LOCAL)
 
     assert raised.value.status == 301
     assert "secret" not in raised.value.message

@@ -72,3 +72,46 @@ def test_only_administrators_of_the_area_manage_it(client, factories):
     coordinator_client = client.application.test_client()
     factories.sign_in(coordinator_client, factories.user(away_agency, Role.COORDINATOR))
     assert coordinator_client.get(f"/directory/agencies/{away_agency.id}/people/new").status_code == 403
+
+
+def test_a_calendar_address_inside_the_network_is_refused_when_saved(client, factories):
+    # Server-side request forgery (issue 12, finding 7): Convene would fetch this address from inside the network.
+    agency = factories.agency(factories.area())
+    factories.sign_in(client, factories.user(agency, Role.ADMINISTRATOR))
+    path = f"/directory/agencies/{agency.id}/people/new"
+    for url in ("http://127.0.0.1:8080/calendar.ics", "http://169.254.169.254/latest/meta-data/",
+                "http://[::ffff:10.0.0.1]/feed.ics", "http://localhost/cal/"):
+        data = _form(client, path, availability_source="ics_url", availability_url=url)
+        response = client.post(path, data=data, content_type="multipart/form-data")
+        assert response.status_code == 400, url
+        text = response.get_data(as_text=True)
+        assert "There is a problem" in text
+        assert "Convene does not read calendars from local or private network addresses" in text
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 0
+
+
+def test_an_allowed_calendar_server_inside_the_network_is_accepted(app, client, factories):
+    app.config["SETTINGS"] = app.config["SETTINGS"].with_overrides(calendar_allowed_hosts=("127.0.0.1",))
+    agency = factories.agency(factories.area())
+    factories.sign_in(client, factories.user(agency, Role.ADMINISTRATOR))
+    path = f"/directory/agencies/{agency.id}/people/new"
+    data = _form(client, path, availability_source="caldav", availability_url="http://127.0.0.1:5232/avery/work/")
+    response = client.post(path, data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert db.session.scalars(select(Person)).one().availability_url == "http://127.0.0.1:5232/avery/work/"
+
+
+def test_a_calendar_bomb_upload_is_refused_with_a_clear_message(client, factories):
+    hours = ",".join(str(n) for n in range(24))
+    minutes = ",".join(str(n) for n in range(60))
+    bomb = ICS.replace(b"DTEND:20261124T110000Z",
+                       f"DURATION:PT1S\r\nRRULE:FREQ=DAILY;BYHOUR={hours};BYMINUTE={minutes};BYSECOND={minutes}".encode())
+    agency = factories.agency(factories.area())
+    factories.sign_in(client, factories.user(agency, Role.ADMINISTRATOR))
+    path = f"/directory/agencies/{agency.id}/people/new"
+    data = _form(client, path)
+    data["availability_ics"] = (io.BytesIO(bomb), "diary.ics")
+    response = client.post(path, data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "repeats too often" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 0

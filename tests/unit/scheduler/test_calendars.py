@@ -324,5 +324,83 @@ def test_too_many_occurrences_in_the_window_are_refused() -> None:
         for n in range(5)
     )
 
-    with pytest.raises(CalendarError, match="more than 5000 events"):
+    with pytest.raises(CalendarError, match="more than 5,000 events"):
         busy_from_ics(wrap(every_quarter_hour), at("2026-11-09 00:00"), at("2026-11-23 00:00"))
+
+
+# --- Real calendars that used to break the reader (issue 12, finding 6) ----------------------------
+
+
+def test_a_vtimezone_defined_after_the_events_that_use_it() -> None:
+    result = read("vtimezone_after_events.ics", "2026-11-08 00:00", "2026-11-22 00:00")
+
+    assert result.busy == spans(
+        ("2026-11-10 06:00", "2026-11-10 07:00"),  # 10:00 in the custom +04:00 zone defined at the end
+        ("2026-11-11 05:00", "2026-11-11 05:30"),
+        ("2026-11-12 05:00", "2026-11-12 05:30"),
+    )
+    assert result.warnings == ()
+
+
+def test_fiji_by_iana_name_by_its_own_vtimezone_and_by_windows_name() -> None:
+    result = read("fiji.ics", "2026-11-08 00:00", "2026-11-22 00:00")
+
+    assert result.busy == spans(
+        ("2026-11-10 21:00", "2026-11-10 22:00"),  # Pacific/Fiji: the tz database (no summer time since 2022)
+        ("2026-11-11 21:00", "2026-11-11 22:00"),  # "Fiji Islands Time": its VTIMEZONE, +12:00, weekly
+        ("2026-11-12 21:00", "2026-11-12 22:00"),  # "Fiji Standard Time": the Windows name
+        ("2026-11-18 21:00", "2026-11-18 22:00"),
+    )
+    assert result.warnings == ()
+
+
+def test_several_zones_with_dates_and_times_mixed_in_one_event_or_recurrence_set() -> None:
+    result = read("mixed_zones_and_dates.ics", "2026-11-08 00:00", "2026-11-22 00:00")
+
+    assert result.busy == spans(
+        ("2026-11-09 05:00", "2026-11-09 17:00"),  # DATE start, New York end: the start is read in the end's zone
+        ("2026-11-10 09:00", "2026-11-10 10:00"),  # Berlin series; the 11th is taken out by a DATE EXDATE
+        ("2026-11-12 09:00", "2026-11-12 10:00"),
+        ("2026-11-13 09:00", "2026-11-13 10:00"),
+        ("2026-11-14 23:00", "2026-11-15 00:00"),  # the DATE RDATE: midnight in Berlin
+        ("2026-11-16 00:00", "2026-11-17 00:00"),  # all-day series; the 17th taken out by a timed EXDATE
+        ("2026-11-17 22:00", "2026-11-17 23:00"),  # the 18th moved to 09:00 in Sydney
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("invalid_frequency.ics", r"fortnightly@test.*unreadable RRULE.*FORTNIGHTLY"),
+        ("byday_with_space.ics", r"byday-space@test.*unreadable RRULE.*WE"),
+        ("rscale_hebrew.ics", r"rscale@test.*Hebrew calendar \(RSCALE\)"),
+    ],
+)
+def test_repeat_rules_convene_cannot_read_are_a_calendar_error_naming_the_event(name: str, message: str) -> None:
+    with pytest.raises(CalendarError, match=message):
+        read(name, "2026-11-08 00:00", "2026-11-22 00:00")
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (("DTSTART;VALUE=TIME:100000",), "DTSTART that is not a date"),
+        (("DTSTART:20261110T100000Z", "DURATION:PT1H", "RRULE:FREQ=MONTHLY;BYDAY=MO;BYSETPOS=0"), "cannot read"),
+        (("DTSTART:20261110T100000Z", "RRULE:FREQ=YEARLY;COUNT=99999999999999999999"), "unreadable RRULE"),
+        (("DTSTART:99991231T100000Z", "DURATION:P3D", "RRULE:FREQ=DAILY"), "cannot be read"),
+    ],
+)
+def test_odd_values_that_crashed_the_reader_are_a_calendar_error(lines: tuple[str, ...], message: str) -> None:
+    data = wrap("\r\n".join(["BEGIN:VEVENT", "UID:odd@test", *lines, "END:VEVENT"]))
+
+    with pytest.raises(CalendarError, match=message):
+        busy_from_ics(data, at("2026-11-08 00:00"), at("2026-11-22 00:00"))
+
+
+def test_an_rscale_gregorian_rule_is_the_plain_rule() -> None:
+    data = wrap(event("g@test", "DTSTART:20261109T090000Z", "DTEND:20261109T100000Z",
+                      "RRULE:RSCALE=GREGORIAN;FREQ=DAILY;COUNT=2;SKIP=OMIT"))
+
+    result = busy_from_ics(data, at("2026-11-09 00:00"), at("2026-11-12 00:00"))
+
+    assert result.busy == spans(("2026-11-09 09:00", "2026-11-09 10:00"), ("2026-11-10 09:00", "2026-11-10 10:00"))
