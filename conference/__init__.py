@@ -118,7 +118,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (main_bp, auth_bp, users_bp, cases_bp, directory_bp):
         app.register_blueprint(bp)
-    for name in ("conference.convening.views", "decisions.views", "conference.dashboard.views"):
+    for name in ("conference.convening.views", "decisions.views", "conference.dashboard.views", "conference.planning.views"):
         _register_optional(app, name)
 
 
