@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import icalendar
