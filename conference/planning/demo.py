@@ -36,7 +36,7 @@ def add_waiting_meetings(
     count: int = 12,
     types: tuple[MeetingType, ...] = TYPES,
 ) -> int:
-    """Up to ``count`` drafts marked as demo, one per open case without a meeting. Idempotent: counts the
+    """Up to ``count`` drafts marked as demo, one per open case with no meeting being arranged or invited. Idempotent: counts the
     drafts already made. Returns how many were added."""
     made = db.session.scalar(
         select(func.count())
@@ -47,7 +47,9 @@ def add_waiting_meetings(
     wanted = count - int(made or 0)
     if wanted <= 0:
         return 0
-    with_meeting = select(Conference.case_id)
+    with_meeting = select(Conference.case_id).where(
+        Conference.status.in_([ConferenceStatus.DRAFT, ConferenceStatus.INVITED])
+    )
     cases = db.session.scalars(
         select(Case)
         .where(Case.local_authority_id == area.id, Case.status == CaseStatus.OPEN, Case.id.not_in(with_meeting))
