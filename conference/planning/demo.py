@@ -36,8 +36,8 @@ def add_waiting_meetings(
     count: int = 12,
     types: tuple[MeetingType, ...] = TYPES,
 ) -> int:
-    """Up to ``count`` drafts marked as demo, one per open case with no meeting being arranged or invited. Idempotent: counts the
-    drafts already made. Returns how many were added."""
+    """Up to ``count`` drafts marked as demo, one per open case with no meeting being arranged or invited.
+    Idempotent: counts the drafts already made. Returns how many were added."""
     made = db.session.scalar(
         select(func.count())
         .select_from(Conference)

@@ -248,6 +248,7 @@ def _meeting_entry(conference: Conference, entry: dict[str, Any], *, overdue: bo
         "fixed": entry["fixed"] is not None,
         "start": _iso(conference.start_at) if conference.start_at else None,
         "sequence": conference.ical_sequence,
+        "version": conference.version,
     }
 
 
@@ -416,6 +417,8 @@ def accept_meetings(user: User, run: PlanRun, ids: list[str], *, venue: str) -> 
         conference = db.session.get(Conference, uuid.UUID(proposal.meeting["conference_id"]))
         if conference is None or proposal.start_at is None or proposal.end_at is None:
             raise PlanningError(f"Meeting {proposal.id} no longer exists")
+        if proposal.meeting.get("version") not in (None, conference.version):
+            raise PlanningError(f"Meeting {proposal.id} has changed since the plan was made. Plan again.")
         arrangement = convening.arrangement_for(conference)
         if conference.status is ConferenceStatus.INVITED:
             if conference.ical_sequence != proposal.meeting.get("sequence"):

@@ -295,3 +295,23 @@ def test_only_managers_and_coordinators_plan_and_only_their_area(client, factori
     chair = factories.user(db.session.get(type(area.coordinator.agency), area.coordinator.agency_id), Role.CHAIR)
     factories.sign_in(client, chair)
     assert client.get("/planning").status_code == 403
+
+
+def test_a_meeting_changed_since_the_plan_is_not_sent(client, factories) -> None:
+    _area, manager, drafts = _setup(factories, meetings=2)
+    factories.sign_in(client, manager)
+    location = _request(client).headers["Location"]
+    assert worker.run_once() == 1
+    changed = drafts[0]
+    changed.duration_minutes = 90  # the coordinator changed it after the plan was made
+    db.session.commit()
+    run_id = location.rsplit("/", 1)[1]
+    response = client.post(
+        f"/planning/runs/{run_id}/accept",
+        data={"meeting": [changed.reference], "venue": "Room 1", "csrf_token": _token(client, location)},
+    )
+    assert response.status_code == 400
+    assert "has changed since the plan was made" in soup(response).select_one(".govuk-error-summary").get_text()
+    db.session.expire_all()
+    assert db.session.get(Conference, changed.id).status is ConferenceStatus.DRAFT
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
