@@ -315,3 +315,15 @@ def test_a_meeting_changed_since_the_plan_is_not_sent(client, factories) -> None
     db.session.expire_all()
     assert db.session.get(Conference, changed.id).status is ConferenceStatus.DRAFT
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_the_cli_solves_one_queued_run(client, factories, app) -> None:
+    _area, manager, _drafts = _setup(factories, meetings=1)
+    factories.sign_in(client, manager)
+    _request(client)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["planning", "work", "--once"])
+    assert result.exit_code == 0 and "Solved 1 plan run." in result.output
+    assert runner.invoke(args=["planning", "work", "--once"]).output.strip() == "Solved 0 plan runs."
+    db.session.expire_all()
+    assert db.session.scalars(select(PlanRun)).one().status is PlanStatus.DONE
