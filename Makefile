@@ -7,7 +7,7 @@ ASSETS := conference/static/css/convene.css
 DEV_DB := instance/convene.sqlite3
 DEV_ENV := CONVENE_ENV=development DATABASE_URL=sqlite:///$(CURDIR)/$(DEV_DB)
 
-.PHONY: help run test lint bench screenshots install assets postgres chromium code worker clean test-unit test-integration test-browser
+.PHONY: help run test lint bench screenshots install assets postgres chromium code worker planner clean test-unit test-integration test-browser
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -39,6 +39,7 @@ run: install assets ## Install, migrate an SQLite database, load the Northbridge
 	@echo "Convene is starting on http://127.0.0.1:5000  (press Ctrl+C to stop)"
 	@echo "Sign in with a demo account above. For the security code run, in another terminal:"
 	@echo "    make code EMAIL=casey.quill@northbridge.example"
+	@echo "For Plan the week (quinn.hollowell@northbridge.example, the manager), run \`make planner\` in another terminal."
 	$(DEV_ENV) $(VENV)/bin/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 run-extras:
@@ -50,6 +51,9 @@ code: install ## Print the current security code for a demo account: make code E
 
 worker: install ## Deliver queued invitations and emails (the outbox worker)
 	$(DEV_ENV) $(VENV)/bin/flask --app wsgi outbox work
+
+planner: install ## Solve the plans asked for on "Plan the week" (the planning worker)
+	$(DEV_ENV) $(VENV)/bin/flask --app wsgi planning work
 
 postgres: ## Start the local PostgreSQL cluster if it is installed and stopped
 	@if command -v pg_lsclusters >/dev/null; then \

@@ -248,6 +248,12 @@ def seed(url: str, open_cases: int, sessions: int) -> tuple[list[str], str, list
             )
             (tokens if n < sessions else chair_tokens).append(token)
         case_path = f"/cases/{cases[0].id}"
+    # A live database has planner statistics (autovacuum analyses a table after a bulk load within a minute or
+    # so); measured at once, a freshly loaded one has none and PostgreSQL plans its joins for one row each.
+    analyse = create_engine(url, isolation_level="AUTOCOMMIT")
+    with analyse.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    analyse.dispose()
     return tokens, case_path, [Chair(t, c) for t, c in zip(chair_tokens, held, strict=True)]
 
 

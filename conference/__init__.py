@@ -119,7 +119,9 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (main_bp, auth_bp, account_bp, users_bp, cases_bp, directory_bp):
         app.register_blueprint(bp)
-    for name in ("conference.convening.views", "decisions.views", "conference.dashboard.views"):
+    optional: tuple[str, ...] = ("conference.convening.views", "decisions.views", "conference.dashboard.views")
+    optional += ("conference.planning.views",)
+    for name in optional:
         _register_optional(app, name)
 
 

@@ -24,7 +24,7 @@ def _register_optional_cli(app: Flask) -> None:
     import importlib
     import importlib.util
 
-    for name in ("conference.convening.cli", "decisions.cli"):
+    for name in ("conference.convening.cli", "decisions.cli", "conference.planning.cli"):
         try:
             found = importlib.util.find_spec(name) is not None
         except ModuleNotFoundError:

@@ -387,6 +387,22 @@ def _upsert_demo_conference(area: LocalAuthority, summary: DemoSummary) -> None:
     ]
 
 
+def _add_waiting_meetings(area: LocalAuthority, today: date, summary: DemoSummary) -> None:
+    """About 12 meetings waiting to be arranged in the coming week, for "Plan the week". Idempotent."""
+    from conference.planning.demo import add_waiting_meetings
+
+    coordinator = db.session.scalars(select(User).where(User.email == DEMO_ACCOUNTS[0][0])).first()
+    if coordinator is None:
+        return
+    added = add_waiting_meetings(area, coordinator, today)
+    if added:
+        summary.created["meetings waiting to be arranged"] = added
+        summary.notes.append(
+            f"{added} meetings wait to be arranged next week: sign in as quinn.hollowell@northbridge.example "
+            "(manager) and open Plan the week; run `flask --app wsgi planning work` to solve the plan."
+        )
+
+
 def load_demo(today: date | None = None) -> DemoSummary:
     from flask import current_app
 
@@ -407,5 +423,6 @@ def load_demo(today: date | None = None) -> DemoSummary:
         db.session.flush()
         _upsert_demo_conference(area, summary)
         demo_history.load_history(area, today, summary)
+        _add_waiting_meetings(area, today, summary)
         record_event(db.session, "demo.load", detail={k: v for k, v in summary.created.items()})
     return summary

@@ -14,7 +14,12 @@ from conference.cases import models as _cases  # noqa: F401
 from conference.db import Base
 from conference.directory import models as _directory  # noqa: F401
 
-FEATURE_MODEL_MODULES = ("conference.convening.models", "conference.convening.invitation_models", "decisions.models")
+FEATURE_MODEL_MODULES = (
+    "conference.convening.models",
+    "conference.convening.invitation_models",
+    "decisions.models",
+    "conference.planning.models",
+)
 
 for _name in FEATURE_MODEL_MODULES:
     try:

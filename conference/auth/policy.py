@@ -42,6 +42,7 @@ class Permission(StrEnum):
     MINUTES_DOWNLOAD = "minutes.download"  # the signed minutes, for attendees (no child identity in them)
     NRM_REFER = "nrm.refer"
     DASHBOARD_VIEW = "dashboard.view"
+    PLAN_WEEK = "planning.plan_week"  # plan many meetings together, and send their invitations
     USERS_MANAGE = "users.manage"
 
 
@@ -53,7 +54,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COORDINATOR: frozenset(
         _EVERYONE | _CASE_READ | {Permission.CASE_CREATE, Permission.CASE_EDIT, Permission.CASE_IDENTITY,
                                   Permission.CONFERENCE_CONVENE, Permission.EXPORT_PDF, Permission.NRM_REFER,
-                                  Permission.DASHBOARD_VIEW, Permission.DECISION_RECORD}
+                                  Permission.DASHBOARD_VIEW, Permission.DECISION_RECORD, Permission.PLAN_WEEK}
     ),
     Role.CHAIR: frozenset(
         _EVERYONE | _CASE_READ | {Permission.CASE_IDENTITY, Permission.DECISION_RECORD, Permission.DECISION_SIGN_OFF,
@@ -62,7 +63,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENCY_MEMBER: frozenset(_EVERYONE | _CASE_READ | {Permission.DECISION_AGENCY_INFO}),
     Role.MANAGER: frozenset(
         _EVERYONE | _CASE_READ | {Permission.CASE_IDENTITY, Permission.CASE_ACCESS_LOG, Permission.AUDIT_READ,
-                                  Permission.DASHBOARD_VIEW, Permission.EXPORT_PDF}
+                                  Permission.DASHBOARD_VIEW, Permission.EXPORT_PDF, Permission.PLAN_WEEK}
     ),
     # Administrators run accounts and the directory; they do not read cases.
     Role.ADMINISTRATOR: frozenset(_EVERYONE | {Permission.DIRECTORY_MANAGE, Permission.USERS_MANAGE,

@@ -167,6 +167,12 @@ def find_waiting_referrals(user: User, today: date, limit: int = 50) -> Panel[Wa
     return Panel(sorted(waiting, key=lambda w: (not w.late, w.due_on or date.max)), window_total(rows))
 
 
+def recorded_attendance_models() -> tuple[Any, Any] | None:
+    """(DecisionRecord, AttendanceEntry) to join in a report's query, or ``None`` without decisions."""
+    models = _models()
+    return None if models is None else (models.DecisionRecord, models.AttendanceEntry)
+
+
 def find_attendance(conference_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, str, str]]:
     """(conference id, role, attendance status) recorded by chairs for these conferences."""
     models = _models()

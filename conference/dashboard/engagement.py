@@ -19,12 +19,14 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, String, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy.orm import aliased
 
 from conference.auth.models import User
 from conference.auth.policy import case_scope
@@ -40,20 +42,6 @@ PRESENT_IN_ROOM, PRESENT_REMOTELY = "present_in_room", "present_remotely"
 DEPUTY_PRESENT, WRITTEN, APOLOGIES = "deputy_present", "written_submission", "apologies"
 
 
-@dataclass(frozen=True)
-class InvitationRow:
-    """One invitation, flattened from the database (one query, no lazy loads)."""
-
-    agency_id: uuid.UUID
-    agency_name: str
-    conference_id: uuid.UUID
-    role: str
-    response: ResponseStatus
-    deputy_rank: int
-    invited_at: datetime
-    responded_at: datetime | None
-
-
 @dataclass
 class AgencyEngagement:
     agency_id: uuid.UUID
@@ -64,16 +52,8 @@ class AgencyEngagement:
     deputies: int = 0
     written_submissions: int = 0
     no_shows: int = 0
-    replies: list[timedelta] = field(default_factory=list)
+    median_reply: timedelta | None = None
     attendance_known: bool = False
-
-    @property
-    def median_reply(self) -> timedelta | None:
-        if not self.replies:
-            return None
-        ordered = sorted(self.replies)
-        middle = len(ordered) // 2
-        return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
     @property
     def attended(self) -> int:
@@ -92,19 +72,19 @@ class Period:
         return start, end
 
 
-def find_invitations(user: User, period: Period) -> list[InvitationRow]:
+def _median(durations: Sequence[timedelta]) -> timedelta | None:
+    if not durations:
+        return None
+    ordered = sorted(durations)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _invitations_in(user: User, period: Period) -> Select[Any]:
+    """The invitations counted: sent, to meetings that start in the period, in the user's scope."""
     start, end = period.bounds()
-    query = (
-        select(
-            Agency.id,
-            Agency.name,
-            Conference.id,
-            ConferenceRole.role,
-            Attendee.response,
-            Attendee.deputy_rank,
-            Attendee.created_at,
-            Attendee.responded_at,
-        )
+    return (
+        select(Agency.id.label("agency_id"))
         .select_from(Attendee)
         .join(Conference, Conference.id == Attendee.conference_id)
         .join(Case, Case.id == Conference.case_id)
@@ -119,50 +99,110 @@ def find_invitations(user: User, period: Period) -> list[InvitationRow]:
             Attendee.response != ResponseStatus.NOT_SENT,
         )
     )
-    return [InvitationRow(*row) for row in db.session.execute(query).all()]
 
 
-def summarise_engagement(
-    invitations: Iterable[InvitationRow], attendance: Iterable[tuple[uuid.UUID, str, str]]
-) -> list[AgencyEngagement]:
-    """Pure: the report rows, by agency name. ``attendance`` is (conference id, role, status) as recorded."""
-    recorded: dict[uuid.UUID, dict[str, str]] = {}
-    for conference_id, role, status in attendance:
-        recorded.setdefault(conference_id, {})[role] = status
-    by_agency: dict[uuid.UUID, AgencyEngagement] = {}
-    for row in invitations:
-        report = by_agency.setdefault(row.agency_id, AgencyEngagement(row.agency_id, row.agency_name))
-        _count(report, row, recorded.get(row.conference_id))
-    return sorted(by_agency.values(), key=lambda r: r.agency_name.lower())
-
-
-def _count(report: AgencyEngagement, row: InvitationRow, seats: dict[str, str] | None) -> None:
-    report.invitations += 1
-    if row.responded_at is not None and row.responded_at >= row.invited_at:
-        report.replies.append(row.responded_at - row.invited_at)
-    if row.deputy_rank > 0 or row.response == ResponseStatus.SENDING_DEPUTY:
-        report.deputies += 1
-    status = seats.get(row.role) if seats is not None else None
-    if row.response == ResponseStatus.WRITTEN_SUBMISSION or (status == WRITTEN and row.response in ACCEPTING):
-        report.written_submissions += 1
-    if seats is None:
-        return
-    report.attendance_known = True
-    if row.response not in ACCEPTING:
-        return
-    if status in (PRESENT_IN_ROOM, DEPUTY_PRESENT):
-        report.in_person += 1
-    elif status == PRESENT_REMOTELY:
-        report.remote += 1
-    elif status in (None, APOLOGIES):
-        report.no_shows += 1
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def engagement_report(user: User, period: Period) -> list[AgencyEngagement]:
-    """Two queries whatever the number of agencies or meetings: invitations, then recorded attendance."""
-    invitations = find_invitations(user, period)
-    conference_ids = sorted({row.conference_id for row in invitations})
-    return summarise_engagement(invitations, decisions_adapter.find_attendance(conference_ids))
+    """Counted in the database, grouped by agency: one statement on PostgreSQL (the median by
+    ``percentile_cont``), two on SQLite (the reply times read back for the median). The same number
+    whatever the number of agencies, meetings or invitations.
+
+    A meeting's attendance is *known* when the chair recorded at least one line of it; the role's
+    line (if any) gives its status."""
+    query = _invitations_in(user, period)
+    response = Attendee.response
+    accepting = response.in_(ACCEPTING)
+    deputies = _count_if(or_(Attendee.deputy_rank > 0, response == ResponseStatus.SENDING_DEPUTY))
+    models = decisions_adapter.recorded_attendance_models()
+    in_person: ColumnElement[int]
+    remote: ColumnElement[int]
+    no_shows: ColumnElement[int]
+    if models is None:
+        known: ColumnElement[Any] = literal(False)
+        written = _count_if(response == ResponseStatus.WRITTEN_SUBMISSION)
+        in_person = remote = no_shows = literal(0)
+    else:
+        record, entry = models
+        seat = aliased(entry, name="seat")
+        seat_record = aliased(record, name="seat_record")
+        query = query.outerjoin(seat_record, seat_record.conference_id == Conference.id).outerjoin(
+            seat,
+            and_(seat.record_id == seat_record.id, type_coerce(seat.role, String) == ConferenceRole.role),
+        )
+        status = type_coerce(seat.status, String)
+        # Recorded at all: the role's own line (cheap, joined), else any line of the meeting's register.
+        is_known = or_(seat.id.is_not(None), select(entry.id).where(entry.record_id == seat_record.id).exists())
+        known = func.max(case((seat.id.is_not(None), 1), (is_known, 1), else_=0))
+        written = _count_if(or_(response == ResponseStatus.WRITTEN_SUBMISSION, and_(status == WRITTEN, accepting)))
+        in_person = _count_if(and_(accepting, status.in_([PRESENT_IN_ROOM, DEPUTY_PRESENT])))
+        remote = _count_if(and_(accepting, status == PRESENT_REMOTELY))
+        no_shows = _count_if(
+            and_(accepting, or_(status == APOLOGIES, and_(seat.id.is_(None), seat_record.id.is_not(None), is_known)))
+        )
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    replied = Attendee.responded_at >= Attendee.created_at
+    median: ColumnElement[Any] = literal(None)
+    if postgres:
+        seconds = case((replied, func.extract("epoch", Attendee.responded_at - Attendee.created_at)), else_=None)
+        median = func.percentile_cont(0.5).within_group(seconds)
+    rows = db.session.execute(
+        query.add_columns(
+            Agency.name,
+            func.count(),
+            in_person,
+            remote,
+            deputies,
+            written,
+            no_shows,
+            known,
+            median,
+        ).group_by(Agency.id, Agency.name)
+    ).all()
+    medians = {} if postgres else _medians_read_back(user, period)
+    report = [
+        AgencyEngagement(
+            agency_id,
+            name,
+            invitations=int(invitations),
+            in_person=int(in_room),
+            remote=int(remotely),
+            deputies=int(deputy_count),
+            written_submissions=int(written_count),
+            no_shows=int(no_show_count),
+            median_reply=timedelta(seconds=float(middle)) if middle is not None else medians.get(agency_id),
+            attendance_known=bool(known_any),
+        )
+        for (
+            agency_id,
+            name,
+            invitations,
+            in_room,
+            remotely,
+            deputy_count,
+            written_count,
+            no_show_count,
+            known_any,
+            middle,
+        ) in rows
+    ]
+    return sorted(report, key=lambda r: r.agency_name.lower())
+
+
+def _medians_read_back(user: User, period: Period) -> dict[uuid.UUID, timedelta | None]:
+    """Without ``percentile_cont`` (SQLite): the reply times of the invitations answered, by agency."""
+    rows = db.session.execute(
+        _invitations_in(user, period)
+        .add_columns(Attendee.created_at, Attendee.responded_at)
+        .where(Attendee.responded_at.is_not(None))
+    ).all()
+    durations: dict[uuid.UUID, list[timedelta]] = {}
+    for agency_id, invited_at, responded_at in rows:
+        if responded_at >= invited_at:
+            durations.setdefault(agency_id, []).append(responded_at - invited_at)
+    return {agency_id: _median(values) for agency_id, values in durations.items()}
 
 
 # --- the CSV download ------------------------------------------------------------------------------

@@ -59,4 +59,7 @@ def test_migrations_demo_and_sign_in_on_sqlite(tmp_path: Path):
         assert listing.get_data(as_text=True).count("NB-") >= 4
         case = db.session.scalars(select(Case).order_by(Case.reference)).first()
         assert client.get(f"/cases/{case.id}").status_code == 200
+        dashboard = BeautifulSoup(client.get("/dashboard").get_data(as_text=True), "html5lib")
+        engagement = dashboard.select("#engagement-table tbody tr")  # counted in SQL, the median read back
+        assert engagement and any("No replies" not in row.get_text() for row in engagement)
         assert verify_audit_log(db.session).ok
