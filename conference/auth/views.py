@@ -40,8 +40,15 @@ def _account_rate_key() -> str:
 
 
 def _session_rate_key() -> str:
+    """This browser's session; before sign-in (no session row yet) its signed pre-session, told apart by the CSRF
+    token it carries, so that one browser's failures do not count against colleagues at the same address."""
     row = getattr(session, "row", None)
-    return f"session:{row.id}" if row is not None else f"no-session:{request.remote_addr}"
+    if row is not None:
+        return f"session:{row.id}"
+    token = session.get("csrf_token")
+    if token:
+        return "pre-session:" + hashlib.sha256(str(token).encode()).hexdigest()[:32]
+    return f"no-session:{request.remote_addr}"
 
 
 def _secret_key() -> str:
