@@ -56,7 +56,8 @@ class DecisionWorld:
         return str(self.world.people[seat].id)
 
     def record(self) -> Any:
-        """The decision record as the database holds it now."""
+        """The decision record as the database holds it now (None before anything was saved: opening the record's
+        pages creates nothing, and a refused save is rolled back)."""
         from sqlalchemy import select
 
         from conference.extensions import db
@@ -65,7 +66,7 @@ class DecisionWorld:
         db.session.expire_all()
         return db.session.scalars(
             select(DecisionRecord).where(DecisionRecord.conference_id == self.world.conference.id)
-        ).one()
+        ).one_or_none()
 
     def count(self, model: Any) -> int:
         from sqlalchemy import func, select

@@ -71,12 +71,12 @@ def test_second_editor_races_the_chair_and_nothing_is_lost(browsers: BrowserFact
     assert held.record().sections["information"] == {"police": f"{THEIRS} {MINE}"}
 
     # The member's page is now stale in turn: their next autosave is refused, never saved over the chair's.
-    member_page.enter(Seat.SOCIAL_CARE, "Known to services.")
+    member_page.enter(Seat.POLICE, "Seen again on Monday.")  # an agency member writes their own agency's part only
     member_page.leave_field()
     expect(member_page.autosave_status()).to_contain_text("Not saved: someone else changed", timeout=10_000)
     member_browser.press(member_page.autosave_status().get_by_role("link", name="See their changes and yours"))
     theirs_view = ConflictPage(member_browser).expect_open()
-    assert "Known to services." in theirs_view.mine() and MINE in theirs_view.saved()
+    assert "Seen again on Monday." in theirs_view.mine() and MINE in theirs_view.saved()
     member_browser.check("conflict view by the autosave link")
 
 
