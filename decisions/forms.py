@@ -16,7 +16,7 @@ from conference.meeting_types import MeetingType, Role
 from decisions.elements import ACTS, EXPLOITATION_TYPE_KEYS, MEANS, WHERE_OPTIONS, ElementsRecord, validate_elements
 from decisions.indicators import IndicatorCatalogue, IndicatorTick, validate_ticks
 from decisions.models import ActionStatus
-from decisions.nrm import NrmField
+from decisions.nrm import LIST_NOUNS, NrmField, canonical_choice
 from decisions.outcomes import (
     ABSTAIN,
     CONCLUSIVE_GROUNDS_OUTCOMES,
@@ -227,6 +227,10 @@ def read_outcome(
         data["nrm_referral"] = form.get("nrm_referral", "")
         data["first_responder_organisation"] = _short_text(form, "first_responder_organisation", errors, "Organisation")
         data["first_responder_name"] = _short_text(form, "first_responder_name", errors, "Name")
+        data["first_responder_role"] = _short_text(form, "first_responder_role", errors, "Role")
+        data["first_responder_phone"] = _short_text(form, "first_responder_phone", errors, "Telephone number")
+        data["police_force"] = _short_text(form, "police_force", errors, "Police force")
+        data["crime_reference"] = _short_text(form, "crime_reference", errors, "Crime reference number")
         if data["outcome"] == "more_information_needed":
             reconvene = parse_date(form, "reconvene_on", "a date to reconvene", errors, required=False, today=today)
             data["reconvene_on"] = reconvene.isoformat() if reconvene else ""
@@ -327,7 +331,7 @@ def read_nrm_answers(form: Any, fields: Sequence[NrmField], errors: FormErrors) 
     """Answers for the pack's own questions, checked against each field's kind and options."""
     answers: dict[str, Any] = {}
     for f in fields:
-        if f.kind == "checkboxes":
+        if f.kind in ("checkboxes", "documents"):
             continue
         if f.kind == "date":
             on = parse_date(form, f.key, "the date", errors, required=False, past=True)
@@ -347,6 +351,13 @@ def read_nrm_answers(form: Any, fields: Sequence[NrmField], errors: FormErrors) 
             errors.add(f.key, f"Telephone number must be {PHONE_MAX_LENGTH} characters or fewer")
         elif f.kind == "phone" and not all(ch.isdigit() or ch in " +()-" for ch in raw):
             errors.add(f.key, "Enter a telephone number, like 01632 960 001 or +44 808 157 0192")
+        elif f.choices:
+            choice = canonical_choice(f.choices, raw)
+            if choice is None:
+                errors.add(f.key, f"Select {LIST_NOUNS.get(f.choices, 'an answer')} from the list")
+            else:
+                answers[f.key] = choice
+            continue
         elif f.kind == "list":
             items = [line.strip() for line in raw.splitlines() if line.strip()]
             if f.max_items and len(items) > f.max_items:

@@ -698,9 +698,13 @@ def record_nrm_decision(case: Case, stage: str, decided_on: date, outcome: str, 
     return referral
 
 
-def save_referral_answers(case: Case, answers: Mapping[str, Any], user: User) -> NrmReferral:
+def save_referral_answers(
+    case: Case, answers: Mapping[str, Any], user: User, *, evidence_roles: Sequence[str] | None = None
+) -> NrmReferral:
     referral = find_or_create_referral(case)
     referral.answers = dict(answers)
+    if evidence_roles is not None:
+        referral.evidence_roles = list(evidence_roles)
     db.session.flush()
     record_event(db.session, "nrm.answers", object_type="case", object_id=case.id, detail={"fields": len(answers)})
     return referral

@@ -32,7 +32,7 @@ from decisions import documents, forms, queries, services
 from decisions.elements import ACTS, EXPLOITATION_GROUPS, MEANS, WHERE_OPTIONS, summarise_elements
 from decisions.indicators import default_catalogue
 from decisions.models import ActionStatus, DecisionRecord, RecordStatus
-from decisions.nrm import missing_required
+from decisions.nrm import missing_required, option_list
 from decisions.nrm_tracker import track_nrm
 from decisions.outcomes import (
     CONCLUSIVE_GROUNDS_OUTCOMES,
@@ -769,6 +769,7 @@ def _nrm_context(case: Case) -> dict[str, Any]:
         "referral": referral,
         "latest": latest,
         "pack": pack,
+        "snapshot": snapshot,
         "missing": missing_required(pack),
         "tracker": _tracker(case, referral),
     }
@@ -822,21 +823,32 @@ def nrm(case_id: uuid.UUID) -> ResponseReturnValue:
 def nrm_answers(case_id: uuid.UUID) -> ResponseReturnValue:
     case = case_queries.get_case(g.user, case_id)
     context = _nrm_context(case)
-    fields = [f for f in context["pack"].fields() if f.kind != "checkboxes"]
+    fields = [f for f in context["pack"].fields() if f.kind not in ("checkboxes", "documents")]
     errors = FormErrors()
     form: Any = {}
-    saved = context["referral"].answers if context["referral"] else {}
+    saved = documents.referral_answers(context["referral"].answers if context["referral"] else {})
     for key, value in saved.items():
-        form[key] = "\n".join(value) if isinstance(value, list) else value
+        form[key] = "\n".join(value) if isinstance(value, tuple) else value
+    submissions = documents.written_submissions(context["snapshot"])
+    selected = list((context["referral"].evidence_roles or []) if context["referral"] else [])
     if request.method == "POST":
         form = request.form
+        selected = [r for r in form.getlist("evidence") if r in submissions]
         answers = forms.read_nrm_answers(form, fields, errors)
         if answers is not None:
-            services.save_referral_answers(case, answers, g.user)
+            services.save_referral_answers(case, answers, g.user, evidence_roles=selected)
             _banner("NRM referral answers saved")
             return redirect(url_for("decisions.nrm", case_id=case.id))
     return render_template(
-        "decisions/nrm_answers.html", **context, errors=errors, form=form, fields=fields
+        "decisions/nrm_answers.html",
+        **context,
+        errors=errors,
+        form=form,
+        fields=fields,
+        submissions=[(role, f"Written submission from {documents.role_label(role)}") for role in submissions],
+        selected_evidence=selected,
+        lists=sorted({f.choices for f in fields if f.choices}),
+        option_list=option_list,
     ), 400 if errors else 200
 
 
