@@ -14,7 +14,7 @@ from conference.filters import format_datetime
 from conference.meeting_types import MeetingType, Nation, Role
 from conference.timescales import london_date
 from decisions.elements import summarise_elements
-from decisions.indicators import default_catalogue, load_catalogue
+from decisions.indicators import catalogue_for
 from decisions.models import ActionStatus, NrmReferral
 from decisions.nrm import (
     ChildView,
@@ -119,7 +119,7 @@ def minutes_view(snapshot: Mapping[str, Any]) -> MinutesView:
     nation = Nation(conf["nation"])
     sections_indicators = snapshot.get("indicators") or {}
     catalogue_version = int(sections_indicators.get("catalogue_version", 1))
-    catalogue = load_catalogue(catalogue_version) if catalogue_version != 1 else default_catalogue()
+    catalogue = catalogue_for(catalogue_version)
     groups = {g.key: g.label for g in catalogue.groups}
     elements = elements_record({"elements": snapshot.get("elements"), "indicators": sections_indicators})
     quorum = snapshot.get("quorum") or {}
@@ -153,7 +153,10 @@ def minutes_view(snapshot: Mapping[str, Any]) -> MinutesView:
         elements=summarise_elements(elements, is_child=True, catalogue=catalogue),
         indicators=tuple(
             IndicatorLine(
-                groups.get(catalogue.get(t.key).group, ""), catalogue.get(t.key).label, role_label(t.agency), t.note
+                groups.get(catalogue.get(t.key).group, ""),
+                catalogue.get(t.key).label + t.level_suffix,
+                role_label(t.agency),
+                t.note,
             )
             for t in elements.indicators
         ),

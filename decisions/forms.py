@@ -14,7 +14,7 @@ from conference.convening.models import Conference
 from conference.forms import FormErrors, local_datetime, parse_date, parse_time_of_day, text_field
 from conference.meeting_types import MeetingType, Role
 from decisions.elements import ACTS, EXPLOITATION_TYPE_KEYS, MEANS, WHERE_OPTIONS, ElementsRecord, validate_elements
-from decisions.indicators import IndicatorCatalogue, IndicatorTick, validate_ticks
+from decisions.indicators import LEVELS, IndicatorCatalogue, IndicatorTick, validate_ticks
 from decisions.models import ActionStatus
 from decisions.nrm import LIST_NOUNS, NrmField, canonical_choice
 from decisions.outcomes import (
@@ -183,7 +183,11 @@ def read_indicators(
         if agency not in {r.value for r in Role}:
             errors.add(f"{name}-agency", f"Select the agency that raised '{indicator.label}'")
             continue
-        ticks.append(IndicatorTick(indicator.key, Role(agency), note))
+        level = form.get(f"{name}-level", "") or "yes"
+        if level not in LEVELS:
+            errors.add(f"{name}-level", f"Select whether '{indicator.label}' is known or suspected")
+            continue
+        ticks.append(IndicatorTick(indicator.key, Role(agency), note, level))
         fields.append(name)
     for problem in validate_ticks(ticks, catalogue):
         index_text = problem.field.split("-")[1]
@@ -193,7 +197,7 @@ def read_indicators(
         return None
     return {
         "catalogue_version": catalogue.version,
-        "ticks": [{"key": t.key, "agency": t.agency.value, "note": t.note} for t in ticks],
+        "ticks": [{"key": t.key, "agency": t.agency.value, "note": t.note, "level": t.level} for t in ticks],
     }
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from decisions.elements import EXPLOITATION_TYPE_KEYS, ElementsRecord
-from decisions.indicators import IndicatorCatalogue, default_catalogue
+from decisions.indicators import IndicatorCatalogue, catalogue_for
 from decisions.nrm_tracker import format_day
 from decisions.quorum import ROLE_LABELS, Nation, Role
 
@@ -296,7 +296,8 @@ def build_nrm_pack(
     unknown = sorted(set(determination_vm.answers) - known_field_keys())
     if unknown:
         raise ValueError(f"These answers are not fields of the NRM referral form: {', '.join(unknown)}")
-    values = {**_derived(case_vm, determination_vm, first_responder_vm, catalogue or default_catalogue())}
+    catalogue = catalogue or catalogue_for(determination_vm.elements.catalogue_version)
+    values = {**_derived(case_vm, determination_vm, first_responder_vm, catalogue)}
     values.update({k: v for k, v in determination_vm.answers.items() if v not in (None, "", ())})
     sections = tuple(
         NrmSection(spec["key"], spec["heading"], tuple(_build_field(f, values) for f in spec["fields"]))
@@ -449,5 +450,5 @@ def _indicator_details(elements: ElementsRecord, catalogue: IndicatorCatalogue) 
     for tick in elements.indicators:
         agency = ROLE_LABELS.get(Role(tick.agency), str(tick.agency))
         note = f": {tick.note.strip()}" if tick.note.strip() else ""
-        lines.append(f"{catalogue.get(tick.key).label} (raised by {agency}){note}")
+        lines.append(f"{catalogue.get(tick.key).label}{tick.level_suffix} (raised by {agency}){note}")
     return "\n".join(lines)

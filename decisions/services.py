@@ -531,7 +531,7 @@ def build_snapshot(
     sections = {k: v for k, v in (record.sections or {}).items() if k != CHANGED}
     quorum = quorum_for(conference, record)
     elements = elements_record(sections)
-    summary = summarise_elements(elements, is_child=True)
+    summary = summarise_elements(elements, is_child=True)  # with the record's own catalogue version
     return {
         "schema": SNAPSHOT_SCHEMA,
         "number": number,
@@ -575,7 +575,10 @@ def build_snapshot(
 def elements_record(sections: Mapping[str, Any]) -> ElementsRecord:
     elements = sections.get("elements", {}) or {}
     indicators = sections.get("indicators", {}) or {}
-    ticks = tuple(IndicatorTick(t["key"], Role(t["agency"]), t.get("note", "")) for t in indicators.get("ticks", []))
+    ticks = tuple(
+        IndicatorTick(t["key"], Role(t["agency"]), t.get("note", ""), t.get("level", "yes"))
+        for t in indicators.get("ticks", [])
+    )
     return ElementsRecord(
         acts=frozenset(elements.get("acts", [])),
         movement_within_uk=bool(elements.get("movement_within_uk")),

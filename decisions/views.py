@@ -30,7 +30,7 @@ from conference.meeting_types import MeetingType, Role
 from conference.urls import in_database_range
 from decisions import documents, forms, queries, services
 from decisions.elements import ACTS, EXPLOITATION_GROUPS, MEANS, WHERE_OPTIONS, summarise_elements
-from decisions.indicators import default_catalogue
+from decisions.indicators import CURRENT_VERSION, LEVELS, IndicatorCatalogue, catalogue_for
 from decisions.models import ActionStatus, DecisionRecord, RecordStatus
 from decisions.nrm import missing_required, option_list
 from decisions.nrm_tracker import track_nrm
@@ -362,16 +362,26 @@ def elements(conference_id: uuid.UUID) -> ResponseReturnValue:
     ), 400 if errors else 200
 
 
+def _record_catalogue(record: DecisionRecord) -> IndicatorCatalogue:
+    """The catalogue of the record: the version its ticks were saved with (an older record keeps it), else the
+    current one."""
+    saved = (record.sections or {}).get("indicators") or {}
+    if saved.get("ticks"):
+        return catalogue_for(int(saved.get("catalogue_version", 1)))
+    return catalogue_for(CURRENT_VERSION)
+
+
 @bp.route(f"{PREFIX}/indicators", methods=["GET", "POST"])
 @requires(Permission.DECISION_RECORD)
 def indicators(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = _load(conference_id)
-    catalogue = default_catalogue()
+    catalogue = _record_catalogue(record)
     errors = FormErrors()
     form: dict[str, str] = {}
     for tick in (record.sections or {}).get("indicators", {}).get("ticks", []):
         name = f"indicator-{tick['key']}"
         form |= {name: "yes", f"{name}-agency": tick["agency"], f"{name}-note": tick.get("note", "")}
+        form[f"{name}-level"] = tick.get("level", "yes")
     if request.method == "POST":
         form = _form_data()
         value = forms.read_indicators(form, catalogue, errors)
@@ -384,6 +394,7 @@ def indicators(conference_id: uuid.UUID) -> ResponseReturnValue:
         form=form,
         catalogue=catalogue,
         agency_roles=list(Role),
+        levels=LEVELS,
     ), 400 if errors else 200
 
 
@@ -515,7 +526,7 @@ _AUTOSAVE_READERS: dict[str, Callable[[Conference, Any, FormErrors], Any]] = {
     "information": lambda c, f, e: forms.read_information(f, forms.seat_roles(c), e),
     "child_views": lambda c, f, e: forms.read_child_views(f, e),
     "elements": lambda c, f, e: forms.read_elements(f, e),
-    "indicators": lambda c, f, e: forms.read_indicators(f, default_catalogue(), e),
+    "indicators": lambda c, f, e: forms.read_indicators(f, _record_catalogue(queries.get_record(c.id)), e),
     "outcome": lambda c, f, e: forms.read_outcome(f, c, forms.seat_roles(c), e),
 }
 
