@@ -70,12 +70,17 @@ def test_an_amendment_after_the_referral_is_sent_to_the_sca_even_outside_the_are
     regional_sca = factories.agency(elsewhere, AgencyKind.SINGLE_COMPETENT_AUTHORITY, name="Regional SCA")
     factories.person(regional_sca, name="SCA Lead", also_serves=[world.area.code])
     unrelated_sca = factories.agency(elsewhere, AgencyKind.SINGLE_COMPETENT_AUTHORITY, name="Other SCA")
+    regional_ictg = factories.agency(elsewhere, AgencyKind.GUARDIAN_SERVICE, name="Regional ICTG service")
+    factories.person(regional_ictg, name="ICTG Lead", also_serves=[world.area.code])
     sca_member = factories.user(regional_sca, UserRole.AGENCY_MEMBER)
     other_member = factories.user(unrelated_sca, UserRole.AGENCY_MEMBER)
 
     factories.sign_in(client, world.chair)
     record_everything(client, world)
     assert sign_off(client, world).status_code == 302
+    notices = {to for to, message in _emails() if message["Subject"].startswith("New outcome recorded")}
+    assert {world.sca.secure_email, regional_sca.secure_email, regional_ictg.secure_email} <= notices
+    assert unrelated_sca.secure_email not in notices  # outside the area and not serving it
     _referred(world)
     nrm_path = f"/cases/{world.case.id}/nrm"
     assert client.get(nrm_path).status_code == 200
