@@ -964,18 +964,16 @@ def sca_recipients(case: Case, kinds: Sequence[AgencyKind]) -> list[Agency]:
 
 
 def give_case_access(case: Case, agency: Agency) -> None:
-    """Let the members of a recipient agency open the link they were sent (and nothing about other cases)."""
+    """Let the members of a recipient agency open the link they were sent (and nothing about other cases): agency
+    members see the cases their agency is involved in, wherever the agency sits."""
     from conference.cases.models import CaseAgency
 
-    if agency.local_authority_id == case.local_authority_id:
-        exists = True
-    else:
-        exists = (
-            db.session.scalars(
-                select(CaseAgency.id).where(CaseAgency.case_id == case.id, CaseAgency.agency_id == agency.id)
-            ).first()
-            is not None
-        )
+    exists = (
+        db.session.scalars(
+            select(CaseAgency.id).where(CaseAgency.case_id == case.id, CaseAgency.agency_id == agency.id)
+        ).first()
+        is not None
+    )
     if not exists:
         db.session.add(CaseAgency(case_id=case.id, agency_id=agency.id))
         db.session.flush()

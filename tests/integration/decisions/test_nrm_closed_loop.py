@@ -73,6 +73,7 @@ def test_an_amendment_after_the_referral_is_sent_to_the_sca_even_outside_the_are
     regional_ictg = factories.agency(elsewhere, AgencyKind.GUARDIAN_SERVICE, name="Regional ICTG service")
     factories.person(regional_ictg, name="ICTG Lead", also_serves=[world.area.code])
     sca_member = factories.user(regional_sca, UserRole.AGENCY_MEMBER)
+    local_sca_member = factories.user(world.sca, UserRole.AGENCY_MEMBER)
     other_member = factories.user(unrelated_sca, UserRole.AGENCY_MEMBER)
 
     factories.sign_in(client, world.chair)
@@ -125,6 +126,8 @@ def test_an_amendment_after_the_referral_is_sent_to_the_sca_even_outside_the_are
 
     # The link works for the outside SCA's members, and for no one else outside the area.
     factories.sign_in(client, sca_member)
+    assert client.get(url(world, "/versions/2")).status_code == 200
+    factories.sign_in(client, local_sca_member)
     assert client.get(url(world, "/versions/2")).status_code == 200
     factories.sign_in(client, other_member)
     assert client.get(url(world, "/versions/2")).status_code == 404
