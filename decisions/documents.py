@@ -14,7 +14,7 @@ from conference.filters import format_datetime
 from conference.meeting_types import MeetingType, Nation, Role
 from conference.timescales import london_date
 from decisions.elements import summarise_elements
-from decisions.indicators import default_catalogue, load_catalogue
+from decisions.indicators import catalogue_for
 from decisions.models import ActionStatus, NrmReferral
 from decisions.nrm import (
     ChildView,
@@ -119,7 +119,7 @@ def minutes_view(snapshot: Mapping[str, Any]) -> MinutesView:
     nation = Nation(conf["nation"])
     sections_indicators = snapshot.get("indicators") or {}
     catalogue_version = int(sections_indicators.get("catalogue_version", 1))
-    catalogue = load_catalogue(catalogue_version) if catalogue_version != 1 else default_catalogue()
+    catalogue = catalogue_for(catalogue_version)
     groups = {g.key: g.label for g in catalogue.groups}
     elements = elements_record({"elements": snapshot.get("elements"), "indicators": sections_indicators})
     quorum = snapshot.get("quorum") or {}
@@ -153,7 +153,10 @@ def minutes_view(snapshot: Mapping[str, Any]) -> MinutesView:
         elements=summarise_elements(elements, is_child=True, catalogue=catalogue),
         indicators=tuple(
             IndicatorLine(
-                groups.get(catalogue.get(t.key).group, ""), catalogue.get(t.key).label, role_label(t.agency), t.note
+                groups.get(catalogue.get(t.key).group, ""),
+                catalogue.get(t.key).label + t.level_suffix,
+                role_label(t.agency),
+                t.note,
             )
             for t in elements.indicators
         ),
@@ -217,23 +220,80 @@ def nrm_pack(
         {"elements": (snapshot or {}).get("elements"), "indicators": (snapshot or {}).get("indicators")}
     )
     signed_at = (snapshot or {}).get("signed_at")
-    answers = {
-        k: (tuple(v) if isinstance(v, list) else v)
-        for k, v in (referral.answers if referral else {}).items()
-        if k in known_field_keys()
-    }
-    if "pv-dob" in answers and isinstance(answers["pv-dob"], str):
-        answers["pv-dob"] = date.fromisoformat(answers["pv-dob"])
+    answers = referral_answers(referral.answers if referral else {})
     determination = NrmDeterminationView(
         elements=elements,
         rationale=outcome.get("rationale", ""),
         decided_on=datetime.fromisoformat(signed_at).date() if signed_at else None,
+        police_force=outcome.get("police_force", ""),
+        crime_reference=outcome.get("crime_reference", ""),
         answers=answers,
+        agency_views=tuple((role_label(k), str(v)) for k, v in ((snapshot or {}).get("information") or {}).items()),
+        dissent=tuple((role_label(d["agency"]), d["reason"]) for d in outcome.get("dissent", [])),
+        others_involved=others_involved(snapshot),
+        evidence=evidence_titles(snapshot, referral),
     )
     name = outcome.get("first_responder_name", "").split(" ", 1)
     responder = FirstResponderView(
         organisation=outcome.get("first_responder_organisation", ""),
         first_name=name[0],
         last_name=name[1] if len(name) > 1 else "",
+        role=outcome.get("first_responder_role", ""),
+        phone=outcome.get("first_responder_phone", ""),
     )
     return build_nrm_pack(case_vm, determination, responder)
+
+
+_LEGACY_LISTS = ("where-exploitation-happened-uk-city", "where-exploitation-happened-overseas-country")
+_TAKING_PART = {
+    AttendanceStatus.PRESENT_IN_ROOM,
+    AttendanceStatus.PRESENT_REMOTELY,
+    AttendanceStatus.WRITTEN_SUBMISSION,
+    AttendanceStatus.DEPUTY_PRESENT,
+}
+
+
+def referral_answers(saved: Mapping[str, Any]) -> dict[str, Any]:
+    """The saved answers as pack values. A list saved before the form's numbered fields (``...-uk-city`` as one
+    list) becomes the numbered entries ``...-uk-city-1`` to ``-10``."""
+    raw = dict(saved)
+    for key in _LEGACY_LISTS:
+        legacy = raw.pop(key, None)
+        if isinstance(legacy, list):
+            for index, item in enumerate(legacy[:10], start=1):
+                raw.setdefault(f"{key}-{index}", item)
+    answers = {k: (tuple(v) if isinstance(v, list) else v) for k, v in raw.items() if k in known_field_keys()}
+    if "pv-dob" in answers and isinstance(answers["pv-dob"], str):
+        answers["pv-dob"] = date.fromisoformat(answers["pv-dob"])
+    return answers
+
+
+def others_involved(snapshot: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The agencies that took part in the meeting (the register), other than the chair."""
+    lines = []
+    for a in (snapshot or {}).get("attendance", []):
+        if a.get("role") == "chair" or AttendanceStatus(a["status"]) not in _TAKING_PART:
+            continue
+        lines.append(f"{role_label(a['role'])} ({AttendanceStatus(a['status']).label.lower()})")
+    return tuple(lines)
+
+
+def written_submissions(snapshot: Mapping[str, Any] | None) -> dict[str, str]:
+    """Written submissions on the register of the signed version, by role: the summary text."""
+    return {
+        a["role"]: a.get("submission_summary", "")
+        for a in (snapshot or {}).get("attendance", [])
+        if a.get("status") == AttendanceStatus.WRITTEN_SUBMISSION.value and a.get("submission_summary")
+    }
+
+
+def evidence_titles(snapshot: Mapping[str, Any] | None, referral: NrmReferral | None) -> tuple[str, ...]:
+    """What goes with the referral: the signed minutes, and the written submissions the chair selected."""
+    if not snapshot:
+        return ()
+    titles = [f"Signed minutes of meeting {snapshot['conference']['reference']} (version {snapshot['number']})"]
+    selected = set(referral.evidence_roles or []) if referral is not None else set()
+    for role in written_submissions(snapshot):
+        if role in selected:
+            titles.append(f"Written submission from {role_label(role)}")
+    return tuple(titles)

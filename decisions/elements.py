@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from decisions.indicators import Element, IndicatorCatalogue, IndicatorTick, default_catalogue, validate_ticks
+from decisions.indicators import Element, IndicatorCatalogue, IndicatorTick, catalogue_for, validate_ticks
 from decisions.outcomes import TEXT_MAX_LENGTH, FieldError, Option
 from decisions.quorum import ROLE_LABELS, Role
 
@@ -225,7 +225,7 @@ def summarise_elements(
 ) -> ElementSummary:
     """Summarise what is recorded against each element. A person of unknown age is treated as a child:
     the caller passes ``is_child=True`` for "under 18" and "not sure"."""
-    cat = catalogue or default_catalogue()
+    cat = catalogue or catalogue_for(record.catalogue_version)
     findings = (
         _finding(Element.ACT, _act_labels(record), record.act_details, record, cat, required=True),
         _finding(Element.MEANS, _labels(MEANS, record.means), record.means_details, record, cat, required=not is_child),
@@ -298,7 +298,7 @@ def _finding(
 ) -> ElementFinding:
     supporting = {i.key for i in catalogue.supporting(element)}
     indicators = tuple(
-        f"{catalogue.get(t.key).label} ({ROLE_LABELS.get(Role(t.agency), t.agency)})"
+        f"{catalogue.get(t.key).label}{t.level_suffix} ({ROLE_LABELS.get(Role(t.agency), t.agency)})"
         for t in record.indicators
         if t.key in supporting
     )
@@ -362,7 +362,7 @@ def validate_elements(record: ElementsRecord, catalogue: IndicatorCatalogue | No
     for name in ("act_details", "means_details", "purpose_details", "other_exploitation_details"):
         if len(getattr(record, name)) > TEXT_MAX_LENGTH:
             errors.append(FieldError(name, f"Details must be {TEXT_MAX_LENGTH:,} characters or fewer"))
-    errors += validate_ticks(record.indicators, catalogue)
+    errors += validate_ticks(record.indicators, catalogue or catalogue_for(record.catalogue_version))
     return errors
 
 

@@ -14,9 +14,9 @@ from conference.convening.models import Conference
 from conference.forms import FormErrors, local_datetime, parse_date, parse_time_of_day, text_field
 from conference.meeting_types import MeetingType, Role
 from decisions.elements import ACTS, EXPLOITATION_TYPE_KEYS, MEANS, WHERE_OPTIONS, ElementsRecord, validate_elements
-from decisions.indicators import IndicatorCatalogue, IndicatorTick, validate_ticks
+from decisions.indicators import LEVELS, IndicatorCatalogue, IndicatorTick, validate_ticks
 from decisions.models import ActionStatus
-from decisions.nrm import NrmField
+from decisions.nrm import LIST_NOUNS, NrmField, canonical_choice
 from decisions.outcomes import (
     ABSTAIN,
     CONCLUSIVE_GROUNDS_OUTCOMES,
@@ -183,7 +183,11 @@ def read_indicators(
         if agency not in {r.value for r in Role}:
             errors.add(f"{name}-agency", f"Select the agency that raised '{indicator.label}'")
             continue
-        ticks.append(IndicatorTick(indicator.key, Role(agency), note))
+        level = form.get(f"{name}-level", "") or "yes"
+        if level not in LEVELS:
+            errors.add(f"{name}-level", f"Select whether '{indicator.label}' is known or suspected")
+            continue
+        ticks.append(IndicatorTick(indicator.key, Role(agency), note, level))
         fields.append(name)
     for problem in validate_ticks(ticks, catalogue):
         index_text = problem.field.split("-")[1]
@@ -193,7 +197,7 @@ def read_indicators(
         return None
     return {
         "catalogue_version": catalogue.version,
-        "ticks": [{"key": t.key, "agency": t.agency.value, "note": t.note} for t in ticks],
+        "ticks": [{"key": t.key, "agency": t.agency.value, "note": t.note, "level": t.level} for t in ticks],
     }
 
 
@@ -227,6 +231,10 @@ def read_outcome(
         data["nrm_referral"] = form.get("nrm_referral", "")
         data["first_responder_organisation"] = _short_text(form, "first_responder_organisation", errors, "Organisation")
         data["first_responder_name"] = _short_text(form, "first_responder_name", errors, "Name")
+        data["first_responder_role"] = _short_text(form, "first_responder_role", errors, "Role")
+        data["first_responder_phone"] = _short_text(form, "first_responder_phone", errors, "Telephone number")
+        data["police_force"] = _short_text(form, "police_force", errors, "Police force")
+        data["crime_reference"] = _short_text(form, "crime_reference", errors, "Crime reference number")
         if data["outcome"] == "more_information_needed":
             reconvene = parse_date(form, "reconvene_on", "a date to reconvene", errors, required=False, today=today)
             data["reconvene_on"] = reconvene.isoformat() if reconvene else ""
@@ -327,7 +335,7 @@ def read_nrm_answers(form: Any, fields: Sequence[NrmField], errors: FormErrors) 
     """Answers for the pack's own questions, checked against each field's kind and options."""
     answers: dict[str, Any] = {}
     for f in fields:
-        if f.kind == "checkboxes":
+        if f.kind in ("checkboxes", "documents"):
             continue
         if f.kind == "date":
             on = parse_date(form, f.key, "the date", errors, required=False, past=True)
@@ -347,6 +355,13 @@ def read_nrm_answers(form: Any, fields: Sequence[NrmField], errors: FormErrors) 
             errors.add(f.key, f"Telephone number must be {PHONE_MAX_LENGTH} characters or fewer")
         elif f.kind == "phone" and not all(ch.isdigit() or ch in " +()-" for ch in raw):
             errors.add(f.key, "Enter a telephone number, like 01632 960 001 or +44 808 157 0192")
+        elif f.choices:
+            choice = canonical_choice(f.choices, raw)
+            if choice is None:
+                errors.add(f.key, f"Select {LIST_NOUNS.get(f.choices, 'an answer')} from the list")
+            else:
+                answers[f.key] = choice
+            continue
         elif f.kind == "list":
             items = [line.strip() for line in raw.splitlines() if line.strip()]
             if f.max_items and len(items) > f.max_items:

@@ -20,7 +20,9 @@ from decisions.outcomes import FieldError
 from decisions.quorum import ROLE_LABELS, Role
 
 CATALOGUE_DIR = Path(__file__).parent / "data"
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
+#: The matrix's two levels for an indicator: known ("yes") or suspected. A tick saved without one is "yes".
+LEVELS: dict[str, str] = {"yes": "Yes", "suspected": "Suspected"}
 GROUP_KEYS: tuple[str, ...] = ("movement", "exploitation", "other_risk_factors")
 _KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 NOTE_MAX_LENGTH = 2000
@@ -78,6 +80,11 @@ class IndicatorTick:
     key: str
     agency: Role
     note: str = ""
+    level: str = "yes"  # "yes" or "suspected"
+
+    @property
+    def level_suffix(self) -> str:
+        return " (suspected)" if self.level == "suspected" else ""
 
 
 def load_catalogue(version: int = CURRENT_VERSION, directory: Path | None = None) -> IndicatorCatalogue:
@@ -99,6 +106,12 @@ def load_catalogue(version: int = CURRENT_VERSION, directory: Path | None = None
 def default_catalogue() -> IndicatorCatalogue:
     """The current catalogue, loaded once per process."""
     return load_catalogue(CURRENT_VERSION)
+
+
+@cache
+def catalogue_for(version: int) -> IndicatorCatalogue:
+    """The catalogue a decision was recorded with (old decisions keep theirs), loaded once per process."""
+    return load_catalogue(version)
 
 
 def parse_catalogue(raw: Any) -> IndicatorCatalogue:
@@ -177,6 +190,8 @@ def validate_ticks(ticks: Sequence[IndicatorTick], catalogue: IndicatorCatalogue
         label = cat.get(tick.key).label
         if tick.agency not in set(Role):
             errors.append(FieldError(f"{field}-agency", f"Select the agency that raised '{label}'"))
+        if tick.level not in LEVELS:
+            errors.append(FieldError(f"{field}-level", f"Select whether '{label}' is known or suspected"))
         if len(tick.note) > NOTE_MAX_LENGTH:
             errors.append(FieldError(f"{field}-note", f"Note must be {NOTE_MAX_LENGTH:,} characters or fewer"))
         if (tick.key, str(tick.agency)) in seen:

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.db import Base, IdMixin, TimestampMixin, enum_type, utcnow
@@ -188,5 +188,31 @@ class NrmReferral(IdMixin, TimestampMixin, Base):
     cg_decided_on: Mapped[date | None] = mapped_column(default=None)
     cg_outcome: Mapped[str | None] = mapped_column(String(40), default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The written submissions (attendance roles) the chair selected to go with the referral as evidence.
+    evidence_roles: Mapped[list[str] | None] = mapped_column(JSON, default=list)
+    # The signed version the referral was made on, and the last version the SCA has been told about.
+    referred_version: Mapped[int | None] = mapped_column(default=None)
+    reported_version: Mapped[int | None] = mapped_column(default=None)
+    # A request to reconsider a negative decision: drafted, sent, answered (with dates).
+    reconsideration_status: Mapped[str | None] = mapped_column(String(20), default=None)
+    reconsideration_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reconsideration_drafted_on: Mapped[date | None] = mapped_column(default=None)
+    reconsideration_sent_on: Mapped[date | None] = mapped_column(default=None)
+    reconsideration_answered_on: Mapped[date | None] = mapped_column(default=None)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class NrmDecisionLetter(IdMixin, Base):
+    """The decision letter of an RG or CG decision: a checked PDF, stored in the database, never served inline."""
+
+    __tablename__ = "nrm_decision_letters"
+    __table_args__ = (UniqueConstraint("case_id", "stage"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    stage: Mapped[str] = mapped_column(String(30))  # reasonable_grounds / conclusive_grounds
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

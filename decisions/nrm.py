@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from decisions.elements import EXPLOITATION_TYPE_KEYS, ElementsRecord
-from decisions.indicators import IndicatorCatalogue, default_catalogue
+from decisions.indicators import IndicatorCatalogue, catalogue_for
 from decisions.nrm_tracker import format_day
 from decisions.quorum import ROLE_LABELS, Nation, Role
 
@@ -123,6 +123,10 @@ class NrmDeterminationView:
     police_force: str = ""
     crime_reference: str = ""
     answers: Mapping[str, Value] = field(default_factory=dict)
+    agency_views: tuple[tuple[str, str], ...] = ()  # (agency, what it said at the meeting)
+    dissent: tuple[tuple[str, str], ...] = ()  # (agency, why it disagreed)
+    others_involved: tuple[str, ...] = ()  # agencies on the register and linked cases
+    evidence: tuple[str, ...] = ()  # documents sent with the referral: the signed minutes, selected submissions
 
 
 @dataclass(frozen=True)
@@ -146,12 +150,13 @@ class NrmOption:
 class NrmField:
     key: str
     label: str
-    kind: str  # text, textarea, email, phone, date, radios, checkboxes, list
+    kind: str  # text, textarea, email, phone, date, radios, checkboxes, list, documents
     required: bool  # required for a child when it applies
     applies: bool
     value: Value
     options: tuple[NrmOption, ...] = ()
     max_items: int | None = None
+    choices: str = ""  # the name of the form's option list (nrm_lists/) the value must come from
 
     @property
     def is_empty(self) -> bool:
@@ -245,6 +250,38 @@ def _with_form_wording(spec: dict[str, Any]) -> dict[str, Any]:
     return filled
 
 
+@cache
+def option_list(name: str) -> tuple[str, ...]:
+    """One of the form's fixed option lists (``nrm_lists/``), in the form's order."""
+    entry = json.loads(FORM_PATH.read_text(encoding="utf-8"))["lists"][name]
+    values: list[str] = json.loads((DATA_DIR / entry["file"]).read_text(encoding="utf-8"))
+    return tuple(values)
+
+
+@cache
+def _option_set(name: str) -> frozenset[str]:
+    return frozenset(v.casefold() for v in option_list(name))
+
+
+def canonical_choice(name: str, value: str) -> str | None:
+    """The list's own spelling of ``value`` (case and spaces forgiven), or ``None`` when it is not on the list."""
+    wanted = " ".join(value.split()).casefold()
+    if wanted not in _option_set(name):
+        return None
+    return next(v for v in option_list(name) if v.casefold() == wanted)
+
+
+LIST_NOUNS = {
+    "organisations": "an organisation",
+    "uk_local_authorities": "a local authority",
+    "nationalities": "a nationality",
+    "uk_cities_and_towns": "a city or town",
+    "uk_regions": "a region",
+    "uk_police_forces": "a police force",
+    "countries": "a country",
+}
+
+
 def known_field_keys() -> frozenset[str]:
     return frozenset(f["key"] for s in _field_specs() for f in s["fields"])
 
@@ -259,7 +296,8 @@ def build_nrm_pack(
     unknown = sorted(set(determination_vm.answers) - known_field_keys())
     if unknown:
         raise ValueError(f"These answers are not fields of the NRM referral form: {', '.join(unknown)}")
-    values = {**_derived(case_vm, determination_vm, first_responder_vm, catalogue or default_catalogue())}
+    catalogue = catalogue or catalogue_for(determination_vm.elements.catalogue_version)
+    values = {**_derived(case_vm, determination_vm, first_responder_vm, catalogue)}
     values.update({k: v for k, v in determination_vm.answers.items() if v not in (None, "", ())})
     sections = tuple(
         NrmSection(spec["key"], spec["heading"], tuple(_build_field(f, values) for f in spec["fields"]))
@@ -289,6 +327,7 @@ def _build_field(spec: Mapping[str, Any], values: Mapping[str, Value]) -> NrmFie
         value=values.get(spec["key"]) if applies else None,
         options=options,
         max_items=spec.get("max_items"),
+        choices=spec.get("list", ""),
     )
 
 
@@ -323,7 +362,10 @@ def _derived(
         "where-exploitation-happened": elements.where or None,
         "modern-slavery-indicators": "yes" if elements.indicators else None,
         "modern-slavery-indicators-details": _indicator_details(elements, catalogue),
-        "professional-insight": det.rationale,
+        "professional-insight": _professional_insight(det),
+        "what-were-they-required-to-do": elements.purpose_details,
+        "upload-evidence": det.evidence,
+        "what-evidence-you-will-submit": _evidence_description(det.evidence),
         "current-pv-location-uk-city": child.current_city,
         "current-pv-location-uk-region": child.current_region,
         "fr-details-first-name": fr.first_name,
@@ -333,8 +375,44 @@ def _derived(
         "fr-alternative-contact": fr.alternative_email,
     }
     values.update(_police(det))
+    values.update(_journey(elements))
+    values.update(_others_involved(det))
     values.update(_child_details(child))
     return values
+
+
+def _professional_insight(det: NrmDeterminationView) -> str:
+    """The meeting's rationale, each agency's view, and any dissent: the multi-agency insight of the referral."""
+    parts = [det.rationale.strip()] if det.rationale.strip() else []
+    views = [f"{agency}: {view.strip()}" for agency, view in det.agency_views if view.strip()]
+    if views:
+        parts.append("What each agency said at the meeting:\n" + "\n".join(views))
+    dissent = [f"{agency}: {reason.strip()}" for agency, reason in det.dissent if reason.strip()]
+    if dissent:
+        parts.append("Dissent recorded at the meeting:\n" + "\n".join(dissent))
+    return "\n\n".join(parts)
+
+
+def _evidence_description(evidence: tuple[str, ...]) -> str:
+    if not evidence:
+        return ""
+    return "Sent with this referral:\n" + "\n".join(f"- {item}" for item in evidence)
+
+
+def _journey(elements: ElementsRecord) -> dict[str, Value]:
+    moved = "transport" in elements.acts or elements.movement_within_uk
+    if not moved:
+        return {}
+    return {
+        "were-they-taken-somewhere-by-their-exploiter": "yes",
+        "were-they-taken-somewhere-by-their-exploiter-journey-details": elements.act_details,
+    }
+
+
+def _others_involved(det: NrmDeterminationView) -> dict[str, Value]:
+    if not det.others_involved:
+        return {}
+    return {"are-others-involved": "yes", "are-others-involved-details": "\n".join(det.others_involved)}
 
 
 def _police(det: NrmDeterminationView) -> dict[str, Value]:
@@ -372,5 +450,5 @@ def _indicator_details(elements: ElementsRecord, catalogue: IndicatorCatalogue) 
     for tick in elements.indicators:
         agency = ROLE_LABELS.get(Role(tick.agency), str(tick.agency))
         note = f": {tick.note.strip()}" if tick.note.strip() else ""
-        lines.append(f"{catalogue.get(tick.key).label} (raised by {agency}){note}")
+        lines.append(f"{catalogue.get(tick.key).label}{tick.level_suffix} (raised by {agency}){note}")
     return "\n".join(lines)

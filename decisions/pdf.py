@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -176,21 +177,63 @@ def render_pdf(html: str, title: str, *, timeout: float = TIMEOUT_SECONDS) -> by
     payload = json.dumps({"html": html, "title": title}).encode("utf-8")
     if len(payload) > MAX_HTML_BYTES:
         raise PdfTooLarge(f"The document is too large to print ({len(payload) // 1024:,} KB)")
+    worker = _take_worker()
     try:
-        completed = subprocess.run(
-            [sys.executable, "-m", "decisions.pdf_worker"],
-            input=payload,
-            capture_output=True,
-            timeout=timeout,
-            cwd=str(REPO_ROOT),
-            env=_worker_env(),
-            check=False,
-        )
+        stdout, _stderr = worker.communicate(input=payload, timeout=timeout)
     except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.communicate()
         raise PdfTimeout(f"The PDF took longer than {timeout:g} seconds to produce and was stopped") from None
-    if completed.returncode != 0 or not completed.stdout.startswith(b"%PDF-"):
-        raise PdfError(f"The PDF could not be produced (worker exit code {completed.returncode})")
-    return completed.stdout
+    finally:
+        _prepare_spare()
+    if worker.returncode != 0 or not stdout.startswith(b"%PDF-"):
+        raise PdfError(f"The PDF could not be produced (worker exit code {worker.returncode})")
+    return stdout
+
+
+# One worker is kept started and warmed up (WeasyPrint imported, fonts and the stylesheet loaded), waiting for its
+# request on stdin; it renders one document and exits, like a cold one. It is started after a render finishes,
+# so that it does not compete with that render for the CPU.
+_spare: subprocess.Popen[bytes] | None = None
+_spare_lock = threading.Lock()
+
+
+def _start_worker(*, warm: bool) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "decisions.pdf_worker", *(["--warm"] if warm else [])]
+    return subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=str(REPO_ROOT),
+        env=_worker_env(),
+    )
+
+
+def _take_worker() -> subprocess.Popen[bytes]:
+    """The warm spare if there is a live one, else a new (cold) worker."""
+    global _spare
+    with _spare_lock:
+        worker, _spare = _spare, None
+    if worker is not None and worker.poll() is None:
+        return worker
+    return _start_worker(warm=False)
+
+
+def _prepare_spare() -> None:
+    global _spare
+    with _spare_lock:
+        if _spare is not None and _spare.poll() is None:
+            return
+        try:
+            _spare = _start_worker(warm=True)
+        except OSError:
+            _spare = None
+
+
+def prewarm() -> None:
+    """Start the spare worker now (for example when the app starts), so that the first download is warm too."""
+    _prepare_spare()
 
 
 def _worker_env() -> dict[str, str]:

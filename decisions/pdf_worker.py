@@ -1,7 +1,10 @@
 """Render one PDF with WeasyPrint, in its own process, with resource limits and a locked-down URL fetcher.
 
-Run by `decisions.pdf` as ``python -m decisions.pdf_worker``. It reads a JSON object
-``{"html": str, "title": str}`` on stdin and writes the PDF bytes to stdout. The HTML is always the output
+Run by `decisions.pdf` as ``python -m decisions.pdf_worker [--warm]``. It reads a JSON object
+``{"html": str, "title": str}`` on stdin and writes the PDF bytes to stdout. With ``--warm`` it first imports
+WeasyPrint and lays out a small page with the bundled stylesheet (fonts, fontconfig and the CSS are then
+loaded), before it reads its request: `decisions.pdf` keeps one such worker ready, so a download does not wait
+for the start-up. Each worker still renders exactly one document, under the same limits. The HTML is always the output
 of Convene's own server templates (autoescaped); this process adds no stylesheet of its own and loads
 nothing but bundled assets named ``convene-asset:<name>``.
 """
@@ -83,9 +86,26 @@ def render(html: str, title: str) -> bytes:
     return pdf
 
 
+WARM_UP_HTML = (
+    '<!doctype html><html lang="en"><head><title>Warm</title><link rel="stylesheet" href="convene-asset:print.css">'
+    "</head><body><h1>Warm up</h1><h2>Section</h2><p>Text <strong>bold</strong> <em>italic</em></p>"
+    "<dl><dt>Term</dt><dd>Value</dd></dl><table><tr><th>A</th><td>B</td></tr></table></body></html>"
+)
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and render a small page: the first render pays for fonts and stylesheet parsing."""
+    render(WARM_UP_HTML, "Warm up")
+
+
 def main() -> int:
     limit_resources()
-    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    if "--warm" in sys.argv[1:]:
+        warm_up()
+    raw = sys.stdin.buffer.read()
+    if not raw:
+        return 0  # a spare worker that was never used: its parent has gone
+    request = json.loads(raw.decode("utf-8"))
     pdf = render(str(request["html"]), str(request["title"]))
     sys.stdout.buffer.write(pdf)
     sys.stdout.buffer.flush()

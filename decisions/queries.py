@@ -20,6 +20,7 @@ from decisions.models import (
     DecisionRecord,
     DecisionVersion,
     Disclosure,
+    NrmDecisionLetter,
     NrmReferral,
 )
 
@@ -131,3 +132,14 @@ def is_devolved_pilot_case(case_id: uuid.UUID) -> bool:
 def find_disclosures(case_id: uuid.UUID) -> list[Disclosure]:
     query = select(Disclosure).where(Disclosure.case_id == case_id).order_by(Disclosure.disclosed_at)
     return list(db.session.scalars(query))
+
+
+def find_letters(case_id: uuid.UUID) -> dict[str, NrmDecisionLetter]:
+    """The decision letters of a case by stage (their content is loaded only when downloaded)."""
+    rows = db.session.scalars(select(NrmDecisionLetter).where(NrmDecisionLetter.case_id == case_id))
+    return {row.stage: row for row in rows}
+
+
+def find_letter(case_id: uuid.UUID, stage: str) -> NrmDecisionLetter | None:
+    query = select(NrmDecisionLetter).where(NrmDecisionLetter.case_id == case_id, NrmDecisionLetter.stage == stage)
+    return db.session.scalars(query).first()

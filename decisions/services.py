@@ -36,6 +36,7 @@ from conference.meeting_types import CHAIR_IS_LEAD_SOCIAL_WORKER, MeetingType, R
 from decisions import queries
 from decisions.elements import ElementsRecord, summarise_elements
 from decisions.indicators import CURRENT_VERSION, IndicatorTick
+from decisions.letters import check_letter
 from decisions.models import (
     ActionStatus,
     AttendanceEntry,
@@ -45,6 +46,7 @@ from decisions.models import (
     DecisionVersion,
     Disclosure,
     IdempotencyKey,
+    NrmDecisionLetter,
     NrmReferral,
     RecordStatus,
 )
@@ -581,7 +583,7 @@ def build_snapshot(
     sections = {k: v for k, v in (record.sections or {}).items() if k != CHANGED}
     quorum = quorum_for(conference, record)
     elements = elements_record(sections)
-    summary = summarise_elements(elements, is_child=True)
+    summary = summarise_elements(elements, is_child=True)  # with the record's own catalogue version
     return {
         "schema": SNAPSHOT_SCHEMA,
         "number": number,
@@ -625,7 +627,10 @@ def build_snapshot(
 def elements_record(sections: Mapping[str, Any]) -> ElementsRecord:
     elements = sections.get("elements", {}) or {}
     indicators = sections.get("indicators", {}) or {}
-    ticks = tuple(IndicatorTick(t["key"], Role(t["agency"]), t.get("note", "")) for t in indicators.get("ticks", []))
+    ticks = tuple(
+        IndicatorTick(t["key"], Role(t["agency"]), t.get("note", ""), t.get("level", "yes"))
+        for t in indicators.get("ticks", [])
+    )
     return ElementsRecord(
         acts=frozenset(elements.get("acts", [])),
         movement_within_uk=bool(elements.get("movement_within_uk")),
@@ -748,9 +753,13 @@ def record_nrm_decision(case: Case, stage: str, decided_on: date, outcome: str, 
     return referral
 
 
-def save_referral_answers(case: Case, answers: Mapping[str, Any], user: User) -> NrmReferral:
+def save_referral_answers(
+    case: Case, answers: Mapping[str, Any], user: User, *, evidence_roles: Sequence[str] | None = None
+) -> NrmReferral:
     referral = find_or_create_referral(case)
     referral.answers = dict(answers)
+    if evidence_roles is not None:
+        referral.evidence_roles = list(evidence_roles)
     db.session.flush()
     record_event(db.session, "nrm.answers", object_type="case", object_id=case.id, detail={"fields": len(answers)})
     return referral
@@ -768,6 +777,9 @@ def mark_referral_submitted(
     referral.referred_on = referred_on
     referral.reference = reference
     referral.submitted_by_id = user.id
+    latest = queries.find_latest_signed_version(case.id)
+    referral.referred_version = latest.number if latest else None
+    referral.reported_version = referral.referred_version
     db.session.flush()
     record_event(db.session, "nrm.submitted", object_type="case", object_id=case.id)
     add_case_event(case, "nrm", "NRM referral submitted", user)
@@ -811,15 +823,12 @@ def send_outcome_notices(
     kinds = _relevant_kinds(conference, outcome)
     if not kinds:
         return []
-    agencies = db.session.scalars(
-        select(Agency)
-        .where(Agency.kind.in_(kinds), Agency.local_authority_id == case.local_authority_id)
-        .order_by(Agency.name)
-    ).all()
+    agencies = sca_recipients(case, kinds)
     settings = current_app.config["SETTINGS"]
     link = f"{settings.external_url}/conferences/{conference.id}/record/versions/{version.number}"
     disclosures: list[Disclosure] = []
     for agency in agencies:
+        give_case_access(case, agency)
         subject = f"New outcome recorded: meeting {conference.reference}"
         body = (
             f"A new outcome (version {version.number}) has been recorded for meeting {conference.reference}.\n\n"
@@ -858,3 +867,221 @@ def enqueue_email(conference: Conference | None, to_email: str, subject: str, bo
     from conference.mail import enqueue_email as enqueue
 
     enqueue(to_email, subject, body, conference_id=conference.id if conference else None)
+
+
+# --- after the referral: decision letters, reconsideration, updates to the SCA --------------------------------
+
+NEGATIVE_OUTCOMES = frozenset({"rg_negative", "cg_negative"})
+
+
+def record_decision_letter(case: Case, stage: str, data: bytes, user: User) -> NrmDecisionLetter:
+    """Store the decision letter of a recorded decision (checked first: `LetterRefused` says what is wrong)."""
+    check_letter(data)
+    referral = find_or_create_referral(case)
+    decided = referral.rg_decided_on if stage == "reasonable_grounds" else referral.cg_decided_on
+    if stage not in ("reasonable_grounds", "conclusive_grounds") or decided is None:
+        raise DecisionError("Record the decision before adding its letter")
+    letter = db.session.scalars(
+        select(NrmDecisionLetter).where(NrmDecisionLetter.case_id == case.id, NrmDecisionLetter.stage == stage)
+    ).first()
+    if letter is None:
+        letter = NrmDecisionLetter(case_id=case.id, stage=stage, content=b"", size=0, sha256="")
+        db.session.add(letter)
+    letter.content = data
+    letter.size = len(data)
+    letter.sha256 = hashlib.sha256(data).hexdigest()
+    letter.uploaded_by_id = user.id
+    letter.uploaded_at = utcnow()
+    db.session.flush()
+    record_event(
+        db.session,
+        "nrm.letter",
+        object_type="case",
+        object_id=case.id,
+        detail={"stage": stage, "bytes": len(data), "sha256": letter.sha256},
+    )
+    return letter
+
+
+def negative_decision(referral: NrmReferral | None) -> str | None:
+    """The stage of the latest negative decision ("reasonable_grounds" or "conclusive_grounds"), if any."""
+    if referral is None:
+        return None
+    if referral.cg_outcome in NEGATIVE_OUTCOMES:
+        return "conclusive_grounds"
+    if referral.rg_outcome in NEGATIVE_OUTCOMES and referral.cg_outcome is None:
+        return "reasonable_grounds"
+    return None
+
+
+def reconsideration_draft(case: Case, referral: NrmReferral, pack: Any) -> str:
+    """A request to reconsider, drafted from the record: the decision, the meeting's insight and indicators."""
+    stage = negative_decision(referral) or "reasonable_grounds"
+    decided_on = referral.cg_decided_on if stage == "conclusive_grounds" else referral.rg_decided_on
+    words = "conclusive grounds" if stage == "conclusive_grounds" else "reasonable grounds"
+    insight = str(pack.field("professional-insight").value or "").strip()
+    indicators = str(pack.field("modern-slavery-indicators-details").value or "").strip()
+    parts = [
+        f"Request for reconsideration of the negative {words} decision"
+        + (f" of {decided_on:%d %B %Y}" if decided_on else "")
+        + f", NRM referral {referral.reference} (case {case.reference}).",
+        "We ask the Single Competent Authority to reconsider the decision. The multi-agency meeting's view, "
+        "and the information it was based on, are below.",
+    ]
+    if insight:
+        parts.append("The meeting's professional insight:\n" + insight)
+    if indicators:
+        parts.append("Indicators raised at the meeting:\n" + indicators)
+    parts.append("[Add any new information, and where the decision did not take the evidence into account.]")
+    return "\n\n".join(parts)
+
+
+def save_reconsideration(
+    case: Case,
+    user: User,
+    *,
+    text: str,
+    status: str,
+    on: date,
+) -> NrmReferral:
+    """Draft, send or record the answer to a reconsideration request; each step keeps its date."""
+    referral = find_or_create_referral(case)
+    if negative_decision(referral) is None:
+        raise DecisionError("A reconsideration can only be requested after a negative decision")
+    if status not in ("drafted", "sent", "answered"):
+        raise DecisionError("Select what happened to the request")
+    referral.reconsideration_text = text
+    referral.reconsideration_status = status
+    if status == "drafted":
+        referral.reconsideration_drafted_on = referral.reconsideration_drafted_on or on
+    elif status == "sent":
+        referral.reconsideration_drafted_on = referral.reconsideration_drafted_on or on
+        referral.reconsideration_sent_on = on
+    else:
+        referral.reconsideration_answered_on = on
+    db.session.flush()
+    record_event(db.session, "nrm.reconsideration", object_type="case", object_id=case.id, detail={"status": status})
+    add_case_event(case, "nrm", f"NRM reconsideration request {status}", user)
+    return referral
+
+
+@dataclass(frozen=True)
+class ScaUpdate:
+    """An update for the Single Competent Authority: what changed since the version it knows of."""
+
+    conference: Conference
+    record: DecisionRecord
+    from_number: int
+    to_number: int
+    changes: list[Change]
+
+
+def pending_sca_update(case: Case, referral: NrmReferral | None) -> ScaUpdate | None:
+    """After a referral, a signed amendment the SCA has not been told about, with what changed."""
+    if referral is None or referral.referred_on is None:
+        return None
+    latest = queries.find_latest_signed_version(case.id)
+    known = referral.reported_version or referral.referred_version or 0
+    if latest is None or latest.kind != "amendment" or latest.number <= known:
+        return None
+    record = db.session.get(DecisionRecord, latest.record_id)
+    assert record is not None
+    base_number = known if known and known < latest.number else latest.number - 1
+    base = db.session.scalars(
+        select(DecisionVersion).where(DecisionVersion.record_id == record.id, DecisionVersion.number == base_number)
+    ).first()
+    if base is None:
+        return None
+    changes = compare_snapshots(version_snapshot(base), version_snapshot(latest))
+    conference = db.session.get(Conference, record.conference_id)
+    assert conference is not None
+    return ScaUpdate(conference, record, base_number, latest.number, changes)
+
+
+def sca_recipients(case: Case, kinds: Sequence[AgencyKind]) -> list[Agency]:
+    """The agencies of these kinds that serve the case's area: those in the area, and those whose people the
+    directory says also serve it (a Single Competent Authority, an ICTG service or a Home Office lead often sit
+    outside the local authority area)."""
+    area_code = case.local_authority.code
+    in_area = select(Agency.id).where(Agency.local_authority_id == case.local_authority_id)
+    rows = db.session.scalars(select(Agency).where(Agency.kind.in_(kinds)).order_by(Agency.name)).unique().all()
+    local = set(db.session.scalars(in_area))
+    found: list[Agency] = []
+    for agency in rows:
+        if agency.id in local or any(area_code in (p.also_serves or []) for p in agency.people):
+            found.append(agency)
+    return found
+
+
+def give_case_access(case: Case, agency: Agency) -> None:
+    """Let the members of a recipient agency open the link they were sent (and nothing about other cases): agency
+    members see the cases their agency is involved in, wherever the agency sits."""
+    from conference.cases.models import CaseAgency
+
+    exists = (
+        db.session.scalars(
+            select(CaseAgency.id).where(CaseAgency.case_id == case.id, CaseAgency.agency_id == agency.id)
+        ).first()
+        is not None
+    )
+    if not exists:
+        db.session.add(CaseAgency(case_id=case.id, agency_id=agency.id))
+        db.session.flush()
+        record_event(
+            db.session,
+            "case.agency_added",
+            object_type="case",
+            object_id=case.id,
+            detail={"agency_id": str(agency.id), "why": "recipient of an NRM notice"},
+        )
+
+
+def send_sca_update(case: Case, referral: NrmReferral, update: ScaUpdate, user: User) -> list[Disclosure]:
+    """Tell the Single Competent Authority that the record behind the referral changed: a link and a reference
+    only, through the outbox, recorded as a disclosure."""
+    agencies = sca_recipients(case, [AgencyKind.SINGLE_COMPETENT_AUTHORITY])
+    if not agencies:
+        raise DecisionError(
+            "There is no Single Competent Authority in the directory for this area. Ask an administrator to add it"
+        )
+    settings = current_app.config["SETTINGS"]
+    link = f"{settings.external_url}/conferences/{update.conference.id}/record/versions/{update.to_number}"
+    subject = f"Amended record: meeting {update.conference.reference}"
+    body = (
+        f"The record of meeting {update.conference.reference}, on which referral {referral.reference} was made, "
+        f"was amended after the referral (version {update.to_number}, {len(update.changes)} "
+        + ("change" if len(update.changes) == 1 else "changes")
+        + f" since version {update.from_number}).\n\n"
+        f"Sign in to Convene to read the amended record:\n{link}\n\n"
+        "This email contains no personal information. Do not reply to it."
+    )
+    disclosures = []
+    for agency in agencies:
+        give_case_access(case, agency)
+        enqueue_email(update.conference, agency.secure_email, subject, body)
+        disclosure = Disclosure(
+            case_id=case.id,
+            record_id=update.record.id,
+            version_number=update.to_number,
+            recipient_agency_id=agency.id,
+            recipient=f"{agency.name} ({agency.kind.label})",
+            what_shared=f"Notice that the record behind NRM referral {referral.reference} was amended "
+            f"(version {update.to_number}), with a link that needs sign-in. No personal data.",
+            purpose="So that the Single Competent Authority decides on the amended record",
+            lawful_basis=LAWFUL_BASIS,
+            disclosed_by_id=user.id,
+        )
+        db.session.add(disclosure)
+        disclosures.append(disclosure)
+    referral.reported_version = update.to_number
+    db.session.flush()
+    for disclosure in disclosures:
+        record_event(
+            db.session,
+            "disclosure.create",
+            object_type="disclosure",
+            object_id=disclosure.id,
+            detail={"case_id": str(case.id), "agency_id": str(disclosure.recipient_agency_id), "kind": "sca_update"},
+        )
+    add_case_event(case, "nrm", f"Update sent to the Single Competent Authority (version {update.to_number})", user)
+    return disclosures

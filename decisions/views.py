@@ -3,7 +3,9 @@ amendments, and the NRM referral and tracker on the case."""
 
 from __future__ import annotations
 
+import io
 import uuid
+import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -25,20 +27,22 @@ from conference.db import utcnow
 from conference.directory.models import Agency, Person
 from conference.extensions import PDF_LIMIT, db, limiter, user_rate_key
 from conference.filters import LONDON
-from conference.forms import FormErrors
+from conference.forms import FormErrors, parse_date
 from conference.meeting_types import MeetingType, Role
 from conference.urls import in_database_range
 from decisions import documents, forms, queries, services
 from decisions.elements import ACTS, EXPLOITATION_GROUPS, MEANS, WHERE_OPTIONS, summarise_elements
-from decisions.indicators import default_catalogue
+from decisions.indicators import CURRENT_VERSION, LEVELS, IndicatorCatalogue, catalogue_for
+from decisions.letters import MAX_LETTER_BYTES, LetterRefused, check_letter
 from decisions.models import ActionStatus, DecisionRecord, RecordStatus
-from decisions.nrm import missing_required
+from decisions.nrm import missing_required, option_list
 from decisions.nrm_tracker import track_nrm
 from decisions.outcomes import (
     CONCLUSIVE_GROUNDS_OUTCOMES,
     REASONABLE_GROUNDS_OUTCOMES,
     STAGES,
     STRATEGY_TYPES,
+    TEXT_MAX_LENGTH,
     abuse_categories,
     asks_reporter_referral,
     enquiries_question,
@@ -50,6 +54,7 @@ from decisions.quorum import ATTENDANCE_LABELS, ROLE_LABELS, AttendanceStatus, q
 bp = Blueprint("decisions", __name__)
 PREFIX = "/conferences/<uuid:conference_id>/record"
 BANNER = "decisions_banner"
+LETTER_REQUEST_LIMIT = MAX_LETTER_BYTES + 256 * 1024  # the letter and the rest of the form
 
 SECTION_TITLES = {
     "attendance": "Attendance register",
@@ -416,16 +421,26 @@ def elements(conference_id: uuid.UUID) -> ResponseReturnValue:
     ), 400 if errors else 200
 
 
+def _record_catalogue(record: DecisionRecord) -> IndicatorCatalogue:
+    """The catalogue of the record: the version its ticks were saved with (an older record keeps it), else the
+    current one."""
+    saved = (record.sections or {}).get("indicators") or {}
+    if saved.get("ticks"):
+        return catalogue_for(int(saved.get("catalogue_version", 1)))
+    return catalogue_for(CURRENT_VERSION)
+
+
 @bp.route(f"{PREFIX}/indicators", methods=["GET", "POST"])
 @requires(Permission.DECISION_RECORD)
 def indicators(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = _load_for_writing(conference_id)
-    catalogue = default_catalogue()
+    catalogue = _record_catalogue(record)
     errors = FormErrors()
     form: dict[str, str] = {}
     for tick in (record.sections or {}).get("indicators", {}).get("ticks", []):
         name = f"indicator-{tick['key']}"
         form |= {name: "yes", f"{name}-agency": tick["agency"], f"{name}-note": tick.get("note", "")}
+        form[f"{name}-level"] = tick.get("level", "yes")
     if request.method == "POST":
         form = _form_data()
         value = forms.read_indicators(form, catalogue, errors)
@@ -438,6 +453,7 @@ def indicators(conference_id: uuid.UUID) -> ResponseReturnValue:
         form=form,
         catalogue=catalogue,
         agency_roles=list(Role),
+        levels=LEVELS,
     ), 400 if errors else 200
 
 
@@ -569,7 +585,7 @@ _AUTOSAVE_READERS: dict[str, Callable[[Conference, Any, FormErrors], Any]] = {
     "information": lambda c, f, e: forms.read_information(f, forms.seat_roles(c), e),
     "child_views": lambda c, f, e: forms.read_child_views(f, e),
     "elements": lambda c, f, e: forms.read_elements(f, e),
-    "indicators": lambda c, f, e: forms.read_indicators(f, default_catalogue(), e),
+    "indicators": lambda c, f, e: forms.read_indicators(f, _record_catalogue(queries.get_record(c.id)), e),
     "outcome": lambda c, f, e: forms.read_outcome(f, c, forms.seat_roles(c), e),
 }
 
@@ -840,8 +856,12 @@ def _nrm_context(case: Case) -> dict[str, Any]:
         "referral": referral,
         "latest": latest,
         "pack": pack,
+        "snapshot": snapshot,
         "missing": missing_required(pack),
         "tracker": _tracker(case, referral),
+        "letters": queries.find_letters(case.id),
+        "negative": services.negative_decision(referral),
+        "update": services.pending_sca_update(case, referral),
     }
 
 
@@ -894,23 +914,34 @@ def nrm(case_id: uuid.UUID) -> ResponseReturnValue:
 def nrm_answers(case_id: uuid.UUID) -> ResponseReturnValue:
     case = case_queries.get_case(g.user, case_id)
     context = _nrm_context(case)
-    fields = [f for f in context["pack"].fields() if f.kind != "checkboxes"]
+    fields = [f for f in context["pack"].fields() if f.kind not in ("checkboxes", "documents")]
     errors = FormErrors()
     form: Any = {}
-    saved = context["referral"].answers if context["referral"] else {}
+    saved = documents.referral_answers(context["referral"].answers if context["referral"] else {})
     if request.method == "GET":
         record_event(db.session, "nrm.answers.view", object_type="case", object_id=case.id)
     for key, value in saved.items():
-        form[key] = "\n".join(value) if isinstance(value, list) else value
+        form[key] = "\n".join(value) if isinstance(value, tuple) else value
+    submissions = documents.written_submissions(context["snapshot"])
+    selected = list((context["referral"].evidence_roles or []) if context["referral"] else [])
     if request.method == "POST":
         form = request.form
+        selected = [r for r in form.getlist("evidence") if r in submissions]
         answers = forms.read_nrm_answers(form, fields, errors)
         if answers is not None:
-            services.save_referral_answers(case, answers, g.user)
+            services.save_referral_answers(case, answers, g.user, evidence_roles=selected)
             _banner("NRM referral answers saved")
             return redirect(url_for("decisions.nrm", case_id=case.id))
     return render_template(
-        "decisions/nrm_answers.html", **context, errors=errors, form=form, fields=fields
+        "decisions/nrm_answers.html",
+        **context,
+        errors=errors,
+        form=form,
+        fields=fields,
+        submissions=[(role, f"Written submission from {documents.role_label(role)}") for role in submissions],
+        selected_evidence=selected,
+        lists=sorted({f.choices for f in fields if f.choices}),
+        option_list=option_list,
     ), 400 if errors else 200
 
 
@@ -935,6 +966,15 @@ def nrm_submitted(case_id: uuid.UUID) -> ResponseReturnValue:
     ), 400
 
 
+@bp.url_value_preprocessor
+def _allow_letter_uploads(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A decision letter may be up to 10 MB, above the app's limit. URL value preprocessors run before every
+    before_request hook (the guard reads the form for its CSRF check), so the limit is raised here, for this
+    one form only."""
+    if endpoint == "decisions.nrm_decision":
+        request.max_content_length = LETTER_REQUEST_LIMIT
+
+
 @bp.route("/cases/<uuid:case_id>/nrm/decisions", methods=["POST"])
 @requires(Permission.NRM_REFER)
 def nrm_decision(case_id: uuid.UUID) -> ResponseReturnValue:
@@ -944,17 +984,118 @@ def nrm_decision(case_id: uuid.UUID) -> ResponseReturnValue:
     errors = FormErrors()
     form = _form_data()
     answer = forms.read_nrm_decision(form, Nation(case.nation), errors)
-    if answer is not None:
+    upload = request.files.get("letter")
+    letter = upload.read(MAX_LETTER_BYTES + 1) if upload is not None and upload.filename else None
+    if letter is not None:
+        try:
+            check_letter(letter)
+        except LetterRefused as refused:
+            errors.add("letter", str(refused))
+    if answer is not None and not errors:
         try:
             services.record_nrm_decision(case, answer[0], answer[1], answer[2], g.user)
+            if letter is not None:
+                services.record_decision_letter(case, answer[0], letter, g.user)
         except services.DecisionError as error:
+            db.session.rollback()
             errors.add("decided_on-day", str(error))
         else:
-            _banner("NRM decision recorded")
+            _banner("NRM decision recorded" + (" with its letter" if letter is not None else ""))
             return redirect(url_for("decisions.nrm", case_id=case.id))
+    if letter is not None and "letter" not in errors:
+        errors.add("letter", "Choose the decision letter again: a file is not kept when the form has a problem")
     return render_template(
         "decisions/nrm.html", **_nrm_context(case), **_nrm_outcomes(case), errors=errors, form=form, banner=None
     ), 400
+
+
+@bp.route("/cases/<uuid:case_id>/nrm/letters/<stage>.pdf")
+@requires(Permission.NRM_REFER)
+def nrm_letter(case_id: uuid.UUID, stage: str) -> ResponseReturnValue:
+    case = case_queries.get_case(g.user, case_id)
+    letter = queries.find_letter(case.id, stage)
+    if letter is None:
+        abort(404)
+    record_event(db.session, "export.nrm_letter", object_type="case", object_id=case.id, detail={"stage": stage})
+    short = "rg" if stage == "reasonable_grounds" else "cg"
+    response = Response(letter.content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{case.reference}-nrm-{short}-letter.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@bp.route("/cases/<uuid:case_id>/nrm/reconsideration", methods=["GET", "POST"])
+@requires(Permission.NRM_REFER)
+def nrm_reconsideration(case_id: uuid.UUID) -> ResponseReturnValue:
+    case = case_queries.get_case(g.user, case_id)
+    context = _nrm_context(case)
+    referral = context["referral"]
+    if context["negative"] is None or referral is None:
+        abort(404)
+    errors = FormErrors()
+    form: dict[str, Any] = {
+        "text": referral.reconsideration_text or services.reconsideration_draft(case, referral, context["pack"]),
+        "status": referral.reconsideration_status or "drafted",
+    }
+    if request.method == "POST":
+        form = _form_data()
+        text = form.get("text", "").strip()
+        status = form.get("status", "")
+        if not text:
+            errors.add("text", "Enter the request")
+        elif len(text) > TEXT_MAX_LENGTH:
+            errors.add("text", f"The request must be {TEXT_MAX_LENGTH:,} characters or fewer")
+        if status not in ("drafted", "sent", "answered"):
+            errors.add("status", "Select what happened to the request")
+        on = parse_date(form, "on", "the date", errors, past=True)
+        if not errors and on is not None:
+            try:
+                services.save_reconsideration(case, g.user, text=text, status=status, on=on)
+            except services.DecisionError as error:
+                errors.add("status", str(error))
+            else:
+                _banner("Reconsideration request saved")
+                return redirect(url_for("decisions.nrm", case_id=case.id))
+    return render_template(
+        "decisions/nrm_reconsideration.html", **context, errors=errors, form=form
+    ), 400 if errors else 200
+
+
+@bp.route("/cases/<uuid:case_id>/nrm/update", methods=["GET", "POST"])
+@requires(Permission.NRM_REFER)
+def nrm_update(case_id: uuid.UUID) -> ResponseReturnValue:
+    case = case_queries.get_case(g.user, case_id)
+    context = _nrm_context(case)
+    update = context["update"]
+    if update is None:
+        _banner("There is no amendment to tell the Single Competent Authority about")
+        return redirect(url_for("decisions.nrm", case_id=case.id))
+    errors = FormErrors()
+    form = _form_data() if request.method == "POST" else {}
+    if request.method == "POST":
+        if form.get("checked") != "yes":
+            errors.add("checked", "Confirm that you have checked the changes and the referral answers")
+        else:
+            try:
+                sent = services.send_sca_update(case, context["referral"], update, g.user)
+            except services.DecisionError as error:
+                errors.add("checked", str(error))
+            else:
+                _banner(
+                    f"Update sent to the Single Competent Authority ({len(sent)} recipient"
+                    + ("" if len(sent) == 1 else "s")
+                    + ")"
+                )
+                return redirect(url_for("decisions.nrm", case_id=case.id))
+    return render_template(
+        "decisions/nrm_update.html",
+        **context,
+        errors=errors,
+        form=form,
+        labels={c.path: " › ".join(_label(part) for part in c.path.split(".")) for c in update.changes},
+    ), 400 if errors else 200
 
 
 @bp.route("/cases/<uuid:case_id>/nrm/pack.pdf")
@@ -977,6 +1118,48 @@ def nrm_pack_pdf(case_id: uuid.UUID) -> ResponseReturnValue:
         detail={"missing": len(context["missing"])},
     )
     return _pdf_response(data, pdf_filename("nrm-pack", case.reference, number))
+
+
+@bp.route("/cases/<uuid:case_id>/nrm/bundle.zip")
+@requires(Permission.EXPORT_PDF)
+def nrm_bundle(case_id: uuid.UUID) -> ResponseReturnValue:
+    """One download for the referral: the pack, the signed minutes and the selected written submissions.
+    File names carry references only."""
+    case = case_queries.get_case(g.user, case_id)
+    context = _nrm_context(case)
+    latest, snapshot = context["latest"], context["snapshot"]
+    if latest is None or snapshot is None:
+        abort(404)
+    conference_reference = snapshot["conference"]["reference"]
+    try:
+        pack_pdf = render_nrm_pack_pdf(context["pack"], version=latest.number)
+        minutes = render_minutes_pdf(documents.minutes_view(snapshot))
+    except PdfError:
+        record_event(db.session, "export.nrm_bundle", object_type="case", object_id=case.id, outcome="failure")
+        return _pdf_unavailable("NRM referral pack")
+    selected = set((context["referral"].evidence_roles or []) if context["referral"] else [])
+    submissions = {r: t for r, t in documents.written_submissions(snapshot).items() if r in selected}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr(pdf_filename("nrm-pack", case.reference, latest.number), pack_pdf)
+        bundle.writestr(pdf_filename("minutes", conference_reference, latest.number), minutes)
+        for role, text in sorted(submissions.items()):
+            heading = f"Written submission from {documents.role_label(role)} to meeting {conference_reference}"
+            bundle.writestr(f"{conference_reference}-written-submission-{role}.txt", f"{heading}\n\n{text}\n")
+    record_event(
+        db.session,
+        "export.nrm_bundle",
+        object_type="case",
+        object_id=case.id,
+        detail={"version": latest.number, "submissions": sorted(submissions)},
+    )
+    response = Response(buffer.getvalue(), mimetype="application/zip")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{case.reference}-nrm-referral-v{latest.number}.zip"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- the case page section --------------------------------------------------------------------------------

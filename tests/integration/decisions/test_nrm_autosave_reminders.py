@@ -24,6 +24,10 @@ from tests.integration.decisions.support import form_fields, make_world, post, r
 def _answer(field) -> str:
     if field.kind == "radios":
         return field.options[0].key
+    if field.choices:
+        from decisions.nrm import option_list
+
+        return option_list(field.choices)[0]
     return {"email": "mash@area.example", "phone": "01632 960000", "list": "Leeds"}.get(field.kind, "Answer")
 
 

@@ -37,6 +37,7 @@ def test_every_decisions_url_is_404_for_another_area(client, factories, app):
         "action_id": action.id,
         "number": 1,
         "conflict_id": conflict_id,
+        "stage": "reasonable_grounds",
     }
     checked = 0
     for rule in app.url_map.iter_rules():

@@ -74,3 +74,79 @@ def test_ticks_are_checked_against_the_catalogue() -> None:
         ("indicators-2-note", "Note must be 2,000 characters or fewer"),
         ("indicators-3", "Select an indicator from the list"),
     ]
+
+
+# --- issue 11: version 2, child criminal exploitation (county lines), two levels --------------------------------
+
+
+def test_version_2_keeps_every_version_1_indicator_and_adds_county_lines_indicators() -> None:
+    from decisions.indicators import CURRENT_VERSION, catalogue_for
+
+    v1, v2 = catalogue_for(1), catalogue_for(2)
+    assert CURRENT_VERSION == 2 and v1.version == 1 and v2.version == 2
+    assert {i.key: i.label for i in v1.indicators}.items() <= {i.key: i.label for i in v2.indicators}.items()
+    added = {i.key for i in v2.indicators} - {i.key for i in v1.indicators}
+    assert {
+        "found_far_from_home",
+        "unexplained_travel_tickets",
+        "multiple_phones",
+        "carrying_or_plugging_drugs",
+        "cuckooing",
+        "debt_bondage",
+        "associates_with_older_people",
+        "unexplained_injuries",
+        "missing_found_in_another_area",
+        "sudden_change_in_behaviour",
+        "drug_paraphernalia",
+        "carries_weapons",
+        "arrested_out_of_area_with_others",
+    } == added
+    for group in v2.groups:  # the groups stay together in the catalogue's order
+        keys = [i.group for i in v2.indicators]
+        first, last = keys.index(group.key), len(keys) - 1 - keys[::-1].index(group.key)
+        assert set(keys[first : last + 1]) == {group.key}
+
+
+def test_each_tick_is_yes_or_suspected() -> None:
+    from decisions.indicators import IndicatorTick, catalogue_for, validate_ticks
+
+    cat = catalogue_for(2)
+    assert validate_ticks([IndicatorTick("cuckooing", Role.POLICE, "", "suspected")], cat) == []
+    assert validate_ticks([IndicatorTick("cuckooing", Role.POLICE)], cat) == []  # saved before levels: "yes"
+    problems = validate_ticks([IndicatorTick("cuckooing", Role.POLICE, "", "maybe")], cat)
+    assert [p.field for p in problems] == ["indicators-0-level"]
+    assert "known or suspected" in problems[0].message
+    assert IndicatorTick("cuckooing", Role.POLICE, "", "suspected").level_suffix == " (suspected)"
+    # A version 1 decision cannot use a version 2 indicator.
+    assert validate_ticks([IndicatorTick("cuckooing", Role.POLICE)], catalogue_for(1))[0].message == (
+        "Select an indicator from the list"
+    )
+
+
+def test_an_old_decision_keeps_its_catalogue_in_the_minutes_and_a_new_one_records_v2() -> None:
+    from decisions.documents import minutes_view
+    from decisions.services import elements_record
+
+    old = elements_record(
+        {"indicators": {"catalogue_version": 1, "ticks": [{"key": "goes_missing", "agency": "police"}]}}
+    )
+    assert old.catalogue_version == 1 and old.indicators[0].level == "yes"
+    new = elements_record(
+        {
+            "indicators": {
+                "catalogue_version": 2,
+                "ticks": [{"key": "cuckooing", "agency": "police", "level": "suspected"}],
+            }
+        }
+    )
+    assert new.catalogue_version == 2 and new.indicators[0].level == "suspected"
+    snapshot = {
+        "number": 1,
+        "conference": {"reference": "C-1", "meeting_type": "strategy_discussion", "nation": "england"},
+        "indicators": {
+            "catalogue_version": 2,
+            "ticks": [{"key": "cuckooing", "agency": "police", "level": "suspected"}],
+        },
+    }
+    view = minutes_view(snapshot)
+    assert view.indicators[0].label.endswith("('cuckooing') (suspected)")

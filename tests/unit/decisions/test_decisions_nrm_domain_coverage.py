@@ -47,8 +47,8 @@ DOMAIN_FIELDS: dict[str, tuple[str, ...]] = {
     "others involved": ("are-others-involved",),
     "Place: UK / overseas / both": ("where-exploitation-happened",),
     "up to 10 UK towns and 10 countries plus free text": (
-        "where-exploitation-happened-uk-city",
-        "where-exploitation-happened-overseas-country",
+        "where-exploitation-happened-uk-city-1",
+        "where-exploitation-happened-overseas-country-10",
         "where-exploitation-happened-other-uk-other-location",
     ),
     "current location (UK town and region)": ("current-pv-location-uk-city", "current-pv-location-uk-region"),

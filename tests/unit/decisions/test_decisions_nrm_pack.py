@@ -156,8 +156,9 @@ def test_missing_required_respects_conditions_and_answers() -> None:
     pack = _pack()
     missing = {f.key for f in missing_required(pack)}
     assert "birthplace" in missing
-    assert "where-exploitation-happened-uk-city" in missing
-    assert "where-exploitation-happened-overseas-country" in missing
+    assert "where-exploitation-happened-uk-city-1" in missing
+    assert "where-exploitation-happened-overseas-country-1" in missing
+    assert "where-exploitation-happened-uk-city-2" not in missing  # the second to tenth places are optional
     assert "local-authority-contacted-about-child-local-authority-name" not in missing
     assert "were-they-taken-somewhere-by-their-exploiter-journey-details" not in missing  # not answered "yes"
     assert "pv-dob" not in missing and "fr-alternative-contact" not in missing  # optional
@@ -226,3 +227,152 @@ def test_under_18_during_exploitation_comes_from_the_identification_date__nrm_fo
         NrmCaseView(reference="NB-1", nation=Nation.ENGLAND, age="yes"), NrmDeterminationView(), FirstResponderView()
     )
     assert not child.field("pv-under-age-at-time-of-exploitation").applies
+
+
+# --- issue 11: the complete pack -------------------------------------------------------------------------------
+
+#: What Convene knows for each child-path field in ``_known_pack``; every other field is the first responder's to
+#: answer on the answers page (and must then be in the pack as an empty question).
+PREFILLED = {
+    "reference": "NB-2026-0042",
+    "user-organisation": "Anytown Council",
+    "fr-location": "wales",
+    "pv-under-age": "not-sure",
+    "local-authority-contacted-about-child-local-authority-name": "Anytown",
+    "local-authority-contacted-about-child-local-authority-phone": "01000 000000",
+    "local-authority-contacted-about-child-local-authority-email": "mash@anytown.example",
+    "were-they-taken-somewhere-by-their-exploiter": "yes",
+    "were-they-taken-somewhere-by-their-exploiter-journey-details": "Driven from Cardiff to Swansea",
+    "what-were-they-required-to-do": "Hold and sell drugs",
+    "modern-slavery-indicators": "yes",
+    "are-others-involved": "yes",
+    "are-others-involved-details": "Police (present in the room)",
+    "where-exploitation-happened": "uk-and-overseas",
+    "types-of-exploitation-other": "types-of-exploitation-other",
+    "types-of-exploitation-prostitution": "types-of-exploitation-prostitution",
+    "other-exploitation-details": "Forced to hold drugs",
+    "reported-to-police": "yes",
+    "reported-to-police-police-forces": "South Wales Police",
+    "reported-to-police-crime-reference": "CR/1/26",
+    "pv-name-first-name": "Child",
+    "pv-name-last-name": "Example",
+    "pv-dob": date(2010, 5, 1),
+    "pv-gender": "female",
+    "does-pv-have-children": "no",
+    "pv-interpreter-requirements": "yes",
+    "pv-interpreter-requirements-language": "Tigrinya",
+    "fr-details-first-name": "Sam",
+    "fr-details-last-name": "Worker",
+    "fr-details-role": "Social worker",
+    "fr-details-phone": "01000 000001",
+    "upload-evidence": ("Signed minutes of meeting CONF-1 (version 2)", "Written submission from health"),
+}
+
+
+def _known_pack() -> NrmPack:
+    case = NrmCaseView(
+        reference="NB-2026-0042",
+        nation=Nation.WALES,
+        age="not-sure",
+        local_authority=LocalAuthorityContact("Anytown", "01000 000000", "mash@anytown.example"),
+        child=ChildView(
+            first_name="Child",
+            last_name="Example",
+            date_of_birth_on=date(2010, 5, 1),
+            gender="female",
+            has_children=False,
+            needs_interpreter=True,
+            interpreter_language="Tigrinya",
+        ),
+    )
+    elements = ElementsRecord(
+        acts=frozenset({"transport"}),
+        act_details="Driven from Cardiff to Swansea",
+        purpose_details="Hold and sell drugs",
+        exploitation_types=frozenset({"types-of-exploitation-other", "types-of-exploitation-prostitution"}),
+        other_exploitation_details="Forced to hold drugs",
+        where="uk-and-overseas",
+        indicators=(IndicatorTick("goes_missing", Role.POLICE, "Found in Kent"),),
+    )
+    det = NrmDeterminationView(
+        elements=elements,
+        rationale="Shared view of the meeting",
+        crime_reference="CR/1/26",
+        police_force="South Wales Police",
+        agency_views=(("Police", "Found in a trap house"), ("Health", "Injuries consistent with assault")),
+        dissent=(("Education", "Thinks it is neglect, not trafficking"),),
+        others_involved=("Police (present in the room)",),
+        evidence=("Signed minutes of meeting CONF-1 (version 2)", "Written submission from health"),
+    )
+    fr = FirstResponderView("Anytown Council", "Sam", "Worker", "Social worker", "01000 000001")
+    return build_nrm_pack(case, det, fr)
+
+
+def test_every_child_path_field_is_in_the_pack_and_prefilled_where_convene_knows_it() -> None:
+    """Walk the form's child path field by field: each is a question of the pack (or a checkbox of one), and
+    what Convene knows is already filled in; the rest are empty questions for the first responder."""
+    pack = _known_pack()
+    by_key = {f.key: f for f in pack.fields()}
+    ticked = pack.field("types-of-exploitation").value or ()
+    for key in child_flow_keys():
+        if key.startswith("types-of-exploitation-") and key != "types-of-exploitation-other-details":
+            assert key in pack.field("types-of-exploitation").option_keys, key
+            assert (key in ticked) == (key in PREFILLED), key
+            continue
+        assert key in by_key, f"{key} is on the form's child path but not in the pack"
+        field = by_key[key]
+        if key in PREFILLED:
+            assert field.value == PREFILLED[key], key
+    assert set(PREFILLED) <= set(child_flow_keys())
+    insight = str(pack.field("professional-insight").value)
+    assert insight.startswith("Shared view of the meeting")
+    assert "Police: Found in a trap house" in insight and "Health: Injuries consistent with assault" in insight
+    assert "Dissent recorded at the meeting:\nEducation: Thinks it is neglect, not trafficking" in insight
+    evidence = str(pack.field("what-evidence-you-will-submit").value)
+    assert "Signed minutes of meeting CONF-1 (version 2)" in evidence and "Written submission from health" in evidence
+
+
+def test_numbered_places_are_separate_entries_with_the_forms_lists() -> None:
+    pack = _known_pack()
+    for prefix, listname in (
+        ("where-exploitation-happened-uk-city-", "uk_cities_and_towns"),
+        ("where-exploitation-happened-overseas-country-", "countries"),
+    ):
+        numbered = [f for f in pack.fields() if f.key.startswith(prefix)]
+        assert [f.key for f in numbered] == [f"{prefix}{i}" for i in range(1, 11)]
+        assert all(f.choices == listname and f.kind == "text" for f in numbered)
+        assert [f.required for f in numbered] == [True] + [False] * 9
+    assert pack.field("local-authority-contacted-about-child-local-authority-name").choices == "uk_local_authorities"
+    assert pack.field("user-organisation").choices == "organisations"
+    assert pack.field("pv-nationality").choices == "nationalities"
+    assert pack.field("reported-to-police-police-forces").choices == "uk_police_forces"
+    assert pack.field("current-pv-location-uk-region").choices == "uk_regions"
+
+
+def test_a_value_must_come_from_the_forms_list() -> None:
+    from conference.forms import FormErrors
+    from decisions.forms import read_nrm_answers
+    from decisions.nrm import canonical_choice
+
+    assert canonical_choice("uk_local_authorities", "  bristol city   council ") == "Bristol City Council"
+    assert canonical_choice("uk_local_authorities", "Gotham") is None
+    pack = _known_pack()
+    fields = [f for f in pack.fields() if f.choices]
+    errors = FormErrors()
+    form = {
+        "local-authority-contacted-about-child-local-authority-name": "Gotham",
+        "where-exploitation-happened-uk-city-1": "Atlantis",
+        "pv-nationality": "Martian",
+        "reported-to-police-police-forces": "Gotham PD",
+    }
+    assert read_nrm_answers(form, fields, errors) is None
+    assert errors.message("local-authority-contacted-about-child-local-authority-name") == {
+        "text": "Select a local authority from the list"
+    }
+    assert errors.message("where-exploitation-happened-uk-city-1") == {"text": "Select a city or town from the list"}
+    assert errors.message("pv-nationality") == {"text": "Select a nationality from the list"}
+    assert errors.message("reported-to-police-police-forces") == {"text": "Select a police force from the list"}
+    good = read_nrm_answers(
+        {"local-authority-contacted-about-child-local-authority-name": "bristol city council"}, fields, FormErrors()
+    )
+    assert good == {"local-authority-contacted-about-child-local-authority-name": "Bristol City Council"}
