@@ -33,14 +33,29 @@ def _password_hash() -> str:
 
 
 class Factories:
-    def __init__(self, app: Flask) -> None:
+    """The one builder of test data (factory_boy is not installed: a small builder of our own is the chosen way).
+
+    With ``committed=False`` (the default test mode, inside a rolled-back outer transaction) objects are flushed;
+    with ``committed=True`` (``@pytest.mark.committed`` tests, where other processes read the data) they are
+    committed.
+    """
+
+    def __init__(self, app: Flask, *, committed: bool = True) -> None:
         self.app = app
+        self.committed = committed
+
+    def save(self) -> None:
+        """Make what was added visible: commit in committed mode, flush in savepoint mode."""
+        if self.committed:
+            db.session.commit()
+        else:
+            db.session.flush()
 
     def area(self, code: str = "NB", name: str | None = None, nation: Nation = Nation.ENGLAND) -> LocalAuthority:
         area = LocalAuthority(code=code, name=name or f"Area {code}", nation=nation, contact_phone="01632 960000",
                               contact_email=f"mash@{code.lower()}.example")
         db.session.add(area)
-        db.session.commit()
+        self.save()
         return area
 
     def agency(self, area: LocalAuthority, kind: AgencyKind = AgencyKind.CHILDREN_SOCIAL_CARE,
@@ -50,7 +65,7 @@ class Factories:
         agency = Agency(name=name or f"{kind.label} {n}", kind=kind, local_authority_id=area.id,
                         secure_email=f"agency{n}@example.test")
         db.session.add(agency)
-        db.session.commit()
+        self.save()
         return agency
 
     def person(self, agency: Agency, **fields: Any) -> Person:
@@ -61,7 +76,7 @@ class Factories:
         values.update(fields)
         person = Person(agency_id=agency.id, **values)
         db.session.add(person)
-        db.session.commit()
+        self.save()
         return person
 
     def user(self, agency: Agency, role: Role = Role.COORDINATOR, *, email: str | None = None,
@@ -73,7 +88,7 @@ class Factories:
             user.totp_secret_encrypted = mfa.encrypt_secret(TOTP_SECRET, self.app.config["SECRET_KEY"])
             user.mfa_enrolled_at = datetime.now(UTC)
         db.session.add(user)
-        db.session.commit()
+        self.save()
         return user
 
     def case(self, user: User, **fields: Any) -> Case:
@@ -90,13 +105,13 @@ class Factories:
 
         g.user = user
         case = case_services.open_case(user, details)
-        db.session.commit()
+        self.save()
         g.user = None
         return case
 
     def involve(self, case: Case, agency: Agency) -> None:
         db.session.add(CaseAgency(case_id=case.id, agency_id=agency.id))
-        db.session.commit()
+        self.save()
 
     def sign_in(self, client: FlaskClient, user: User) -> None:
         """Password, then a fresh TOTP code. Resets the replay guard so a test may sign in several times."""
