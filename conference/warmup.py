@@ -1,0 +1,96 @@
+"""Warm the scheduling engine when Convene is served, so that the first options page is as quick as the rest.
+
+OR-Tools loads on the first solve (about a second). A served process (a gunicorn worker, or ``flask run``) starts
+a daemon thread at start-up that imports it and solves a tiny request; requests are served meanwhile, and a
+"Find times" that arrives before the warm-up ends only waits for what is left of it. CLI commands (``flask db
+upgrade``, ``flask demo load`` and the rest) never start it.
+
+How serving is detected (``wsgi.py`` asks ``serving()`` once the app exists):
+
+- ``CONVENE_WARM_SOLVER=1`` or ``0`` decides outright (for another WSGI server, or to switch it off);
+- otherwise gunicorn: its worker imports ``wsgi:app`` with the ``gunicorn`` package already imported (the
+  ``flask`` CLI never imports it);
+- otherwise ``flask run``: the app is loaded inside the ``run`` command, where every other command loads it
+  while resolving the command's name.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import click
+
+log = logging.getLogger(__name__)
+
+THREAD_NAME = "convene-solver-warm-up"
+SETTING = "CONVENE_WARM_SOLVER"
+
+#: Two roles, two people, one free afternoon: enough to reach CP-SAT through the engine's public entry point.
+TINY_REQUEST: dict[str, Any] = {
+    "timezone": "Europe/London",
+    "earliest_start": "2030-03-04T12:00:00Z",
+    "deadline": "2030-03-04T16:00:00Z",
+    "duration_minutes": 60,
+    "grain_minutes": 30,
+    "roles": [
+        {"role": "chair", "required": True, "candidates": ["p1", "p2"]},
+        {"role": "police", "required": True, "candidates": ["p2", "p1"]},
+    ],
+    "people": {},
+}
+
+_started: threading.Thread | None = None
+_lock = threading.Lock()
+
+
+def serving(environ: Mapping[str, str] | None = None, modules: Mapping[str, object] | None = None) -> bool:
+    """Whether this process is serving requests (not running a CLI command). See the module's docstring."""
+    environ = os.environ if environ is None else environ
+    modules = sys.modules if modules is None else modules
+    setting = environ.get(SETTING, "").strip()
+    if setting in {"0", "1"}:
+        return setting == "1"
+    if "gunicorn" in modules:
+        return True
+    context = click.get_current_context(silent=True)
+    return context is not None and context.info_name == "run"
+
+
+def warm_solver() -> float:
+    """Import OR-Tools and solve a tiny request and a tiny CP-SAT model. Returns the seconds it took."""
+    began = time.perf_counter()
+    from ortools.sat.python import cp_model
+
+    from scheduler.api import solve
+    from scheduler.solver import new_solver
+
+    solve(TINY_REQUEST)
+    model = cp_model.CpModel()
+    chosen = model.new_bool_var("chosen")
+    model.add(chosen == 1)
+    new_solver().solve(model)
+    return time.perf_counter() - began
+
+
+def _run() -> None:
+    try:
+        log.info("solver warm-up finished in %.0f ms", warm_solver() * 1000)
+    except Exception:  # a failed warm-up only means the first solve is slower; never stop the server
+        log.exception("solver warm-up failed")
+
+
+def start_solver_warm_up() -> threading.Thread:
+    """Start the warm-up thread once per process (daemon: it never holds a shutdown up) and return it."""
+    global _started
+    with _lock:
+        if _started is None:
+            _started = threading.Thread(target=_run, name=THREAD_NAME, daemon=True)
+            _started.start()
+            log.info("solver warm-up started")
+        return _started
