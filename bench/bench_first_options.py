@@ -118,7 +118,8 @@ def seed(url: str, meetings: int) -> tuple[str, list[str]]:
             session.add(case)
             session.flush()
             meeting = Conference(case_id=case.id, reference=f"MTG-B{m:03d}",
-                                 meeting_type=MeetingType.STRATEGY_DISCUSSION, nation=Nation.ENGLAND, status=ConferenceStatus.DRAFT, earliest_start_at=first_day,
+                                 meeting_type=MeetingType.STRATEGY_DISCUSSION, nation=Nation.ENGLAND,
+                                 status=ConferenceStatus.DRAFT, earliest_start_at=first_day,
                                  deadline_at=first_day + timedelta(days=DAYS), duration_minutes=60,
                                  ical_uid=f"bench-{m}@bench.example", created_by_id=user.id)
             session.add(meeting)
