@@ -10,4 +10,4 @@ from conference.warmup import serving, start_solver_warm_up
 app = create_app()
 
 if serving():
-    start_solver_warm_up()
+    start_solver_warm_up(app)

@@ -38,6 +38,8 @@ START, END = "<!-- first-options:start -->", "<!-- first-options:end -->"
 SECRET = secrets.token_urlsafe(48)
 ROLES, CANDIDATES, DAYS = 10, 6, 7
 TARGET_MS = 300.0
+SHAPES = ("busy", "empty")
+EMPTY_ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nEND:VCALENDAR\r\n"
 
 
 def free_port() -> int:
@@ -63,9 +65,10 @@ def busy_ics(rng: random.Random, first_day: datetime) -> str:
     return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\n" + "".join(events) + "END:VCALENDAR\r\n"
 
 
-def seed(url: str, meetings: int) -> tuple[str, list[str]]:
+def seed(url: str, meetings: int) -> tuple[str, dict[str, list[str]]]:
     """An area whose draft meetings each have 10 seats of 6 ranked candidates and a 7-day window; a signed-in
-    coordinator's session token and the meetings' ids."""
+    coordinator's session token and the meetings' ids by calendar shape: ``busy`` (uploaded calendars with 1-3
+    busy hours a day) and ``empty`` (uploaded calendars with nothing in them: the page without calendar parsing)."""
     from sqlalchemy import create_engine
 
     from conference import create_app, migrate
@@ -96,21 +99,24 @@ def seed(url: str, meetings: int) -> tuple[str, list[str]]:
         session.add(agency)
         session.flush()
         seats = list(Seat)[:ROLES]
-        people: dict[Seat, list[Person]] = {}
-        for seat in seats:
-            people[seat] = [
-                Person(agency_id=agency.id, name=f"{seat.label} {n}", job_title="Officer",
-                       email=f"{seat.value}{n}@bench.example", working_hours=hours,
-                       availability_source=AvailabilitySource.ICS_UPLOAD, availability_ics=busy_ics(rng, first_day))
-                for n in range(CANDIDATES)
-            ]
-            session.add_all(people[seat])
+        people: dict[tuple[str, Seat], list[Person]] = {}
+        for shape in SHAPES:
+            for seat in seats:
+                people[shape, seat] = [
+                    Person(agency_id=agency.id, name=f"{seat.label} {n}", job_title="Officer",
+                           email=f"{shape}.{seat.value}{n}@bench.example", working_hours=hours,
+                           availability_source=AvailabilitySource.ICS_UPLOAD,
+                           availability_ics=busy_ics(rng, first_day) if shape == "busy" else EMPTY_ICS)
+                    for n in range(CANDIDATES)
+                ]
+                session.add_all(people[shape, seat])
         user = User(email="coordinator@bench.example", display_name="Coordinator", password_hash="x",
                     role=Role.COORDINATOR, agency_id=agency.id)
         session.add(user)
         session.flush()
-        ids = []
-        for m in range(meetings):
+        ids: dict[str, list[str]] = {shape: [] for shape in SHAPES}
+        for m in range(meetings * len(SHAPES)):
+            shape = SHAPES[m % len(SHAPES)]
             case = Case(reference=f"BN-2030-{m + 1:04d}", local_authority_id=area.id, nation=Nation.ENGLAND,
                         child_first_name="Bench", child_last_name=f"Child {m}", child_estimated_age=15,
                         gender=Gender.NOT_KNOWN, identified_at=now - timedelta(hours=2),
@@ -125,10 +131,10 @@ def seed(url: str, meetings: int) -> tuple[str, list[str]]:
             session.add(meeting)
             session.flush()
             for k, seat in enumerate(seats):
-                ranked = [str(p.id) for p in people[seat]]
+                ranked = [str(p.id) for p in people[shape, seat]]
                 rng.shuffle(ranked)
                 session.add(ConferenceRole(conference_id=meeting.id, role=seat, position=k, candidate_ids=ranked))
-            ids.append(str(meeting.id))
+            ids[shape].append(str(meeting.id))
         token = secrets.token_urlsafe(32)
         stamp = now.isoformat()
         session.add(UserSession(id=hashlib.sha256(token.encode()).hexdigest(), user_id=user.id, created_at=now,
@@ -215,14 +221,21 @@ def write_section(results: dict[str, dict[str, object]], meetings: int) -> None:
         "## First options page after a worker starts",
         "",
         f"`bench/bench_first_options.py`: a fresh gunicorn worker (`wsgi:app`, gthread) on PostgreSQL; {ROLES} roles x "
-        f"{CANDIDATES} ranked candidates x {DAYS} days, 60-minute meeting, 1–3 busy hours a day each; {meetings} "
-        "meetings, each options page over HTTP runs the solver. The warm-up (`conference/warmup.py`) imports OR-Tools "
-        f"and solves a tiny request in a background thread at start-up. Target: every page under {TARGET_MS:.0f} ms.",
+        f"{CANDIDATES} ranked candidates x {DAYS} days, 60-minute meeting; {meetings} "
+        "meetings per row, each options page over HTTP runs the solver. The warm-up (`conference/warmup.py`) "
+        "imports OR-Tools and solves a tiny request in a background thread at start-up. "
+        f"Target: every page under {TARGET_MS:.0f} ms.",
         "",
         "| worker | warm-up finished after start | first page | later pages (median) | slowest | under target |",
         "| --- | --- | --- | --- | --- | --- |",
-        row("warmed at start-up (default when served)", results["warm"]),
-        row("no warm-up (`CONVENE_WARM_SOLVER=0`)", results["cold"]),
+        row("warmed at start-up (default), busy calendars", results["warm busy"]),
+        row("no warm-up (`CONVENE_WARM_SOLVER=0`), busy calendars", results["cold busy"]),
+        row("warmed at start-up (default), empty calendars", results["warm empty"]),
+        row("no warm-up (`CONVENE_WARM_SOLVER=0`), empty calendars", results["cold empty"]),
+        "",
+        "With busy calendars most of each page is reading the 60 uploaded calendars (icalendar and",
+        "recurring-ical-events parse every file on each solve), not the solver; the empty calendars show the page",
+        "without that cost.",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, Python "
         f"{platform.python_version()}, {os.cpu_count()} CPUs shared with other work (load average {load}).",
@@ -241,8 +254,10 @@ def main() -> None:
     name, url = create_postgres_database()
     try:
         token, ids = seed(url, 2 * meetings)
-        results = {"warm": run(url, token, ids[:meetings], warm=True),
-                   "cold": run(url, token, ids[meetings:], warm=False)}
+        results = {}
+        for shape in SHAPES:
+            results[f"warm {shape}"] = run(url, token, ids[shape][:meetings], warm=True)
+            results[f"cold {shape}"] = run(url, token, ids[shape][meetings:], warm=False)
         for key, r in results.items():
             print(f"{key}: first {r['first']:.0f} ms, later {[round(x) for x in r['later']]} ms, "  # type: ignore[attr-defined]
                   f"warm-up {r['warmed']}")

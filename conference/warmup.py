@@ -1,8 +1,10 @@
 """Warm the scheduling engine when Convene is served, so that the first options page is as quick as the rest.
 
-OR-Tools loads on the first solve (about a second). A served process (a gunicorn worker, or ``flask run``) starts
-a daemon thread at start-up that imports it and solves a tiny request; requests are served meanwhile, and a
-"Find times" that arrives before the warm-up ends only waits for what is left of it. CLI commands (``flask db
+OR-Tools loads on the first solve (about a second), and the calendar readers (icalendar, recurring-ical-events)
+and the options page's templates load on first use too. A served process (a gunicorn worker, or ``flask run``)
+starts a daemon thread at start-up that imports OR-Tools and solves a tiny request, reads a tiny calendar and
+compiles the options templates; requests are served meanwhile, and a "Find times" that arrives before the
+warm-up ends only waits for what is left of it. CLI commands (``flask db
 upgrade``, ``flask demo load`` and the rest) never start it.
 
 How serving is detected (``wsgi.py`` asks ``serving()`` once the app exists):
@@ -25,6 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
+from flask import Flask
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,14 @@ TINY_REQUEST: dict[str, Any] = {
     ],
     "people": {},
 }
+
+TINY_CALENDAR = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//convene//warm-up//EN\r\nBEGIN:VEVENT\r\nUID:warm-up\r\n"
+    "DTSTAMP:20300301T000000Z\r\nDTSTART:20300304T130000Z\r\nDTEND:20300304T140000Z\r\n"
+    "RRULE:FREQ=DAILY;COUNT=2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+#: The templates a first "Find times" renders (compiled once per process, then cached by Jinja).
+TEMPLATES = ("convening/options.html",)
 
 _started: threading.Thread | None = None
 _lock = threading.Lock()
@@ -78,19 +89,39 @@ def warm_solver() -> float:
     return time.perf_counter() - began
 
 
-def _run() -> None:
+def warm_calendars() -> None:
+    """Import the calendar readers and read a tiny calendar with a repeating event."""
+    from datetime import UTC, datetime
+
+    from scheduler.calendars import busy_from_ics
+
+    busy_from_ics(TINY_CALENDAR, datetime(2030, 3, 4, tzinfo=UTC), datetime(2030, 3, 6, tzinfo=UTC))
+
+
+def warm_templates(app: Flask) -> None:
+    """Compile the first options page's templates (Jinja caches them for the process)."""
+    for name in TEMPLATES:
+        app.jinja_env.get_template(name)
+
+
+def _run(app: Flask | None) -> None:
     try:
-        log.info("solver warm-up finished in %.0f ms", warm_solver() * 1000)
+        began = time.perf_counter()
+        warm_solver()
+        warm_calendars()
+        if app is not None:
+            warm_templates(app)
+        log.info("solver warm-up finished in %.0f ms", (time.perf_counter() - began) * 1000)
     except Exception:  # a failed warm-up only means the first solve is slower; never stop the server
         log.exception("solver warm-up failed")
 
 
-def start_solver_warm_up() -> threading.Thread:
+def start_solver_warm_up(app: Flask | None = None) -> threading.Thread:
     """Start the warm-up thread once per process (daemon: it never holds a shutdown up) and return it."""
     global _started
     with _lock:
         if _started is None:
-            _started = threading.Thread(target=_run, name=THREAD_NAME, daemon=True)
+            _started = threading.Thread(target=_run, args=(app,), name=THREAD_NAME, daemon=True)
             _started.start()
             log.info("solver warm-up started")
         return _started
