@@ -25,8 +25,9 @@ install: $(STAMP) ## Create the virtual environment and install Convene (hash-pi
 lock: ## Re-pin requirements.lock from pyproject.toml (pip-tools in a throwaway venv; PyPI's files and hashes only)
 	@d=$$(mktemp -d) && python3 -m venv $$d/venv && $$d/venv/bin/pip install --quiet pip-tools && \
 	env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null \
+	  CUSTOM_COMPILE_COMMAND="make lock" \
 	  $$d/venv/bin/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --no-emit-index-url \
-	  --no-emit-find-links --custom-compile-command "make lock" -o requirements.lock pyproject.toml; \
+	  --no-emit-find-links -o requirements.lock pyproject.toml; \
 	rc=$$?; rm -rf $$d; exit $$rc
 
 node_modules/.package-lock.json: package.json package-lock.json
