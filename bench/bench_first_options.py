@@ -223,7 +223,8 @@ def write_section(results: dict[str, dict[str, object]], meetings: int) -> None:
         f"`bench/bench_first_options.py`: a fresh gunicorn worker (`wsgi:app`, gthread) on PostgreSQL; {ROLES} roles x "
         f"{CANDIDATES} ranked candidates x {DAYS} days, 60-minute meeting; {meetings} "
         "meetings per row, each options page over HTTP runs the solver. The warm-up (`conference/warmup.py`) "
-        "imports OR-Tools and solves a tiny request in a background thread at start-up. "
+        "imports OR-Tools, solves a tiny request, reads a tiny calendar and compiles the templates in a background "
+        "thread at start-up. "
         f"Target: every page under {TARGET_MS:.0f} ms.",
         "",
         "| worker | warm-up finished after start | first page | later pages (median) | slowest | under target |",

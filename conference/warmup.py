@@ -3,7 +3,7 @@
 OR-Tools loads on the first solve (about a second), and the calendar readers (icalendar, recurring-ical-events)
 and the options page's templates load on first use too. A served process (a gunicorn worker, or ``flask run``)
 starts a daemon thread at start-up that imports OR-Tools and solves a tiny request, reads a tiny calendar and
-compiles the options templates; requests are served meanwhile, and a "Find times" that arrives before the
+compiles the templates; requests are served meanwhile, and a "Find times" that arrives before the
 warm-up ends only waits for what is left of it. CLI commands (``flask db
 upgrade``, ``flask demo load`` and the rest) never start it.
 
@@ -53,9 +53,6 @@ TINY_CALENDAR = (
     "DTSTAMP:20300301T000000Z\r\nDTSTART:20300304T130000Z\r\nDTEND:20300304T140000Z\r\n"
     "RRULE:FREQ=DAILY;COUNT=2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 )
-#: The templates a first "Find times" renders (compiled once per process, then cached by Jinja).
-TEMPLATES = ("convening/options.html",)
-
 _started: threading.Thread | None = None
 _lock = threading.Lock()
 
@@ -98,10 +95,13 @@ def warm_calendars() -> None:
     busy_from_ics(TINY_CALENDAR, datetime(2030, 3, 4, tzinfo=UTC), datetime(2030, 3, 6, tzinfo=UTC))
 
 
-def warm_templates(app: Flask) -> None:
-    """Compile the first options page's templates (Jinja caches them for the process)."""
-    for name in TEMPLATES:
+def warm_templates(app: Flask) -> int:
+    """Compile every HTML template, Convene's and GOV.UK Frontend's (about 130; Jinja caches up to 400 for the
+    process): a first page otherwise compiles the 20 or so that it extends, imports and includes. Returns how many."""
+    names = app.jinja_env.list_templates(filter_func=lambda name: name.endswith(".html"))
+    for name in names:
         app.jinja_env.get_template(name)
+    return len(names)
 
 
 def _run(app: Flask | None) -> None:
