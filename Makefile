@@ -2,23 +2,33 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)
 ASSETS := conference/static/css/convene.css
 DEV_DB := instance/convene.sqlite3
 DEV_ENV := CONVENE_ENV=development DATABASE_URL=sqlite:///$(CURDIR)/$(DEV_DB)
 
-.PHONY: help run test lint bench screenshots install assets postgres chromium code worker planner clean test-unit test-integration test-browser
+.PHONY: help run run-extras test lint format lock bench screenshots install assets postgres chromium code worker planner clean \
+	test-unit test-integration test-browser
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# Every dependency (runtime and dev) comes pinned and hash-checked from requirements.lock; Convene itself after.
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-install: $(STAMP) ## Create the virtual environment and install Convene
+install: $(STAMP) ## Create the virtual environment and install Convene (hash-pinned, from requirements.lock)
+
+lock: ## Re-pin requirements.lock from pyproject.toml (pip-tools in a throwaway venv; PyPI's files and hashes only)
+	@d=$$(mktemp -d) && python3 -m venv $$d/venv && $$d/venv/bin/pip install --quiet pip-tools && \
+	env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null \
+	  CUSTOM_COMPILE_COMMAND="make lock" \
+	  $$d/venv/bin/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links -o requirements.lock pyproject.toml; \
+	rc=$$?; rm -rf $$d; exit $$rc
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -68,15 +78,24 @@ chromium: ## Install Debian's Chromium for the browser tests, if missing
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "Chromium could not be installed: the browser tests cannot run"; exit 1; }; fi
 
-lint: install ## ruff, mypy and the import rule
+lint: install ## ruff and mypy (the import rule is a unit test: tests/unit/test_import_rules.py)
 	$(VENV)/bin/ruff check conference scheduler decisions tests bench wsgi.py
 	$(VENV)/bin/mypy conference scheduler decisions wsgi.py
+
+format: install ## Reformat the code with ruff format (lint will check it once every branch has been reformatted)
+	$(VENV)/bin/ruff format conference scheduler decisions tests bench wsgi.py
 
 test: install assets postgres chromium lint ## Install what the tests need and run them all
 	$(VENV)/bin/pytest -n 2 -p no:cacheprovider --dist loadgroup tests
 
 test-unit: install ## The unit tests alone (no database)
 	$(VENV)/bin/pytest -q tests/unit
+
+test-integration: install postgres ## The integration tests alone (real PostgreSQL)
+	$(VENV)/bin/pytest -n 2 -p no:cacheprovider --dist loadgroup -q tests/integration
+
+test-browser: install assets postgres chromium ## The browser tests alone (Chromium through Playwright)
+	$(VENV)/bin/pytest -n 2 -p no:cacheprovider --dist loadgroup -q tests/browser
 
 bench: install ## Benchmarks; results in docs/benchmarks.md
 	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script; done

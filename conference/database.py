@@ -1,8 +1,12 @@
 """Engine and session handling, without Flask-SQLAlchemy.
 
 ``db.session`` is a scoped session bound to the current app's engine and scoped to the app context.
-The request's unit of work commits once, after the view (see ``conference.transactions``); CLI and
-worker code use ``db.unit_of_work()``.
+The request's unit of work commits once, after the view (``commit_unit_of_work`` in ``conference.security``);
+CLI and worker code use ``db.unit_of_work()``.
+
+Tests may bind every session to one connection that holds an outer transaction, with
+``db.bind_session_to(connection)``: the sessions' own ``commit()`` calls then release savepoints and the test
+rolls the outer transaction back at the end, so nothing reaches the database for real.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask.globals import _cv_app
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 ENGINE_KEY = "convene.engine"
@@ -24,7 +28,9 @@ def _scope() -> int:
 
 
 class AppBoundSession(Session):
-    def get_bind(self, *args: Any, **kwargs: Any) -> Engine:
+    def get_bind(self, *args: Any, **kwargs: Any) -> Engine | Connection:
+        if self.bind is not None:  # a test's connection (see Database.bind_session_to)
+            return self.bind
         return current_app.extensions[ENGINE_KEY]  # type: ignore[no-any-return]
 
 
@@ -57,6 +63,25 @@ class Database:
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
             self.session.remove()
+
+    @contextmanager
+    def bind_session_to(self, connection: Connection) -> Iterator[None]:
+        """Test hook: sessions made inside the block use ``connection`` and its open transaction.
+
+        Each session joins with ``join_transaction_mode="create_savepoint"``: its ``commit()`` releases a
+        SAVEPOINT and its ``rollback()`` rolls back to one, so the caller's outer transaction decides what is
+        kept. Code that uses ``db.engine`` directly (the outbox's claim and ledger) is not joined.
+        """
+        factory = self.session.session_factory
+        before = dict(factory.kw)
+        self.session.remove()
+        factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield
+        finally:
+            self.session.remove()
+            factory.kw.clear()
+            factory.kw.update(before)
 
     @property
     def engine(self) -> Engine:

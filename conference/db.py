@@ -1,6 +1,6 @@
 """The database base: naming convention, UUID keys, aware UTC timestamps, and the unit of work.
 
-Services flush; the request commits once (see ``conference.transactions``). Audit rows are written in
+Services flush; the request commits once (``commit_unit_of_work`` in ``conference.security``). Audit rows are written in
 the same transaction as the change they record.
 """
 

@@ -1,7 +1,13 @@
 """Shared fixtures. Unit tests use none of the app fixtures; integration tests get a real database.
 
 The database is PostgreSQL (a throwaway database per test session and xdist worker, built by running the
-migrations). Tables are emptied after each test so that workers and subprocesses see committed data.
+migrations). Each integration test runs inside one outer transaction that is rolled back at the end: the app's
+sessions join it through savepoints (``db.bind_session_to``), so the app's own commits release savepoints and
+nothing reaches the database for real, and the audit chain head returns to where it was.
+
+A test marked ``@pytest.mark.committed`` gets real commits instead, and every table is emptied after it: for
+tests where another process, thread or connection must see the data (outbox workers, races, the SQLite smoke
+run). The ``factories`` fixture follows the mode (commit, or flush inside the outer transaction).
 """
 
 from __future__ import annotations
@@ -46,16 +52,30 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
     return base.with_overrides(**overrides) if overrides else base
 
 
+def is_committed(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("committed") is not None
+
+
 @pytest.fixture()
-def app(database_url: str) -> Iterator[Flask]:
+def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    from conference.extensions import db, limiter
+
     app = create_app(make_settings(database_url))
     app.test_client_class = PageCheckingClient
     with app.app_context():
-        yield app
-        from conference.extensions import db
-
-        db.session.remove()
-        _empty_tables(app)
+        if is_committed(request):
+            yield app
+            db.session.remove()
+            _empty_tables(app)
+            return
+        with db.engine.connect() as connection:
+            outer = connection.begin()
+            try:
+                with db.bind_session_to(connection):
+                    yield app
+            finally:
+                outer.rollback()
+        limiter.reset()
 
 
 def _empty_tables(app: Flask) -> None:
@@ -79,5 +99,5 @@ def client(app: Flask) -> PageCheckingClient:
 
 
 @pytest.fixture()
-def factories(app: Flask) -> Factories:
-    return Factories(app)
+def factories(app: Flask, request: pytest.FixtureRequest) -> Factories:
+    return Factories(app, committed=is_committed(request))

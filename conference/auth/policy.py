@@ -1,7 +1,8 @@
 """The permission policy: roles to permissions, and the scope of the cases each user may see.
 
 Access is denied by default: every endpoint declares a permission (``@requires``) or is explicitly
-public (``@public``); ``tests/integration/test_route_guard.py`` walks every route to prove it.
+public (``@public``); ``test_every_route_declares_a_permission_or_is_explicitly_public`` in
+``tests/integration/test_security.py`` walks every route to prove it.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
-"""Rows a browser journey starts from, committed so that the live server's threads see them."""
+"""Rows a browser journey starts from, committed so that the live server's threads see them.
+
+A thin layer over ``tests.support.factories.Factories`` (the one builder), in its committed mode."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, g
+from flask import Flask
 from sqlalchemy import select, update
 
 from conference.auth.models import Role, User, UserSession
@@ -13,13 +15,13 @@ from conference.convening.models import Conference
 from conference.directory.models import Agency, AgencyKind, LocalAuthority
 from conference.extensions import db
 from tests.browser.pages import Person
-from tests.support.factories import PASSWORD, TOTP_SECRET, Factories
+from tests.support.factories import ALL_WEEK, EMPTY_ICS, PASSWORD, TOTP_SECRET, Factories
 
 
 class Seed:
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.factories = Factories(app)
+        self.factories = Factories(app, committed=True)
         self._area: LocalAuthority | None = None
         self._agencies: dict[AgencyKind, Agency] = {}
 
@@ -76,53 +78,9 @@ class Seed:
 
     def answered_meeting(self, case: Case, days_ago: int = 3) -> None:
         """A held meeting whose invitations were answered, so the dashboard's engagement chart has bars."""
-        import uuid as uuid_module
-
-        from conference.convening.models import (
-            Attendee,
-            Conference,
-            ConferenceRole,
-            ConferenceStatus,
-            ResponseStatus,
-        )
-        from conference.meeting_types import MeetingType, Nation
-        from conference.meeting_types import Role as Seat
-
-        start_at = datetime.now(UTC) - timedelta(days=days_ago)
-        meeting = Conference(
-            case_id=case.id,
-            reference=f"MTG-S{days_ago:03d}",
-            nation=Nation.ENGLAND,
-            meeting_type=MeetingType.STRATEGY_DISCUSSION,
-            status=ConferenceStatus.HELD,
-            start_at=start_at,
-            ical_uid=f"{uuid_module.uuid4()}@convene.test",
-        )
-        db.session.add(meeting)
-        db.session.flush()
-        answers = [
-            (Seat.POLICE, AgencyKind.POLICE, ResponseStatus.ACCEPTED),
-            (Seat.SOCIAL_CARE, AgencyKind.CHILDREN_SOCIAL_CARE, ResponseStatus.WRITTEN_SUBMISSION),
-        ]
-        for position, (seat, kind, response) in enumerate(answers):
-            role = ConferenceRole(conference_id=meeting.id, role=seat, position=position)
-            db.session.add(role)
-            db.session.flush()
-            person = self.factories.person(self.agency(kind))
-            db.session.add(
-                Attendee(
-                    conference_id=meeting.id,
-                    conference_role_id=role.id,
-                    person_id=person.id,
-                    response=response,
-                    responded_at=start_at - timedelta(hours=20),
-                )
-            )
-        db.session.commit()
+        self.factories.answered_meeting(case, self.agency, days_ago)
 
 
-ALL_WEEK = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-EMPTY_ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Convene browser tests//EN\r\nEND:VCALENDAR\r\n"
 
 
 class ConveningSeed:
@@ -188,19 +146,7 @@ class ConveningSeed:
 
     def invited_meeting(self, case: Case) -> Conference:
         """A strategy discussion whose invitations are queued (the soonest option, Room 4), as the journey leaves it."""
-        from conference.convening import services
-        from conference.meeting_types import MeetingType
-
-        g.user = self.coordinator
-        conference = services.start_conference(self.coordinator, case, MeetingType.STRATEGY_DISCUSSION)
-        now = datetime.now(UTC)
-        services.set_window(conference, now, now + timedelta(days=2), 60)
-        services.find_options(conference)
-        services.choose_option(conference, 0)
-        services.set_place(conference, "Room 4, Civic Centre", "")
-        services.send_invitations(self.coordinator, conference)
-        db.session.commit()
-        return conference
+        return self.seed.factories.invited_meeting(self.coordinator, case)
 
     def deliver(self, port: int) -> int:
         """Run the outbox worker in-process until nothing is due, into the mail catcher on ``port``."""

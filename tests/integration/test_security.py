@@ -341,6 +341,7 @@ def test_audit_rows_for_login_failure_view_and_create(client, factories):
     assert verify_audit_log(db.session).ok
 
 
+@pytest.mark.committed
 def test_audit_log_is_append_only_and_tampering_is_detected(client, factories):
     user = factories.user(factories.agency(factories.area()), Role.COORDINATOR)
     for _ in range(3):

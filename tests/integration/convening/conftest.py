@@ -16,11 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup
 
-from conference.auth.models import Role
-from conference.directory.models import AgencyKind, AvailabilitySource
-from tests.support.factories import csrf_token
-
-ALL_WEEK = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+from tests.support.factories import Area, Factories, csrf_token
 
 
 def free_port() -> int:
@@ -65,54 +61,12 @@ def smtp_sink() -> Iterator[Sink]:
     controller.stop()
 
 
-@dataclass
-class Area:
-    coordinator: Any
-    case: Any
-    people: dict[str, Any]
+def build_area(factories: Factories, **options: Any) -> Area:
+    """An English area with social care, police and health, each with a primary and a deputy
+    (``Factories.convening_area``)."""
+    return factories.convening_area(**options)
 
 
-def build_area(
-    factories: Any,
-    *,
-    case_fields: dict[str, Any] | None = None,
-    hours: dict[str, Any] | None = None,
-    emails: dict[str, str] | None = None,
-    names: dict[str, str] | None = None,
-) -> Area:
-    """An English area with social care, police and health, each with a primary and a deputy."""
-    area = factories.area("NB", "Northbridge")
-    hours = ALL_WEEK if hours is None else hours
-    csc = factories.agency(area, AgencyKind.CHILDREN_SOCIAL_CARE)
-    police = factories.agency(area, AgencyKind.POLICE)
-    health = factories.agency(area, AgencyKind.HEALTH)
-    def known(agency: Any, name: str, tag: str) -> Any:
-        """A person whose (empty) diary was uploaded, so their availability is known."""
-        return factories.person(agency, name=name, role_tags=[tag], working_hours=hours,
-                                availability_source=AvailabilitySource.ICS_UPLOAD, availability_ics=EMPTY_ICS)
-
-    people = {
-        "social": known(csc, "Riley Social", "social_worker"),
-        "social2": known(csc, "Sam Deputy", "social_worker"),
-        "police": known(police, "Rowan Police", "police_trafficking_lead"),
-        "police2": known(police, "Ellis Deputy", "police_child_protection"),
-        "health": known(health, "Kit Health", "designated_nurse"),
-        "health2": factories.person(health, name="Lou Unknown", role_tags=["school_nurse"], working_hours=hours),
-    }
-    from conference.extensions import db
-
-    for key, email in (emails or {}).items():
-        people[key].email = email
-    for key, name in (names or {}).items():
-        people[key].name = name
-    db.session.commit()
-    coordinator = factories.user(csc, Role.COORDINATOR)
-    fields = {"child_first_name": "Zephyrine", "child_last_name": "Quillfeather", **(case_fields or {})}
-    case = factories.case(coordinator, **fields)
-    return Area(coordinator, case, people)
-
-
-EMPTY_ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
 
 
 def post(client: Any, path: str, data: dict[str, str], token_path: str | None = None) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import icalendar
+import pytest
 import vobject
 from sqlalchemy import func, select
 
@@ -21,6 +22,7 @@ def _calendar_part(message):
     return parts[0]
 
 
+@pytest.mark.committed
 def test_journey_sends_one_standard_invitation_per_invitee(client, factories, smtp_sink, app):
     area = build_area(factories)
     factories.sign_in(client, area.coordinator)
@@ -61,6 +63,7 @@ def test_journey_sends_one_standard_invitation_per_invitee(client, factories, sm
     assert all(m.status is OutboxStatus.SENT for m in db.session.scalars(select(OutboxMessage)))
 
 
+@pytest.mark.committed
 def test_reschedule_raises_sequence_and_cancel_applies(client, factories, smtp_sink, app):
     area = build_area(factories)
     factories.sign_in(client, area.coordinator)

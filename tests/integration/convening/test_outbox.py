@@ -12,6 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import icalendar
+import pytest
 from sqlalchemy import select
 
 from conference.convening.invitation_models import OutboxMessage, OutboxStatus
@@ -21,6 +22,9 @@ from conference.invitations import calendar as ical
 from conference.invitations import imip
 from conference.invitations.privacy import neutral_summary, new_uid
 from tests.conftest import TEST_SECRET_KEY
+
+# Workers (subprocesses, and the claim and ledger on their own connections) must see committed messages.
+pytestmark = pytest.mark.committed
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 

@@ -8,6 +8,7 @@ import uuid
 from datetime import date
 
 import icalendar
+import pytest
 from sqlalchemy import func, select
 
 from conference.cases.models import Case
@@ -36,6 +37,7 @@ def _every_text(message) -> list[str]:
     return texts
 
 
+@pytest.mark.committed
 def test_no_canary_leaves_in_any_message_header_attachment_or_log(client, factories, smtp_sink, app, caplog, capfd):
     caplog.set_level(logging.DEBUG)
     area = build_area(factories, case_fields={**CANARIES, "child_born_on": BORN})
@@ -76,6 +78,7 @@ def test_no_canary_leaves_in_any_message_header_attachment_or_log(client, factor
 EVIL = "evil@example.test"
 
 
+@pytest.mark.committed
 def test_injection_through_names_and_venue_adds_no_property_or_header(client, factories, smtp_sink, app):
     area = build_area(
         factories,

@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from conference.audit import AuditEvent
@@ -110,6 +111,7 @@ def _tokens(smtp_sink) -> dict[str, str]:
     return found
 
 
+@pytest.mark.committed
 def test_link_replies_work_only_for_their_own_invitee_and_meeting(client, factories, smtp_sink, app):
     area = build_area(factories, emails=EMAILS)
     factories.sign_in(client, area.coordinator)

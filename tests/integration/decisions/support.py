@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,84 +9,15 @@ import pyotp
 from bs4 import BeautifulSoup
 from sqlalchemy import update
 
-from conference.auth.models import Role as UserRole
 from conference.auth.models import User
-from conference.cases.models import Case
-from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
-from conference.directory.models import Agency, AgencyKind, LocalAuthority
 from conference.extensions import db
-from conference.meeting_types import MeetingType, Nation, Role
-from tests.support.factories import PASSWORD, TOTP_SECRET, csrf_token
+from conference.meeting_types import Role
+from tests.support.factories import PASSWORD, TOTP_SECRET, Factories, World, csrf_token
 
 
-@dataclass
-class World:
-    area: LocalAuthority
-    social_care: Agency
-    chair: User
-    member: User
-    case: Case
-    conference: Conference
-    people: dict[Role, Any]
-    sca: Agency
-    guardian: Agency
-
-
-def make_world(
-    factories: Any,
-    *,
-    meeting_type: MeetingType = MeetingType.STRATEGY_DISCUSSION,
-    roles: tuple[Role, ...] = (Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH),
-    code: str = "NB",
-) -> World:
-    area = factories.area(code, f"Area {code}")
-    social_care = factories.agency(area)
-    kinds = {
-        Role.SOCIAL_CARE: AgencyKind.CHILDREN_SOCIAL_CARE,
-        Role.POLICE: AgencyKind.POLICE,
-        Role.HEALTH: AgencyKind.HEALTH,
-        Role.GUARDIAN: AgencyKind.GUARDIAN_SERVICE,
-        Role.CHAIR: AgencyKind.CHILDREN_SOCIAL_CARE,
-    }
-    agencies = {
-        role: social_care if kinds[role] == AgencyKind.CHILDREN_SOCIAL_CARE else factories.agency(area, kinds[role])
-        for role in roles
-    }
-    sca = factories.agency(area, AgencyKind.SINGLE_COMPETENT_AUTHORITY)
-    guardian = agencies.get(Role.GUARDIAN) or factories.agency(area, AgencyKind.GUARDIAN_SERVICE)
-    chair = factories.user(social_care, UserRole.CHAIR)
-    member = factories.user(agencies.get(Role.POLICE, social_care), UserRole.AGENCY_MEMBER)
-    case = factories.case(chair)
-    if Role.POLICE in agencies:
-        factories.involve(case, agencies[Role.POLICE])
-    conference = Conference(
-        case_id=case.id,
-        reference=f"MTG-{secrets.token_hex(2).upper()}",
-        meeting_type=meeting_type,
-        nation=Nation.ENGLAND,
-        status=ConferenceStatus.HELD,
-        start_at=datetime.now(UTC) - timedelta(hours=1),
-        ical_uid=secrets.token_hex(12),
-    )
-    db.session.add(conference)
-    db.session.flush()
-    people = {}
-    for position, role in enumerate(roles):
-        seat = ConferenceRole(conference_id=conference.id, role=role, position=position)
-        db.session.add(seat)
-        db.session.flush()
-        person = factories.person(agencies[role], name=f"{role.label} Person")
-        people[role] = person
-        db.session.add(
-            Attendee(
-                conference_id=conference.id,
-                conference_role_id=seat.id,
-                person_id=person.id,
-                response=ResponseStatus.ACCEPTED,
-            )
-        )
-    db.session.commit()
-    return World(area, social_care, chair, member, case, conference, people, sca, guardian)
+def make_world(factories: Factories, **options: Any) -> World:
+    """A held meeting on a case (``Factories.held_meeting``)."""
+    return factories.held_meeting(**options)
 
 
 def url(world: World, tail: str = "") -> str:

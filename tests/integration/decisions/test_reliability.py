@@ -126,6 +126,7 @@ def test_child_rows_bump_the_parent_version(client, factories):
     assert again.status_code == 409  # the register was changed after this form was loaded
 
 
+@pytest.mark.committed
 def test_a_signed_version_never_changes(client, factories):
     world = make_world(factories)
     factories.sign_in(client, world.chair)
@@ -179,6 +180,7 @@ def test_double_submit_creates_one_action_and_a_changed_body_is_refused(client, 
     assert db.session.scalar(select(func.count()).select_from(DecisionAction)) == 1
 
 
+@pytest.mark.committed
 def test_two_identical_posts_from_threads_create_one_action(factories, app):
     world = make_world(factories)
     clients = [app.test_client(), app.test_client()]
