@@ -65,8 +65,8 @@ chromium: ## Install Debian's Chromium for the browser tests, if missing
 	  || { echo "Chromium could not be installed: the browser tests cannot run"; exit 1; }; fi
 
 lint: install ## ruff, mypy and the import rule
-	$(VENV)/bin/ruff check conference scheduler decisions tests bench wsgi.py
-	$(VENV)/bin/mypy conference scheduler decisions wsgi.py
+	$(VENV)/bin/ruff check conference scheduler decisions rules tests bench wsgi.py
+	$(VENV)/bin/mypy conference scheduler decisions rules wsgi.py
 
 test: install assets postgres chromium lint ## Install what the tests need and run them all
 	$(VENV)/bin/pytest -n 2 -p no:cacheprovider --dist loadgroup tests

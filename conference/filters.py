@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-LONDON = ZoneInfo("Europe/London")
+from rules.clock import LONDON
 
 
 def to_london(value: datetime) -> datetime:

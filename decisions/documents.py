@@ -11,10 +11,6 @@ from typing import Any
 
 from conference.cases.models import Case, Gender
 from conference.filters import format_datetime
-from conference.meeting_types import MeetingType, Nation, Role
-from conference.timescales import london_date
-from decisions.elements import summarise_elements
-from decisions.indicators import default_catalogue, load_catalogue
 from decisions.models import ActionStatus, NrmReferral
 from decisions.nrm import (
     ChildView,
@@ -28,7 +24,11 @@ from decisions.nrm import (
     under_age_at_referral,
     under_age_during_exploitation,
 )
-from decisions.outcomes import (
+from decisions.pdf import ActionLine, AgencyInformation, AttendeeLine, DissentLine, IndicatorLine, MinutesView
+from decisions.services import elements_record
+from rules.elements import summarise_elements
+from rules.indicators import default_catalogue, load_catalogue
+from rules.outcomes import (
     ABSTAIN,
     ABUSE_CATEGORIES,
     CONCLUSIVE_GROUNDS_OUTCOMES,
@@ -40,9 +40,9 @@ from decisions.outcomes import (
     enquiries_question,
     non_punishment_label,
 )
-from decisions.pdf import ActionLine, AgencyInformation, AttendeeLine, DissentLine, IndicatorLine, MinutesView
-from decisions.quorum import AttendanceStatus
-from decisions.services import elements_record
+from rules.quorum import AttendanceStatus
+from rules.timescales import london_date
+from rules.vocabulary import MeetingType, Nation, Seat
 
 OUTCOME_LABELS: dict[str, str] = {
     o.key: o.label
@@ -60,7 +60,7 @@ CATEGORY_LABELS = {o.key: o.label for o in ABUSE_CATEGORIES}
 
 def role_label(value: str) -> str:
     try:
-        return Role(value).label
+        return Seat(value).label
     except ValueError:
         return value
 

@@ -118,7 +118,7 @@ def find_referral(case_id: uuid.UUID) -> NrmReferral | None:
 def is_devolved_pilot_case(case_id: uuid.UUID) -> bool:
     """A devolved decision-making pilot panel decides for this child: the case has a (not cancelled) panel."""
     from conference.convening.models import ConferenceStatus
-    from conference.meeting_types import MeetingType
+    from rules.vocabulary import MeetingType
 
     query = select(Conference.id).where(
         Conference.case_id == case_id,

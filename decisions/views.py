@@ -24,17 +24,17 @@ from conference.convening.models import Conference
 from conference.db import utcnow
 from conference.directory.models import Agency, Person
 from conference.extensions import PDF_LIMIT, db, limiter, user_rate_key
-from conference.filters import LONDON
 from conference.forms import FormErrors
-from conference.meeting_types import MeetingType, Role
 from conference.urls import in_database_range
 from decisions import documents, forms, queries, services
-from decisions.elements import ACTS, EXPLOITATION_GROUPS, MEANS, WHERE_OPTIONS, summarise_elements
-from decisions.indicators import default_catalogue
 from decisions.models import ActionStatus, DecisionRecord, RecordStatus
 from decisions.nrm import missing_required
-from decisions.nrm_tracker import track_nrm
-from decisions.outcomes import (
+from decisions.pdf import PdfError, pdf_filename, render_minutes_pdf, render_nrm_pack_pdf
+from rules.clock import LONDON
+from rules.elements import ACTS, EXPLOITATION_GROUPS, MEANS, WHERE_OPTIONS, summarise_elements
+from rules.indicators import default_catalogue
+from rules.nrm_tracker import track_nrm
+from rules.outcomes import (
     CONCLUSIVE_GROUNDS_OUTCOMES,
     REASONABLE_GROUNDS_OUTCOMES,
     STAGES,
@@ -44,8 +44,8 @@ from decisions.outcomes import (
     enquiries_question,
     non_punishment_label,
 )
-from decisions.pdf import PdfError, pdf_filename, render_minutes_pdf, render_nrm_pack_pdf
-from decisions.quorum import ATTENDANCE_LABELS, ROLE_LABELS, AttendanceStatus, quorum_rule
+from rules.quorum import ATTENDANCE_LABELS, ROLE_LABELS, AttendanceStatus, quorum_rule
+from rules.vocabulary import MeetingType, Seat
 
 bp = Blueprint("decisions", __name__)
 PREFIX = "/conferences/<uuid:conference_id>/record"
@@ -135,8 +135,8 @@ def _conflict_page(
 
 def _label(key: str) -> str:
     """A stored key as people say it: a role ("Police"), a section title, or the words of the key."""
-    if key in {r.value for r in Role}:
-        return ROLE_LABELS[Role(key)].capitalize()
+    if key in {r.value for r in Seat}:
+        return ROLE_LABELS[Seat(key)].capitalize()
     return SECTION_TITLES.get(key) or key.replace("_", " ").capitalize()
 
 
@@ -326,7 +326,7 @@ def quorum(conference_id: uuid.UUID) -> ResponseReturnValue:
 # --- information, child's views --------------------------------------------------------------------------
 
 
-def _information_roles(conference: Conference, record: DecisionRecord) -> tuple[list[Role], bool]:
+def _information_roles(conference: Conference, record: DecisionRecord) -> tuple[list[Seat], bool]:
     """The roles whose information this user may write, and whether they write the whole record."""
     if services.may_write_record(g.user, record):
         return forms.seat_roles(conference), True
@@ -338,7 +338,7 @@ def _information_roles(conference: Conference, record: DecisionRecord) -> tuple[
     return own, False
 
 
-def _merge_information(saved: dict[str, str], value: dict[str, str], own: list[Role]) -> dict[str, str]:
+def _merge_information(saved: dict[str, str], value: dict[str, str], own: list[Seat]) -> dict[str, str]:
     """An agency member's save replaces their own agency's information only; the rest stays as saved."""
     keep = {k: v for k, v in saved.items() if k not in {r.value for r in own}}
     return {**keep, **value}
@@ -437,7 +437,7 @@ def indicators(conference_id: uuid.UUID) -> ResponseReturnValue:
         errors=errors,
         form=form,
         catalogue=catalogue,
-        agency_roles=list(Role),
+        agency_roles=list(Seat),
     ), 400 if errors else 200
 
 
@@ -865,7 +865,7 @@ def _tracker(case: Case, referral: Any) -> Any:
 
 
 def _nrm_outcomes(case: Case) -> dict[str, Any]:
-    from conference.meeting_types import Nation
+    from rules.vocabulary import Nation
 
     return {
         "rg_options": REASONABLE_GROUNDS_OUTCOMES,
@@ -938,7 +938,7 @@ def nrm_submitted(case_id: uuid.UUID) -> ResponseReturnValue:
 @bp.route("/cases/<uuid:case_id>/nrm/decisions", methods=["POST"])
 @requires(Permission.NRM_REFER)
 def nrm_decision(case_id: uuid.UUID) -> ResponseReturnValue:
-    from conference.meeting_types import Nation
+    from rules.vocabulary import Nation
 
     case = case_queries.get_case(g.user, case_id)
     errors = FormErrors()

@@ -41,25 +41,24 @@ from conference.extensions import db
 from conference.invitations import calendar as ical
 from conference.invitations import imip
 from conference.invitations.privacy import neutral_summary, new_meeting_reference, new_uid
-from conference.meeting_types import (
-    CHAIR_IS_LEAD_SOCIAL_WORKER,
-    Circumstance,
-    MeetingType,
-    Role,
-    pilot_scope_problems,
-    spec_for,
-)
-from conference.timescales import (
-    LONDON,
+from rules.clock import LONDON, add_working_days
+from rules.timescales import (
     MeetingWindow,
     StrategyDiscussionHeld,
     TimescaleError,
-    add_working_days,
     close_of_business_at,
     default_window,
     enquiries_started_at,
 )
-from conference.timescales import london_date as to_london_date
+from rules.timescales import london_date as to_london_date
+from rules.vocabulary import (
+    CHAIR_IS_LEAD_SOCIAL_WORKER,
+    Circumstance,
+    MeetingType,
+    Seat,
+    pilot_scope_problems,
+    spec_for,
+)
 from scheduler import RequestError
 
 log = logging.getLogger(__name__)
@@ -535,7 +534,7 @@ def _invitee(seat: ConferenceRole, person: Person, written: bool) -> ical.Invite
         name=person.name,
         role_label=seat.role.label,
         required=seat.required and not written,
-        is_chair=seat.role is Role.CHAIR,
+        is_chair=seat.role is Seat.CHAIR,
     )
 
 
@@ -710,8 +709,8 @@ def send_invitations(user: User, conference: Conference) -> int:
         refusals, _warnings = pilot_scope(conference.case)
         if refusals:
             raise ConveningError(refusals[0])
-        chairs = {p.person.id for p in planned if p.seat.role is Role.CHAIR}
-        social_workers = {p.person.id for p in planned if p.seat.role is Role.SOCIAL_CARE}
+        chairs = {p.person.id for p in planned if p.seat.role is Seat.CHAIR}
+        social_workers = {p.person.id for p in planned if p.seat.role is Seat.SOCIAL_CARE}
         if chairs & social_workers:
             raise ConveningError(CHAIR_IS_LEAD_SOCIAL_WORKER)
     conference.start_at = arrangement.chosen_start_at
@@ -735,7 +734,7 @@ def send_invitations(user: User, conference: Conference) -> int:
         attendee.person = plan.person
         if plan.written:
             attendee.response = ResponseStatus.WRITTEN_SUBMISSION
-        if plan.seat.role is Role.CHAIR:
+        if plan.seat.role is Seat.CHAIR:
             conference.chair_person_id = plan.person.id
         db.session.add(attendee)
         db.session.flush()

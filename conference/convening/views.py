@@ -26,8 +26,8 @@ from conference.db import utcnow
 from conference.directory.models import Person
 from conference.extensions import SOLVE_LIMIT, db, limiter, user_rate_key
 from conference.forms import FormErrors, text_field
-from conference.meeting_types import MeetingType, Role, types_for_nation
-from conference.timescales import MeetingWindow
+from rules.timescales import MeetingWindow
+from rules.vocabulary import MeetingType, Seat, types_for_nation
 from scheduler import RequestError
 
 bp = Blueprint("convening", __name__)
@@ -672,4 +672,4 @@ def board_answers(conference_id: uuid.UUID) -> ResponseReturnValue:
     return response
 
 
-__all__ = ["bp", "Person", "Role"]
+__all__ = ["bp", "Person", "Seat"]

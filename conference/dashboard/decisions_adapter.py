@@ -118,8 +118,8 @@ def find_waiting_referrals(user: User, today: date, limit: int = 50) -> Panel[Wa
     if models is None:
         return Panel([], 0)
     from conference.convening.models import Conference, ConferenceStatus
-    from conference.meeting_types import MeetingType
-    from decisions.nrm_tracker import earliest_conclusive_grounds_on, reasonable_grounds_due_on
+    from rules.nrm_tracker import earliest_conclusive_grounds_on, reasonable_grounds_due_on
+    from rules.vocabulary import MeetingType
 
     referral = models.NrmReferral
     devolved = (

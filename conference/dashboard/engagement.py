@@ -22,7 +22,6 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -33,8 +32,8 @@ from conference.convening.models import Attendee, Conference, ConferenceRole, Co
 from conference.dashboard import decisions_adapter
 from conference.directory.models import Agency, Person
 from conference.extensions import db
+from rules.clock import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 ACCEPTING = {ResponseStatus.ACCEPTED, ResponseStatus.TENTATIVE}
 PRESENT_IN_ROOM, PRESENT_REMOTELY = "present_in_room", "present_remotely"
 DEPUTY_PRESENT, WRITTEN, APOLOGIES = "deputy_present", "written_submission", "apologies"

@@ -22,7 +22,7 @@ from conference.convening.models import Conference, ConferenceStatus
 from conference.dashboard import decisions_adapter
 from conference.dashboard.panel import Panel, window_total
 from conference.extensions import db
-from conference.meeting_types import MeetingType
+from rules.vocabulary import MeetingType
 
 LIVE_STATUSES = (ConferenceStatus.INVITED, ConferenceStatus.HELD)
 PANEL_LIMIT = 20

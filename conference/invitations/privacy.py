@@ -17,9 +17,8 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from rules.clock import LONDON
 
 #: Letters and digits that cannot be mistaken for one another when read aloud or copied by hand
 #: (no 0/O, 1/I/L, U/V).

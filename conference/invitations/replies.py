@@ -20,13 +20,12 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component
 
 from conference.invitations.privacy import describe_time
+from rules.clock import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 _MAILTO = re.compile(r"^\s*mailto:", re.IGNORECASE)
 _ADDRESS = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+$")
 _MAX_BYTES = 2_000_000

@@ -85,8 +85,7 @@ class Seed:
             ConferenceStatus,
             ResponseStatus,
         )
-        from conference.meeting_types import MeetingType, Nation
-        from conference.meeting_types import Role as Seat
+        from rules.vocabulary import MeetingType, Nation, Seat
 
         start_at = datetime.now(UTC) - timedelta(days=days_ago)
         meeting = Conference(
@@ -189,7 +188,7 @@ class ConveningSeed:
     def invited_meeting(self, case: Case) -> Conference:
         """A strategy discussion whose invitations are queued (the soonest option, Room 4), as the journey leaves it."""
         from conference.convening import services
-        from conference.meeting_types import MeetingType
+        from rules.vocabulary import MeetingType
 
         g.user = self.coordinator
         conference = services.start_conference(self.coordinator, case, MeetingType.STRATEGY_DISCUSSION)

@@ -11,13 +11,12 @@ import pyotp
 from bs4 import BeautifulSoup
 from sqlalchemy import update
 
-from conference.auth.models import Role as UserRole
-from conference.auth.models import User
+from conference.auth.models import Role, User
 from conference.cases.models import Case
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
 from conference.directory.models import Agency, AgencyKind, LocalAuthority
 from conference.extensions import db
-from conference.meeting_types import MeetingType, Nation, Role
+from rules.vocabulary import MeetingType, Nation, Seat
 from tests.support.factories import PASSWORD, TOTP_SECRET, csrf_token
 
 
@@ -29,7 +28,7 @@ class World:
     member: User
     case: Case
     conference: Conference
-    people: dict[Role, Any]
+    people: dict[Seat, Any]
     sca: Agency
     guardian: Agency
 
@@ -38,29 +37,29 @@ def make_world(
     factories: Any,
     *,
     meeting_type: MeetingType = MeetingType.STRATEGY_DISCUSSION,
-    roles: tuple[Role, ...] = (Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH),
+    roles: tuple[Seat, ...] = (Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH),
     code: str = "NB",
 ) -> World:
     area = factories.area(code, f"Area {code}")
     social_care = factories.agency(area)
     kinds = {
-        Role.SOCIAL_CARE: AgencyKind.CHILDREN_SOCIAL_CARE,
-        Role.POLICE: AgencyKind.POLICE,
-        Role.HEALTH: AgencyKind.HEALTH,
-        Role.GUARDIAN: AgencyKind.GUARDIAN_SERVICE,
-        Role.CHAIR: AgencyKind.CHILDREN_SOCIAL_CARE,
+        Seat.SOCIAL_CARE: AgencyKind.CHILDREN_SOCIAL_CARE,
+        Seat.POLICE: AgencyKind.POLICE,
+        Seat.HEALTH: AgencyKind.HEALTH,
+        Seat.GUARDIAN: AgencyKind.GUARDIAN_SERVICE,
+        Seat.CHAIR: AgencyKind.CHILDREN_SOCIAL_CARE,
     }
     agencies = {
         role: social_care if kinds[role] == AgencyKind.CHILDREN_SOCIAL_CARE else factories.agency(area, kinds[role])
         for role in roles
     }
     sca = factories.agency(area, AgencyKind.SINGLE_COMPETENT_AUTHORITY)
-    guardian = agencies.get(Role.GUARDIAN) or factories.agency(area, AgencyKind.GUARDIAN_SERVICE)
-    chair = factories.user(social_care, UserRole.CHAIR)
-    member = factories.user(agencies.get(Role.POLICE, social_care), UserRole.AGENCY_MEMBER)
+    guardian = agencies.get(Seat.GUARDIAN) or factories.agency(area, AgencyKind.GUARDIAN_SERVICE)
+    chair = factories.user(social_care, Role.CHAIR)
+    member = factories.user(agencies.get(Seat.POLICE, social_care), Role.AGENCY_MEMBER)
     case = factories.case(chair)
-    if Role.POLICE in agencies:
-        factories.involve(case, agencies[Role.POLICE])
+    if Seat.POLICE in agencies:
+        factories.involve(case, agencies[Seat.POLICE])
     conference = Conference(
         case_id=case.id,
         reference=f"MTG-{secrets.token_hex(2).upper()}",
@@ -178,7 +177,7 @@ def record_everything(client: Any, world: World) -> None:
             url(world, "/actions"),
             {
                 "description": "Make the NRM referral",
-                "owner": str(world.people[Role.SOCIAL_CARE].id),
+                "owner": str(world.people[Seat.SOCIAL_CARE].id),
                 "due_on-day": str(due.day),
                 "due_on-month": str(due.month),
                 "due_on-year": str(due.year),

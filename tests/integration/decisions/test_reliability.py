@@ -13,9 +13,9 @@ from sqlalchemy.exc import DBAPIError
 from conference.audit import AuditEvent
 from conference.auth.models import User
 from conference.extensions import db
-from conference.meeting_types import Role
 from decisions import services
 from decisions.models import DecisionAction, DecisionConflict, DecisionRecord, DecisionVersion
+from rules.vocabulary import Seat
 from tests.integration.decisions.support import form_fields, make_world, record_everything, sign_off, url
 
 
@@ -158,7 +158,7 @@ def _action_form(client, world, key: str | None = None, description: str = "Book
         **fields,
         **({"idempotency_key": key} if key else {}),
         "description": description,
-        "owner": str(world.people[Role.POLICE].id),
+        "owner": str(world.people[Seat.POLICE].id),
         "due_on-day": str(due.day),
         "due_on-month": str(due.month),
         "due_on-year": str(due.year),

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from decisions.indicators import (
+from rules.indicators import (
     GROUP_KEYS,
     CatalogueError,
     Element,
@@ -16,12 +16,12 @@ from decisions.indicators import (
     parse_catalogue,
     validate_ticks,
 )
-from decisions.quorum import Role
+from rules.quorum import Seat
 
 
 def _raw() -> dict[str, Any]:
     raw: dict[str, Any] = json.loads(
-        (Path(__file__).parents[3] / "decisions" / "data" / "indicators-v1.json").read_text()
+        (Path(__file__).parents[3] / "rules" / "data" / "indicators-v1.json").read_text()
     )
     return raw
 
@@ -64,10 +64,10 @@ def test_missing_version_file_is_reported() -> None:
 
 def test_ticks_are_checked_against_the_catalogue() -> None:
     ticks = [
-        IndicatorTick("goes_missing", Role.POLICE, "Twice this month"),
-        IndicatorTick("goes_missing", Role.POLICE),
-        IndicatorTick("goes_missing", Role.HEALTH, "x" * 2001),
-        IndicatorTick("made_up", Role.HEALTH),
+        IndicatorTick("goes_missing", Seat.POLICE, "Twice this month"),
+        IndicatorTick("goes_missing", Seat.POLICE),
+        IndicatorTick("goes_missing", Seat.HEALTH, "x" * 2001),
+        IndicatorTick("made_up", Seat.HEALTH),
     ]
     assert [(e.field, e.message) for e in validate_ticks(ticks)] == [
         ("indicators-1", "'Goes missing, or is found out of their home area' is already recorded for police"),

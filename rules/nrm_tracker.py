@@ -1,6 +1,6 @@
 """NRM tracker: referral, reasonable grounds (RG) due date and lateness, earliest conclusive grounds (CG) date.
 
-The numbers are read from ``conference.timescales`` (one source of truth; the sources are cited there):
+The numbers are read from ``rules.timescales`` (one source of truth; the sources are cited there):
 
 * Decided by the Single Competent Authority: the RG decision is due within **5 working days** of the referral
   (a target, "where possible"); a CG decision can be made once the nation's minimum period has passed since
@@ -28,11 +28,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from functools import cache
 
-import holidays
-
-from conference.timescales import (
+from rules.clock import LONDON, add_working_days
+from rules.outcomes import CONCLUSIVE_GROUNDS_OUTCOMES, REASONABLE_GROUNDS_OUTCOMES
+from rules.quorum import Nation
+from rules.timescales import (
     CG_MINIMUM_CALENDAR_DAYS,
     CG_MINIMUM_UNCONFIRMED,
     NRM_RG_WORKING_DAYS,
@@ -40,39 +40,8 @@ from conference.timescales import (
     PANEL_CG_MINIMUM_CALENDAR_DAYS,
     calendar_day_deadline_on,
 )
-from decisions.outcomes import CONCLUSIVE_GROUNDS_OUTCOMES, LONDON, REASONABLE_GROUNDS_OUTCOMES
-from decisions.quorum import Nation
 
 RG_WORKING_DAYS = NRM_RG_WORKING_DAYS
-
-_SUBDIVISIONS: dict[Nation, str] = {
-    Nation.ENGLAND: "ENG",
-    Nation.WALES: "WLS",
-    Nation.SCOTLAND: "SCT",
-    Nation.NORTHERN_IRELAND: "NIR",
-}
-
-
-@cache
-def _bank_holidays(nation: Nation, year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("GB", subdiv=_SUBDIVISIONS[nation], years=year).keys())
-
-
-def is_working_day(day: date, nation: Nation | str) -> bool:
-    return day.weekday() < 5 and day not in _bank_holidays(Nation(nation), day.year)
-
-
-def add_working_days(start_on: date, days: int, nation: Nation | str) -> date:
-    """The date ``days`` working days after ``start_on`` (``start_on`` is day 0)."""
-    if days < 0:
-        raise ValueError("The number of working days must be 0 or more")
-    current, counted = start_on, 0
-    while counted < days:
-        current += timedelta(days=1)
-        if is_working_day(current, nation):
-            counted += 1
-    return current
-
 
 def reasonable_grounds_due_on(referred_on: date, nation: Nation | str, *, devolved_pilot: bool = False) -> date:
     """The last day for the RG decision: 5 working days (SCA), or 45 calendar days for a devolved pilot panel."""
