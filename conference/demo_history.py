@@ -38,10 +38,11 @@ from conference.cases.models import (
     Gender,
     MissingRisk,
 )
-from conference.convening.invitation_models import ConferenceArrangement, ReplyOutcome, ReplyRecord
+from conference.convening.invitation_models import ConferenceArrangement, ReplyRecord
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
 from conference.directory.models import Agency, AgencyKind, LocalAuthority, Person
 from conference.extensions import db
+from conference.invitations.replies import ReplyOutcome
 from rules.clock import LONDON
 from rules.vocabulary import Circumstance, MeetingType, Seat, agency_kinds_for_role, spec_for
 

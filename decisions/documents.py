@@ -10,7 +10,6 @@ from datetime import date, datetime
 from typing import Any
 
 from conference.cases.models import Case, Gender
-from conference.filters import format_datetime
 from decisions.models import ActionStatus, NrmReferral
 from decisions.nrm import (
     ChildView,
@@ -26,6 +25,7 @@ from decisions.nrm import (
 )
 from decisions.pdf import ActionLine, AgencyInformation, AttendeeLine, DissentLine, IndicatorLine, MinutesView
 from decisions.services import elements_record
+from rules.display import date_and_time, long_date
 from rules.elements import summarise_elements
 from rules.indicators import default_catalogue, load_catalogue
 from rules.outcomes import (
@@ -66,7 +66,7 @@ def role_label(value: str) -> str:
 
 
 def _when(value: str | None) -> str:
-    return format_datetime(datetime.fromisoformat(value)) if value else ""
+    return date_and_time(datetime.fromisoformat(value)) if value else ""
 
 
 def outcome_details(outcome: Mapping[str, Any], nation: Nation) -> list[tuple[str, str]]:
@@ -100,7 +100,7 @@ def outcome_details(outcome: Mapping[str, Any], nation: Nation) -> list[tuple[st
         )
     if outcome.get("reconvene_on"):
         on = date.fromisoformat(outcome["reconvene_on"])
-        rows.append(("Reconvene on", f"{on:%A} {on.day} {on:%B %Y}"))
+        rows.append(("Reconvene on", long_date(on)))
     for role, vote in (outcome.get("votes") or {}).items():
         rows.append((f"Vote: {role_label(role)}", "Abstained" if vote == ABSTAIN else OUTCOME_LABELS.get(vote, vote)))
     return rows

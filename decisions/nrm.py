@@ -20,9 +20,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from rules.display import long_date
 from rules.elements import EXPLOITATION_TYPE_KEYS, ElementsRecord
 from rules.indicators import IndicatorCatalogue, default_catalogue
-from rules.nrm_tracker import format_day
 from rules.quorum import ROLE_LABELS, Nation, Seat
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -165,7 +165,7 @@ class NrmField:
         if self.is_empty:
             return "Not answered"
         if isinstance(self.value, date):
-            return format_day(self.value)
+            return long_date(self.value)
         labels = {o.key: o.label for o in self.options}
         if isinstance(self.value, tuple):
             return "; ".join(labels.get(v, v) for v in self.value)

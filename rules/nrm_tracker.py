@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from rules.clock import LONDON, add_working_days
+from rules.display import long_date
 from rules.outcomes import CONCLUSIVE_GROUNDS_OUTCOMES, REASONABLE_GROUNDS_OUTCOMES
 from rules.quorum import Nation
 from rules.timescales import (
@@ -61,11 +62,6 @@ def earliest_conclusive_grounds_on(
     rg_decided_on: date, nation: Nation | str = Nation.ENGLAND, *, devolved_pilot: bool = False
 ) -> date:
     return rg_decided_on + timedelta(days=cg_minimum_days(nation, devolved_pilot=devolved_pilot))
-
-
-def format_day(day: date) -> str:
-    """House style: "Monday 23 November 2026"."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 @dataclass(frozen=True)
@@ -162,10 +158,10 @@ def _status_parts(t: NrmTracker) -> list[str]:
     if t.referred_on is None or t.rg_due_on is None:
         return ["Not referred to the NRM yet."]
     parts = [
-        f"Referred to the NRM on {format_day(t.referred_on)}" + (f" (reference {t.reference})." if t.reference else ".")
+        f"Referred to the NRM on {long_date(t.referred_on)}" + (f" (reference {t.reference})." if t.reference else ".")
     ]
     if t.rg_decided_on is None:
-        due = format_day(t.rg_due_on)
+        due = long_date(t.rg_due_on)
         parts.append(
             f"The reasonable grounds decision is late: it was due by {due}."
             if t.rg_late
@@ -173,7 +169,7 @@ def _status_parts(t: NrmTracker) -> list[str]:
         )
         return parts
     rg_label = _OUTCOME_LABELS.get(t.rg_outcome or "", "Reasonable grounds decision")
-    parts.append(f"{rg_label} on {format_day(t.rg_decided_on)}" + (", after the due date." if t.rg_late else "."))
+    parts.append(f"{rg_label} on {long_date(t.rg_decided_on)}" + (", after the due date." if t.rg_late else "."))
     if t.rg_outcome == "rg_negative":
         return parts
     if t.cg_decided_on is None and t.cg_earliest_on is not None:
@@ -183,12 +179,12 @@ def _status_parts(t: NrmTracker) -> list[str]:
                 "grounds decision if the evidence is enough."
             )
         else:
-            parts.append(f"A conclusive grounds decision can be made from {format_day(t.cg_earliest_on)}{_basis(t)}.")
+            parts.append(f"A conclusive grounds decision can be made from {long_date(t.cg_earliest_on)}{_basis(t)}.")
     elif t.cg_decided_on is not None:
         cg_label = _OUTCOME_LABELS.get(t.cg_outcome or "", "Conclusive grounds decision")
-        parts.append(f"{cg_label} on {format_day(t.cg_decided_on)}.")
+        parts.append(f"{cg_label} on {long_date(t.cg_decided_on)}.")
         if t.cg_before_earliest and t.cg_earliest_on is not None:
-            parts.append(f"This is before the earliest date of {format_day(t.cg_earliest_on)}.")
+            parts.append(f"This is before the earliest date of {long_date(t.cg_earliest_on)}.")
     return parts
 
 

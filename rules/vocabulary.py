@@ -485,7 +485,9 @@ def pilot_scope_problems(
         turns_18 = eighteenth_birthday(born_on)
         days_left = (turns_18 - on).days
         if days_left <= PILOT_DAYS_BEFORE_18:
-            when = f"{turns_18:%A} {turns_18.day} {turns_18:%B %Y}"
+            from rules.display import long_date  # here: rules.display -> rules.clock -> this module
+
+            when = long_date(turns_18)
             refusals.append(
                 f"The child turns 18 on {when}, {max(days_left, 0)} days from now. The pilot covers children more "
                 f"than {PILOT_DAYS_BEFORE_18} days from their 18th birthday, so " + sca

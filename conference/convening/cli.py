@@ -55,7 +55,7 @@ def replies_group() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def replies_import(path: Path) -> None:
     from conference.convening.inbound import import_calendar_reply
-    from conference.convening.invitation_models import ReplyOutcome
+    from conference.invitations.replies import ReplyOutcome
 
     try:
         raw = path.read_bytes()

@@ -21,6 +21,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from conference.db import Base, IdMixin, TimestampMixin, enum_type, utcnow
+from conference.invitations.replies import ReplyOutcome
 
 
 class ConferenceArrangement(IdMixin, TimestampMixin, Base):
@@ -85,14 +86,6 @@ class OutboxMessage(IdMixin, Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
-
-
-class ReplyOutcome(StrEnum):
-    APPLIED = "applied"
-    STALE = "stale"
-    HELD = "held"
-    COUNTER = "counter"
-    REFUSED = "refused"
 
 
 class ReplyRecord(IdMixin, Base):

@@ -10,9 +10,10 @@ from werkzeug.exceptions import NotFound
 from conference.auth.models import User
 from conference.auth.policy import case_scope
 from conference.cases.models import Case
-from conference.convening.invitation_models import OutboxMessage, ReplyOutcome, ReplyRecord
+from conference.convening.invitation_models import OutboxMessage, ReplyRecord
 from conference.convening.models import Attendee, Conference
 from conference.extensions import db
+from conference.invitations.replies import ReplyOutcome
 
 
 def get_conference(user: User, conference_id: uuid.UUID) -> Conference:

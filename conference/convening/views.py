@@ -20,12 +20,12 @@ from conference.cases.queries import get_case
 from conference.cases.sections import register_case_section
 from conference.convening import availability, inbound, live, queries, services
 from conference.convening.forms import moment_fields, parse_moment
-from conference.convening.invitation_models import ReplyOutcome
 from conference.convening.models import Conference, ConferenceStatus
 from conference.db import utcnow
 from conference.directory.models import Person
 from conference.extensions import SOLVE_LIMIT, db, limiter, user_rate_key
 from conference.forms import FormErrors, text_field
+from conference.invitations.replies import ReplyOutcome
 from rules.timescales import MeetingWindow
 from rules.vocabulary import MeetingType, Seat, types_for_nation
 from scheduler import RequestError

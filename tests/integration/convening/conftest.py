@@ -130,7 +130,7 @@ def run_journey(client: Any, area: Area, *, venue: str = "Room 4, Civic Centre")
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     conference_id = response.headers["Location"].split("/")[2]
     deadline = datetime.now(UTC) + timedelta(days=2)
-    from conference.filters import to_london
+    from rules.display import to_london
 
     local = to_london(deadline)
     response = post(
