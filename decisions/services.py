@@ -855,6 +855,6 @@ def send_outcome_notices(
 
 def enqueue_email(conference: Conference | None, to_email: str, subject: str, body: str) -> None:
     """Queue a plain email in the outbox (delivered by ``flask --app wsgi outbox work``)."""
-    from conference.mail import enqueue_email as enqueue
+    from conference.outbox.mail import enqueue_email as enqueue
 
     enqueue(to_email, subject, body, conference_id=conference.id if conference else None)

@@ -26,7 +26,7 @@ from conference.auth.models import User
 from conference.cases.models import Case, CaseAgency
 from conference.cases.services import add_case_event
 from conference.convening import availability
-from conference.convening.invitation_models import ConferenceArrangement, InvitationLink, OutboxMessage, ReplyRecord
+from conference.convening.invitation_models import ConferenceArrangement, InvitationLink, ReplyRecord
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
 from conference.dashboard import decisions_adapter
 from conference.db import utcnow
@@ -36,6 +36,7 @@ from conference.invitations import calendar as ical
 from conference.invitations import imip
 from conference.invitations.privacy import neutral_summary, new_meeting_reference, new_uid
 from conference.invitations.replies import ReplyOutcome
+from conference.outbox.models import OutboxMessage
 from rules.clock import LONDON, add_working_days
 from rules.timescales import (
     MeetingWindow,

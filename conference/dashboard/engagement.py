@@ -26,8 +26,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from conference.auth.models import User
-from conference.auth.policy import case_scope
 from conference.cases.models import Case
+from conference.cases.scope import case_scope
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
 from conference.dashboard import decisions_adapter
 from conference.directory.models import Agency, Person

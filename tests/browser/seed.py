@@ -203,7 +203,7 @@ class ConveningSeed:
 
     def deliver(self, port: int) -> int:
         """Run the outbox worker in-process until nothing is due, into the mail catcher on ``port``."""
-        from conference.convening.outbox import SmtpTarget, work
+        from conference.outbox.worker import SmtpTarget, work
 
         db.session.remove()
         stats = work(SmtpTarget("127.0.0.1", port, 5), stop_when_empty=True)

@@ -167,6 +167,6 @@ def run_journey(client: Any, area: Area, *, venue: str = "Room 4, Civic Centre")
 
 
 def deliver(app: Any, sink: Sink) -> Any:
-    from conference.convening.outbox import SmtpTarget, work
+    from conference.outbox.worker import SmtpTarget, work
 
     return work(SmtpTarget("127.0.0.1", sink.port, 5), stop_when_empty=True)

@@ -324,8 +324,8 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, area_setup) -> None
     assert len(large) <= 14
 
 
-def test_without_decisions_the_adapter_answers_empty(monkeypatch, client, area_setup) -> None:
-    monkeypatch.setattr(decisions_adapter, "_module", lambda: None)
+def test_without_the_decisions_tables_the_adapter_answers_empty(monkeypatch, client, area_setup) -> None:
+    monkeypatch.setattr(decisions_adapter, "_tables_present", {id(db.engine): False})
     f, coordinator = area_setup["factories"], area_setup["coordinator"]
     case = f.case(coordinator)
     held = conference(case, status=ConferenceStatus.HELD, start_at=NOW - timedelta(days=1))

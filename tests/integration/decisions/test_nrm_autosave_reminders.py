@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from conference.convening.invitation_models import OutboxMessage
 from conference.extensions import db
+from conference.outbox.models import OutboxMessage
 from decisions import documents, queries, services
 from decisions.cli import remind_overdue_actions
 from decisions.models import DecisionAction, DecisionRecord, NrmReferral
