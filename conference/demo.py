@@ -20,9 +20,10 @@ from conference.auth.models import Role, User
 from conference.auth.passwords import hash_password
 from conference.cases.models import Case, CaseAgency, CaseEvent, CaseReferenceCounter, Gender, MissingRisk
 from conference.db import utcnow
-from conference.directory.models import Agency, AgencyKind, AvailabilitySource, LocalAuthority, Nation, Person
+from conference.directory.models import Agency, AvailabilitySource, LocalAuthority, Person
 from conference.extensions import db
 from rules.clock import LONDON
+from rules.vocabulary import AgencyKind, Nation
 
 DEMO_PASSWORD = "kettle-harbour-lantern-77"
 # Fixed authenticator keys for the demo accounts only, so a person trying the demo can add them to an app.

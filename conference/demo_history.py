@@ -40,11 +40,11 @@ from conference.cases.models import (
 )
 from conference.convening.invitation_models import ConferenceArrangement, ReplyRecord
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
-from conference.directory.models import Agency, AgencyKind, LocalAuthority, Person
+from conference.directory.models import Agency, LocalAuthority, Person
 from conference.extensions import db
 from conference.invitations.replies import ReplyOutcome
 from rules.clock import LONDON
-from rules.vocabulary import Circumstance, MeetingType, Seat, agency_kinds_for_role, spec_for
+from rules.vocabulary import AgencyKind, Circumstance, MeetingType, Seat, agency_kinds_for_role, spec_for
 
 FIRST_NUMBER = 5  # the demo's own cases are 0001 to 0004
 DEFAULT_CASES = 25

@@ -29,7 +29,7 @@ from conference.cases.models import Case
 from conference.cases.services import add_case_event
 from conference.convening.models import Conference
 from conference.db import utcnow
-from conference.directory.models import Agency, AgencyKind, Person
+from conference.directory.models import Agency, Person
 from conference.extensions import db
 from decisions import queries
 from decisions.models import (
@@ -50,7 +50,7 @@ from rules.indicators import CURRENT_VERSION, IndicatorTick
 from rules.nrm_tracker import track_nrm
 from rules.outcomes import NRM_REFERRAL_OUTCOMES, FieldError, validate_outcome
 from rules.quorum import AttendanceStatus, QuorumResult, RegisterEntry, check_quorum
-from rules.vocabulary import CHAIR_IS_LEAD_SOCIAL_WORKER, MeetingType, Seat, pilot_scope_problems
+from rules.vocabulary import CHAIR_IS_LEAD_SOCIAL_WORKER, AgencyKind, MeetingType, Seat, pilot_scope_problems
 
 SECTIONS = ("attendance", "quorum", "information", "child_views", "elements", "indicators", "outcome", "actions")
 CHANGED = "_changed"

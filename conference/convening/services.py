@@ -30,7 +30,7 @@ from conference.convening.invitation_models import ConferenceArrangement, Invita
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
 from conference.dashboard import decisions_adapter
 from conference.db import utcnow
-from conference.directory.models import AgencyKind, Person
+from conference.directory.models import Person
 from conference.extensions import db
 from conference.invitations import calendar as ical
 from conference.invitations import imip
@@ -49,6 +49,7 @@ from rules.timescales import (
 from rules.timescales import london_date as to_london_date
 from rules.vocabulary import (
     CHAIR_IS_LEAD_SOCIAL_WORKER,
+    AgencyKind,
     Circumstance,
     MeetingType,
     Seat,

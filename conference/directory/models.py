@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from conference.db import Base, IdMixin, TimestampMixin, enum_type
 from rules.vocabulary import AgencyKind, Nation
 
-__all__ = ["AgencyKind", "Agency", "AvailabilitySource", "LocalAuthority", "Nation", "Person"]
+__all__ = ["Agency", "AvailabilitySource", "LocalAuthority", "Person"]
 
 
 class AvailabilitySource(StrEnum):

@@ -10,8 +10,9 @@ from sqlalchemy import select, update
 from conference.auth.models import Role, User, UserSession
 from conference.cases.models import Case, MissingRisk
 from conference.convening.models import Conference
-from conference.directory.models import Agency, AgencyKind, LocalAuthority
+from conference.directory.models import Agency, LocalAuthority
 from conference.extensions import db
+from rules.vocabulary import AgencyKind
 from tests.browser.pages import Person
 from tests.support.factories import PASSWORD, TOTP_SECRET, Factories
 

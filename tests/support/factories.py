@@ -16,8 +16,9 @@ from conference.auth.models import Role, User
 from conference.auth.passwords import hash_password
 from conference.cases import services as case_services
 from conference.cases.models import Case, CaseAgency, Gender, MissingRisk
-from conference.directory.models import Agency, AgencyKind, LocalAuthority, Nation, Person
+from conference.directory.models import Agency, LocalAuthority, Person
 from conference.extensions import db
+from rules.vocabulary import AgencyKind, Nation
 
 PASSWORD = "tidal-orchard-copper-19"
 TOTP_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"

@@ -17,7 +17,8 @@ from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup
 
 from conference.auth.models import Role
-from conference.directory.models import AgencyKind, AvailabilitySource
+from conference.directory.models import AvailabilitySource
+from rules.vocabulary import AgencyKind
 from tests.support.factories import csrf_token
 
 ALL_WEEK = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}

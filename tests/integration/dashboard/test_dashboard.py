@@ -20,9 +20,9 @@ from conference.cases.models import Case, CaseStatus, MissingRisk
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
 from conference.dashboard import decisions_adapter
 from conference.dashboard.panel import Panel
-from conference.directory.models import AgencyKind, Person
+from conference.directory.models import Person
 from conference.extensions import db
-from rules.vocabulary import MeetingType, Nation, Seat
+from rules.vocabulary import AgencyKind, MeetingType, Nation, Seat
 
 _refs = itertools.count(1)
 NOW = datetime.now(UTC)

@@ -14,9 +14,9 @@ from sqlalchemy import update
 from conference.auth.models import Role, User
 from conference.cases.models import Case
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
-from conference.directory.models import Agency, AgencyKind, LocalAuthority
+from conference.directory.models import Agency, LocalAuthority
 from conference.extensions import db
-from rules.vocabulary import MeetingType, Nation, Seat
+from rules.vocabulary import AgencyKind, MeetingType, Nation, Seat
 from tests.support.factories import PASSWORD, TOTP_SECRET, csrf_token
 
 
