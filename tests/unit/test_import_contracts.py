@@ -308,3 +308,10 @@ def test_the_view_contract_can_fail() -> None:
     compliant[listed] = "from conference.cases import services\n"
     assert view_offences(compliant) == [f"{listed} no longer imports the session: remove it from KNOWN_VIOLATIONS"]
 
+
+
+def test_the_audit_log_reads_no_flask_and_the_session_scope_uses_no_private_flask_name() -> None:
+    audit = (ROOT / "conference" / "audit.py").read_text(encoding="utf-8")
+    assert "flask" not in _top_names(audit), "conference/audit.py takes who and which request from AuditContext"
+    database = (ROOT / "conference" / "database.py").read_text(encoding="utf-8")
+    assert "_cv_app" not in database
