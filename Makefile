@@ -78,9 +78,9 @@ chromium: ## Install Debian's Chromium for the browser tests, if missing
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "Chromium could not be installed: the browser tests cannot run"; exit 1; }; fi
 
-lint: install ## ruff and mypy (the import rule is a unit test: tests/unit/test_import_rules.py)
-	$(VENV)/bin/ruff check conference scheduler decisions tests bench wsgi.py
-	$(VENV)/bin/mypy conference scheduler decisions wsgi.py
+lint: install ## ruff, mypy and the import rule
+	$(VENV)/bin/ruff check conference scheduler decisions rules tests bench wsgi.py
+	$(VENV)/bin/mypy conference scheduler decisions rules wsgi.py
 
 format: install ## Reformat the code with ruff format (lint will check it once every branch has been reformatted)
 	$(VENV)/bin/ruff format conference scheduler decisions tests bench wsgi.py

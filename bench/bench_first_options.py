@@ -78,10 +78,9 @@ def seed(url: str, meetings: int) -> tuple[str, dict[str, list[str]]]:
     from conference.cases.models import Case, Gender, MissingRisk
     from conference.config import Settings
     from conference.convening.models import Conference, ConferenceRole, ConferenceStatus
-    from conference.directory.models import Agency, AgencyKind, AvailabilitySource, LocalAuthority, Nation, Person
+    from conference.directory.models import Agency, AvailabilitySource, LocalAuthority, Person
     from conference.extensions import db
-    from conference.meeting_types import MeetingType
-    from conference.meeting_types import Role as Seat
+    from rules.vocabulary import AgencyKind, MeetingType, Nation, Seat
 
     engine = create_engine(url)
     migrate.upgrade(engine)

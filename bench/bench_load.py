@@ -164,11 +164,11 @@ def seed(url: str, open_cases: int, sessions: int) -> tuple[list[str], str, list
     from conference.cases.models import Case, CaseStatus
     from conference.config import Settings
     from conference.convening.models import Conference, ConferenceRole, ConferenceStatus
-    from conference.demo import LONDON, load_demo
-    from conference.directory.models import Agency, LocalAuthority, Nation
+    from conference.demo import load_demo
+    from conference.directory.models import Agency, LocalAuthority
     from conference.extensions import db
-    from conference.meeting_types import MeetingType
-    from conference.meeting_types import Role as Seat
+    from rules.clock import LONDON
+    from rules.vocabulary import MeetingType, Nation, Seat
 
     engine = create_engine(url)
     migrate.upgrade(engine)

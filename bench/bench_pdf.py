@@ -32,8 +32,6 @@ import pypdf  # noqa: E402
 
 import decisions.pdf as pdf_module  # noqa: E402
 from bench.report import replace_section  # noqa: E402
-from decisions.elements import ElementsRecord, summarise_elements  # noqa: E402
-from decisions.indicators import IndicatorTick, default_catalogue  # noqa: E402
 from decisions.nrm import (  # noqa: E402
     ChildView,
     FirstResponderView,
@@ -52,7 +50,9 @@ from decisions.pdf import (  # noqa: E402
     render_minutes_pdf,
     render_nrm_pack_pdf,
 )
-from decisions.quorum import Nation, Role  # noqa: E402
+from rules.elements import ElementsRecord, summarise_elements  # noqa: E402
+from rules.indicators import IndicatorTick, default_catalogue  # noqa: E402
+from rules.quorum import Nation, Seat  # noqa: E402
 
 START, END = "<!-- pdf:start -->", "<!-- pdf:end -->"
 TARGET_PAGES = 10
@@ -64,7 +64,7 @@ PARAGRAPH = (
 
 def minutes(size: int) -> MinutesView:
     catalogue = default_catalogue()
-    ticks = tuple(IndicatorTick(i.key, Role.POLICE, "Seen twice this month") for i in catalogue.indicators[:12])
+    ticks = tuple(IndicatorTick(i.key, Seat.POLICE, "Seen twice this month") for i in catalogue.indicators[:12])
     record = ElementsRecord(
         acts=frozenset({"recruitment", "transport"}),
         movement_within_uk=True,
@@ -72,7 +72,7 @@ def minutes(size: int) -> MinutesView:
         where="uk",
         indicators=ticks,
     )
-    roles = list(Role)
+    roles = list(Seat)
     return MinutesView(
         reference="MTG-BNCH",
         version=1,

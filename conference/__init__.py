@@ -114,32 +114,16 @@ def _register_blueprints(app: Flask) -> None:
     from conference.auth.admin_views import bp as users_bp
     from conference.auth.views import bp as auth_bp
     from conference.cases.views import bp as cases_bp
+    from conference.convening.views import bp as convening_bp
+    from conference.dashboard.views import bp as dashboard_bp
     from conference.directory.views import bp as directory_bp
+    from conference.planning.views import bp as planning_bp
     from conference.views import bp as main_bp
+    from decisions.views import bp as decisions_bp
 
-    for bp in (main_bp, auth_bp, account_bp, users_bp, cases_bp, directory_bp):
+    features = (convening_bp, decisions_bp, dashboard_bp, planning_bp)
+    for bp in (main_bp, auth_bp, account_bp, users_bp, cases_bp, directory_bp, *features):
         app.register_blueprint(bp)
-    optional: tuple[str, ...] = ("conference.convening.views", "decisions.views", "conference.dashboard.views")
-    optional += ("conference.planning.views",)
-    for name in optional:
-        _register_optional(app, name)
-
-
-def _register_optional(app: Flask, module_name: str) -> None:
-    """Feature blueprints register themselves here once their package exists."""
-    import importlib
-    import importlib.util
-
-    if importlib.util.find_spec(module_name.rsplit(".", 1)[0]) is None:
-        return
-    try:
-        spec = importlib.util.find_spec(module_name)
-    except ModuleNotFoundError:
-        return
-    if spec is None:
-        return
-    module = importlib.import_module(module_name)
-    app.register_blueprint(module.bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -7,6 +7,10 @@ lock on PostgreSQL and the write lock on SQLite until commit, so concurrent writ
 Database triggers refuse UPDATE and DELETE on ``audit_events`` (see the first migration).
 
 ``verify_chain`` walks the log and names the first broken row: ``flask --app wsgi audit verify``.
+
+Who acts, and in which request, comes from an explicit ``AuditContext`` that the request layer sets for each
+request (``conference.security.guard``, with ``enter_context``/``leave_context``). Outside a request (CLI,
+worker) there is none: the actor is "system" and kept callbacks run at once. This module imports no Flask.
 """
 
 from __future__ import annotations
@@ -15,11 +19,11 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from contextvars import ContextVar, Token
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import g, has_request_context, request
 from sqlalchemy import JSON, BigInteger, String, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
@@ -81,10 +85,43 @@ def compute_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(prev_hash.encode() + _canonical(event)).hexdigest()
 
 
+@dataclass
+class AuditContext:
+    """The request an audit row belongs to: set by the request layer, absent outside a request."""
+
+    request_id: str = ""
+    ip: str = ""
+    #: The signed-in user (``id``, ``agency_id``, ``role``), or None while nobody is signed in.
+    user: Any = None
+    #: Callbacks kept to run after a rollback (``keep_after_rollback``), run once by ``run_kept``.
+    kept: list[Callable[[], object]] = field(default_factory=list)
+
+
+_CONTEXT: ContextVar[AuditContext | None] = ContextVar("convene_audit_context", default=None)
+
+
+def enter_context(context: AuditContext) -> Token[AuditContext | None]:
+    """Make ``context`` the current one (the request layer calls this at the start of each request)."""
+    return _CONTEXT.set(context)
+
+
+def leave_context(token: Token[AuditContext | None]) -> None:
+    """End the context set by ``enter_context`` (at the end of the request)."""
+    try:
+        _CONTEXT.reset(token)
+    except ValueError:  # set in another context: end it anyway
+        _CONTEXT.set(None)
+
+
+def current_context() -> AuditContext | None:
+    return _CONTEXT.get()
+
+
 def _actor() -> tuple[uuid.UUID | None, uuid.UUID | None, str]:
-    if not has_request_context():
+    context = current_context()
+    if context is None:
         return None, None, "system"
-    user = getattr(g, "user", None)
+    user = context.user
     if user is None:
         return None, None, ""
     return user.id, user.agency_id, str(user.role)
@@ -103,6 +140,7 @@ def record_event(
 ) -> AuditEvent:
     """Append one audit row in the caller's transaction. ``detail`` must hold ids, never personal data."""
     user_id, agency_id, role = _actor()
+    context = current_context()
     if actor_user_id is not None:
         user_id = actor_user_id
     row = session.execute(
@@ -118,8 +156,8 @@ def record_event(
         object_type=object_type,
         object_id=str(object_id or ""),
         outcome=outcome,
-        request_id=getattr(g, "request_id", "") if has_request_context() else "",
-        ip=(request.remote_addr or "") if has_request_context() else "",
+        request_id=context.request_id if context is not None else "",
+        ip=context.ip if context is not None else "",
         reason=reason,
         detail=detail or {},
         prev_hash=str(row.last_hash),
@@ -132,9 +170,6 @@ def record_event(
     return event
 
 
-KEPT_KEY = "_kept_after_rollback"
-
-
 def keep_after_rollback(callback: Callable[[], object]) -> None:
     """Run ``callback`` even when the request is refused, in its own transaction after the rest is rolled back.
 
@@ -145,11 +180,11 @@ def keep_after_rollback(callback: Callable[[], object]) -> None:
     one commit. Outside a request (CLI, worker) the callback runs at once, in the caller's transaction.
     Callbacks must re-read what they change: objects loaded earlier in the request may have been rolled back.
     """
-    if not has_request_context():
+    context = current_context()
+    if context is None:
         callback()
         return
-    kept: list[Callable[[], object]] = g.setdefault(KEPT_KEY, [])
-    kept.append(callback)
+    context.kept.append(callback)
 
 
 def record_refusal(
@@ -174,7 +209,10 @@ def record_refusal(
 
 def run_kept(session: SessionLike) -> bool:
     """Run the callbacks kept for this request (once). Returns whether there were any."""
-    kept: list[Callable[[], object]] = g.pop(KEPT_KEY, []) if has_request_context() else []
+    context = current_context()
+    kept: list[Callable[[], object]] = []
+    if context is not None:
+        kept, context.kept = context.kept, []
     for callback in kept:
         callback()
     return bool(kept)

@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from conference.filters import format_time
+from rules.display import day_and_month, time_of_day
 from scheduler.availability import build_calendar, from_minute, to_minute, wall_to_minute
 from scheduler.model import ConferenceRequest, parse_instant, parse_request
 
@@ -142,7 +142,7 @@ def _wrap(text: str, width: int, max_lines: int) -> tuple[str, ...]:
 
 
 def _span(start_at: dt.datetime, end_at: dt.datetime) -> str:
-    return f"{format_time(start_at)} to {format_time(end_at)}"
+    return f"{time_of_day(start_at)} to {time_of_day(end_at)}"
 
 
 class _Geometry:
@@ -270,7 +270,7 @@ def build_picture(
                     )
                     for k, a, b in pieces
                 ]
-                summary.append(_summary(f"{day_on:%A} {day_on.day} {day_on:%B}", pieces))
+                summary.append(_summary(day_and_month(day_on), pieces))
             attends = tuple(
                 n
                 for n, p in enumerate(proposals, start=1)
@@ -325,7 +325,7 @@ def build_picture(
 
 def _local_label(moment: dt.datetime, request: ConferenceRequest) -> str:
     local = moment.astimezone(request.zone)
-    return f"{local:%A} {local.day} {local:%B} at {format_time(moment)}"
+    return f"{day_and_month(local.date())} at {time_of_day(moment)}"
 
 
 def _slot(
@@ -340,5 +340,5 @@ def _slot(
     index = days.index(local_on) if local_on in days else 0
     x = geometry.x(index, to_minute(start_at))
     width = max(geometry.x(index, to_minute(end_at)) - x, 3.0)
-    label = f"Option {number}: {local_on:%A} {local_on.day} {local_on:%B}, {_span(start_at, end_at)}"
+    label = f"Option {number}: {day_and_month(local_on)}, {_span(start_at, end_at)}"
     return Slot(number, start_at, end_at, x, width, label)

@@ -17,20 +17,17 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(users_group)
     app.cli.add_command(retention_group)
-    _register_optional_cli(app)
+    _register_feature_cli(app)
 
 
-def _register_optional_cli(app: Flask) -> None:
-    import importlib
-    import importlib.util
+def _register_feature_cli(app: Flask) -> None:
+    from conference.convening.cli import register_cli as register_convening_cli
+    from conference.planning.cli import register_cli as register_planning_cli
+    from decisions.cli import register_cli as register_decisions_cli
 
-    for name in ("conference.convening.cli", "decisions.cli", "conference.planning.cli"):
-        try:
-            found = importlib.util.find_spec(name) is not None
-        except ModuleNotFoundError:
-            found = False
-        if found:
-            importlib.import_module(name).register_cli(app)
+    register_convening_cli(app)
+    register_decisions_cli(app)
+    register_planning_cli(app)
 
 
 @click.group("db", help="Database migrations.")

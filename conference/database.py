@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, current_app
-from flask.globals import _cv_app
+from flask import Flask, current_app, has_app_context
+from flask.globals import app_ctx
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
@@ -24,7 +24,11 @@ ENGINE_KEY = "convene.engine"
 
 
 def _scope() -> int:
-    return id(_cv_app.get(None))
+    """One session per application context (each request, each CLI command), through Flask's public API."""
+    if not has_app_context():
+        return id(None)
+    proxy: Any = app_ctx  # a werkzeug LocalProxy: the AppContext object itself, not the proxy
+    return id(proxy._get_current_object())
 
 
 class AppBoundSession(Session):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -21,10 +20,11 @@ from conference.auth.models import Role, User
 from conference.auth.passwords import hash_password
 from conference.cases.models import Case, CaseAgency, CaseEvent, CaseReferenceCounter, Gender, MissingRisk
 from conference.db import utcnow
-from conference.directory.models import Agency, AgencyKind, AvailabilitySource, LocalAuthority, Nation, Person
+from conference.directory.models import Agency, AvailabilitySource, LocalAuthority, Person
 from conference.extensions import db
+from rules.clock import LONDON
+from rules.vocabulary import AgencyKind, Nation
 
-LONDON = ZoneInfo("Europe/London")
 DEMO_PASSWORD = "kettle-harbour-lantern-77"
 # Fixed authenticator keys for the demo accounts only, so a person trying the demo can add them to an app.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -359,7 +359,7 @@ def _upsert_demo_conference(area: LocalAuthority, summary: DemoSummary) -> None:
     """
     from conference.convening import services as convening
     from conference.convening.models import Conference
-    from conference.meeting_types import MeetingType
+    from rules.vocabulary import MeetingType
 
     reference = f"{area.code}-{utcnow().year}-0001"
     case = db.session.scalars(select(Case).where(Case.reference == reference)).first()

@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -39,13 +38,14 @@ from conference.cases.models import (
     Gender,
     MissingRisk,
 )
-from conference.convening.invitation_models import ConferenceArrangement, ReplyOutcome, ReplyRecord
+from conference.convening.invitation_models import ConferenceArrangement, ReplyRecord
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
-from conference.directory.models import Agency, AgencyKind, LocalAuthority, Person
+from conference.directory.models import Agency, LocalAuthority, Person
 from conference.extensions import db
-from conference.meeting_types import Circumstance, MeetingType, Role, agency_kinds_for_role, spec_for
+from conference.invitations.replies import ReplyOutcome
+from rules.clock import LONDON
+from rules.vocabulary import AgencyKind, Circumstance, MeetingType, Seat, agency_kinds_for_role, spec_for
 
-LONDON = ZoneInfo("Europe/London")
 FIRST_NUMBER = 5  # the demo's own cases are 0001 to 0004
 DEFAULT_CASES = 25
 COORDINATOR_EMAIL = "casey.quill@northbridge.example"
@@ -59,32 +59,32 @@ class Summary(Protocol):
 # --- who each agency is: how it answers and attends -----------------------------------------------------
 
 # Outcomes: accept_room, accept_remote, deputy, written, declined, no_show (accepted, did not come).
-HABITS: dict[Role, tuple[tuple[str, int], ...]] = {
-    Role.CHAIR: (("accept_room", 9), ("accept_remote", 1)),
-    Role.SOCIAL_CARE: (("accept_room", 7), ("accept_remote", 3)),
-    Role.POLICE: (("accept_remote", 5), ("accept_room", 4), ("no_show", 1)),
-    Role.HEALTH: (("deputy", 4), ("accept_remote", 3), ("written", 2), ("no_show", 1)),
-    Role.HOME_OFFICE: (("written", 6), ("accept_remote", 3), ("declined", 1)),
-    Role.GUARDIAN: (("accept_remote", 6), ("accept_room", 3), ("no_show", 1)),
-    Role.EDUCATION: (("accept_room", 4), ("written", 2), ("declined", 2), ("no_show", 2)),
-    Role.INTERPRETER: (("accept_remote", 7), ("accept_room", 3)),
-    Role.SINGLE_COMPETENT_AUTHORITY: (("written", 7), ("accept_remote", 3)),
-    Role.VOLUNTARY_SECTOR: (("accept_room", 5), ("written", 3), ("no_show", 2)),
-    Role.LEGAL: (("accept_remote", 5), ("written", 3), ("declined", 2)),
+HABITS: dict[Seat, tuple[tuple[str, int], ...]] = {
+    Seat.CHAIR: (("accept_room", 9), ("accept_remote", 1)),
+    Seat.SOCIAL_CARE: (("accept_room", 7), ("accept_remote", 3)),
+    Seat.POLICE: (("accept_remote", 5), ("accept_room", 4), ("no_show", 1)),
+    Seat.HEALTH: (("deputy", 4), ("accept_remote", 3), ("written", 2), ("no_show", 1)),
+    Seat.HOME_OFFICE: (("written", 6), ("accept_remote", 3), ("declined", 1)),
+    Seat.GUARDIAN: (("accept_remote", 6), ("accept_room", 3), ("no_show", 1)),
+    Seat.EDUCATION: (("accept_room", 4), ("written", 2), ("declined", 2), ("no_show", 2)),
+    Seat.INTERPRETER: (("accept_remote", 7), ("accept_room", 3)),
+    Seat.SINGLE_COMPETENT_AUTHORITY: (("written", 7), ("accept_remote", 3)),
+    Seat.VOLUNTARY_SECTOR: (("accept_room", 5), ("written", 3), ("no_show", 2)),
+    Seat.LEGAL: (("accept_remote", 5), ("written", 3), ("declined", 2)),
 }
 # Hours from the invitation to the answer (low, high) for a meeting at least two days away.
-REPLY_HOURS: dict[Role, tuple[float, float]] = {
-    Role.CHAIR: (0.1, 1.0),
-    Role.SOCIAL_CARE: (0.2, 3.0),
-    Role.POLICE: (0.3, 4.0),
-    Role.HEALTH: (3.0, 26.0),
-    Role.HOME_OFFICE: (10.0, 52.0),
-    Role.GUARDIAN: (1.0, 8.0),
-    Role.EDUCATION: (8.0, 70.0),
-    Role.INTERPRETER: (0.5, 6.0),
-    Role.SINGLE_COMPETENT_AUTHORITY: (20.0, 60.0),
-    Role.VOLUNTARY_SECTOR: (2.0, 30.0),
-    Role.LEGAL: (4.0, 40.0),
+REPLY_HOURS: dict[Seat, tuple[float, float]] = {
+    Seat.CHAIR: (0.1, 1.0),
+    Seat.SOCIAL_CARE: (0.2, 3.0),
+    Seat.POLICE: (0.3, 4.0),
+    Seat.HEALTH: (3.0, 26.0),
+    Seat.HOME_OFFICE: (10.0, 52.0),
+    Seat.GUARDIAN: (1.0, 8.0),
+    Seat.EDUCATION: (8.0, 70.0),
+    Seat.INTERPRETER: (0.5, 6.0),
+    Seat.SINGLE_COMPETENT_AUTHORITY: (20.0, 60.0),
+    Seat.VOLUNTARY_SECTOR: (2.0, 30.0),
+    Seat.LEGAL: (4.0, 40.0),
 }
 
 FIRST_NAMES = (
@@ -115,25 +115,25 @@ STORIES = (
     "Picked up by police in another county, far from home.",
 )
 INFORMATION = {
-    Role.SOCIAL_CARE: "Known to children's services since the referral; placed in foster care.",
-    Role.POLICE: "Intelligence links the address to organised exploitation; enquiries continue.",
-    Role.HEALTH: "Seen in the emergency department; injuries consistent with the account given.",
-    Role.HOME_OFFICE: "Immigration history checked; claim for asylum lodged.",
-    Role.GUARDIAN: "Guardian allocated and has met the child with an interpreter.",
-    Role.EDUCATION: "Attendance dropped sharply over the last term.",
-    Role.VOLUNTARY_SECTOR: "The refuge has offered a keyworker.",
-    Role.LEGAL: "Solicitor instructed on the immigration claim.",
-    Role.SINGLE_COMPETENT_AUTHORITY: "The competent authority has the referral and the minutes.",
+    Seat.SOCIAL_CARE: "Known to children's services since the referral; placed in foster care.",
+    Seat.POLICE: "Intelligence links the address to organised exploitation; enquiries continue.",
+    Seat.HEALTH: "Seen in the emergency department; injuries consistent with the account given.",
+    Seat.HOME_OFFICE: "Immigration history checked; claim for asylum lodged.",
+    Seat.GUARDIAN: "Guardian allocated and has met the child with an interpreter.",
+    Seat.EDUCATION: "Attendance dropped sharply over the last term.",
+    Seat.VOLUNTARY_SECTOR: "The refuge has offered a keyworker.",
+    Seat.LEGAL: "Solicitor instructed on the immigration claim.",
+    Seat.SINGLE_COMPETENT_AUTHORITY: "The competent authority has the referral and the minutes.",
 }
 ACTIONS = (
-    (Role.SOCIAL_CARE, "Complete the child and family assessment"),
-    (Role.POLICE, "Visit the address and record what is found"),
-    (Role.HEALTH, "Arrange a full health assessment"),
-    (Role.SOCIAL_CARE, "Share the safety plan with the foster carer"),
-    (Role.EDUCATION, "Find a school place and tell the virtual school"),
-    (Role.POLICE, "Add the child to the missing persons watch list"),
-    (Role.HOME_OFFICE, "Confirm the immigration status in writing"),
-    (Role.GUARDIAN, "Explain the NRM to the child with an interpreter"),
+    (Seat.SOCIAL_CARE, "Complete the child and family assessment"),
+    (Seat.POLICE, "Visit the address and record what is found"),
+    (Seat.HEALTH, "Arrange a full health assessment"),
+    (Seat.SOCIAL_CARE, "Share the safety plan with the foster carer"),
+    (Seat.EDUCATION, "Find a school place and tell the virtual school"),
+    (Seat.POLICE, "Add the child to the missing persons watch list"),
+    (Seat.HOME_OFFICE, "Confirm the immigration status in writing"),
+    (Seat.GUARDIAN, "Explain the NRM to the child with an interpreter"),
 )
 AMENDMENTS = (
     "The police information was updated after the visit.",
@@ -143,8 +143,8 @@ AMENDMENTS = (
 
 
 @dataclass
-class Seat:
-    role: Role
+class PlannedSeat:
+    role: Seat
     person: Person
     agency: Agency
     outcome: str
@@ -158,7 +158,7 @@ class MeetingPlan:
     meeting_type: MeetingType
     start_at: datetime
     status: ConferenceStatus
-    seats: list[Seat] = field(default_factory=list)
+    seats: list[PlannedSeat] = field(default_factory=list)
     outcome: dict[str, Any] = field(default_factory=dict)
 
 
@@ -179,8 +179,8 @@ class Directory:
             (p, a) for p, a in self.by_kind.get(AgencyKind.CHILDREN_SOCIAL_CARE, []) if "may_chair" in p.role_tags
         ]
 
-    def candidates(self, role: Role) -> list[tuple[Person, Agency]]:
-        if role is Role.CHAIR:
+    def candidates(self, role: Seat) -> list[tuple[Person, Agency]]:
+        if role is Seat.CHAIR:
             return self.chairs
         found: list[tuple[Person, Agency]] = []
         for kind in agency_kinds_for_role(role):
@@ -426,15 +426,15 @@ class _Builder:
                 bool(info.get("referred_on")))
         return plans
 
-    def _seats(self, case: Case, meeting_type: MeetingType, referral_made: bool) -> list[Seat]:
+    def _seats(self, case: Case, meeting_type: MeetingType, referral_made: bool) -> list[PlannedSeat]:
         rng = self.rng
         spec = spec_for(meeting_type, case.nation)
-        seats: list[Seat] = []
+        seats: list[PlannedSeat] = []
         for requirement in spec.roles_for(self.circumstances(case, referral_made)):
             if not requirement.required and requirement.when is None and rng.random() < 0.4:
                 continue  # an optional seat (voluntary sector, legal) not always asked for
             people = self.directory.candidates(requirement.role)
-            if requirement.role is Role.INTERPRETER:
+            if requirement.role is Seat.INTERPRETER:
                 wanted = {"Vietnamese": "vi", "Albanian": "sq", "Eritrean": "ti"}.get(case.nationality)
                 people = [(p, a) for p, a in people if wanted in p.role_tags] or people
             if not people:
@@ -443,7 +443,7 @@ class _Builder:
             outcome = _weighted(rng, HABITS[requirement.role])
             if outcome == "written" and not requirement.written_submission_allowed:
                 outcome = "accept_remote"
-            seat = Seat(requirement.role, person, agency, outcome, requirement.written_submission_allowed)
+            seat = PlannedSeat(requirement.role, person, agency, outcome, requirement.written_submission_allowed)
             if outcome == "deputy":
                 others = [p for p, a in people if p.id != person.id and a.id == agency.id]
                 if others:
@@ -461,7 +461,7 @@ class _Builder:
         lead = timedelta(hours=rng.randint(3, 20)) if urgent else timedelta(days=rng.randint(3, 8))
         invited_at = plan.start_at - lead
         duration = 60 if urgent else 90
-        chair = next((s.person for s in plan.seats if s.role is Role.CHAIR), None)
+        chair = next((s.person for s in plan.seats if s.role is Seat.CHAIR), None)
         if chair is None and self.directory.chairs:
             chair = rng.choice(self.directory.chairs)[0]
         conference = Conference(
@@ -507,14 +507,14 @@ class _Builder:
     def _case_agencies(self, case: Case) -> set[uuid.UUID]:
         return self.agencies_by_case.setdefault(case.id, set())
 
-    def _reply_delay(self, role: Role, lead: timedelta) -> timedelta:
+    def _reply_delay(self, role: Seat, lead: timedelta) -> timedelta:
         low, high = REPLY_HOURS[role]
         hours = self.rng.uniform(low, high)
         # Nobody answers after the meeting: short notice squeezes everyone's answer.
         return min(timedelta(hours=hours), lead * self.rng.uniform(0.3, 0.9))
 
     def _invite(
-        self, conference: Conference, plan: MeetingPlan, seat: Seat, position: int, invited_at: datetime
+        self, conference: Conference, plan: MeetingPlan, seat: PlannedSeat, position: int, invited_at: datetime
     ) -> None:
         seat_row = ConferenceRole(
             conference_id=conference.id, role=seat.role, position=position,

@@ -151,6 +151,6 @@ def restored_form_data() -> dict[str, Any] | None:
 
 
 def local_datetime(on: date, hour: int, minute: int) -> datetime:
-    from zoneinfo import ZoneInfo
+    from rules.clock import LONDON
 
-    return datetime(on.year, on.month, on.day, hour, minute, tzinfo=ZoneInfo("Europe/London"))
+    return datetime(on.year, on.month, on.day, hour, minute, tzinfo=LONDON)

@@ -39,7 +39,7 @@ class PurgeReport:
 
 def purge(now: datetime | None = None) -> PurgeReport:
     """Delete expired rows in one transaction, with one audit row that counts what went."""
-    from conference.convening.invitation_models import OutboxMessage, OutboxStatus
+    from conference.outbox.models import OutboxMessage, OutboxStatus
 
     now = now or utcnow()
     sessions = db.session.execute(delete(UserSession).where(or_(

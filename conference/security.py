@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from conference.audit import run_kept
+from conference.audit import AuditContext, enter_context, leave_context, run_kept
 from conference.auth.models import FormDraft, User
 from conference.auth.policy import Permission, has_permission
 from conference.extensions import csrf, db
@@ -83,6 +83,8 @@ def guard() -> ResponseReturnValue | None:
     from flask import current_app
 
     g.request_id = uuid.uuid4().hex  # made here, never taken from the client (LOG-1)
+    audit_context = AuditContext(request_id=g.request_id, ip=request.remote_addr or "")
+    g.audit_token = enter_context(audit_context)
     g.csp_nonce = secrets.token_urlsafe(18)
     g.user = None
     g.mfa_verified = False
@@ -92,6 +94,7 @@ def guard() -> ResponseReturnValue | None:
     user = _load_user()
     mfa_done = bool(user is not None and session.get("mfa_at"))
     g.user = user if mfa_done else None
+    audit_context.user = g.user
     g.pending_user = user
     g.mfa_verified = mfa_done
     if request.routing_exception is not None:
@@ -122,6 +125,12 @@ def guard() -> ResponseReturnValue | None:
         abort(403)
     _check_csrf(current_app)
     return None
+
+
+def _leave_audit_context(_error: BaseException | None) -> None:
+    token = g.pop("audit_token", None)
+    if token is not None:
+        leave_context(token)
 
 
 def _check_csrf(app: Flask) -> None:
@@ -184,6 +193,7 @@ def _pop_form_not_kept() -> bool:
 
 def register_security(app: Flask) -> None:
     app.before_request(guard)
+    app.teardown_request(_leave_audit_context)
     # after_request functions run in reverse order of registration: headers last, commit first.
     app.after_request(security_headers)
     app.after_request(commit_unit_of_work)

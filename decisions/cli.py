@@ -64,7 +64,7 @@ def decisions_group() -> None:
 def demo_command() -> None:
     from conference.cases.models import Case
     from conference.directory.models import Person
-    from conference.meeting_types import MeetingType, Nation, Role
+    from rules.vocabulary import MeetingType, Nation, Seat
 
     with db.unit_of_work():
         case = db.session.scalars(select(Case).where(Case.reference.like("NB-%-0003"))).first()
@@ -89,9 +89,9 @@ def demo_command() -> None:
         db.session.add(conference)
         db.session.flush()
         tags = {
-            Role.SOCIAL_CARE: "@northbridge.example",
-            Role.POLICE: "@northbridge-police.example",
-            Role.HEALTH: "@northbridge-health.example",
+            Seat.SOCIAL_CARE: "@northbridge.example",
+            Seat.POLICE: "@northbridge-police.example",
+            Seat.HEALTH: "@northbridge-health.example",
         }
         for position, (role, domain) in enumerate(tags.items()):
             seat = ConferenceRole(conference_id=conference.id, role=role, position=position)

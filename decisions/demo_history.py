@@ -12,12 +12,10 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from conference.cases.models import CaseEvent, CaseStatus
 from conference.convening.models import Conference, ConferenceStatus
 from conference.extensions import db
-from conference.meeting_types import MeetingType, Role
 from decisions.models import (
     ActionStatus,
     AttendanceEntry,
@@ -27,15 +25,16 @@ from decisions.models import (
     NrmReferral,
     RecordStatus,
 )
-from decisions.nrm_tracker import add_working_days, earliest_conclusive_grounds_on, reasonable_grounds_due_on
-from decisions.outcomes import STRATEGY_TYPES
-from decisions.quorum import AttendanceStatus, RegisterEntry, check_quorum
 from decisions.services import build_snapshot, canonical_json
+from rules.clock import LONDON, add_working_days
+from rules.nrm_tracker import earliest_conclusive_grounds_on, reasonable_grounds_due_on
+from rules.outcomes import STRATEGY_TYPES
+from rules.quorum import AttendanceStatus, RegisterEntry, check_quorum
+from rules.vocabulary import MeetingType, Seat
 
 if TYPE_CHECKING:
-    from conference.demo_history import MeetingPlan, Seat, _Builder
+    from conference.demo_history import MeetingPlan, PlannedSeat, _Builder
 
-LONDON = ZoneInfo("Europe/London")
 ATTENDANCE = {
     "accept_room": AttendanceStatus.PRESENT_IN_ROOM,
     "accept_remote": AttendanceStatus.PRESENT_REMOTELY,
@@ -68,7 +67,7 @@ def _london_day(moment: datetime) -> date:
 def _outcome(plan: MeetingPlan, builder: _Builder) -> dict[str, Any]:
     rng = builder.rng
     chosen = dict(plan.outcome)
-    social_worker = next((s.person.name for s in plan.seats if s.role is Role.SOCIAL_CARE), "Riley Brightwater")
+    social_worker = next((s.person.name for s in plan.seats if s.role is Seat.SOCIAL_CARE), "Riley Brightwater")
     if plan.meeting_type in STRATEGY_TYPES:
         outcome = chosen.get("outcome") or "trafficking_concern"
         chosen = {"start_enquiries": "yes" if outcome != "more_information_needed" else "no", "outcome": outcome}
@@ -95,7 +94,7 @@ def _outcome(plan: MeetingPlan, builder: _Builder) -> dict[str, Any]:
     return chosen
 
 
-def _entry(seat: Seat, position: int) -> AttendanceEntry:
+def _entry(seat: PlannedSeat, position: int) -> AttendanceEntry:
     status = ATTENDANCE[seat.outcome]
     return AttendanceEntry(
         role=seat.role,
@@ -158,7 +157,7 @@ def record_history(conference: Conference, plan: MeetingPlan, builder: _Builder,
         )
         sections = dict(record.sections)
         sections["information"] = dict(information)
-        sections["information"]["police"] = INFORMATION[Role.POLICE] + " The address has since been closed."
+        sections["information"]["police"] = INFORMATION[Seat.POLICE] + " The address has since been closed."
         sections["child_views"] = {**sections["child_views"], "views": sections["child_views"]["views"]
                                    + " Would like to see her brother."}
         record.sections = sections
@@ -195,7 +194,7 @@ def _actions(record: DecisionRecord, plan: MeetingPlan, builder: _Builder, ended
     seats = {s.role: s for s in plan.seats}
     closed = plan.case.status is CaseStatus.CLOSED
     for role, description in rng.sample(ACTIONS, rng.randint(1, 2)):
-        seat = seats.get(role) or seats.get(Role.SOCIAL_CARE)
+        seat = seats.get(role) or seats.get(Seat.SOCIAL_CARE)
         if seat is None:
             continue
         due_on = _london_day(ended_at) + timedelta(days=rng.randint(2, 21))

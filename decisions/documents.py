@@ -10,11 +10,6 @@ from datetime import date, datetime
 from typing import Any
 
 from conference.cases.models import Case, Gender
-from conference.filters import format_datetime
-from conference.meeting_types import MeetingType, Nation, Role
-from conference.timescales import london_date
-from decisions.elements import summarise_elements
-from decisions.indicators import catalogue_for
 from decisions.models import ActionStatus, NrmReferral
 from decisions.nrm import (
     ChildView,
@@ -28,7 +23,12 @@ from decisions.nrm import (
     under_age_at_referral,
     under_age_during_exploitation,
 )
-from decisions.outcomes import (
+from decisions.pdf import ActionLine, AgencyInformation, AttendeeLine, DissentLine, IndicatorLine, MinutesView
+from decisions.services import elements_record
+from rules.display import date_and_time, long_date
+from rules.elements import summarise_elements
+from rules.indicators import catalogue_for
+from rules.outcomes import (
     ABSTAIN,
     ABUSE_CATEGORIES,
     CONCLUSIVE_GROUNDS_OUTCOMES,
@@ -40,9 +40,9 @@ from decisions.outcomes import (
     enquiries_question,
     non_punishment_label,
 )
-from decisions.pdf import ActionLine, AgencyInformation, AttendeeLine, DissentLine, IndicatorLine, MinutesView
-from decisions.quorum import AttendanceStatus
-from decisions.services import elements_record
+from rules.quorum import AttendanceStatus
+from rules.timescales import london_date
+from rules.vocabulary import MeetingType, Nation, Seat
 
 OUTCOME_LABELS: dict[str, str] = {
     o.key: o.label
@@ -60,13 +60,13 @@ CATEGORY_LABELS = {o.key: o.label for o in ABUSE_CATEGORIES}
 
 def role_label(value: str) -> str:
     try:
-        return Role(value).label
+        return Seat(value).label
     except ValueError:
         return value
 
 
 def _when(value: str | None) -> str:
-    return format_datetime(datetime.fromisoformat(value)) if value else ""
+    return date_and_time(datetime.fromisoformat(value)) if value else ""
 
 
 def outcome_details(outcome: Mapping[str, Any], nation: Nation) -> list[tuple[str, str]]:
@@ -100,7 +100,7 @@ def outcome_details(outcome: Mapping[str, Any], nation: Nation) -> list[tuple[st
         )
     if outcome.get("reconvene_on"):
         on = date.fromisoformat(outcome["reconvene_on"])
-        rows.append(("Reconvene on", f"{on:%A} {on.day} {on:%B %Y}"))
+        rows.append(("Reconvene on", long_date(on)))
     for role, vote in (outcome.get("votes") or {}).items():
         rows.append((f"Vote: {role_label(role)}", "Abstained" if vote == ABSTAIN else OUTCOME_LABELS.get(vote, vote)))
     return rows

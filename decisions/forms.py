@@ -12,12 +12,12 @@ from typing import Any
 
 from conference.convening.models import Conference
 from conference.forms import FormErrors, local_datetime, parse_date, parse_time_of_day, text_field
-from conference.meeting_types import MeetingType, Role
-from decisions.elements import ACTS, EXPLOITATION_TYPE_KEYS, MEANS, WHERE_OPTIONS, ElementsRecord, validate_elements
-from decisions.indicators import LEVELS, IndicatorCatalogue, IndicatorTick, validate_ticks
 from decisions.models import ActionStatus
 from decisions.nrm import LIST_NOUNS, NrmField, canonical_choice
-from decisions.outcomes import (
+from decisions.services import AttendanceLine
+from rules.elements import ACTS, EXPLOITATION_TYPE_KEYS, MEANS, WHERE_OPTIONS, ElementsRecord, validate_elements
+from rules.indicators import LEVELS, IndicatorCatalogue, IndicatorTick, validate_ticks
+from rules.outcomes import (
     ABSTAIN,
     CONCLUSIVE_GROUNDS_OUTCOMES,
     REASONABLE_GROUNDS_OUTCOMES,
@@ -27,8 +27,8 @@ from decisions.outcomes import (
     asks_reporter_referral,
     validate_outcome,
 )
-from decisions.quorum import ROLE_LABELS, AttendanceStatus, quorum_rule
-from decisions.services import AttendanceLine
+from rules.quorum import ROLE_LABELS, AttendanceStatus, quorum_rule
+from rules.vocabulary import MeetingType, Seat
 
 SHORT_TEXT = 160
 NOTE_LENGTH = 2000
@@ -50,7 +50,7 @@ def _short_text(form: Mapping[str, str], name: str, errors: FormErrors, label: s
     return value
 
 
-def seat_roles(conference: Conference) -> list[Role]:
+def seat_roles(conference: Conference) -> list[Seat]:
     """The roles on the register: the conference's seats, or the meeting type's quorum roles if none are set."""
     roles = [seat.role for seat in conference.roles]
     if roles:
@@ -59,7 +59,7 @@ def seat_roles(conference: Conference) -> list[Role]:
     return list(dict.fromkeys([*rule.required, *rule.others_from]))
 
 
-def read_attendance(form: Mapping[str, str], roles: Sequence[Role], errors: FormErrors) -> list[AttendanceLine]:
+def read_attendance(form: Mapping[str, str], roles: Sequence[Seat], errors: FormErrors) -> list[AttendanceLine]:
     lines: list[AttendanceLine] = []
     for role in roles:
         label = ROLE_LABELS[role]
@@ -101,7 +101,7 @@ def read_quorum(form: Mapping[str, str], errors: FormErrors, confirmed_by: str) 
     return {"continue_without_quorum": True, "reason": reason, "confirmed_by": confirmed_by}
 
 
-def read_information(form: Mapping[str, str], roles: Sequence[Role], errors: FormErrors) -> dict[str, str] | None:
+def read_information(form: Mapping[str, str], roles: Sequence[Seat], errors: FormErrors) -> dict[str, str] | None:
     value = {}
     for role in roles:
         text = _long_text(form, f"information-{role.value}", errors, f"Information from {ROLE_LABELS[role]}")
@@ -180,14 +180,14 @@ def read_indicators(
             continue
         agency = form.get(f"{name}-agency", "")
         note = text_field(form, f"{name}-note", max_length=NOTE_LENGTH)
-        if agency not in {r.value for r in Role}:
+        if agency not in {r.value for r in Seat}:
             errors.add(f"{name}-agency", f"Select the agency that raised '{indicator.label}'")
             continue
         level = form.get(f"{name}-level", "") or "yes"
         if level not in LEVELS:
             errors.add(f"{name}-level", f"Select whether '{indicator.label}' is known or suspected")
             continue
-        ticks.append(IndicatorTick(indicator.key, Role(agency), note, level))
+        ticks.append(IndicatorTick(indicator.key, Seat(agency), note, level))
         fields.append(name)
     for problem in validate_ticks(ticks, catalogue):
         index_text = problem.field.split("-")[1]
@@ -202,7 +202,7 @@ def read_indicators(
 
 
 def outcome_choices(conference: Conference) -> list[tuple[str, str]]:
-    from decisions.outcomes import ICPC_OUTCOMES, REVIEW_OUTCOMES, STRATEGY_OUTCOMES
+    from rules.outcomes import ICPC_OUTCOMES, REVIEW_OUTCOMES, STRATEGY_OUTCOMES
 
     mt = conference.meeting_type
     if mt in STRATEGY_TYPES:
@@ -219,7 +219,7 @@ def outcome_choices(conference: Conference) -> list[tuple[str, str]]:
 def read_outcome(
     form: Mapping[str, str],
     conference: Conference,
-    roles: Sequence[Role],
+    roles: Sequence[Seat],
     errors: FormErrors,
     *,
     today: date | None = None,
@@ -262,7 +262,7 @@ def read_outcome(
     return None if errors else data
 
 
-def _outcome_field(name: str, dissent_roles: Sequence[Role], conference: Conference) -> str:
+def _outcome_field(name: str, dissent_roles: Sequence[Seat], conference: Conference) -> str:
     if name.startswith("dissent-"):
         parts = name.split("-")
         if len(parts) == 3 and parts[1].isdecimal() and int(parts[1]) < len(dissent_roles):

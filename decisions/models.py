@@ -23,8 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.db import Base, IdMixin, TimestampMixin, enum_type, utcnow
 from conference.directory.models import Agency, Person
-from conference.meeting_types import Role
-from decisions.quorum import AttendanceStatus
+from rules.quorum import AttendanceStatus
+from rules.vocabulary import Seat
 
 
 class RecordStatus(StrEnum):
@@ -80,7 +80,7 @@ class AttendanceEntry(IdMixin, Base):
     __table_args__ = (UniqueConstraint("record_id", "role"),)
 
     record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("decision_records.id"), index=True)
-    role: Mapped[Role] = mapped_column(enum_type(Role))
+    role: Mapped[Seat] = mapped_column(enum_type(Seat))
     position: Mapped[int] = mapped_column(default=0)
     status: Mapped[AttendanceStatus] = mapped_column(enum_type(AttendanceStatus))
     person_name: Mapped[str] = mapped_column(String(160), default="")

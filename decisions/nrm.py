@@ -20,10 +20,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from decisions.elements import EXPLOITATION_TYPE_KEYS, ElementsRecord
-from decisions.indicators import IndicatorCatalogue, catalogue_for
-from decisions.nrm_tracker import format_day
-from decisions.quorum import ROLE_LABELS, Nation, Role
+from rules.display import long_date
+from rules.elements import EXPLOITATION_TYPE_KEYS, ElementsRecord
+from rules.indicators import IndicatorCatalogue, catalogue_for
+from rules.quorum import ROLE_LABELS, Nation, Seat
 
 DATA_DIR = Path(__file__).parent / "data"
 FORM_PATH = DATA_DIR / "nrm_fields.json"
@@ -170,7 +170,7 @@ class NrmField:
         if self.is_empty:
             return "Not answered"
         if isinstance(self.value, date):
-            return format_day(self.value)
+            return long_date(self.value)
         labels = {o.key: o.label for o in self.options}
         if isinstance(self.value, tuple):
             return "; ".join(labels.get(v, v) for v in self.value)
@@ -448,7 +448,7 @@ def _child_details(child: ChildView) -> dict[str, Value]:
 def _indicator_details(elements: ElementsRecord, catalogue: IndicatorCatalogue) -> str:
     lines = []
     for tick in elements.indicators:
-        agency = ROLE_LABELS.get(Role(tick.agency), str(tick.agency))
+        agency = ROLE_LABELS.get(Seat(tick.agency), str(tick.agency))
         note = f": {tick.note.strip()}" if tick.note.strip() else ""
         lines.append(f"{catalogue.get(tick.key).label}{tick.level_suffix} (raised by {agency}){note}")
     return "\n".join(lines)

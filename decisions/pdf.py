@@ -20,8 +20,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from decisions.elements import ElementSummary
 from decisions.nrm import NrmPack, missing_required
+from rules.elements import ElementSummary
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = REPO_ROOT / "templates" / "pdf"

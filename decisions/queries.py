@@ -1,4 +1,5 @@
-"""Decision queries. Every one is scoped through the case (``case_scope``): out of scope means not found."""
+"""Decision queries. Every one is scoped through the case: a conference is reached only through
+``get_conference`` (conference.convening.queries, ``case_scope``); out of scope means not found."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from conference.auth.models import User
-from conference.auth.policy import case_scope
-from conference.cases.models import Case
 from conference.convening.models import Conference
+from conference.convening.queries import get_conference as get_conference  # the one scoped query: decisions use it
 from conference.extensions import db
 from decisions.models import (
     ActionStatus,
@@ -23,19 +23,6 @@ from decisions.models import (
     NrmDecisionLetter,
     NrmReferral,
 )
-
-
-def get_conference(user: User, conference_id: uuid.UUID) -> Conference:
-    """The conference, if its case is in the user's scope; otherwise 404."""
-    query = (
-        select(Conference)
-        .join(Case, Conference.case_id == Case.id)
-        .where(Conference.id == conference_id, case_scope(user))
-    )
-    found = db.session.scalars(query).first()
-    if found is None:
-        raise NotFound("conference not found or not in your scope")
-    return found
 
 
 def find_record(conference_id: uuid.UUID) -> DecisionRecord | None:
@@ -119,7 +106,7 @@ def find_referral(case_id: uuid.UUID) -> NrmReferral | None:
 def is_devolved_pilot_case(case_id: uuid.UUID) -> bool:
     """A devolved decision-making pilot panel decides for this child: the case has a (not cancelled) panel."""
     from conference.convening.models import ConferenceStatus
-    from conference.meeting_types import MeetingType
+    from rules.vocabulary import MeetingType
 
     query = select(Conference.id).where(
         Conference.case_id == case_id,

@@ -23,19 +23,15 @@ from sqlalchemy.exc import IntegrityError
 
 from conference.audit import keep_after_rollback, record_event
 from conference.auth import mfa
-from conference.auth.models import Role as UserRole
-from conference.auth.models import User
+from conference.auth.models import Role, User
 from conference.auth.passwords import verify_password
 from conference.cases.models import Case
 from conference.cases.services import add_case_event
 from conference.convening.models import Conference
 from conference.db import utcnow
-from conference.directory.models import Agency, AgencyKind, Person
+from conference.directory.models import Agency, Person
 from conference.extensions import db
-from conference.meeting_types import CHAIR_IS_LEAD_SOCIAL_WORKER, MeetingType, Role, pilot_scope_problems
 from decisions import queries
-from decisions.elements import ElementsRecord, summarise_elements
-from decisions.indicators import CURRENT_VERSION, IndicatorTick
 from decisions.letters import check_letter
 from decisions.models import (
     ActionStatus,
@@ -50,9 +46,13 @@ from decisions.models import (
     NrmReferral,
     RecordStatus,
 )
-from decisions.nrm_tracker import track_nrm
-from decisions.outcomes import LONDON, NRM_REFERRAL_OUTCOMES, FieldError, validate_outcome
-from decisions.quorum import AttendanceStatus, QuorumResult, RegisterEntry, check_quorum
+from rules.clock import LONDON
+from rules.elements import ElementsRecord, summarise_elements
+from rules.indicators import CURRENT_VERSION, IndicatorTick
+from rules.nrm_tracker import track_nrm
+from rules.outcomes import NRM_REFERRAL_OUTCOMES, FieldError, validate_outcome
+from rules.quorum import AttendanceStatus, QuorumResult, RegisterEntry, check_quorum
+from rules.vocabulary import CHAIR_IS_LEAD_SOCIAL_WORKER, AgencyKind, MeetingType, Seat, pilot_scope_problems
 
 SECTIONS = ("attendance", "quorum", "information", "child_views", "elements", "indicators", "outcome", "actions")
 CHANGED = "_changed"
@@ -116,13 +116,13 @@ def find_or_new_record(conference: Conference) -> DecisionRecord:
 
 def may_write_record(user: User, record: DecisionRecord) -> bool:
     """The chair writes the record; a coordinator only when the chair named them recorder for this conference."""
-    role = UserRole(user.role)
-    if role is UserRole.CHAIR:
+    role = Role(user.role)
+    if role is Role.CHAIR:
         return True
-    return role is UserRole.COORDINATOR and record.recorder_user_id is not None and record.recorder_user_id == user.id
+    return role is Role.COORDINATOR and record.recorder_user_id is not None and record.recorder_user_id == user.id
 
 
-def agency_roles(conference: Conference, user: User) -> list[Role]:
+def agency_roles(conference: Conference, user: User) -> list[Seat]:
     """The conference roles filled by people of the user's agency: the information they may add."""
     roles = {a.seat.role for a in conference.attendees if a.person.agency_id == user.agency_id}
     return [seat.role for seat in sorted(conference.roles, key=lambda s: s.position) if seat.role in roles]
@@ -134,7 +134,7 @@ def find_recorder_choices(conference: Conference) -> list[User]:
         db.session.scalars(
             select(User)
             .join(Agency, User.agency_id == Agency.id)
-            .where(User.role == UserRole.COORDINATOR, User.is_active.is_(True),
+            .where(User.role == Role.COORDINATOR, User.is_active.is_(True),
                    Agency.local_authority_id == conference.case.local_authority_id)
             .order_by(User.display_name)
         )
@@ -260,7 +260,7 @@ def save_section(record: DecisionRecord, section: str, value: Any, base_version:
 
 @dataclass(frozen=True)
 class AttendanceLine:
-    role: Role
+    role: Seat
     status: AttendanceStatus
     person_name: str = ""
     deputy_name: str = ""
@@ -463,7 +463,7 @@ def _panel_problems(conference: Conference, today: date | None) -> list[FieldErr
         social_workers = db.session.scalars(
             select(Attendee.person_id)
             .join(ConferenceRole, ConferenceRole.id == Attendee.conference_role_id)
-            .where(Attendee.conference_id == conference.id, ConferenceRole.role == Role.SOCIAL_CARE)
+            .where(Attendee.conference_id == conference.id, ConferenceRole.role == Seat.SOCIAL_CARE)
         ).all()
         if conference.chair_person_id in social_workers:
             problems.append(FieldError("attendance", CHAIR_IS_LEAD_SOCIAL_WORKER))
@@ -628,7 +628,7 @@ def elements_record(sections: Mapping[str, Any]) -> ElementsRecord:
     elements = sections.get("elements", {}) or {}
     indicators = sections.get("indicators", {}) or {}
     ticks = tuple(
-        IndicatorTick(t["key"], Role(t["agency"]), t.get("note", ""), t.get("level", "yes"))
+        IndicatorTick(t["key"], Seat(t["agency"]), t.get("note", ""), t.get("level", "yes"))
         for t in indicators.get("ticks", [])
     )
     return ElementsRecord(
@@ -808,9 +808,9 @@ def _relevant_kinds(conference: Conference, snapshot_outcome: Mapping[str, Any])
     kinds: list[AgencyKind] = []
     if trafficking:
         kinds.append(AgencyKind.SINGLE_COMPETENT_AUTHORITY)
-    if trafficking or Role.GUARDIAN in seats:
+    if trafficking or Seat.GUARDIAN in seats:
         kinds.append(AgencyKind.GUARDIAN_SERVICE)
-    if trafficking or Role.HOME_OFFICE in seats:
+    if trafficking or Seat.HOME_OFFICE in seats:
         kinds.append(AgencyKind.HOME_OFFICE)
     return kinds
 
@@ -864,7 +864,7 @@ def send_outcome_notices(
 
 def enqueue_email(conference: Conference | None, to_email: str, subject: str, body: str) -> None:
     """Queue a plain email in the outbox (delivered by ``flask --app wsgi outbox work``)."""
-    from conference.mail import enqueue_email as enqueue
+    from conference.outbox.mail import enqueue_email as enqueue
 
     enqueue(to_email, subject, body, conference_id=conference.id if conference else None)
 

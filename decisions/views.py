@@ -26,18 +26,18 @@ from conference.convening.models import Conference
 from conference.db import utcnow
 from conference.directory.models import Agency, Person
 from conference.extensions import PDF_LIMIT, db, limiter, user_rate_key
-from conference.filters import LONDON
 from conference.forms import FormErrors, parse_date
-from conference.meeting_types import MeetingType, Role
 from conference.urls import in_database_range
 from decisions import documents, forms, queries, services
-from decisions.elements import ACTS, EXPLOITATION_GROUPS, MEANS, WHERE_OPTIONS, summarise_elements
-from decisions.indicators import CURRENT_VERSION, LEVELS, IndicatorCatalogue, catalogue_for
 from decisions.letters import MAX_LETTER_BYTES, LetterRefused, check_letter
 from decisions.models import ActionStatus, DecisionRecord, RecordStatus
 from decisions.nrm import missing_required, option_list
-from decisions.nrm_tracker import track_nrm
-from decisions.outcomes import (
+from decisions.pdf import PdfError, pdf_filename, render_minutes_pdf, render_nrm_pack_pdf
+from rules.clock import LONDON
+from rules.elements import ACTS, EXPLOITATION_GROUPS, MEANS, WHERE_OPTIONS, summarise_elements
+from rules.indicators import CURRENT_VERSION, LEVELS, IndicatorCatalogue, catalogue_for
+from rules.nrm_tracker import track_nrm
+from rules.outcomes import (
     CONCLUSIVE_GROUNDS_OUTCOMES,
     REASONABLE_GROUNDS_OUTCOMES,
     STAGES,
@@ -48,8 +48,8 @@ from decisions.outcomes import (
     enquiries_question,
     non_punishment_label,
 )
-from decisions.pdf import PdfError, pdf_filename, render_minutes_pdf, render_nrm_pack_pdf
-from decisions.quorum import ATTENDANCE_LABELS, ROLE_LABELS, AttendanceStatus, quorum_rule
+from rules.quorum import ATTENDANCE_LABELS, ROLE_LABELS, AttendanceStatus, quorum_rule
+from rules.vocabulary import MeetingType, Seat
 
 bp = Blueprint("decisions", __name__)
 PREFIX = "/conferences/<uuid:conference_id>/record"
@@ -140,8 +140,8 @@ def _conflict_page(
 
 def _label(key: str) -> str:
     """A stored key as people say it: a role ("Police"), a section title, or the words of the key."""
-    if key in {r.value for r in Role}:
-        return ROLE_LABELS[Role(key)].capitalize()
+    if key in {r.value for r in Seat}:
+        return ROLE_LABELS[Seat(key)].capitalize()
     return SECTION_TITLES.get(key) or key.replace("_", " ").capitalize()
 
 
@@ -331,7 +331,7 @@ def quorum(conference_id: uuid.UUID) -> ResponseReturnValue:
 # --- information, child's views --------------------------------------------------------------------------
 
 
-def _information_roles(conference: Conference, record: DecisionRecord) -> tuple[list[Role], bool]:
+def _information_roles(conference: Conference, record: DecisionRecord) -> tuple[list[Seat], bool]:
     """The roles whose information this user may write, and whether they write the whole record."""
     if services.may_write_record(g.user, record):
         return forms.seat_roles(conference), True
@@ -343,7 +343,7 @@ def _information_roles(conference: Conference, record: DecisionRecord) -> tuple[
     return own, False
 
 
-def _merge_information(saved: dict[str, str], value: dict[str, str], own: list[Role]) -> dict[str, str]:
+def _merge_information(saved: dict[str, str], value: dict[str, str], own: list[Seat]) -> dict[str, str]:
     """An agency member's save replaces their own agency's information only; the rest stays as saved."""
     keep = {k: v for k, v in saved.items() if k not in {r.value for r in own}}
     return {**keep, **value}
@@ -452,7 +452,7 @@ def indicators(conference_id: uuid.UUID) -> ResponseReturnValue:
         errors=errors,
         form=form,
         catalogue=catalogue,
-        agency_roles=list(Role),
+        agency_roles=list(Seat),
         levels=LEVELS,
     ), 400 if errors else 200
 
@@ -885,7 +885,7 @@ def _tracker(case: Case, referral: Any) -> Any:
 
 
 def _nrm_outcomes(case: Case) -> dict[str, Any]:
-    from conference.meeting_types import Nation
+    from rules.vocabulary import Nation
 
     return {
         "rg_options": REASONABLE_GROUNDS_OUTCOMES,
@@ -978,7 +978,7 @@ def _allow_letter_uploads(endpoint: str | None, values: dict[str, Any] | None) -
 @bp.route("/cases/<uuid:case_id>/nrm/decisions", methods=["POST"])
 @requires(Permission.NRM_REFER)
 def nrm_decision(case_id: uuid.UUID) -> ResponseReturnValue:
-    from conference.meeting_types import Nation
+    from rules.vocabulary import Nation
 
     case = case_queries.get_case(g.user, case_id)
     errors = FormErrors()

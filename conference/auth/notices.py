@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import current_app
 
 from conference.auth.models import User
-from conference.mail import enqueue_email
+from conference.outbox.mail import enqueue_email
 
 _FOOTER = ("\n\nIf this was not you or you did not expect it, tell your Convene administrator or your IT service desk "
            "straight away.\n")

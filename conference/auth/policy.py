@@ -1,4 +1,5 @@
-"""The permission policy: roles to permissions, and the scope of the cases each user may see.
+"""The permission policy: roles to permissions (the scope of the cases each user may see is
+``conference.cases.scope.case_scope``).
 
 Access is denied by default: every endpoint declares a permission (``@requires``) or is explicitly
 public (``@public``); ``test_every_route_declares_a_permission_or_is_explicitly_public`` in
@@ -11,10 +12,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, false, select
-
 from conference.auth.models import Role, User
-from conference.cases.models import Case, CaseAgency
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,13 +92,3 @@ def public(view: F) -> F:
     """Declare a view that needs no session (login pages, link replies with their own token, assets)."""
     view._public = True  # type: ignore[attr-defined]
     return view
-
-
-def case_scope(user: User) -> ColumnElement[bool]:
-    """The SQL condition for the cases this user may see. Applied in every case query (ACC-2)."""
-    role = Role(user.role)
-    if role in AREA_SCOPED_ROLES:
-        return Case.local_authority_id == user.agency.local_authority_id
-    if role == Role.AGENCY_MEMBER:
-        return Case.id.in_(select(CaseAgency.case_id).where(CaseAgency.agency_id == user.agency_id))
-    return false()

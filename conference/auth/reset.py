@@ -22,7 +22,7 @@ from conference.auth.passwords import hash_password
 from conference.auth.services import _email_fingerprint, find_user_by_email
 from conference.db import utcnow
 from conference.extensions import db
-from conference.mail import enqueue_email
+from conference.outbox.mail import enqueue_email
 
 LIFETIME = timedelta(minutes=30)
 # For a new account created by an administrator: the first password is set from a link too.

@@ -10,7 +10,8 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.db import Base, IdMixin, TimestampMixin, enum_type, utcnow
-from conference.directory.models import Agency, LocalAuthority, Nation
+from conference.directory.models import Agency, LocalAuthority
+from rules.vocabulary import Nation
 
 
 class MissingRisk(StrEnum):

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from conference.auth.models import User
-from conference.auth.policy import case_scope
 from conference.cases.models import Case, CaseStatus
+from conference.cases.scope import case_scope
 from conference.extensions import db
 
 

@@ -20,30 +20,30 @@ from conference.cases.models import Case
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
 from conference.directory.models import Agency, AvailabilitySource, LocalAuthority, Person
 from conference.extensions import db
-from conference.meeting_types import Role, agency_kinds_for_role
+from rules.vocabulary import Seat, agency_kinds_for_role
 from scheduler.caldav import CalendarSource, Unknown, availability_for_person
 from scheduler.calendars import BusyResult, CalendarError, busy_from_ics, to_request_busy
 
 log = logging.getLogger(__name__)
 
-#: Role tags in order of preference for each role: people with an earlier tag are listed first.
-ROLE_TAG_PREFERENCE: dict[Role, tuple[str, ...]] = {
-    Role.CHAIR: ("may_chair", "reviewing_officer", "service_manager", "team_manager"),
-    Role.SOCIAL_CARE: ("social_worker", "team_manager", "emergency_duty"),
-    Role.POLICE: (
+#: Seat tags in order of preference for each role: people with an earlier tag are listed first.
+ROLE_TAG_PREFERENCE: dict[Seat, tuple[str, ...]] = {
+    Seat.CHAIR: ("may_chair", "reviewing_officer", "service_manager", "team_manager"),
+    Seat.SOCIAL_CARE: ("social_worker", "team_manager", "emergency_duty"),
+    Seat.POLICE: (
         "police_trafficking_lead",
         "police_child_protection",
         "police_missing_persons",
         "police_duty_officer",
     ),
-    Role.HEALTH: ("designated_nurse", "named_doctor", "named_nurse", "paediatrician", "school_nurse"),
-    Role.HOME_OFFICE: ("home_office_safeguarding_lead", "border_force", "immigration"),
-    Role.GUARDIAN: ("ictg", "ictg_rpc"),
-    Role.EDUCATION: ("education_lead", "dsl"),
-    Role.INTERPRETER: ("interpreter",),
-    Role.SINGLE_COMPETENT_AUTHORITY: ("sca",),
-    Role.VOLUNTARY_SECTOR: ("support_worker", "service_manager"),
-    Role.LEGAL: ("solicitor", "paralegal"),
+    Seat.HEALTH: ("designated_nurse", "named_doctor", "named_nurse", "paediatrician", "school_nurse"),
+    Seat.HOME_OFFICE: ("home_office_safeguarding_lead", "border_force", "immigration"),
+    Seat.GUARDIAN: ("ictg", "ictg_rpc"),
+    Seat.EDUCATION: ("education_lead", "dsl"),
+    Seat.INTERPRETER: ("interpreter",),
+    Seat.SINGLE_COMPETENT_AUTHORITY: ("sca",),
+    Seat.VOLUNTARY_SECTOR: ("support_worker", "service_manager"),
+    Seat.LEGAL: ("solicitor", "paralegal"),
 }
 #: Only people with one of these tags may chair.
 CHAIR_TAGS = frozenset({"may_chair", "reviewing_officer"})
@@ -66,13 +66,13 @@ def availability_words(person: Person) -> str:
     return SOURCE_WORDS[source]
 
 
-def _preference(role: Role, person: Person) -> tuple[int, str]:
+def _preference(role: Seat, person: Person) -> tuple[int, str]:
     tags = ROLE_TAG_PREFERENCE.get(role, ())
     ranks = [tags.index(t) for t in person.role_tags if t in tags]
     return (min(ranks) if ranks else len(tags), person.name)
 
 
-def find_candidates(role: Role, area: LocalAuthority) -> list[Person]:
+def find_candidates(role: Seat, area: LocalAuthority) -> list[Person]:
     """People who can fill ``role`` for a case in ``area``: agencies of a fitting kind in the area, and people
     whose ``also_serves`` includes the area's code. Ordered by their role tags (primary first)."""
     kinds = [k.value for k in agency_kinds_for_role(role)]
@@ -81,14 +81,14 @@ def find_candidates(role: Role, area: LocalAuthority) -> list[Person]:
     ).all()
     found = [p for p in rows if p.agency.local_authority_id == area.id or area.code in (p.also_serves or [])]
     found = [p for p in found if not NOT_A_CANDIDATE_TAGS & set(p.role_tags or [])]
-    if role is Role.CHAIR:
+    if role is Seat.CHAIR:
         found = [p for p in found if CHAIR_TAGS & set(p.role_tags or [])]
-    elif role is Role.SOCIAL_CARE:
+    elif role is Seat.SOCIAL_CARE:
         found = [p for p in found if not CHAIR_TAGS & set(p.role_tags or [])] or found
     return sorted(found, key=lambda p: _preference(role, p))
 
 
-def find_people_elsewhere(role: Role, area: LocalAuthority) -> list[Person]:
+def find_people_elsewhere(role: Seat, area: LocalAuthority) -> list[Person]:
     """People who could fill ``role`` but work for another area (the coordinator may add one)."""
     kinds = [k.value for k in agency_kinds_for_role(role)]
     rows = db.session.scalars(
@@ -299,10 +299,10 @@ def conflicts_at(
 
 
 def _within_hours(hours: tuple[tuple[tuple[int, int], ...], ...], start_at: datetime, end_at: datetime) -> bool:
-    from zoneinfo import ZoneInfo
+    from rules.clock import LONDON
 
-    local_start = start_at.astimezone(ZoneInfo("Europe/London"))
-    local_end = end_at.astimezone(ZoneInfo("Europe/London"))
+    local_start = start_at.astimezone(LONDON)
+    local_end = end_at.astimezone(LONDON)
     if local_end.date() != local_start.date() and not (local_end.hour == 0 and local_end.minute == 0):
         return False
     start_minute = local_start.hour * 60 + local_start.minute

@@ -30,7 +30,7 @@ def outbox_group() -> None:
 def outbox_work(once: bool, until_empty: bool, batch: int, lease_seconds: int) -> None:
     from datetime import timedelta
 
-    from conference.convening.outbox import SmtpTarget, work
+    from conference.outbox.worker import SmtpTarget, work
 
     settings = current_app.config["SETTINGS"]
     target = SmtpTarget(settings.smtp_host, settings.smtp_port, settings.smtp_timeout_seconds)
@@ -40,7 +40,7 @@ def outbox_work(once: bool, until_empty: bool, batch: int, lease_seconds: int) -
 
 @outbox_group.command("status", help="How many messages are waiting, sent or dead.")
 def outbox_status() -> None:
-    from conference.convening.outbox import counts
+    from conference.outbox.worker import counts
 
     for status, n in sorted(counts().items()):
         click.echo(f"{status}: {n}")
@@ -55,7 +55,7 @@ def replies_group() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def replies_import(path: Path) -> None:
     from conference.convening.inbound import import_calendar_reply
-    from conference.convening.invitation_models import ReplyOutcome
+    from conference.invitations.replies import ReplyOutcome
 
     try:
         raw = path.read_bytes()

@@ -26,12 +26,12 @@ def moment_fields(name: str, value: datetime | None) -> dict[str, str]:
     """Form values that show ``value`` in a date input and a time input (Europe/London)."""
     if value is None:
         return {}
-    from conference.filters import format_time, to_london
+    from rules.display import time_of_day, to_london
 
     local = to_london(value)
     time = f"{local.hour:02d}:{local.minute:02d}"
-    if format_time(value) not in ("midday", "midnight"):
-        time = format_time(value)
+    if time_of_day(value) not in ("midday", "midnight"):
+        time = time_of_day(value)
     return {
         f"{name}-day": str(local.day),
         f"{name}-month": str(local.month),

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from conference.audit import keep_after_rollback, record_event, record_refusal
 from conference.convening import services
-from conference.convening.invitation_models import InvitationLink, ReplyOutcome, ReplyRecord
+from conference.convening.invitation_models import InvitationLink, ReplyRecord
 from conference.convening.models import Attendee, Conference, ConferenceStatus, ResponseStatus
 from conference.db import utcnow
 from conference.directory.models import Person
@@ -27,10 +27,10 @@ from conference.invitations.replies import (
     ParsedReply,
     PartStat,
     ReplyError,
+    ReplyOutcome,
     decide_reply,
     parse_itip,
 )
-from conference.invitations.replies import ReplyOutcome as Decision
 
 log = logging.getLogger(__name__)
 
@@ -118,29 +118,31 @@ def import_calendar_reply(raw: bytes) -> InboundResult:
     )
     if conference.status is not ConferenceStatus.INVITED:
         record.sentence = f"A reply arrived after the meeting was {conference.status.label.lower()}; not applied."
-    elif decision.outcome is Decision.APPLY and not verified:
+    elif decision.outcome is ReplyOutcome.APPLIED and not verified:
         record.outcome = ReplyOutcome.HELD
         sender = parsed.sender_address or "an unknown sender (a calendar file with no email around it)"
         record.sentence = (
             f"A reply for {parsed.attendee_address} came from {sender}, not from their own address, so it was not "
             f"applied. Check with them before you change their answer.{_unverified_note(parsed)}"
         )
-    elif decision.outcome is Decision.APPLY and attendee is not None and decision.new_status in _PARTSTAT_RESPONSE:
+    elif (
+        decision.outcome is ReplyOutcome.APPLIED and attendee is not None and decision.new_status in _PARTSTAT_RESPONSE
+    ):
         attendee.response = _PARTSTAT_RESPONSE[decision.new_status]
         attendee.responded_at = utcnow()
         record.outcome = ReplyOutcome.APPLIED
-    elif decision.outcome is Decision.APPLY:  # DELEGATED: the coordinator decides
+    elif decision.outcome is ReplyOutcome.APPLIED:  # DELEGATED: the coordinator decides
         record.outcome = ReplyOutcome.HELD
-    elif decision.outcome is Decision.IGNORE_STALE:
+    elif decision.outcome is ReplyOutcome.STALE:
         record.outcome = ReplyOutcome.STALE
         if attendee is not None and conference.start_at and conference.end_at:
             meeting = services.meeting_object(conference, conference.start_at, conference.end_at)
             services._enqueue_request(conference, attendee, meeting, updated=True)
-    elif decision.outcome is Decision.HOLD_UNKNOWN:
+    elif decision.outcome is ReplyOutcome.HELD:
         record.outcome = ReplyOutcome.HELD
         record.sender_verified = False
         record.sentence += _unverified_note(parsed)
-    elif decision.outcome is Decision.COUNTER:
+    elif decision.outcome is ReplyOutcome.COUNTER:
         record.outcome = ReplyOutcome.COUNTER
         record.proposed_start_at = decision.proposed_start_at
         record.proposed_end_at = decision.proposed_end_at

@@ -1,11 +1,11 @@
-"""Convening's own tables: the arrangement of a meeting, personal reply links, the outbox and replies.
+"""Convening's own tables: the arrangement of a meeting, personal reply links and replies.
+
+The outbox (``OutboxMessage``) is the platform's: ``conference.outbox.models``.
 
 * ``ConferenceArrangement``: one per conference, what the coordinator chose on the way (options, the
   chosen time, relaxations, the reply cut-off).
 * ``InvitationLink``: the personal reply link of one attendee. Only the SHA-256 of the random token is
   stored; the link expires when the meeting ends.
-* ``OutboxMessage``: one iMIP email, written in the same transaction as the change that caused it and
-  delivered by the worker (``conference.convening.outbox``).
 * ``ReplyRecord``: every reply (link or calendar), in words for the board: applied, stale, held
   (uninvited address), a COUNTER proposal, or refused.
 """
@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from conference.db import Base, IdMixin, TimestampMixin, enum_type, utcnow
+from conference.invitations.replies import ReplyOutcome
 
 
 class ConferenceArrangement(IdMixin, TimestampMixin, Base):
@@ -51,48 +51,6 @@ class InvitationLink(IdMixin, Base):
     expires_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
-
-
-class OutboxStatus(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    DEAD = "dead"
-
-    @property
-    def label(self) -> str:
-        return {"pending": "Waiting to be sent", "sending": "Sending", "sent": "Sent", "dead": "Could not be sent"}[
-            self.value
-        ]
-
-
-class OutboxMessage(IdMixin, Base):
-    __tablename__ = "outbox_messages"
-
-    conference_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("conferences.id"), index=True, default=None)
-    attendee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("attendees.id"), default=None)
-    method: Mapped[str] = mapped_column(String(10))
-    to_email: Mapped[str] = mapped_column(String(254))
-    from_email: Mapped[str] = mapped_column(String(254))
-    ical_uid: Mapped[str] = mapped_column(String(120), default="")
-    ical_sequence: Mapped[int] = mapped_column(default=0)
-    body: Mapped[bytes] = mapped_column(LargeBinary)
-    status: Mapped[OutboxStatus] = mapped_column(enum_type(OutboxStatus), default=OutboxStatus.PENDING, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    lease_until_at: Mapped[datetime | None] = mapped_column(default=None)
-    claimed_by: Mapped[str] = mapped_column(String(80), default="")
-    last_error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(default=None)
-
-
-class ReplyOutcome(StrEnum):
-    APPLIED = "applied"
-    STALE = "stale"
-    HELD = "held"
-    COUNTER = "counter"
-    REFUSED = "refused"
 
 
 class ReplyRecord(IdMixin, Base):

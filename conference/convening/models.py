@@ -16,8 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from conference.cases.models import Case
 from conference.db import Base, IdMixin, TimestampMixin, enum_type
 from conference.directory.models import Person
-from conference.meeting_types import MeetingType, Nation
-from conference.meeting_types import Role as SeatRole
+from rules.vocabulary import MeetingType, Nation, Seat
 
 
 class ConferenceStatus(StrEnum):
@@ -98,7 +97,7 @@ class ConferenceRole(IdMixin, Base):
     __table_args__ = (UniqueConstraint("conference_id", "role"),)
 
     conference_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conferences.id"), index=True)
-    role: Mapped[SeatRole] = mapped_column(enum_type(SeatRole))
+    role: Mapped[Seat] = mapped_column(enum_type(Seat))
     required: Mapped[bool] = mapped_column(default=True)
     written_submission_allowed: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)

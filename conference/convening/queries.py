@@ -8,11 +8,13 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from conference.auth.models import User
-from conference.auth.policy import case_scope
 from conference.cases.models import Case
-from conference.convening.invitation_models import OutboxMessage, ReplyOutcome, ReplyRecord
+from conference.cases.scope import case_scope
+from conference.convening.invitation_models import ReplyRecord
 from conference.convening.models import Attendee, Conference
 from conference.extensions import db
+from conference.invitations.replies import ReplyOutcome
+from conference.outbox.models import OutboxMessage
 
 
 def get_conference(user: User, conference_id: uuid.UUID) -> Conference:

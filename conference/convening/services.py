@@ -26,40 +26,36 @@ from conference.auth.models import User
 from conference.cases.models import Case, CaseAgency
 from conference.cases.services import add_case_event
 from conference.convening import availability
-from conference.convening.invitation_models import (
-    ConferenceArrangement,
-    InvitationLink,
-    OutboxMessage,
-    ReplyOutcome,
-    ReplyRecord,
-)
+from conference.convening.invitation_models import ConferenceArrangement, InvitationLink, ReplyRecord
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
 from conference.dashboard import decisions_adapter
 from conference.db import utcnow
-from conference.directory.models import AgencyKind, Person
+from conference.directory.models import Person
 from conference.extensions import db
 from conference.invitations import calendar as ical
 from conference.invitations import imip
 from conference.invitations.privacy import neutral_summary, new_meeting_reference, new_uid
-from conference.meeting_types import (
-    CHAIR_IS_LEAD_SOCIAL_WORKER,
-    Circumstance,
-    MeetingType,
-    Role,
-    pilot_scope_problems,
-    spec_for,
-)
-from conference.timescales import (
-    LONDON,
+from conference.invitations.replies import ReplyOutcome
+from conference.outbox.models import OutboxMessage
+from rules.clock import LONDON, add_working_days
+from rules.timescales import (
     MeetingWindow,
     StrategyDiscussionHeld,
     TimescaleError,
-    add_working_days,
     close_of_business_at,
     default_window,
     enquiries_started_at,
 )
-from conference.timescales import london_date as to_london_date
+from rules.timescales import london_date as to_london_date
+from rules.vocabulary import (
+    CHAIR_IS_LEAD_SOCIAL_WORKER,
+    AgencyKind,
+    Circumstance,
+    MeetingType,
+    Seat,
+    pilot_scope_problems,
+    spec_for,
+)
 from scheduler import RequestError
 
 log = logging.getLogger(__name__)
@@ -554,7 +550,7 @@ def _invitee(seat: ConferenceRole, person: Person, written: bool) -> ical.Invite
         name=person.name,
         role_label=seat.role.label,
         required=seat.required and not written,
-        is_chair=seat.role is Role.CHAIR,
+        is_chair=seat.role is Seat.CHAIR,
     )
 
 
@@ -729,8 +725,8 @@ def send_invitations(user: User, conference: Conference) -> int:
         refusals, _warnings = pilot_scope(conference.case)
         if refusals:
             raise ConveningError(refusals[0])
-        chairs = {p.person.id for p in planned if p.seat.role is Role.CHAIR}
-        social_workers = {p.person.id for p in planned if p.seat.role is Role.SOCIAL_CARE}
+        chairs = {p.person.id for p in planned if p.seat.role is Seat.CHAIR}
+        social_workers = {p.person.id for p in planned if p.seat.role is Seat.SOCIAL_CARE}
         if chairs & social_workers:
             raise ConveningError(CHAIR_IS_LEAD_SOCIAL_WORKER)
     conference.start_at = arrangement.chosen_start_at
@@ -754,7 +750,7 @@ def send_invitations(user: User, conference: Conference) -> int:
         attendee.person = plan.person
         if plan.written:
             attendee.response = ResponseStatus.WRITTEN_SUBMISSION
-        if plan.seat.role is Role.CHAIR:
+        if plan.seat.role is Seat.CHAIR:
             conference.chair_person_id = plan.person.id
         db.session.add(attendee)
         db.session.flush()

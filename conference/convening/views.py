@@ -20,14 +20,14 @@ from conference.cases.queries import get_case
 from conference.cases.sections import register_case_section
 from conference.convening import availability, inbound, live, queries, services
 from conference.convening.forms import moment_fields, parse_moment
-from conference.convening.invitation_models import ReplyOutcome
 from conference.convening.models import Conference, ConferenceStatus
 from conference.db import utcnow
 from conference.directory.models import Person
 from conference.extensions import SOLVE_LIMIT, db, limiter, user_rate_key
 from conference.forms import FormErrors, text_field
-from conference.meeting_types import MeetingType, Role, types_for_nation
-from conference.timescales import MeetingWindow
+from conference.invitations.replies import ReplyOutcome
+from rules.timescales import MeetingWindow
+from rules.vocabulary import MeetingType, Seat, types_for_nation
 from scheduler import RequestError
 
 bp = Blueprint("convening", __name__)
@@ -673,4 +673,4 @@ def board_answers(conference_id: uuid.UUID) -> ResponseReturnValue:
     return response
 
 
-__all__ = ["bp", "Person", "Role"]
+__all__ = ["bp", "Person", "Seat"]

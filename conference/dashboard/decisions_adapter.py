@@ -1,45 +1,32 @@
 """What the dashboard needs from the decisions feature, through one narrow door.
 
-The decisions package may be absent (or its tables not yet migrated). Every function here then returns an
-empty answer instead of failing, so the dashboard works on the foundation alone. ``available()`` says which.
+If the decisions tables are not there (a database not yet migrated), every function here returns an empty
+answer instead of failing. ``available()`` says which.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from types import ModuleType
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, inspect, select
 
 from conference.auth.models import User
-from conference.auth.policy import case_scope
 from conference.cases.models import Case
+from conference.cases.scope import case_scope
 from conference.dashboard.panel import Panel, window_total
 from conference.directory.models import Agency, Person
 from conference.extensions import db
+from decisions import models as decision_models
 
 _TABLES = ("decision_records", "decision_actions", "decision_attendance", "nrm_referrals")
 _tables_present: dict[int, bool] = {}
 
 
-def _module() -> ModuleType | None:
-    try:
-        if importlib.util.find_spec("decisions.models") is None:
-            return None
-        return importlib.import_module("decisions.models")
-    except ImportError:
-        return None
-
-
 def available() -> bool:
-    """The decisions models import and their tables exist in this database (checked once per engine)."""
-    if _module() is None:
-        return False
+    """The decisions tables exist in this database (checked once per engine)."""
     engine = db.engine
     key = id(engine)
     if key not in _tables_present:
@@ -49,7 +36,7 @@ def available() -> bool:
 
 
 def _models() -> Any:
-    return _module() if available() else None
+    return decision_models if available() else None
 
 
 @dataclass(frozen=True)
@@ -118,8 +105,8 @@ def find_waiting_referrals(user: User, today: date, limit: int = 50) -> Panel[Wa
     if models is None:
         return Panel([], 0)
     from conference.convening.models import Conference, ConferenceStatus
-    from conference.meeting_types import MeetingType
-    from decisions.nrm_tracker import earliest_conclusive_grounds_on, reasonable_grounds_due_on
+    from rules.nrm_tracker import earliest_conclusive_grounds_on, reasonable_grounds_due_on
+    from rules.vocabulary import MeetingType
 
     referral = models.NrmReferral
     devolved = (

@@ -23,20 +23,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, String, and_, case, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from conference.auth.models import User
-from conference.auth.policy import case_scope
 from conference.cases.models import Case
+from conference.cases.scope import case_scope
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
 from conference.dashboard import decisions_adapter
 from conference.directory.models import Agency, Person
 from conference.extensions import db
+from rules.clock import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 ACCEPTING = {ResponseStatus.ACCEPTED, ResponseStatus.TENTATIVE}
 PRESENT_IN_ROOM, PRESENT_REMOTELY = "present_in_room", "present_remotely"
 DEPUTY_PRESENT, WRITTEN, APOLOGIES = "deputy_present", "written_submission", "apologies"

@@ -16,13 +16,13 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy import case as sql_case
 
 from conference.auth.models import User
-from conference.auth.policy import case_scope
 from conference.cases.models import Case, CaseStatus, MissingRisk
+from conference.cases.scope import case_scope
 from conference.convening.models import Conference, ConferenceStatus
 from conference.dashboard import decisions_adapter
 from conference.dashboard.panel import Panel, window_total
 from conference.extensions import db
-from conference.meeting_types import MeetingType
+from rules.vocabulary import MeetingType
 
 LIVE_STATUSES = (ConferenceStatus.INVITED, ConferenceStatus.HELD)
 PANEL_LIMIT = 20

@@ -12,8 +12,8 @@ from conference.auth.policy import Permission, requires
 from conference.dashboard import decisions_adapter, engagement, queries
 from conference.db import utcnow
 from conference.extensions import EXPORT_LIMIT, db, limiter, user_rate_key
-from conference.filters import to_london
 from conference.forms import FormErrors, parse_date
+from rules.display import to_london
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 DEFAULT_PERIOD_DAYS = 90

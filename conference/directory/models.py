@@ -10,9 +10,9 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.db import Base, IdMixin, TimestampMixin, enum_type
-from conference.meeting_types import AgencyKind, Nation
+from rules.vocabulary import AgencyKind, Nation
 
-__all__ = ["AgencyKind", "Agency", "AvailabilitySource", "LocalAuthority", "Nation", "Person"]
+__all__ = ["Agency", "AvailabilitySource", "LocalAuthority", "Person"]
 
 
 class AvailabilitySource(StrEnum):

@@ -16,10 +16,10 @@ import re
 import secrets
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-LONDON = ZoneInfo("Europe/London")
+from rules.clock import LONDON
+from rules.display import long_date, time_of_day
 
 #: Letters and digits that cannot be mistaken for one another when read aloud or copied by hand
 #: (no 0/O, 1/I/L, U/V).
@@ -143,32 +143,16 @@ def neutral_summary(meeting_ref: str, meeting_type_label: str | None) -> str:
     return summary
 
 
-def format_time_of_day(moment: datetime) -> str:
-    """``"2:30pm"``, ``"10am"``, ``"midday"``, ``"midnight"`` (GOV.UK style) for a local datetime."""
-    if moment.hour == 12 and moment.minute == 0:
-        return "midday"
-    if moment.hour == 0 and moment.minute == 0:
-        return "midnight"
-    hour = moment.hour % 12 or 12
-    suffix = "am" if moment.hour < 12 else "pm"
-    return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
-
-
-def format_date(day: date) -> str:
-    """``"Monday 23 November 2026"``."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
 def describe_time(start_at: datetime, end_at: datetime) -> str:
     """The meeting time in words in Europe/London: ``"Monday 23 November 2026, 2:30pm to 3:30pm"``."""
     for name, value in (("start_at", start_at), ("end_at", end_at)):
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"{name} must be an aware datetime")
     start, end = start_at.astimezone(LONDON), end_at.astimezone(LONDON)
-    text = f"{format_date(start.date())}, {format_time_of_day(start)} to "
+    text = f"{long_date(start.date())}, {time_of_day(start)} to "
     if end.date() != start.date():
-        text += f"{format_date(end.date())}, "
-    return text + format_time_of_day(end)
+        text += f"{long_date(end.date())}, "
+    return text + time_of_day(end)
 
 
 def is_web_link(location: str) -> bool:

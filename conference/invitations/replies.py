@@ -20,13 +20,12 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component
 
 from conference.invitations.privacy import describe_time
+from rules.clock import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 _MAILTO = re.compile(r"^\s*mailto:", re.IGNORECASE)
 _ADDRESS = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+$")
 _MAX_BYTES = 2_000_000
@@ -345,11 +344,17 @@ def _short(text: str) -> str:
 
 
 class ReplyOutcome(StrEnum):
-    APPLY = "apply"
-    IGNORE_STALE = "ignore_stale"
-    HOLD_UNKNOWN = "hold_unknown"
+    """What becomes of a reply: decided here (pure), stored as is on ``ReplyRecord.outcome``.
+
+    ``decide_reply`` says APPLIED for a reply to apply; the inbound service holds it (HELD) instead when the
+    sender is not the attendee's own address, or the answer is a delegation.
+    """
+
+    APPLIED = "applied"
+    STALE = "stale"
+    HELD = "held"
     COUNTER = "counter"
-    REFUSE = "refuse"
+    REFUSED = "refused"
 
 
 @dataclass(frozen=True)
@@ -389,17 +394,17 @@ def decide_reply(
     who = parsed.attendee_name or parsed.attendee_address
     if expected_uid is not None and parsed.uid != expected_uid:
         reason = "This reply is for a different meeting."
-        return ReplyDecision(ReplyOutcome.REFUSE, f"A reply from {who} was not applied: {reason}", reason=reason)
+        return ReplyDecision(ReplyOutcome.REFUSED, f"A reply from {who} was not applied: {reason}", reason=reason)
     key = _attendee_key(parsed.attendee_address, invited_addresses, aliases or {})
     if key is None:
         return ReplyDecision(
-            ReplyOutcome.HOLD_UNKNOWN,
+            ReplyOutcome.HELD,
             f"A reply from {who} ({parsed.attendee_address}), who was not invited, is held for you to check. "
             "It may come from a forwarded invitation.",
         )
     if parsed.sequence < current_sequence:
         return ReplyDecision(
-            ReplyOutcome.IGNORE_STALE,
+            ReplyOutcome.STALE,
             f"{who} replied to an earlier version of the invitation (version {parsed.sequence}; the current one is "
             f"{current_sequence}), so the reply was not applied. They have been sent the current version.",
             attendee_key=key,
@@ -413,7 +418,7 @@ def _counter(parsed: ParsedReply, who: str, key: str) -> ReplyDecision:
     if parsed.proposed_start_at is None or parsed.proposed_end_at is None:
         reason = "The proposal does not give a complete new time."
         return ReplyDecision(
-            ReplyOutcome.REFUSE, f"{who} proposed a new time, but it is incomplete.", key, reason=reason
+            ReplyOutcome.REFUSED, f"{who} proposed a new time, but it is incomplete.", key, reason=reason
         )
     when = describe_time(parsed.proposed_start_at, parsed.proposed_end_at)
     return ReplyDecision(
@@ -429,13 +434,13 @@ def _answer(parsed: ParsedReply, who: str, key: str) -> ReplyDecision:
     status = parsed.partstat
     if status is None or status is PartStat.NEEDS_ACTION:
         reason = "The reply does not say whether they will attend."
-        return ReplyDecision(ReplyOutcome.REFUSE, f"{who} sent a reply without an answer.", key, reason=reason)
+        return ReplyDecision(ReplyOutcome.REFUSED, f"{who} sent a reply without an answer.", key, reason=reason)
     if status is PartStat.DELEGATED:
         to = ", ".join(parsed.delegated_to) or "someone else"
         sentence = f"{who} passed the invitation to {to}. Choose whether to invite them as a deputy."
     else:
         sentence = f"{who} {_ANSWER_WORDS[status]}."
-    return ReplyDecision(ReplyOutcome.APPLY, sentence, attendee_key=key, new_status=status)
+    return ReplyDecision(ReplyOutcome.APPLIED, sentence, attendee_key=key, new_status=status)
 
 
 def _attendee_key(address: str, invited: Mapping[str, str], aliases: Mapping[str, str]) -> str | None:

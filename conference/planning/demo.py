@@ -5,7 +5,6 @@ something to place after ``make run``."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -15,9 +14,9 @@ from conference.convening import services as convening
 from conference.convening.models import Conference, ConferenceStatus
 from conference.directory.models import LocalAuthority
 from conference.extensions import db
-from conference.meeting_types import MeetingType
+from rules.clock import LONDON
+from rules.vocabulary import MeetingType
 
-LONDON = ZoneInfo("Europe/London")
 DEMO_NOTE = "Waiting to be arranged (demo)"
 TYPES = (MeetingType.STRATEGY_DISCUSSION, MeetingType.REVIEW, MeetingType.STRATEGY_DISCUSSION)
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from conference.planning.services import ProposedMeeting
+from rules.clock import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 FIRST_HOUR, LAST_HOUR = 8, 18
 LABEL_WIDTH, DAY_WIDTH, ROW_HEIGHT, HEADER = 200, 110, 26, 30
 

@@ -20,25 +20,24 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from conference.audit import record_event
 from conference.auth.models import User
-from conference.auth.policy import case_scope
 from conference.cases.models import Case, MissingRisk
+from conference.cases.scope import case_scope
 from conference.convening import availability
 from conference.convening import services as convening
 from conference.convening.models import Conference, ConferenceStatus, ResponseStatus
 from conference.db import utcnow
 from conference.extensions import db
 from conference.invitations.calendar import PRODID, local_or_utc, london_vtimezone
-from conference.meeting_types import MeetingType
 from conference.planning.models import PlanRun, PlanStatus
+from rules.clock import LONDON
+from rules.vocabulary import MeetingType
 
-LONDON = ZoneInfo("Europe/London")
 TIME_LIMIT_SECONDS = 10
 TYPE_PRIORITY = {
     MeetingType.STRATEGY_DISCUSSION: 4,
@@ -530,3 +529,25 @@ def person_calendar(run: PlanRun, person_id: str) -> bytes:
         event.add("transp", "OPAQUE")
         calendar.add_component(event)
     return bytes(calendar.to_ical())
+
+
+def find_current_meetings(run: PlanRun) -> dict[str, Conference]:
+    """The plan's meetings as they are now, by reference (to see which were arranged since the plan was made)."""
+    ids = [uuid.UUID(m["conference_id"]) for m in run.meetings]
+    if not ids:
+        return {}
+    found = db.session.scalars(select(Conference).where(Conference.id.in_(ids))).unique()
+    return {c.reference: c for c in found}
+
+
+def export_plan_csv(user: User, run: PlanRun) -> str:
+    """The plan as CSV, audited as an export."""
+    record_event(db.session, "export.plan_csv", object_type="plan_run", object_id=run.id, actor_user_id=user.id)
+    return plan_csv(run)
+
+
+def export_person_calendar(user: User, run: PlanRun, person_id: str) -> bytes:
+    """One person's week as an iCalendar file, audited as an export."""
+    record_event(db.session, "export.plan_calendar", object_type="plan_run", object_id=run.id,
+                 actor_user_id=user.id, detail={"person_id": person_id})
+    return person_calendar(run, person_id)

@@ -10,19 +10,16 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
-from conference.audit import record_event
 from conference.auth.policy import Permission, requires
-from conference.convening.models import Conference, ConferenceStatus
+from conference.convening.models import ConferenceStatus
 from conference.convening.services import ConveningError
 from conference.db import utcnow
-from conference.extensions import db
-from conference.filters import to_london
 from conference.forms import FormErrors, parse_date
 from conference.planning import services
 from conference.planning.models import PlanRun, PlanStatus
 from conference.planning.picture import build_timeline
+from rules.display import to_london
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
 BANNER = "planning_banner"
@@ -95,18 +92,10 @@ def _run(run_id: uuid.UUID) -> PlanRun:
         abort(404)
 
 
-def _current(run: PlanRun) -> dict[str, Conference]:
-    ids = [uuid.UUID(m["conference_id"]) for m in run.meetings]
-    if not ids:
-        return {}
-    found = db.session.scalars(select(Conference).where(Conference.id.in_(ids))).unique()
-    return {c.reference: c for c in found}
-
-
 def _run_page(run: PlanRun, errors: FormErrors | None = None, selected: list[str] | None = None) -> ResponseReturnValue:
     errors = errors or FormErrors()
     proposals = services.proposed_meetings(run) if run.status is PlanStatus.DONE else []
-    current = _current(run)
+    current = services.find_current_meetings(run)
     arranged = {
         p.id
         for p in proposals
@@ -169,7 +158,7 @@ def _check_page(run: PlanRun, ids: list[str], errors: FormErrors, venue: str) ->
     if not chosen:
         errors.add("meetings", "Select at least one meeting to arrange")
         return _run_page(run, errors, selected=[])
-    current = _current(run)
+    current = services.find_current_meetings(run)
     needs_place = [p.id for p in chosen if (c := current.get(p.id)) is not None and not (c.venue or c.video_link)]
     return render_template(
         "planning/check.html",
@@ -198,8 +187,8 @@ def accept(run_id: uuid.UUID) -> ResponseReturnValue:
         errors.add("meetings", "Select at least one meeting to arrange")
         return _run_page(run, errors, selected=[])
     try:
-        with db.session.begin_nested():
-            invited, moved = services.accept_meetings(g.user, run, ids, venue=venue)
+        # A refusal answers 400, which rolls back whatever was done before the problem was found.
+        invited, moved = services.accept_meetings(g.user, run, ids, venue=venue)
     except (services.PlanningError, ConveningError) as problem:
         errors.add("venue" if "venue" in str(problem) else "check-meetings", str(problem))
         return _check_page(run, ids, errors, venue)
@@ -218,10 +207,9 @@ def plan_csv(run_id: uuid.UUID) -> ResponseReturnValue:
     run = _run(run_id)
     if run.status is not PlanStatus.DONE:
         abort(404)
-    record_event(db.session, "export.plan_csv", object_type="plan_run", object_id=run.id)
     filename = f"plan-{run.from_on.isoformat()}-to-{run.to_on.isoformat()}.csv"
     return Response(
-        services.plan_csv(run),
+        services.export_plan_csv(g.user, run),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -237,12 +225,9 @@ def person_calendar(run_id: uuid.UUID, person_id: str) -> ResponseReturnValue:
         or person_id not in services.person_ids_in(run)
     ):
         abort(404)
-    record_event(
-        db.session, "export.plan_calendar", object_type="plan_run", object_id=run.id, detail={"person_id": person_id}
-    )
     filename = f"plan-{run.from_on.isoformat()}-{person_id[:8]}.ics"
     return Response(
-        services.person_calendar(run, person_id),
+        services.export_person_calendar(g.user, run, person_id),
         mimetype="text/calendar",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -15,8 +15,7 @@ from typing import Any
 
 from playwright.sync_api import Download, Locator, expect
 
-from conference.meeting_types import MeetingType
-from conference.meeting_types import Role as Seat
+from rules.vocabulary import MeetingType, Seat
 from tests.browser.pages import Browser, InputMode, LoginPage, Person
 from tests.browser.seed import Seed
 from tests.integration.decisions.support import World, make_world

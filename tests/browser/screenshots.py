@@ -41,7 +41,7 @@ def prepare(url: str) -> tuple[object, dict[str, str]]:
     from conference.db import utcnow
     from conference.demo import DEMO_ACCOUNTS, load_demo
     from conference.extensions import db
-    from conference.meeting_types import MeetingType
+    from rules.vocabulary import MeetingType
 
     engine = create_engine(url)
     migrate.upgrade(engine)

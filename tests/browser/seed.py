@@ -12,8 +12,9 @@ from sqlalchemy import select, update
 from conference.auth.models import Role, User, UserSession
 from conference.cases.models import Case, MissingRisk
 from conference.convening.models import Conference
-from conference.directory.models import Agency, AgencyKind, LocalAuthority
+from conference.directory.models import Agency, LocalAuthority
 from conference.extensions import db
+from rules.vocabulary import AgencyKind
 from tests.browser.pages import Person
 from tests.support.factories import ALL_WEEK, EMPTY_ICS, PASSWORD, TOTP_SECRET, Factories
 
@@ -150,7 +151,7 @@ class ConveningSeed:
 
     def deliver(self, port: int) -> int:
         """Run the outbox worker in-process until nothing is due, into the mail catcher on ``port``."""
-        from conference.convening.outbox import SmtpTarget, work
+        from conference.outbox.worker import SmtpTarget, work
 
         db.session.remove()
         stats = work(SmtpTarget("127.0.0.1", port, 5), stop_when_empty=True)

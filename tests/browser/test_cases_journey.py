@@ -6,12 +6,12 @@ Each test runs twice (``mode``): by pointer, and by keyboard alone. axe-core che
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
 from conference.auth.models import Role
 from conference.cases.models import MissingRisk
+from rules.clock import LONDON
 from tests.browser.conftest import BrowserFactory
 from tests.browser.pages import (
     AccessLogPage,
@@ -24,8 +24,6 @@ from tests.browser.pages import (
     NewCasePage,
 )
 from tests.browser.seed import Seed
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def identified_hours_ago(hours: int) -> dict[str, str]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
+from rules.clock import LONDON
 from tests.browser.conftest import BrowserFactory, MailCatcher
 from tests.browser.pages import ErrorSummary, LoginPage
 from tests.browser.pages_convening import (
@@ -23,8 +23,6 @@ from tests.browser.pages_convening import (
     TimescalePage,
 )
 from tests.browser.seed import ConveningSeed, Seed
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def errors_shown(browser, label: str, expected: list[str], screenshot: str | None = None) -> None:  # type: ignore[no-untyped-def]

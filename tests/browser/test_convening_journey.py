@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
 from conference.convening import services
+from rules.clock import LONDON
 from tests.browser.conftest import BrowserFactory, MailCatcher
 from tests.browser.pages import CaseListPage, CasePage, LoginPage, Navigation, NewCaseDetails, NewCasePage
 from tests.browser.pages_convening import (
@@ -29,8 +29,6 @@ from tests.browser.pages_convening import (
 )
 from tests.browser.seed import ConveningSeed, Seed
 from tests.browser.test_cases_journey import identified_hours_ago
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def test_coordinator_convenes_a_strategy_discussion_and_each_invitee_gets_one_invitation(

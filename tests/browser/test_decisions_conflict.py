@@ -9,8 +9,8 @@ from __future__ import annotations
 from playwright.sync_api import Browser as PlaywrightBrowser
 from playwright.sync_api import expect
 
-from conference.meeting_types import Role as Seat
 from decisions.models import DecisionConflict
+from rules.vocabulary import Seat
 from tests.browser.conftest import ARTIFACTS, BrowserFactory
 from tests.browser.decisions_pages import ConflictPage, DecisionWorld, InformationPage, TaskListPage, sign_in
 from tests.browser.pages import Browser, InputMode

@@ -9,8 +9,8 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from conference.meeting_types import Role as Seat
 from decisions.models import DecisionAction, DecisionVersion
+from rules.vocabulary import Seat
 from tests.browser.conftest import BrowserFactory
 from tests.browser.decisions_pages import (
     ActionsPage,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from playwright.sync_api import Download, expect
 
-from conference.meeting_types import Role as Seat
 from decisions.models import DecisionVersion, RecordStatus
+from rules.vocabulary import Seat
 from tests.browser.conftest import BrowserFactory
 from tests.browser.decisions_pages import (
     ActionsPage,

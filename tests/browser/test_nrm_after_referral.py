@@ -14,8 +14,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from conference.meeting_types import Role as Seat
 from decisions.models import NrmDecisionLetter, NrmReferral
+from rules.vocabulary import Seat
 from tests.browser.conftest import BrowserFactory
 from tests.browser.decisions_pages import (
     AmendPage,

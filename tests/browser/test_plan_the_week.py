@@ -12,10 +12,10 @@ from playwright.sync_api import expect
 
 from conference.auth.models import Role
 from conference.extensions import db
-from conference.filters import to_london
-from conference.meeting_types import MeetingType
 from conference.planning import worker
 from conference.planning.demo import add_waiting_meetings
+from rules.display import to_london
+from rules.vocabulary import MeetingType
 from tests.browser.conftest import BrowserFactory, MailCatcher
 from tests.browser.pages import LoginPage, Navigation
 from tests.browser.pages_planning import PlanCheckPage, PlanRunPage, PlanWeekPage

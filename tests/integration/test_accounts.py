@@ -91,7 +91,7 @@ def test_an_administrator_resets_a_lost_authenticator_with_a_one_time_enrolment_
 
     import pyotp
 
-    from conference.convening.invitation_models import OutboxMessage
+    from conference.outbox.models import OutboxMessage
     from tests.support.factories import PASSWORD
 
     agency = factories.agency(factories.area())
@@ -202,7 +202,7 @@ def test_an_administrator_creates_an_account_which_needs_the_email_link_and_the_
 
     import pyotp
 
-    from conference.convening.invitation_models import OutboxMessage
+    from conference.outbox.models import OutboxMessage
 
     area = factories.area()
     agency = factories.agency(area)

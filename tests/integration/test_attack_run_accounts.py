@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 
 from conference.audit import AuditEvent
 from conference.auth.models import Role, User, UserSession
-from conference.convening.invitation_models import OutboxMessage
 from conference.extensions import db
+from conference.outbox.models import OutboxMessage
 from tests.integration.decisions.support import fresh_code, make_world, post, record_everything, url
 from tests.support.factories import PASSWORD, csrf_token
 

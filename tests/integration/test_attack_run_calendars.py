@@ -24,8 +24,8 @@ from sqlalchemy import func, select
 from conference.auth.models import Role
 from conference.directory.models import AvailabilitySource, Person
 from conference.extensions import db
-from tests.integration.convening.conftest import EMPTY_ICS, build_area, post, soup
-from tests.support.factories import csrf_token
+from tests.integration.convening.conftest import build_area, post, soup
+from tests.support.factories import EMPTY_ICS, csrf_token
 
 FIXTURES = Path(__file__).parents[1] / "unit" / "scheduler" / "calendar_fixtures"
 HOURS = ",".join(str(n) for n in range(24))
@@ -171,7 +171,7 @@ def _convene_until_options(client, area) -> str:
     response = post(client, f"/cases/{area.case.id}/conferences/new", {"meeting_type": "strategy_discussion"})
     assert response.status_code == 302
     conference_id = response.headers["Location"].split("/")[2]
-    from conference.filters import to_london
+    from rules.display import to_london
 
     local = to_london(datetime.now(UTC) + timedelta(days=2))
     response = post(client, f"/conferences/{conference_id}/timescale", {

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from conference.audit import AuditEvent
 from conference.auth.models import FormDraft, UserSession
-from conference.convening.invitation_models import ReplyOutcome, ReplyRecord
+from conference.convening.invitation_models import ReplyRecord
 from conference.convening.models import Attendee, Conference, ResponseStatus
 from conference.extensions import db
+from conference.invitations.replies import ReplyOutcome
 from tests.integration.convening.conftest import build_area, run_journey, soup
 
 SECRET = "s3cret-value-for-tests"

@@ -18,8 +18,8 @@ from conference.config import Settings
 from conference.convening.models import Attendee, Conference, ConferenceStatus
 from conference.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
 from conference.extensions import db
-from conference.meeting_types import MeetingType
 from decisions.models import DecisionAction, DecisionRecord, DecisionVersion, NrmReferral
+from rules.vocabulary import MeetingType
 from tests.support.factories import csrf_token
 from tests.support.pages import PageCheckingClient
 

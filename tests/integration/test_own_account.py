@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from conference.audit import AuditEvent
 from conference.auth.models import Role, User, UserSession
 from conference.auth.passwords import verify_password
-from conference.convening.invitation_models import OutboxMessage
 from conference.extensions import db
+from conference.outbox.models import OutboxMessage
 from tests.support.factories import PASSWORD, csrf_token
 
 NEW = "harbour-quince-maple-31"

@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 
 from conference.audit import AuditEvent
 from conference.auth.models import User, UserSession
-from conference.convening.invitation_models import OutboxMessage
 from conference.extensions import db
+from conference.outbox.models import OutboxMessage
 from tests.support.factories import TOTP_SECRET, csrf_token
 
 

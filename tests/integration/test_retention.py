@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from conference.audit import AuditEvent
 from conference.auth.models import FormDraft, PasswordReset, UserSession
-from conference.convening.invitation_models import OutboxMessage, OutboxStatus
 from conference.extensions import db
+from conference.outbox.models import OutboxMessage, OutboxStatus
 from conference.retention import purge
 
 

@@ -27,10 +27,9 @@ from conference.convening.models import (
     ConferenceStatus,
     ResponseStatus,
 )
-from conference.directory.models import Agency, AgencyKind, AvailabilitySource, LocalAuthority, Nation, Person
+from conference.directory.models import Agency, AvailabilitySource, LocalAuthority, Person
 from conference.extensions import db
-from conference.meeting_types import MeetingType
-from conference.meeting_types import Role as Seat
+from rules.vocabulary import AgencyKind, MeetingType, Nation, Seat
 
 PASSWORD = "tidal-orchard-copper-19"
 TOTP_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"

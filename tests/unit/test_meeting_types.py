@@ -1,15 +1,15 @@
-"""Meeting types, roles and quorum rules (conference.meeting_types)."""
+"""Meeting types, roles and quorum rules (rules.vocabulary)."""
 
 import pytest
 
 from conference.invitations.privacy import forbidden_terms_in
-from conference.meeting_types import (
+from rules.vocabulary import (
     AgencyKind,
     Circumstance,
     MeetingType,
     MeetingTypeNotUsed,
     Nation,
-    Role,
+    Seat,
     agency_kinds_for_role,
     roles_for_agency,
     spec_for,
@@ -37,13 +37,13 @@ def test_enum_values_are_exact() -> None:
 @pytest.mark.parametrize(
     ("meeting_type", "nation", "required"),
     [
-        (MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND, {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}),
-        (MeetingType.STRATEGY_DISCUSSION, Nation.WALES, {Role.SOCIAL_CARE, Role.POLICE}),
-        (MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION, Nation.SCOTLAND, {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}),
-        (MeetingType.STRATEGY_DISCUSSION_NI, Nation.NORTHERN_IRELAND, {Role.SOCIAL_CARE, Role.POLICE}),
+        (MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND, {Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH}),
+        (MeetingType.STRATEGY_DISCUSSION, Nation.WALES, {Seat.SOCIAL_CARE, Seat.POLICE}),
+        (MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION, Nation.SCOTLAND, {Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH}),
+        (MeetingType.STRATEGY_DISCUSSION_NI, Nation.NORTHERN_IRELAND, {Seat.SOCIAL_CARE, Seat.POLICE}),
     ],
 )
-def test_strategy_discussion_required_roles(meeting_type: MeetingType, nation: Nation, required: set[Role]) -> None:
+def test_strategy_discussion_required_roles(meeting_type: MeetingType, nation: Nation, required: set[Seat]) -> None:
     spec = spec_for(meeting_type, nation)
     assert spec.required_roles == required
     assert spec.quorum.all_of == required
@@ -52,52 +52,52 @@ def test_strategy_discussion_required_roles(meeting_type: MeetingType, nation: N
 
 def test_england_strategy_quorum_in_words() -> None:
     quorum = spec_for(MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND).quorum
-    assert quorum.is_met([Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH, Role.EDUCATION])
-    assert quorum.missing([Role.SOCIAL_CARE, Role.POLICE]) == ["Health must attend"]
+    assert quorum.is_met([Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH, Seat.EDUCATION])
+    assert quorum.missing([Seat.SOCIAL_CARE, Seat.POLICE]) == ["Health must attend"]
 
 
 def test_wales_strategy_quorum_is_police_and_social_services() -> None:
     quorum = spec_for(MeetingType.STRATEGY_DISCUSSION, Nation.WALES).quorum
-    assert quorum.is_met([Role.SOCIAL_CARE, Role.POLICE])
-    assert not quorum.is_met([Role.SOCIAL_CARE, Role.HEALTH])
+    assert quorum.is_met([Seat.SOCIAL_CARE, Seat.POLICE])
+    assert not quorum.is_met([Seat.SOCIAL_CARE, Seat.HEALTH])
 
 
 def test_devolved_panel_guardian_attends_without_a_vote() -> None:
     spec = spec_for(MeetingType.DEVOLVED_NRM_DECISION_PANEL, Nation.ENGLAND)
-    voting = {r.role for r in spec.roles if r.voting and r.role is not Role.CHAIR}
-    assert voting == {Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE}
-    guardian = next(r for r in spec.roles if r.role is Role.GUARDIAN)
+    voting = {r.role for r in spec.roles if r.voting and r.role is not Seat.CHAIR}
+    assert voting == {Seat.SOCIAL_CARE, Seat.HEALTH, Seat.POLICE}
+    guardian = next(r for r in spec.roles if r.role is Seat.GUARDIAN)
     assert guardian.required and not guardian.voting
-    assert not spec.quorum.is_met([Role.CHAIR, Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE])
+    assert not spec.quorum.is_met([Seat.CHAIR, Seat.SOCIAL_CARE, Seat.HEALTH, Seat.POLICE])
     with pytest.raises(MeetingTypeNotUsed, match="not used in Northern Ireland"):
         spec_for(MeetingType.DEVOLVED_NRM_DECISION_PANEL, Nation.NORTHERN_IRELAND)
 
 
 def test_conference_quorum_counts_other_agencies() -> None:
     quorum = spec_for(MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE, Nation.ENGLAND).quorum
-    assert quorum.missing([Role.CHAIR, Role.SOCIAL_CARE, Role.POLICE]) == [
+    assert quorum.missing([Seat.CHAIR, Seat.SOCIAL_CARE, Seat.POLICE]) == [
         "1 more agency must attend (at least 2 besides the required ones)"
     ]
-    assert quorum.is_met([Role.CHAIR, Role.SOCIAL_CARE, Role.POLICE, Role.EDUCATION])
-    assert not quorum.is_met([Role.CHAIR, Role.SOCIAL_CARE, Role.INTERPRETER, Role.LEGAL])
+    assert quorum.is_met([Seat.CHAIR, Seat.SOCIAL_CARE, Seat.POLICE, Seat.EDUCATION])
+    assert not quorum.is_met([Seat.CHAIR, Seat.SOCIAL_CARE, Seat.INTERPRETER, Seat.LEGAL])
 
 
 def test_scotland_conference_is_called_cppm() -> None:
     spec = spec_for(MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE, Nation.SCOTLAND)
     assert spec.label == "Child protection planning meeting"
-    assert {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH} <= spec.quorum.all_of
+    assert {Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH} <= spec.quorum.all_of
 
 
 def test_optional_roles_are_added_when_relevant() -> None:
     spec = spec_for(MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND)
     bare = {r.role for r in spec.roles_for()}
-    assert bare == {Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}
+    assert bare == {Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH}
     full = spec.roles_for({Circumstance.GUARDIAN_ALLOCATED, Circumstance.INTERPRETER_NEEDED, Circumstance.IN_EDUCATION})
     added = {r.role: r for r in full}
-    assert set(added) - bare == {Role.GUARDIAN, Role.INTERPRETER, Role.EDUCATION}
-    assert not added[Role.EDUCATION].required and added[Role.EDUCATION].written_submission_allowed
-    assert not added[Role.INTERPRETER].written_submission_allowed
-    assert not added[Role.POLICE].written_submission_allowed
+    assert set(added) - bare == {Seat.GUARDIAN, Seat.INTERPRETER, Seat.EDUCATION}
+    assert not added[Seat.EDUCATION].required and added[Seat.EDUCATION].written_submission_allowed
+    assert not added[Seat.INTERPRETER].written_submission_allowed
+    assert not added[Seat.POLICE].written_submission_allowed
 
 
 def test_types_per_nation_and_explanations() -> None:
@@ -112,10 +112,10 @@ def test_agency_kinds_map_to_roles_both_ways() -> None:
     for kind in AgencyKind:
         for role in roles_for_agency(kind):
             assert kind in agency_kinds_for_role(role)
-    assert roles_for_agency(AgencyKind.INTERPRETING) == (Role.INTERPRETER,)
-    assert agency_kinds_for_role(Role.GUARDIAN) == (AgencyKind.GUARDIAN_SERVICE,)
+    assert roles_for_agency(AgencyKind.INTERPRETING) == (Seat.INTERPRETER,)
+    assert agency_kinds_for_role(Seat.GUARDIAN) == (AgencyKind.GUARDIAN_SERVICE,)
     covered = {role for kind in AgencyKind for role in roles_for_agency(kind)}
-    assert covered == set(Role)
+    assert covered == set(Seat)
 
 
 @pytest.mark.parametrize("meeting_type", list(MeetingType))
@@ -131,7 +131,7 @@ def test_pilot_excludes_age_disputed_children_and_those_within_100_days_of_18__h
     pilot (Home Office NRM statistics annex on the devolved pilot, 2023; pilot guidance, June 2023)."""
     from datetime import date
 
-    from conference.meeting_types import pilot_scope_problems
+    from rules.vocabulary import pilot_scope_problems
 
     on = date(2026, 6, 1)
     ok, warnings = pilot_scope_problems(age_disputed=False, born_on=date(2009, 1, 1), estimated_age=None, on=on)
@@ -149,7 +149,7 @@ def test_pilot_excludes_age_disputed_children_and_those_within_100_days_of_18__h
 
 def test_scotland_panel_guardian_is_not_required__no_ictg_service_in_scotland() -> None:
     spec = spec_for(MeetingType.DEVOLVED_NRM_DECISION_PANEL, Nation.SCOTLAND)
-    guardian = next(r for r in spec.roles if r.role is Role.GUARDIAN)
+    guardian = next(r for r in spec.roles if r.role is Seat.GUARDIAN)
     assert not guardian.required and not guardian.voting
     assert guardian.when is Circumstance.GUARDIAN_ALLOCATED
-    assert spec.quorum.is_met([Role.CHAIR, Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE])
+    assert spec.quorum.is_met([Seat.CHAIR, Seat.SOCIAL_CARE, Seat.HEALTH, Seat.POLICE])

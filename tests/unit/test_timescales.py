@@ -1,23 +1,19 @@
-"""Working-day arithmetic and default meeting windows (conference.timescales)."""
+"""Working-day arithmetic and default meeting windows (rules.timescales)."""
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from conference.meeting_types import MeetingType, Nation
-from conference.timescales import (
+from rules.clock import LONDON, add_working_days, bank_holiday_name, is_working_day
+from rules.timescales import (
     TimescaleError,
-    add_working_days,
-    bank_holiday_name,
     calendar_day_deadline_on,
     close_of_business_at,
     default_window,
-    is_working_day,
     working_day_deadline_on,
 )
+from rules.vocabulary import MeetingType, Nation
 
-LONDON = ZoneInfo("Europe/London")
 ALL = list(Nation)
 
 
@@ -254,7 +250,7 @@ def test_panel_and_review_need_their_anchor() -> None:
 def test_icpc_counts_from_the_strategy_discussion_that_started_s47__working_together_2023() -> None:
     """Working Together 2023: 15 working days from the strategy discussion at which s47 enquiries started,
     not from the latest one, and never from one not yet held or not signed off."""
-    from conference.timescales import StrategyDiscussionHeld, enquiries_started_at
+    from rules.timescales import StrategyDiscussionHeld, enquiries_started_at
 
     started = _at("2026-10-05T10:00")
     discussions = [
@@ -314,7 +310,7 @@ def test_first_review_within_3_months_then_at_most_6_months__working_together_20
 
 
 def test_month_deadline_clamps_to_the_end_of_a_short_month() -> None:
-    from conference.timescales import month_deadline_on
+    from rules.timescales import month_deadline_on
 
     assert month_deadline_on(date(2026, 8, 31), 6) == date(2027, 2, 27)
     assert month_deadline_on(date(2026, 11, 30), 3) == date(2027, 2, 27)

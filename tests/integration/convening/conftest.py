@@ -84,7 +84,7 @@ def run_journey(client: Any, area: Area, *, venue: str = "Room 4, Civic Centre")
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     conference_id = response.headers["Location"].split("/")[2]
     deadline = datetime.now(UTC) + timedelta(days=2)
-    from conference.filters import to_london
+    from rules.display import to_london
 
     local = to_london(deadline)
     response = post(
@@ -121,6 +121,6 @@ def run_journey(client: Any, area: Area, *, venue: str = "Room 4, Civic Centre")
 
 
 def deliver(app: Any, sink: Sink) -> Any:
-    from conference.convening.outbox import SmtpTarget, work
+    from conference.outbox.worker import SmtpTarget, work
 
     return work(SmtpTarget("127.0.0.1", sink.port, 5), stop_when_empty=True)

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from conference.convening.invitation_models import ConferenceArrangement, OutboxMessage
+from conference.convening.invitation_models import ConferenceArrangement
 from conference.convening.models import Attendee, Conference, ResponseStatus
 from conference.extensions import db
+from conference.outbox.models import OutboxMessage
 from tests.integration.convening.conftest import build_area, post, run_journey, soup
 
 

@@ -10,9 +10,9 @@ import vobject
 from sqlalchemy import func, select
 
 from conference.audit import AuditEvent
-from conference.convening.invitation_models import OutboxMessage, OutboxStatus
 from conference.convening.models import Attendee, Conference, ConferenceStatus, ResponseStatus
 from conference.extensions import db
+from conference.outbox.models import OutboxMessage, OutboxStatus
 from tests.integration.convening.conftest import build_area, deliver, run_journey, soup
 
 

@@ -15,12 +15,12 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
-from conference.convening.invitation_models import OutboxMessage, OutboxStatus
-from conference.convening.outbox import SmtpTarget, backoff, run_once
 from conference.extensions import db
 from conference.invitations import calendar as ical
 from conference.invitations import imip
 from conference.invitations.privacy import neutral_summary, new_uid
+from conference.outbox.models import OutboxMessage, OutboxStatus
+from conference.outbox.worker import SmtpTarget, backoff, run_once
 from tests.conftest import TEST_SECRET_KEY
 
 # Workers (subprocesses, and the claim and ledger on their own connections) must see committed messages.

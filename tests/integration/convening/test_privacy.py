@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from conference.cases.models import Case
-from conference.convening.invitation_models import OutboxMessage
 from conference.convening.models import Conference
 from conference.extensions import db
+from conference.outbox.models import OutboxMessage
 from tests.integration.convening.conftest import build_area, deliver, post, run_journey, soup
 
 CANARIES = {

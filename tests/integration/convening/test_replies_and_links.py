@@ -13,9 +13,11 @@ from sqlalchemy import select
 
 from conference.audit import AuditEvent
 from conference.convening.inbound import import_calendar_reply
-from conference.convening.invitation_models import InvitationLink, OutboxMessage, ReplyOutcome, ReplyRecord
+from conference.convening.invitation_models import InvitationLink, ReplyRecord
 from conference.convening.models import Attendee, Conference, ResponseStatus
 from conference.extensions import db
+from conference.invitations.replies import ReplyOutcome
+from conference.outbox.models import OutboxMessage
 from tests.integration.convening.conftest import build_area, deliver, post, run_journey, soup
 
 FIXTURES = Path(__file__).resolve().parents[2] / "unit" / "invitations" / "replies"

@@ -13,7 +13,8 @@ import pytest
 from conference.convening import availability
 from conference.directory.models import AvailabilitySource
 from conference.extensions import db
-from tests.integration.convening.conftest import EMPTY_ICS, build_area, post, soup
+from tests.integration.convening.conftest import build_area, post, soup
+from tests.support.factories import EMPTY_ICS
 
 RSCALE = (Path(__file__).parents[2] / "unit" / "scheduler" / "calendar_fixtures" / "rscale_hebrew.ics").read_text()
 
@@ -21,7 +22,7 @@ RSCALE = (Path(__file__).parents[2] / "unit" / "scheduler" / "calendar_fixtures"
 def _to_options(client, area) -> str:
     from datetime import UTC, datetime, timedelta
 
-    from conference.filters import to_london
+    from rules.display import to_london
 
     response = post(client, f"/cases/{area.case.id}/conferences/new", {"meeting_type": "strategy_discussion"})
     conference_id = response.headers["Location"].split("/")[2]

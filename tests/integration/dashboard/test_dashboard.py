@@ -20,10 +20,9 @@ from conference.cases.models import Case, CaseStatus, MissingRisk
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
 from conference.dashboard import decisions_adapter
 from conference.dashboard.panel import Panel
-from conference.directory.models import AgencyKind, Person
+from conference.directory.models import Person
 from conference.extensions import db
-from conference.meeting_types import MeetingType, Nation
-from conference.meeting_types import Role as SeatRole
+from rules.vocabulary import AgencyKind, MeetingType, Nation, Seat
 
 _refs = itertools.count(1)
 NOW = datetime.now(UTC)
@@ -48,7 +47,7 @@ def conference(case: Case, *, status: ConferenceStatus, start_at: datetime) -> C
 
 def invite(
     meeting: Conference,
-    seat: SeatRole,
+    seat: Seat,
     person: Person,
     response: ResponseStatus,
     *,
@@ -169,18 +168,18 @@ def _seed_engagement(area_setup) -> dict[str, object]:  # type: ignore[no-untype
     first = conference(case, status=ConferenceStatus.HELD, start_at=NOW - timedelta(days=10))
     second = conference(case, status=ConferenceStatus.INVITED, start_at=NOW - timedelta(days=3))
     before_period = conference(case, status=ConferenceStatus.HELD, start_at=NOW - timedelta(days=200))
-    invite(first, SeatRole.POLICE, officer, ResponseStatus.ACCEPTED, reply_after=timedelta(hours=2))
-    invite(first, SeatRole.HEALTH, nurse, ResponseStatus.WRITTEN_SUBMISSION, reply_after=timedelta(hours=10))
-    invite(second, SeatRole.POLICE, officer, ResponseStatus.SENDING_DEPUTY, reply_after=timedelta(hours=4))
-    invite(second, SeatRole.POLICE, sergeant, ResponseStatus.ACCEPTED, reply_after=timedelta(hours=9), deputy_rank=1)
-    invite(second, SeatRole.HEALTH, nurse, ResponseStatus.NEEDS_ACTION)
-    invite(second, SeatRole.EDUCATION, f.person(health), ResponseStatus.NOT_SENT)  # not sent: not counted
-    invite(before_period, SeatRole.POLICE, officer, ResponseStatus.DECLINED, reply_after=timedelta(hours=1))
+    invite(first, Seat.POLICE, officer, ResponseStatus.ACCEPTED, reply_after=timedelta(hours=2))
+    invite(first, Seat.HEALTH, nurse, ResponseStatus.WRITTEN_SUBMISSION, reply_after=timedelta(hours=10))
+    invite(second, Seat.POLICE, officer, ResponseStatus.SENDING_DEPUTY, reply_after=timedelta(hours=4))
+    invite(second, Seat.POLICE, sergeant, ResponseStatus.ACCEPTED, reply_after=timedelta(hours=9), deputy_rank=1)
+    invite(second, Seat.HEALTH, nurse, ResponseStatus.NEEDS_ACTION)
+    invite(second, Seat.EDUCATION, f.person(health), ResponseStatus.NOT_SENT)  # not sent: not counted
+    invite(before_period, Seat.POLICE, officer, ResponseStatus.DECLINED, reply_after=timedelta(hours=1))
     other_case = f.case(area_setup["other_coordinator"])
     elsewhere = conference(other_case, status=ConferenceStatus.HELD, start_at=NOW - timedelta(days=5))
     invite(
         elsewhere,
-        SeatRole.POLICE,
+        Seat.POLICE,
         f.person(area_setup["other_agency"]),
         ResponseStatus.ACCEPTED,
         reply_after=timedelta(hours=1),
@@ -306,7 +305,7 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, area_setup) -> None
             for person in people:
                 invite(
                     past,
-                    SeatRole.POLICE if person is people[0] else SeatRole.HEALTH,
+                    Seat.POLICE if person is people[0] else Seat.HEALTH,
                     person,
                     ResponseStatus.ACCEPTED,
                     reply_after=timedelta(hours=index + 1),
@@ -325,8 +324,8 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, area_setup) -> None
     assert len(large) <= 14
 
 
-def test_without_decisions_the_adapter_answers_empty(monkeypatch, client, area_setup) -> None:
-    monkeypatch.setattr(decisions_adapter, "_module", lambda: None)
+def test_without_the_decisions_tables_the_adapter_answers_empty(monkeypatch, client, area_setup) -> None:
+    monkeypatch.setattr(decisions_adapter, "_tables_present", {id(db.engine): False})
     f, coordinator = area_setup["factories"], area_setup["coordinator"]
     case = f.case(coordinator)
     held = conference(case, status=ConferenceStatus.HELD, start_at=NOW - timedelta(days=1))

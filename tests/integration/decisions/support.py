@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from conference.auth.models import User
 from conference.extensions import db
-from conference.meeting_types import Role
+from rules.vocabulary import Seat
 from tests.support.factories import PASSWORD, TOTP_SECRET, Factories, World, csrf_token
 
 
@@ -107,7 +107,7 @@ def record_everything(client: Any, world: World) -> None:
             url(world, "/actions"),
             {
                 "description": "Make the NRM referral",
-                "owner": str(world.people[Role.SOCIAL_CARE].id),
+                "owner": str(world.people[Seat.SOCIAL_CARE].id),
                 "due_on-day": str(due.day),
                 "due_on-month": str(due.month),
                 "due_on-year": str(due.year),

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from conference.audit import AuditEvent
 from conference.cases.models import CaseEvent
-from conference.convening.invitation_models import OutboxMessage
 from conference.extensions import db
+from conference.outbox.models import OutboxMessage
 from decisions.models import DecisionRecord, DecisionVersion, Disclosure, RecordStatus
 from decisions.pdf import MINUTES_HEADINGS
 from tests.integration.decisions.support import OUTCOME, fresh_code, make_world, post, record_everything, sign_off, url

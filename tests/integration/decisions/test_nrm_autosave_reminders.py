@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from conference.convening.invitation_models import OutboxMessage
 from conference.extensions import db
-from conference.meeting_types import Role
+from conference.outbox.models import OutboxMessage
 from decisions import documents, queries, services
 from decisions.cli import remind_overdue_actions
 from decisions.models import DecisionAction, DecisionRecord, NrmReferral
 from decisions.nrm import missing_required
 from decisions.pdf import PdfTimeout
+from rules.vocabulary import Seat
 from tests.integration.decisions.support import form_fields, make_world, post, record_everything, sign_off, url
 
 
@@ -167,7 +167,7 @@ def test_overdue_actions_show_on_the_case_and_are_reminded_once_without_personal
     message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.method == "NOTICE")).one()
     parsed = email.message_from_bytes(message.body, policy=email.policy.default)
     text = parsed.get_content() + str(parsed["Subject"])
-    assert message.to_email == world.people[Role.SOCIAL_CARE].email
+    assert message.to_email == world.people[Seat.SOCIAL_CARE].email
     assert world.conference.reference in text
     assert world.case.child_first_name not in text and world.case.reference not in text
     result = app.test_cli_runner().invoke(args=["actions", "remind"])

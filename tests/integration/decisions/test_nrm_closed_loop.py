@@ -14,13 +14,12 @@ from datetime import UTC, datetime
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
-from conference.auth.models import Role as UserRole
-from conference.convening.invitation_models import OutboxMessage
-from conference.directory.models import AgencyKind
+from conference.auth.models import Role
 from conference.extensions import db
-from conference.meeting_types import Role
+from conference.outbox.models import OutboxMessage
 from decisions import documents, queries, services
 from decisions.models import Disclosure, NrmDecisionLetter, NrmReferral
+from rules.vocabulary import AgencyKind, Seat
 from tests.integration.decisions import support
 from tests.integration.decisions.support import (
     ATTENDANCE_ALL_PRESENT,
@@ -72,9 +71,9 @@ def test_an_amendment_after_the_referral_is_sent_to_the_sca_even_outside_the_are
     unrelated_sca = factories.agency(elsewhere, AgencyKind.SINGLE_COMPETENT_AUTHORITY, name="Other SCA")
     regional_ictg = factories.agency(elsewhere, AgencyKind.GUARDIAN_SERVICE, name="Regional ICTG service")
     factories.person(regional_ictg, name="ICTG Lead", also_serves=[world.area.code])
-    sca_member = factories.user(regional_sca, UserRole.AGENCY_MEMBER)
-    local_sca_member = factories.user(world.sca, UserRole.AGENCY_MEMBER)
-    other_member = factories.user(unrelated_sca, UserRole.AGENCY_MEMBER)
+    sca_member = factories.user(regional_sca, Role.AGENCY_MEMBER)
+    local_sca_member = factories.user(world.sca, Role.AGENCY_MEMBER)
+    other_member = factories.user(unrelated_sca, Role.AGENCY_MEMBER)
 
     factories.sign_in(client, world.chair)
     record_everything(client, world)
@@ -216,7 +215,7 @@ def test_decision_letters_are_checked_and_a_negative_decision_prompts_for_recons
 
 
 def test_the_pack_the_minutes_and_selected_submissions_download_as_one_zip(client, factories, monkeypatch):
-    world = make_world(factories, roles=(Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH, Role.GUARDIAN))
+    world = make_world(factories, roles=(Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH, Seat.GUARDIAN))
     factories.sign_in(client, world.chair)
     attendance = {
         **ATTENDANCE_ALL_PRESENT,

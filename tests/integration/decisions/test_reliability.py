@@ -13,9 +13,9 @@ from sqlalchemy.exc import DBAPIError
 from conference.audit import AuditEvent
 from conference.auth.models import User
 from conference.extensions import db
-from conference.meeting_types import Role
 from decisions import services
 from decisions.models import DecisionAction, DecisionConflict, DecisionRecord, DecisionVersion
+from rules.vocabulary import Seat
 from tests.integration.decisions.support import form_fields, make_world, record_everything, sign_off, url
 
 
@@ -25,6 +25,7 @@ def _open(world) -> DecisionRecord:
     return record
 
 
+@pytest.mark.committed  # two threads, two connections
 def test_two_saves_racing_give_one_winner_and_one_conflict_and_lose_nothing(app, factories):
     world = make_world(factories)
     record = _open(world)
@@ -159,7 +160,7 @@ def _action_form(client, world, key: str | None = None, description: str = "Book
         **fields,
         **({"idempotency_key": key} if key else {}),
         "description": description,
-        "owner": str(world.people[Role.POLICE].id),
+        "owner": str(world.people[Seat.POLICE].id),
         "due_on-day": str(due.day),
         "due_on-month": str(due.month),
         "due_on-year": str(due.year),

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from conference.convening.models import Conference, ConferenceStatus
 from conference.convening.services import suggested_window
 from conference.extensions import db
-from conference.meeting_types import MeetingType, Nation
-from conference.timescales import (
+from decisions.models import NrmReferral
+from rules.timescales import (
     PANEL_CALENDAR_DAYS,
     MeetingWindow,
     calendar_day_deadline_on,
@@ -18,7 +18,7 @@ from conference.timescales import (
     london_date,
     working_day_deadline_on,
 )
-from decisions.models import NrmReferral
+from rules.vocabulary import MeetingType, Nation
 from tests.integration.decisions.support import make_world, record_everything, sign_off
 
 
@@ -84,33 +84,33 @@ def test_panel_refused_for_an_age_disputed_child_with_a_message__devolved_pilot_
 
 def test_panel_sign_off_refused_when_the_chair_is_the_social_worker__devolved_pilot_chair_rule(factories):
     """The chair must not be the child's lead social worker (pilot guidance as summarised by YJLC)."""
-    from conference.meeting_types import CHAIR_IS_LEAD_SOCIAL_WORKER, Role
     from decisions.models import DecisionRecord
     from decisions.services import sign_off_problems
+    from rules.vocabulary import CHAIR_IS_LEAD_SOCIAL_WORKER, Seat
 
     world = make_world(
         factories,
         meeting_type=MeetingType.DEVOLVED_NRM_DECISION_PANEL,
-        roles=(Role.CHAIR, Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH, Role.GUARDIAN),
+        roles=(Seat.CHAIR, Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH, Seat.GUARDIAN),
     )
     record = DecisionRecord(conference_id=world.conference.id, case_id=world.case.id, sections={})
     db.session.add(record)
-    world.conference.chair_person_id = world.people[Role.CHAIR].id
+    world.conference.chair_person_id = world.people[Seat.CHAIR].id
     db.session.commit()
     assert CHAIR_IS_LEAD_SOCIAL_WORKER not in [p.message for p in sign_off_problems(world.conference, record)]
-    world.conference.chair_person_id = world.people[Role.SOCIAL_CARE].id
+    world.conference.chair_person_id = world.people[Seat.SOCIAL_CARE].id
     db.session.commit()
     assert CHAIR_IS_LEAD_SOCIAL_WORKER in [p.message for p in sign_off_problems(world.conference, record)]
 
 
 def test_icpc_outcome_page_asks_for_the_category_of_abuse__working_together_2023(client, factories):
-    from conference.meeting_types import Role
+    from rules.vocabulary import Seat
     from tests.integration.decisions.support import post, url
 
     world = make_world(
         factories,
         meeting_type=MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE,
-        roles=(Role.CHAIR, Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH),
+        roles=(Seat.CHAIR, Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH),
     )
     factories.sign_in(client, world.chair)
     page = client.get(url(world, "/outcome"))

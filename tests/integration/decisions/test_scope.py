@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from conference.auth.models import Role as UserRole
+from conference.auth.models import Role
 from conference.extensions import db
 from decisions.models import DecisionAction
 from tests.integration.decisions.support import make_world, record_everything, sign_off, url
@@ -27,7 +27,7 @@ def test_every_decisions_url_is_404_for_another_area(client, factories, app):
     conflict_id = stale.get_json()["conflict_url"].rsplit("/", 1)[1]
     assert sign_off(client, world).status_code == 302
     action = db.session.scalars(select(DecisionAction)).one()
-    outsider = factories.user(factories.agency(factories.area("EM", "Elsewhere")), UserRole.CHAIR)
+    outsider = factories.user(factories.agency(factories.area("EM", "Elsewhere")), Role.CHAIR)
     other = app.test_client()
     factories.sign_in(other, outsider)
     token = csrf_token(other, "/cases")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from conference.audit import AuditEvent
-from conference.auth.models import Role as UserRole
+from conference.auth.models import Role
 from conference.extensions import db
 from decisions.models import DecisionConflict, DecisionRecord, DecisionVersion
 from tests.integration.decisions.support import (
@@ -64,7 +64,7 @@ def test_a_police_member_cannot_rewrite_the_outcome_but_adds_their_agencys_infor
 
 def test_a_coordinator_writes_the_record_only_when_the_chair_names_them(client, factories, app):
     world = make_world(factories)
-    coordinator = factories.user(world.social_care, UserRole.COORDINATOR)
+    coordinator = factories.user(world.social_care, Role.COORDINATOR)
     factories.sign_in(client, world.chair)
     assert post(client, url(world, "/outcome"), OUTCOME).status_code == 302
     other = app.test_client()

@@ -11,18 +11,22 @@ from email.parser import BytesParser
 from typing import Any
 
 import icalendar
+import pytest
 from sqlalchemy import func, select
 
 from conference.auth.models import Role
-from conference.convening.invitation_models import OutboxMessage
 from conference.convening.models import Conference, ConferenceStatus
 from conference.extensions import db
-from conference.filters import to_london
-from conference.meeting_types import MeetingType
+from conference.outbox.models import OutboxMessage
 from conference.planning import services, worker
 from conference.planning.demo import add_waiting_meetings
 from conference.planning.models import PlanRun, PlanStatus
+from rules.display import to_london
+from rules.vocabulary import MeetingType
 from tests.integration.convening.conftest import build_area, post, run_journey, soup
+
+# The worker claims runs on its own connections (FOR UPDATE SKIP LOCKED), so these tests need real commits.
+pytestmark = pytest.mark.committed
 
 
 def _setup(

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from conference.convening.availability import _within_hours
 from conference.convening.forms import parse_moment
-from conference.convening.outbox import MAX_BACKOFF, backoff
 from conference.forms import FormErrors
+from conference.outbox.worker import MAX_BACKOFF, backoff
 
 NINE_TO_FIVE = tuple(((9 * 60, 17 * 60),) if d < 5 else () for d in range(7))
 

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from decisions.elements import (
+from rules.elements import (
     EXPLOITATION_GROUPS,
     EXPLOITATION_TYPE_KEYS,
     WHERE_OPTIONS,
@@ -14,8 +14,8 @@ from decisions.elements import (
     summarise_elements,
     validate_elements,
 )
-from decisions.indicators import IndicatorTick
-from decisions.quorum import Role
+from rules.indicators import IndicatorTick
+from rules.quorum import Seat
 
 CRIME = "types-of-exploitation-forced-to-commit-crime"
 
@@ -77,7 +77,7 @@ def test_movement_within_uk_counts_as_an_act() -> None:
 def test_indicators_are_listed_behind_the_elements_they_support_but_do_not_evidence_them() -> None:
     record = _record(
         acts=frozenset(),
-        indicators=(IndicatorTick("moved_within_uk_by_others", Role.POLICE, "Found in Kent"),),
+        indicators=(IndicatorTick("moved_within_uk_by_others", Seat.POLICE, "Found in Kent"),),
     )
     summary = summarise_elements(record, is_child=True)
     act = summary.finding(Element.ACT)
@@ -115,7 +115,7 @@ def test_validate_elements_reports_unknown_keys_and_missing_other_details() -> N
         acts=frozenset({"kidnap"}),
         exploitation_types=frozenset({"types-of-exploitation-other"}),
         where="moon",
-        indicators=(IndicatorTick("not_an_indicator", Role.POLICE),),
+        indicators=(IndicatorTick("not_an_indicator", Seat.POLICE),),
     )
     messages = {e.field: e.message for e in validate_elements(record)}
     assert messages == {
@@ -151,7 +151,7 @@ def test_adult_slavery_route_needs_coercion_and_sexual_exploitation_alone_is_not
 
 
 def test_strategy_discussion_can_conclude_potential_victim_of_slavery__msa_2015_s1() -> None:
-    from decisions.outcomes import outcome_options, validate_outcome
+    from rules.outcomes import outcome_options, validate_outcome
 
     assert "slavery_concern" in [o.key for o in outcome_options("strategy_discussion", "england")]
     data = {

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from decisions.indicators import (
+from rules.indicators import (
     GROUP_KEYS,
     CatalogueError,
     Element,
@@ -16,12 +16,12 @@ from decisions.indicators import (
     parse_catalogue,
     validate_ticks,
 )
-from decisions.quorum import Role
+from rules.quorum import Seat
 
 
 def _raw() -> dict[str, Any]:
     raw: dict[str, Any] = json.loads(
-        (Path(__file__).parents[3] / "decisions" / "data" / "indicators-v1.json").read_text()
+        (Path(__file__).parents[3] / "rules" / "data" / "indicators-v1.json").read_text()
     )
     return raw
 
@@ -64,10 +64,10 @@ def test_missing_version_file_is_reported() -> None:
 
 def test_ticks_are_checked_against_the_catalogue() -> None:
     ticks = [
-        IndicatorTick("goes_missing", Role.POLICE, "Twice this month"),
-        IndicatorTick("goes_missing", Role.POLICE),
-        IndicatorTick("goes_missing", Role.HEALTH, "x" * 2001),
-        IndicatorTick("made_up", Role.HEALTH),
+        IndicatorTick("goes_missing", Seat.POLICE, "Twice this month"),
+        IndicatorTick("goes_missing", Seat.POLICE),
+        IndicatorTick("goes_missing", Seat.HEALTH, "x" * 2001),
+        IndicatorTick("made_up", Seat.HEALTH),
     ]
     assert [(e.field, e.message) for e in validate_ticks(ticks)] == [
         ("indicators-1", "'Goes missing, or is found out of their home area' is already recorded for police"),
@@ -80,7 +80,7 @@ def test_ticks_are_checked_against_the_catalogue() -> None:
 
 
 def test_version_2_keeps_every_version_1_indicator_and_adds_county_lines_indicators() -> None:
-    from decisions.indicators import CURRENT_VERSION, catalogue_for
+    from rules.indicators import CURRENT_VERSION, catalogue_for
 
     v1, v2 = catalogue_for(1), catalogue_for(2)
     assert CURRENT_VERSION == 2 and v1.version == 1 and v2.version == 2
@@ -108,17 +108,17 @@ def test_version_2_keeps_every_version_1_indicator_and_adds_county_lines_indicat
 
 
 def test_each_tick_is_yes_or_suspected() -> None:
-    from decisions.indicators import IndicatorTick, catalogue_for, validate_ticks
+    from rules.indicators import IndicatorTick, catalogue_for, validate_ticks
 
     cat = catalogue_for(2)
-    assert validate_ticks([IndicatorTick("cuckooing", Role.POLICE, "", "suspected")], cat) == []
-    assert validate_ticks([IndicatorTick("cuckooing", Role.POLICE)], cat) == []  # saved before levels: "yes"
-    problems = validate_ticks([IndicatorTick("cuckooing", Role.POLICE, "", "maybe")], cat)
+    assert validate_ticks([IndicatorTick("cuckooing", Seat.POLICE, "", "suspected")], cat) == []
+    assert validate_ticks([IndicatorTick("cuckooing", Seat.POLICE)], cat) == []  # saved before levels: "yes"
+    problems = validate_ticks([IndicatorTick("cuckooing", Seat.POLICE, "", "maybe")], cat)
     assert [p.field for p in problems] == ["indicators-0-level"]
     assert "known or suspected" in problems[0].message
-    assert IndicatorTick("cuckooing", Role.POLICE, "", "suspected").level_suffix == " (suspected)"
+    assert IndicatorTick("cuckooing", Seat.POLICE, "", "suspected").level_suffix == " (suspected)"
     # A version 1 decision cannot use a version 2 indicator.
-    assert validate_ticks([IndicatorTick("cuckooing", Role.POLICE)], catalogue_for(1))[0].message == (
+    assert validate_ticks([IndicatorTick("cuckooing", Seat.POLICE)], catalogue_for(1))[0].message == (
         "Select an indicator from the list"
     )
 

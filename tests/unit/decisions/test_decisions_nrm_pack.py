@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-from decisions.elements import ElementsRecord
-from decisions.indicators import IndicatorTick
 from decisions.nrm import (
     ChildView,
     FirstResponderView,
@@ -20,7 +18,9 @@ from decisions.nrm import (
     build_nrm_pack,
     missing_required,
 )
-from decisions.quorum import Nation, Role
+from rules.elements import ElementsRecord
+from rules.indicators import IndicatorTick
+from rules.quorum import Nation, Seat
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 FORM = REPO_ROOT / "decisions" / "data" / "nrm_fields.json"
@@ -57,7 +57,7 @@ def _pack(**answers: Value) -> NrmPack:
         exploitation_types=frozenset({"types-of-exploitation-other", "types-of-exploitation-prostitution"}),
         other_exploitation_details="Forced to hold drugs",
         where="uk-and-overseas",
-        indicators=(IndicatorTick("goes_missing", Role.POLICE, "Found in Kent"),),
+        indicators=(IndicatorTick("goes_missing", Seat.POLICE, "Found in Kent"),),
     )
     det = NrmDeterminationView(
         elements=elements,
@@ -292,7 +292,7 @@ def _known_pack() -> NrmPack:
         exploitation_types=frozenset({"types-of-exploitation-other", "types-of-exploitation-prostitution"}),
         other_exploitation_details="Forced to hold drugs",
         where="uk-and-overseas",
-        indicators=(IndicatorTick("goes_missing", Role.POLICE, "Found in Kent"),),
+        indicators=(IndicatorTick("goes_missing", Seat.POLICE, "Found in Kent"),),
     )
     det = NrmDeterminationView(
         elements=elements,

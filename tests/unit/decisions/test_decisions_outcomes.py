@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from decisions.outcomes import FieldError, outcome_options, validate_outcome
+from rules.outcomes import FieldError, outcome_options, validate_outcome
 
 TODAY = date(2026, 11, 23)
 COMMON = {"rationale": "Because of what was shared.", "suspected_of_offences": "no"}
@@ -148,7 +148,7 @@ def test_icpc_plan_needs_a_category_of_abuse__working_together_2023_wales_proced
 ) -> None:
     """An initial conference that decides on a plan records the category: neglect, physical, sexual or
     emotional abuse (Working Together 2023; Wales Safeguarding Procedures; Co-operating to Safeguard 2017)."""
-    from decisions.outcomes import abuse_categories
+    from rules.outcomes import abuse_categories
 
     assert [o.key for o in abuse_categories("initial_child_protection_conference", nation)] == [
         "neglect",
@@ -174,7 +174,7 @@ def test_scotland_asks_about_referral_to_the_childrens_reporter__national_guidan
 ) -> None:
     """National Guidance for Child Protection in Scotland 2021, para 3.133: a CPPM must consider referral to the
     Principal Reporter; the IRD's decisions include it. Scotland uses no category of abuse."""
-    from decisions.outcomes import abuse_categories
+    from rules.outcomes import abuse_categories
 
     outcome = "no_further_action" if meeting_type.startswith("inter") else "child_protection_plan"
     data = {**COMMON, "start_enquiries": "no", "outcome": outcome}
@@ -205,6 +205,6 @@ def test_strategy_discussion_can_end_with_no_further_action__national_guidance_s
 def test_non_punishment_names_each_nations_provision__msa_s45_hte_ni_s22_lord_advocate(
     nation: str, provision: str
 ) -> None:
-    from decisions.outcomes import non_punishment_label
+    from rules.outcomes import non_punishment_label
 
     assert provision in non_punishment_label(nation)

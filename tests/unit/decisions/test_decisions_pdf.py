@@ -13,8 +13,6 @@ import pypdf
 import pytest
 from pypdf.generic import DictionaryObject
 
-from decisions.elements import ElementsRecord, summarise_elements
-from decisions.indicators import IndicatorTick
 from decisions.nrm import ChildView, FirstResponderView, NrmCaseView, NrmDeterminationView, build_nrm_pack
 from decisions.pdf import (
     MINUTES_HEADINGS,
@@ -32,7 +30,9 @@ from decisions.pdf import (
     render_nrm_pack_pdf,
     render_pdf,
 )
-from decisions.quorum import Nation, Role
+from rules.elements import ElementsRecord, summarise_elements
+from rules.indicators import IndicatorTick
+from rules.quorum import Nation, Seat
 
 CHILD_NAME = "Amira Testchild"
 CANARY_TEXT = "CANARY-7f3a-FILE-CONTENT"
@@ -110,7 +110,7 @@ def _minutes(text: str, information_count: int = 2) -> MinutesView:
         exploitation_types=frozenset({"types-of-exploitation-forced-to-commit-crime"}),
         purpose_details=text,
         where="uk",
-        indicators=(IndicatorTick("goes_missing", Role.POLICE, text),),
+        indicators=(IndicatorTick("goes_missing", Seat.POLICE, text),),
     )
     return MinutesView(
         reference="NB-2026-0042",

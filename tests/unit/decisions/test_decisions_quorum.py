@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from decisions.quorum import (
+from rules.quorum import (
     COUNTS_TOWARDS_QUORUM,
     QUORUM_RULES,
     ROLE_LABELS,
@@ -12,7 +12,7 @@ from decisions.quorum import (
     MeetingType,
     Nation,
     RegisterEntry,
-    Role,
+    Seat,
     UnsupportedMeeting,
     check_quorum,
     meeting_types_for,
@@ -20,12 +20,12 @@ from decisions.quorum import (
 
 IN_ROOM = AttendanceStatus.PRESENT_IN_ROOM
 
-SC, P, H, CHAIR, GUARDIAN = Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH, Role.CHAIR, Role.GUARDIAN
+SC, P, H, CHAIR, GUARDIAN = Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH, Seat.CHAIR, Seat.GUARDIAN
 UK = tuple(Nation)
 PILOT = (Nation.ENGLAND, Nation.WALES, Nation.SCOTLAND)
 
 # (roles that must all attend, how many others must attend besides them). Written out, not derived.
-EXPECTED: dict[tuple[MeetingType, Nation], tuple[set[Role], int]] = {
+EXPECTED: dict[tuple[MeetingType, Nation], tuple[set[Seat], int]] = {
     (MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND): ({SC, P, H}, 0),
     (MeetingType.STRATEGY_DISCUSSION, Nation.WALES): ({SC, P}, 0),
     (MeetingType.INTER_AGENCY_REFERRAL_DISCUSSION, Nation.SCOTLAND): ({SC, P, H}, 0),
@@ -41,7 +41,7 @@ EXPECTED: dict[tuple[MeetingType, Nation], tuple[set[Role], int]] = {
 EXPECTED_REQUIRED = {key: roles for key, (roles, _) in EXPECTED.items()}
 
 
-def _register(roles: Iterable[Role], status: AttendanceStatus = IN_ROOM) -> list[RegisterEntry]:
+def _register(roles: Iterable[Seat], status: AttendanceStatus = IN_ROOM) -> list[RegisterEntry]:
     return [RegisterEntry(role, status, person=f"Person {i}") for i, role in enumerate(roles)]
 
 
@@ -54,7 +54,7 @@ def test_quorum_met_with_exactly_the_required_roles_and_not_without_each(
     meeting_type: MeetingType, nation: Nation
 ) -> None:
     required, others = EXPECTED[(meeting_type, nation)]
-    extra = [r for r in (Role.POLICE, Role.HEALTH, Role.EDUCATION) if r not in required][:others]
+    extra = [r for r in (Seat.POLICE, Seat.HEALTH, Seat.EDUCATION) if r not in required][:others]
     assert check_quorum(meeting_type, nation, _register([*required, *extra])).met
     if others:
         short = check_quorum(meeting_type, nation, _register([*required, *extra[:-1]]))
@@ -74,37 +74,37 @@ def test_remote_and_deputy_count_but_written_submission_and_apologies_do_not() -
         AttendanceStatus.DEPUTY_PRESENT,
     }
     register = [
-        RegisterEntry(Role.SOCIAL_CARE, AttendanceStatus.PRESENT_REMOTELY, "A"),
-        RegisterEntry(Role.POLICE, AttendanceStatus.DEPUTY_PRESENT, "B", deputy="DS C"),
-        RegisterEntry(Role.HEALTH, AttendanceStatus.WRITTEN_SUBMISSION, "D"),
+        RegisterEntry(Seat.SOCIAL_CARE, AttendanceStatus.PRESENT_REMOTELY, "A"),
+        RegisterEntry(Seat.POLICE, AttendanceStatus.DEPUTY_PRESENT, "B", deputy="DS C"),
+        RegisterEntry(Seat.HEALTH, AttendanceStatus.WRITTEN_SUBMISSION, "D"),
     ]
     result = check_quorum("strategy_discussion", "england", register)
     assert not result.met
-    assert result.missing_roles == (Role.HEALTH,)
-    assert result.written_submissions == (Role.HEALTH,)
+    assert result.missing_roles == (Seat.HEALTH,)
+    assert result.written_submissions == (Seat.HEALTH,)
     assert result.message == (
         "Quorum is not met: health is not present. A written submission from health did not count towards quorum."
     )
-    apologies = [*register[:2], RegisterEntry(Role.HEALTH, AttendanceStatus.APOLOGIES, "D")]
-    assert check_quorum("strategy_discussion", "england", apologies).missing_roles == (Role.HEALTH,)
+    apologies = [*register[:2], RegisterEntry(Seat.HEALTH, AttendanceStatus.APOLOGIES, "D")]
+    assert check_quorum("strategy_discussion", "england", apologies).missing_roles == (Seat.HEALTH,)
 
 
 def test_deputy_without_a_name_is_a_problem() -> None:
-    register = [RegisterEntry(Role.POLICE, AttendanceStatus.DEPUTY_PRESENT, "B")]
+    register = [RegisterEntry(Seat.POLICE, AttendanceStatus.DEPUTY_PRESENT, "B")]
     assert check_quorum("strategy_discussion", "wales", register).problems == (
         "Enter the name of the deputy for police",
     )
 
 
 def test_devolved_panel_reports_voting_and_non_voting_members() -> None:
-    roles = [Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE, Role.GUARDIAN, Role.EDUCATION]
-    result = check_quorum("devolved_nrm_decision_panel", "wales", _register([Role.CHAIR, *roles]))
+    roles = [Seat.SOCIAL_CARE, Seat.HEALTH, Seat.POLICE, Seat.GUARDIAN, Seat.EDUCATION]
+    result = check_quorum("devolved_nrm_decision_panel", "wales", _register([Seat.CHAIR, *roles]))
     assert result.met
-    assert result.voting_members == (Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE)
-    assert result.non_voting_members == (Role.GUARDIAN,)
+    assert result.voting_members == (Seat.SOCIAL_CARE, Seat.HEALTH, Seat.POLICE)
+    assert result.non_voting_members == (Seat.GUARDIAN,)
     assert "The guardian attends without a vote." in result.message
-    without_guardian = check_quorum("devolved_nrm_decision_panel", "england", _register([Role.CHAIR, *roles[:3]]))
-    assert without_guardian.missing_roles == (Role.GUARDIAN,)
+    without_guardian = check_quorum("devolved_nrm_decision_panel", "england", _register([Seat.CHAIR, *roles[:3]]))
+    assert without_guardian.missing_roles == (Seat.GUARDIAN,)
 
 
 @pytest.mark.parametrize(
@@ -130,23 +130,23 @@ def test_meeting_types_for_each_nation() -> None:
 
 
 def test_decisions_uses_the_canonical_vocabulary() -> None:
-    import conference.meeting_types as canonical
+    import rules.vocabulary as canonical
 
     assert MeetingType is canonical.MeetingType
-    assert Role is canonical.Role
+    assert Seat is canonical.Seat
     assert Nation is canonical.Nation
-    assert set(ROLE_LABELS) == set(Role)
+    assert set(ROLE_LABELS) == set(Seat)
 
 
 def test_conference_quorum_outside_scotland_needs_two_other_agencies() -> None:
-    register = _register([Role.CHAIR, Role.SOCIAL_CARE, Role.POLICE])
+    register = _register([Seat.CHAIR, Seat.SOCIAL_CARE, Seat.POLICE])
     result = check_quorum("initial_child_protection_conference", "england", register)
     assert not result.met
     assert result.missing_roles == ()
     assert result.message == (
         "Quorum is not met: 1 more agency must attend (at least 2 besides chair and social care)."
     )
-    register.append(RegisterEntry(Role.GUARDIAN, AttendanceStatus.PRESENT_REMOTELY, "G"))
+    register.append(RegisterEntry(Seat.GUARDIAN, AttendanceStatus.PRESENT_REMOTELY, "G"))
     assert check_quorum("initial_child_protection_conference", "england", register).met
 
 

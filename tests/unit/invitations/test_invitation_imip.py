@@ -193,8 +193,10 @@ def test_privacy_canaries_in_the_whole_outbound_message(meeting, invitees, dtsta
 
 
 def test_modules_stay_free_of_flask_and_sqlalchemy() -> None:
-    root = Path(__file__).resolve().parents[3] / "conference"
-    files = [*sorted((root / "invitations").glob("*.py")), root / "timescales.py", root / "meeting_types.py"]
+    repo = Path(__file__).resolve().parents[3]
+    root = repo / "conference"
+    pure = [repo / "rules" / "timescales.py", repo / "rules" / "vocabulary.py"]
+    files = [*sorted((root / "invitations").glob("*.py")), *pure]
     assert len(files) >= 7
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"))

@@ -62,7 +62,7 @@ def test_outlook_reply_without_organizer_and_windows_tzid() -> None:
     assert reply.comment == "I will join from the station."
     assert reply.sender_address == "jo.smith@police.example"
     decision = decide_reply(reply, 1, INVITED)
-    assert decision.outcome is ReplyOutcome.APPLY
+    assert decision.outcome is ReplyOutcome.APPLIED
     assert decision.attendee_key == "attendee-police"
     assert decision.new_status is PartStat.ACCEPTED
     assert decision.sentence == "Jo Smith accepted."
@@ -74,7 +74,7 @@ def test_google_reply_inline_and_attached_decline() -> None:
     assert reply.comment == "On leave that afternoon; my deputy can attend."
     decision = decide_reply(reply, 1, INVITED)
     assert (decision.outcome, decision.attendee_key, decision.new_status) == (
-        ReplyOutcome.APPLY,
+        ReplyOutcome.APPLIED,
         "attendee-health",
         PartStat.DECLINED,
     )
@@ -86,7 +86,7 @@ def test_apple_tentative_attachment_quoted_printable() -> None:
     assert reply.partstat is PartStat.TENTATIVE
     assert reply.attendee_address == "pat@guardian.example"
     decision = decide_reply(reply, 1, INVITED)
-    assert decision.outcome is ReplyOutcome.APPLY
+    assert decision.outcome is ReplyOutcome.APPLIED
     assert decision.sentence == "Pat Guardian might attend (tentative)."
 
 
@@ -98,17 +98,17 @@ def test_str_input_is_accepted() -> None:
 def test_stale_sequence_is_ignored_in_words() -> None:
     reply = parse_itip(_read("stale_sequence_reply.ics"))
     decision = decide_reply(reply, 1, INVITED)
-    assert decision.outcome is ReplyOutcome.IGNORE_STALE
+    assert decision.outcome is ReplyOutcome.STALE
     assert decision.new_status is None
     assert "earlier version" in decision.sentence and "version 0" in decision.sentence
     # The same reply at the current sequence applies.
-    assert decide_reply(reply, 0, INVITED).outcome is ReplyOutcome.APPLY
+    assert decide_reply(reply, 0, INVITED).outcome is ReplyOutcome.APPLIED
 
 
 def test_uninvited_address_is_held_not_applied() -> None:
     reply = parse_itip(_read("uninvited_reply.ics"))
     decision = decide_reply(reply, 1, INVITED)
-    assert decision.outcome is ReplyOutcome.HOLD_UNKNOWN
+    assert decision.outcome is ReplyOutcome.HELD
     assert decision.attendee_key is None and decision.new_status is None
     assert "chris@other-council.example" in decision.sentence and "not invited" in decision.sentence
 
@@ -117,7 +117,7 @@ def test_known_alias_is_matched() -> None:
     reply = parse_itip(_read("uninvited_reply.ics"))
     aliases = {"MAILTO:Chris@Other-Council.example": "jo.smith@police.example"}
     decision = decide_reply(reply, 1, INVITED, aliases)
-    assert (decision.outcome, decision.attendee_key) == (ReplyOutcome.APPLY, "attendee-police")
+    assert (decision.outcome, decision.attendee_key) == (ReplyOutcome.APPLIED, "attendee-police")
 
 
 def test_outlook_counter_in_gmt_standard_time_becomes_utc() -> None:
@@ -148,7 +148,7 @@ def test_floating_counter_is_read_as_uk_time_with_a_note() -> None:
 
 def test_stale_counter_is_ignored() -> None:
     reply = parse_itip(_read("outlook_counter.ics"))
-    assert decide_reply(reply, 2, INVITED).outcome is ReplyOutcome.IGNORE_STALE
+    assert decide_reply(reply, 2, INVITED).outcome is ReplyOutcome.STALE
 
 
 def test_delegated_reply_names_the_delegate() -> None:
@@ -162,14 +162,14 @@ def test_delegated_reply_names_the_delegate() -> None:
 def test_reply_for_another_meeting_is_refused() -> None:
     reply = parse_itip(_read("outlook_reply_accepted.eml"))
     decision = decide_reply(reply, 1, INVITED, expected_uid="another-uid")
-    assert decision.outcome is ReplyOutcome.REFUSE
+    assert decision.outcome is ReplyOutcome.REFUSED
     assert decision.reason == "This reply is for a different meeting."
 
 
 def test_reply_without_answer_is_refused() -> None:
     reply = ParsedReply(ReplyMethod.REPLY, UID, 1, "jo.smith@police.example", None, PartStat.NEEDS_ACTION)
     decision = decide_reply(reply, 1, INVITED)
-    assert decision.outcome is ReplyOutcome.REFUSE
+    assert decision.outcome is ReplyOutcome.REFUSED
     assert decision.sentence == "jo.smith@police.example sent a reply without an answer."
 
 

@@ -1,4 +1,4 @@
-"""The versioned indicator catalogue, kept as data in ``decisions/data/indicators-v<N>.json``.
+"""The versioned indicator catalogue, kept as data in ``rules/data/indicators-v<N>.json``.
 
 Each indicator has a stable key (never reused or renamed: recorded decisions refer to it), a label, a
 group (movement, exploitation, other risk factors) and the trafficking element(s) it supports. A new
@@ -16,8 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from decisions.outcomes import FieldError
-from decisions.quorum import ROLE_LABELS, Role
+from rules.outcomes import FieldError
+from rules.quorum import ROLE_LABELS, Seat
 
 CATALOGUE_DIR = Path(__file__).parent / "data"
 CURRENT_VERSION = 2
@@ -78,7 +78,7 @@ class IndicatorTick:
     """An indicator ticked at the meeting, with the agency that raised it and a note."""
 
     key: str
-    agency: Role
+    agency: Seat
     note: str = ""
     level: str = "yes"  # "yes" or "suspected"
 
@@ -188,7 +188,7 @@ def validate_ticks(ticks: Sequence[IndicatorTick], catalogue: IndicatorCatalogue
             errors.append(FieldError(field, "Select an indicator from the list"))
             continue
         label = cat.get(tick.key).label
-        if tick.agency not in set(Role):
+        if tick.agency not in set(Seat):
             errors.append(FieldError(f"{field}-agency", f"Select the agency that raised '{label}'"))
         if tick.level not in LEVELS:
             errors.append(FieldError(f"{field}-level", f"Select whether '{label}' is known or suspected"))
@@ -202,7 +202,7 @@ def validate_ticks(ticks: Sequence[IndicatorTick], catalogue: IndicatorCatalogue
 
 def _agency(value: str) -> str:
     try:
-        return ROLE_LABELS[Role(value)]
+        return ROLE_LABELS[Seat(value)]
     except ValueError:
         return "that agency"
 

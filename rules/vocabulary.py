@@ -96,7 +96,7 @@ _AGENCY_KIND_LABELS = {
 }
 
 
-class Role(StrEnum):
+class Seat(StrEnum):
     """A seat at a meeting. A role is filled by one person (a primary or a deputy)."""
 
     CHAIR = "chair"
@@ -117,42 +117,42 @@ class Role(StrEnum):
 
 
 _ROLE_LABELS = {
-    Role.CHAIR: "Chair",
-    Role.SOCIAL_CARE: "Social care",
-    Role.POLICE: "Police",
-    Role.HEALTH: "Health",
-    Role.HOME_OFFICE: "Home Office",
-    Role.GUARDIAN: "Independent Child Trafficking Guardian",
-    Role.EDUCATION: "Education",
-    Role.INTERPRETER: "Interpreter",
-    Role.SINGLE_COMPETENT_AUTHORITY: "Single Competent Authority",
-    Role.VOLUNTARY_SECTOR: "Voluntary sector",
-    Role.LEGAL: "Legal",
+    Seat.CHAIR: "Chair",
+    Seat.SOCIAL_CARE: "Social care",
+    Seat.POLICE: "Police",
+    Seat.HEALTH: "Health",
+    Seat.HOME_OFFICE: "Home Office",
+    Seat.GUARDIAN: "Independent Child Trafficking Guardian",
+    Seat.EDUCATION: "Education",
+    Seat.INTERPRETER: "Interpreter",
+    Seat.SINGLE_COMPETENT_AUTHORITY: "Single Competent Authority",
+    Seat.VOLUNTARY_SECTOR: "Voluntary sector",
+    Seat.LEGAL: "Legal",
 }
 
 #: Which roles people from each kind of agency can fill. Children's social care also provides chairs.
-AGENCY_ROLES: dict[AgencyKind, tuple[Role, ...]] = {
-    AgencyKind.CHILDREN_SOCIAL_CARE: (Role.SOCIAL_CARE, Role.CHAIR),
-    AgencyKind.POLICE: (Role.POLICE,),
-    AgencyKind.HOME_OFFICE: (Role.HOME_OFFICE,),
-    AgencyKind.HEALTH: (Role.HEALTH,),
-    AgencyKind.GUARDIAN_SERVICE: (Role.GUARDIAN,),
-    AgencyKind.EDUCATION: (Role.EDUCATION,),
-    AgencyKind.VOLUNTARY_SECTOR: (Role.VOLUNTARY_SECTOR,),
-    AgencyKind.SINGLE_COMPETENT_AUTHORITY: (Role.SINGLE_COMPETENT_AUTHORITY,),
-    AgencyKind.INTERPRETING: (Role.INTERPRETER,),
-    AgencyKind.LEGAL: (Role.LEGAL,),
+AGENCY_ROLES: dict[AgencyKind, tuple[Seat, ...]] = {
+    AgencyKind.CHILDREN_SOCIAL_CARE: (Seat.SOCIAL_CARE, Seat.CHAIR),
+    AgencyKind.POLICE: (Seat.POLICE,),
+    AgencyKind.HOME_OFFICE: (Seat.HOME_OFFICE,),
+    AgencyKind.HEALTH: (Seat.HEALTH,),
+    AgencyKind.GUARDIAN_SERVICE: (Seat.GUARDIAN,),
+    AgencyKind.EDUCATION: (Seat.EDUCATION,),
+    AgencyKind.VOLUNTARY_SECTOR: (Seat.VOLUNTARY_SECTOR,),
+    AgencyKind.SINGLE_COMPETENT_AUTHORITY: (Seat.SINGLE_COMPETENT_AUTHORITY,),
+    AgencyKind.INTERPRETING: (Seat.INTERPRETER,),
+    AgencyKind.LEGAL: (Seat.LEGAL,),
 }
 
 
-def roles_for_agency(kind: AgencyKind) -> tuple[Role, ...]:
+def roles_for_agency(kind: AgencyKind) -> tuple[Seat, ...]:
     """The roles a person from this kind of agency can fill, most usual first."""
     return AGENCY_ROLES[AgencyKind(kind)]
 
 
-def agency_kinds_for_role(role: Role) -> tuple[AgencyKind, ...]:
+def agency_kinds_for_role(role: Seat) -> tuple[AgencyKind, ...]:
     """The kinds of agency whose people can fill ``role``."""
-    return tuple(kind for kind, roles in AGENCY_ROLES.items() if Role(role) in roles)
+    return tuple(kind for kind, roles in AGENCY_ROLES.items() if Seat(role) in roles)
 
 
 class MeetingType(StrEnum):
@@ -209,7 +209,7 @@ class RoleRequirement:
     at decision panels.
     """
 
-    role: Role
+    role: Seat
     required: bool
     written_submission_allowed: bool
     when: Circumstance | None = None
@@ -221,14 +221,14 @@ class QuorumRule:
     """A meeting is quorate when every role in ``all_of`` attends and at least ``at_least`` of the other
     attending roles are in ``others_from``. A written submission does not count as attending."""
 
-    all_of: frozenset[Role]
+    all_of: frozenset[Seat]
     at_least: int = 0
-    others_from: frozenset[Role] = frozenset()
+    others_from: frozenset[Seat] = frozenset()
     description: str = ""
 
-    def missing(self, attending: Iterable[Role]) -> list[str]:
+    def missing(self, attending: Iterable[Seat]) -> list[str]:
         """Why the meeting would not be quorate, in words; empty when it is quorate."""
-        present = {Role(role) for role in attending}
+        present = {Seat(role) for role in attending}
         reasons = [f"{role.label} must attend" for role in _ordered(self.all_of - present)]
         others = len((present - self.all_of) & self.others_from)
         if others < self.at_least:
@@ -237,7 +237,7 @@ class QuorumRule:
             reasons.append(f"{wanted} more {noun} must attend (at least {self.at_least} besides the required ones)")
         return reasons
 
-    def is_met(self, attending: Iterable[Role]) -> bool:
+    def is_met(self, attending: Iterable[Seat]) -> bool:
         return not self.missing(attending)
 
 
@@ -258,35 +258,35 @@ class MeetingTypeSpec:
         return tuple(r for r in self.roles if r.when is None or r.when in present)
 
     @property
-    def required_roles(self) -> frozenset[Role]:
+    def required_roles(self) -> frozenset[Seat]:
         return frozenset(r.role for r in self.roles if r.required)
 
 
-def _ordered(roles: Iterable[Role]) -> list[Role]:
-    order = list(Role)
+def _ordered(roles: Iterable[Seat]) -> list[Seat]:
+    order = list(Seat)
     return sorted(roles, key=order.index)
 
 
-def _req(role: Role, *, written: bool = False) -> RoleRequirement:
+def _req(role: Seat, *, written: bool = False) -> RoleRequirement:
     return RoleRequirement(role, required=True, written_submission_allowed=written)
 
 
-def _opt(role: Role, when: Circumstance | None = None, *, written: bool = True) -> RoleRequirement:
+def _opt(role: Seat, when: Circumstance | None = None, *, written: bool = True) -> RoleRequirement:
     return RoleRequirement(role, required=False, written_submission_allowed=written, when=when)
 
 
 # Optional roles added when relevant, common to every multi-agency meeting about a child.
 _WHEN_RELEVANT = (
-    _opt(Role.GUARDIAN, Circumstance.GUARDIAN_ALLOCATED),
-    _opt(Role.EDUCATION, Circumstance.IN_EDUCATION),
-    _opt(Role.INTERPRETER, Circumstance.INTERPRETER_NEEDED, written=False),
-    _opt(Role.HOME_OFFICE, Circumstance.HOME_OFFICE_INVOLVED),
-    _opt(Role.SINGLE_COMPETENT_AUTHORITY, Circumstance.NRM_REFERRAL_MADE),
+    _opt(Seat.GUARDIAN, Circumstance.GUARDIAN_ALLOCATED),
+    _opt(Seat.EDUCATION, Circumstance.IN_EDUCATION),
+    _opt(Seat.INTERPRETER, Circumstance.INTERPRETER_NEEDED, written=False),
+    _opt(Seat.HOME_OFFICE, Circumstance.HOME_OFFICE_INVOLVED),
+    _opt(Seat.SINGLE_COMPETENT_AUTHORITY, Circumstance.NRM_REFERRAL_MADE),
 )
 
-_STATUTORY_THREE = frozenset({Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH})
+_STATUTORY_THREE = frozenset({Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH})
 _CONFERENCE_OTHERS = frozenset(
-    {Role.POLICE, Role.HEALTH, Role.EDUCATION, Role.GUARDIAN, Role.HOME_OFFICE, Role.VOLUNTARY_SECTOR}
+    {Seat.POLICE, Seat.HEALTH, Seat.EDUCATION, Seat.GUARDIAN, Seat.HOME_OFFICE, Seat.VOLUNTARY_SECTOR}
 )
 _UK_NATIONS = (Nation.ENGLAND, Nation.WALES, Nation.SCOTLAND, Nation.NORTHERN_IRELAND)
 _WT2023 = "Working Together to Safeguard Children 2023 via local procedures (Buckinghamshire, Devon)"
@@ -301,39 +301,39 @@ _LOCAL = "[UNCONFIRMED] common local practice: children's social care plus two o
 
 def _strategy(nation: Nation, meeting_type: MeetingType, source: str) -> MeetingTypeSpec:
     if nation is Nation.WALES:
-        roles = (_req(Role.SOCIAL_CARE), _req(Role.POLICE), _opt(Role.HEALTH, written=True), *_WHEN_RELEVANT)
-        quorum = QuorumRule(frozenset({Role.SOCIAL_CARE, Role.POLICE}), description="Police and social services")
+        roles = (_req(Seat.SOCIAL_CARE), _req(Seat.POLICE), _opt(Seat.HEALTH, written=True), *_WHEN_RELEVANT)
+        quorum = QuorumRule(frozenset({Seat.SOCIAL_CARE, Seat.POLICE}), description="Police and social services")
     elif nation is Nation.NORTHERN_IRELAND:
         # SBNI core procedures and the 2013 joint investigation protocol: social work and PSNI; health where
         # relevant (see the module docstring).
-        roles = (_req(Role.SOCIAL_CARE), _req(Role.POLICE), _opt(Role.HEALTH, written=True), *_WHEN_RELEVANT)
+        roles = (_req(Seat.SOCIAL_CARE), _req(Seat.POLICE), _opt(Seat.HEALTH, written=True), *_WHEN_RELEVANT)
         quorum = QuorumRule(
-            frozenset({Role.SOCIAL_CARE, Role.POLICE}), description="Social work (HSC Trust) and police (PSNI)"
+            frozenset({Seat.SOCIAL_CARE, Seat.POLICE}), description="Social work (HSC Trust) and police (PSNI)"
         )
     else:
-        roles = (_req(Role.SOCIAL_CARE), _req(Role.POLICE), _req(Role.HEALTH), *_WHEN_RELEVANT)
+        roles = (_req(Seat.SOCIAL_CARE), _req(Seat.POLICE), _req(Seat.HEALTH), *_WHEN_RELEVANT)
         quorum = QuorumRule(_STATUTORY_THREE, description="Social care, police and health")
     return MeetingTypeSpec(meeting_type, nation, meeting_type.label, roles, quorum, source)
 
 
 def _conference(nation: Nation, meeting_type: MeetingType) -> MeetingTypeSpec:
     roles = (
-        _req(Role.CHAIR),
-        _req(Role.SOCIAL_CARE),
-        _req(Role.POLICE, written=True),
-        _req(Role.HEALTH, written=True),
+        _req(Seat.CHAIR),
+        _req(Seat.SOCIAL_CARE),
+        _req(Seat.POLICE, written=True),
+        _req(Seat.HEALTH, written=True),
         *_WHEN_RELEVANT,
     )
     label = meeting_type.label
     if nation is Nation.SCOTLAND:
         label = "Child protection planning meeting" if meeting_type is not MeetingType.REVIEW else "Review CPPM"
         quorum = QuorumRule(
-            frozenset({Role.CHAIR, Role.SOCIAL_CARE, Role.POLICE, Role.HEALTH}),
+            frozenset({Seat.CHAIR, Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH}),
             description="Chair, social work, health and police",
         )
         return MeetingTypeSpec(meeting_type, nation, label, roles, quorum, f"{_SCOT}, page 118")
     quorum = QuorumRule(
-        frozenset({Role.CHAIR, Role.SOCIAL_CARE}),
+        frozenset({Seat.CHAIR, Seat.SOCIAL_CARE}),
         at_least=2,
         others_from=_CONFERENCE_OTHERS,
         description="Chair and social care, plus at least two other agencies",
@@ -344,13 +344,13 @@ def _conference(nation: Nation, meeting_type: MeetingType) -> MeetingTypeSpec:
 
 def _pre_referral(nation: Nation) -> MeetingTypeSpec:
     roles = (
-        _req(Role.SOCIAL_CARE),
-        _req(Role.POLICE),
-        _opt(Role.HEALTH),
-        _opt(Role.GUARDIAN, Circumstance.GUARDIAN_ALLOCATED, written=False),
+        _req(Seat.SOCIAL_CARE),
+        _req(Seat.POLICE),
+        _opt(Seat.HEALTH),
+        _opt(Seat.GUARDIAN, Circumstance.GUARDIAN_ALLOCATED, written=False),
         *_WHEN_RELEVANT[1:],
     )
-    quorum = QuorumRule(frozenset({Role.SOCIAL_CARE, Role.POLICE}), description="Social care and police")
+    quorum = QuorumRule(frozenset({Seat.SOCIAL_CARE, Seat.POLICE}), description="Social care and police")
     return MeetingTypeSpec(
         MeetingType.PRE_REFERRAL_NRM_MEETING,
         nation,
@@ -365,32 +365,32 @@ def _panel(nation: Nation) -> MeetingTypeSpec:
     if nation is Nation.SCOTLAND:
         # No ICTG service in Scotland; a Scottish Guardianship Service guardian attends when allocated.
         guardian = RoleRequirement(
-            Role.GUARDIAN,
+            Seat.GUARDIAN,
             required=False,
             written_submission_allowed=True,
             when=Circumstance.GUARDIAN_ALLOCATED,
             voting=False,
         )
         quorum = QuorumRule(
-            frozenset({Role.CHAIR, Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE}),
+            frozenset({Seat.CHAIR, Seat.SOCIAL_CARE, Seat.HEALTH, Seat.POLICE}),
             description="Voting: local authority, health and police; a guardian (Scottish Guardianship Service) "
             "attends without a vote when one is allocated",
         )
     else:
-        guardian = RoleRequirement(Role.GUARDIAN, required=True, written_submission_allowed=False, voting=False)
+        guardian = RoleRequirement(Seat.GUARDIAN, required=True, written_submission_allowed=False, voting=False)
         quorum = QuorumRule(
-            frozenset({Role.CHAIR, Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE, Role.GUARDIAN}),
+            frozenset({Seat.CHAIR, Seat.SOCIAL_CARE, Seat.HEALTH, Seat.POLICE, Seat.GUARDIAN}),
             description="Voting: local authority, health and police; the guardian (ICTG) attends without a vote",
         )
     roles = (
-        _req(Role.CHAIR),
-        _req(Role.SOCIAL_CARE),
-        _req(Role.HEALTH),
-        _req(Role.POLICE),
+        _req(Seat.CHAIR),
+        _req(Seat.SOCIAL_CARE),
+        _req(Seat.HEALTH),
+        _req(Seat.POLICE),
         guardian,
-        RoleRequirement(Role.EDUCATION, required=False, written_submission_allowed=True, voting=False),
-        RoleRequirement(Role.VOLUNTARY_SECTOR, required=False, written_submission_allowed=True, voting=False),
-        RoleRequirement(Role.LEGAL, required=False, written_submission_allowed=True, voting=False),
+        RoleRequirement(Seat.EDUCATION, required=False, written_submission_allowed=True, voting=False),
+        RoleRequirement(Seat.VOLUNTARY_SECTOR, required=False, written_submission_allowed=True, voting=False),
+        RoleRequirement(Seat.LEGAL, required=False, written_submission_allowed=True, voting=False),
     )
     return MeetingTypeSpec(
         MeetingType.DEVOLVED_NRM_DECISION_PANEL,
@@ -485,7 +485,9 @@ def pilot_scope_problems(
         turns_18 = eighteenth_birthday(born_on)
         days_left = (turns_18 - on).days
         if days_left <= PILOT_DAYS_BEFORE_18:
-            when = f"{turns_18:%A} {turns_18.day} {turns_18:%B %Y}"
+            from rules.display import long_date  # here: rules.display -> rules.clock -> this module
+
+            when = long_date(turns_18)
             refusals.append(
                 f"The child turns 18 on {when}, {max(days_left, 0)} days from now. The pilot covers children more "
                 f"than {PILOT_DAYS_BEFORE_18} days from their 18th birthday, so " + sca

@@ -26,9 +26,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from decisions.indicators import Element, IndicatorCatalogue, IndicatorTick, catalogue_for, validate_ticks
-from decisions.outcomes import TEXT_MAX_LENGTH, FieldError, Option
-from decisions.quorum import ROLE_LABELS, Role
+from rules.indicators import Element, IndicatorCatalogue, IndicatorTick, catalogue_for, validate_ticks
+from rules.outcomes import TEXT_MAX_LENGTH, FieldError, Option
+from rules.quorum import ROLE_LABELS, Seat
 
 __all__ = [
     "ACTS",
@@ -298,7 +298,7 @@ def _finding(
 ) -> ElementFinding:
     supporting = {i.key for i in catalogue.supporting(element)}
     indicators = tuple(
-        f"{catalogue.get(t.key).label}{t.level_suffix} ({ROLE_LABELS.get(Role(t.agency), t.agency)})"
+        f"{catalogue.get(t.key).label}{t.level_suffix} ({ROLE_LABELS.get(Seat(t.agency), t.agency)})"
         for t in record.indicators
         if t.key in supporting
     )

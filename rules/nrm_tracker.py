@@ -1,6 +1,6 @@
 """NRM tracker: referral, reasonable grounds (RG) due date and lateness, earliest conclusive grounds (CG) date.
 
-The numbers are read from ``conference.timescales`` (one source of truth; the sources are cited there):
+The numbers are read from ``rules.timescales`` (one source of truth; the sources are cited there):
 
 * Decided by the Single Competent Authority: the RG decision is due within **5 working days** of the referral
   (a target, "where possible"); a CG decision can be made once the nation's minimum period has passed since
@@ -28,11 +28,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from functools import cache
 
-import holidays
-
-from conference.timescales import (
+from rules.clock import LONDON, add_working_days
+from rules.display import long_date
+from rules.outcomes import CONCLUSIVE_GROUNDS_OUTCOMES, REASONABLE_GROUNDS_OUTCOMES
+from rules.quorum import Nation
+from rules.timescales import (
     CG_MINIMUM_CALENDAR_DAYS,
     CG_MINIMUM_UNCONFIRMED,
     NRM_RG_WORKING_DAYS,
@@ -40,39 +41,8 @@ from conference.timescales import (
     PANEL_CG_MINIMUM_CALENDAR_DAYS,
     calendar_day_deadline_on,
 )
-from decisions.outcomes import CONCLUSIVE_GROUNDS_OUTCOMES, LONDON, REASONABLE_GROUNDS_OUTCOMES
-from decisions.quorum import Nation
 
 RG_WORKING_DAYS = NRM_RG_WORKING_DAYS
-
-_SUBDIVISIONS: dict[Nation, str] = {
-    Nation.ENGLAND: "ENG",
-    Nation.WALES: "WLS",
-    Nation.SCOTLAND: "SCT",
-    Nation.NORTHERN_IRELAND: "NIR",
-}
-
-
-@cache
-def _bank_holidays(nation: Nation, year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("GB", subdiv=_SUBDIVISIONS[nation], years=year).keys())
-
-
-def is_working_day(day: date, nation: Nation | str) -> bool:
-    return day.weekday() < 5 and day not in _bank_holidays(Nation(nation), day.year)
-
-
-def add_working_days(start_on: date, days: int, nation: Nation | str) -> date:
-    """The date ``days`` working days after ``start_on`` (``start_on`` is day 0)."""
-    if days < 0:
-        raise ValueError("The number of working days must be 0 or more")
-    current, counted = start_on, 0
-    while counted < days:
-        current += timedelta(days=1)
-        if is_working_day(current, nation):
-            counted += 1
-    return current
-
 
 def reasonable_grounds_due_on(referred_on: date, nation: Nation | str, *, devolved_pilot: bool = False) -> date:
     """The last day for the RG decision: 5 working days (SCA), or 45 calendar days for a devolved pilot panel."""
@@ -92,11 +62,6 @@ def earliest_conclusive_grounds_on(
     rg_decided_on: date, nation: Nation | str = Nation.ENGLAND, *, devolved_pilot: bool = False
 ) -> date:
     return rg_decided_on + timedelta(days=cg_minimum_days(nation, devolved_pilot=devolved_pilot))
-
-
-def format_day(day: date) -> str:
-    """House style: "Monday 23 November 2026"."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 @dataclass(frozen=True)
@@ -193,10 +158,10 @@ def _status_parts(t: NrmTracker) -> list[str]:
     if t.referred_on is None or t.rg_due_on is None:
         return ["Not referred to the NRM yet."]
     parts = [
-        f"Referred to the NRM on {format_day(t.referred_on)}" + (f" (reference {t.reference})." if t.reference else ".")
+        f"Referred to the NRM on {long_date(t.referred_on)}" + (f" (reference {t.reference})." if t.reference else ".")
     ]
     if t.rg_decided_on is None:
-        due = format_day(t.rg_due_on)
+        due = long_date(t.rg_due_on)
         parts.append(
             f"The reasonable grounds decision is late: it was due by {due}."
             if t.rg_late
@@ -204,7 +169,7 @@ def _status_parts(t: NrmTracker) -> list[str]:
         )
         return parts
     rg_label = _OUTCOME_LABELS.get(t.rg_outcome or "", "Reasonable grounds decision")
-    parts.append(f"{rg_label} on {format_day(t.rg_decided_on)}" + (", after the due date." if t.rg_late else "."))
+    parts.append(f"{rg_label} on {long_date(t.rg_decided_on)}" + (", after the due date." if t.rg_late else "."))
     if t.rg_outcome == "rg_negative":
         return parts
     if t.cg_decided_on is None and t.cg_earliest_on is not None:
@@ -214,12 +179,12 @@ def _status_parts(t: NrmTracker) -> list[str]:
                 "grounds decision if the evidence is enough."
             )
         else:
-            parts.append(f"A conclusive grounds decision can be made from {format_day(t.cg_earliest_on)}{_basis(t)}.")
+            parts.append(f"A conclusive grounds decision can be made from {long_date(t.cg_earliest_on)}{_basis(t)}.")
     elif t.cg_decided_on is not None:
         cg_label = _OUTCOME_LABELS.get(t.cg_outcome or "", "Conclusive grounds decision")
-        parts.append(f"{cg_label} on {format_day(t.cg_decided_on)}.")
+        parts.append(f"{cg_label} on {long_date(t.cg_decided_on)}.")
         if t.cg_before_earliest and t.cg_earliest_on is not None:
-            parts.append(f"This is before the earliest date of {format_day(t.cg_earliest_on)}.")
+            parts.append(f"This is before the earliest date of {long_date(t.cg_earliest_on)}.")
     return parts
 
 

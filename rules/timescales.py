@@ -34,14 +34,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-import holidays
+from rules.clock import LONDON, add_working_days
+from rules.vocabulary import MeetingType, Nation, spec_for
 
-from conference.meeting_types import MeetingType, Nation, spec_for
-
-LONDON = ZoneInfo("Europe/London")
 #: The hour, local time, at which a day-based deadline ends.
 CLOSE_OF_BUSINESS = time(17, 0)
 #: How soon a strategy discussion for a child at risk of going missing is due. Convene's own choice: the
@@ -107,56 +103,8 @@ PRE_REFERRAL_WORKING_DAYS = 5
 #: Ireland: [UNCONFIRMED], the same 3 then 6 months is Convene's reading of the SBNI core procedures.
 FIRST_REVIEW_MONTHS = 3
 LATER_REVIEW_MONTHS = 6
-_SUBDIVISIONS = {
-    Nation.ENGLAND: "ENG",
-    Nation.WALES: "WLS",
-    Nation.SCOTLAND: "SCT",
-    Nation.NORTHERN_IRELAND: "NIR",
-}
-
-
 class TimescaleError(ValueError):
     """A default window cannot be worked out; the message says what to enter."""
-
-
-@lru_cache(maxsize=64)
-def _bank_holidays(nation: Nation, year: int) -> frozenset[date]:
-    calendar = holidays.country_holidays("GB", subdiv=_SUBDIVISIONS[nation], years=year)
-    return frozenset(calendar.keys())
-
-
-def bank_holiday_name(day: date, nation: Nation) -> str | None:
-    """The name of the bank holiday on ``day`` in ``nation``, or ``None``."""
-    calendar = holidays.country_holidays("GB", subdiv=_SUBDIVISIONS[Nation(nation)], years=day.year)
-    name = calendar.get(day)
-    return str(name) if name is not None else None
-
-
-def is_working_day(day: date, nation: Nation) -> bool:
-    """Monday to Friday and not a bank holiday (or substitute day) in ``nation``."""
-    if isinstance(day, datetime):
-        raise TypeError("is_working_day takes a date, not a datetime; convert to a Europe/London date first")
-    return day.weekday() < 5 and day not in _bank_holidays(Nation(nation), day.year)
-
-
-def add_working_days(start_on: date, n: int, nation: Nation) -> date:
-    """The ``n``-th working day after ``start_on`` (``start_on`` itself is never counted; ``n`` >= 0).
-
-    ``add_working_days(d, 0, nation)`` is ``d`` if it is a working day, else the next working day.
-    """
-    if n < 0:
-        raise ValueError("n must be zero or more working days")
-    day = start_on
-    if n == 0:
-        while not is_working_day(day, nation):
-            day += timedelta(days=1)
-        return day
-    remaining = n
-    while remaining:
-        day += timedelta(days=1)
-        if is_working_day(day, nation):
-            remaining -= 1
-    return day
 
 
 def working_day_deadline_on(anchor_on: date, working_days: int, nation: Nation) -> date:

@@ -28,11 +28,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from decisions.quorum import ROLE_LABELS, MeetingType, Nation, Role, quorum_rule
+from rules.clock import LONDON
+from rules.quorum import ROLE_LABELS, MeetingType, Nation, Seat, quorum_rule
 
-LONDON = ZoneInfo("Europe/London")
 TEXT_MAX_LENGTH = 15_000
 ABSTAIN = "abstain"
 
@@ -308,8 +307,8 @@ def _vote_errors(
     return errors
 
 
-def _non_voter_message(role_value: str, voting: Sequence[Role]) -> str:
-    if role_value == Role.GUARDIAN.value:
+def _non_voter_message(role_value: str, voting: Sequence[Seat]) -> str:
+    if role_value == Seat.GUARDIAN.value:
         return "The guardian attends without a vote"
     voters = ", ".join(ROLE_LABELS[r] for r in voting)
     return f"Only the voting members ({voters}) can vote"
@@ -343,10 +342,10 @@ def _dissent_errors(dissent: object) -> list[FieldError]:
     for index, item in enumerate(dissent):
         entry = item if isinstance(item, Mapping) else {}
         agency = entry.get("agency")
-        if agency not in {r.value for r in Role}:
+        if agency not in {r.value for r in Seat}:
             errors.append(FieldError(f"dissent-{index}-agency", "Select the agency that disagrees"))
             continue
-        label = ROLE_LABELS[Role(str(agency))]
+        label = ROLE_LABELS[Seat(str(agency))]
         if agency in seen:
             errors.append(FieldError(f"dissent-{index}-agency", f"Dissent from {label} is already recorded"))
         seen.add(str(agency))

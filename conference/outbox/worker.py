@@ -31,9 +31,9 @@ from sqlalchemy import Connection, Integer, LargeBinary, String, Uuid, bindparam
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeEngine
 
-from conference.convening.invitation_models import OutboxMessage, OutboxStatus
 from conference.db import UTCDateTime, utcnow
 from conference.extensions import db
+from conference.outbox.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Pure: no Flask, no SQLAlchemy. The web layer passes the register as plain `RegisterEntry` values.
 
 The vocabulary (meeting types, roles, nations) and the quorum rule of each meeting type in each nation are
-the canonical ones in `conference.meeting_types` (owned by convening, where the sources are cited). This
+the canonical ones in `rules.vocabulary` (owned by convening, where the sources are cited). This
 module adds what a meeting needs on the day: the attendance statuses, who counts, the voting members of a
 devolved panel, and a plain sentence for the chair.
 
@@ -17,7 +17,7 @@ Which statuses count towards quorum
 
 Devolved decision panel (England, Wales, Scotland only; the pilot has no Northern Ireland sites): the voting
 members are the local authority (``social_care``), health and police; the guardian (ICTG) is required but
-attends without a vote (the Bexley panel, see ``conference.meeting_types``). Scotland has no ICTG service: a
+attends without a vote (the Bexley panel, see ``rules.vocabulary``). Scotland has no ICTG service: a
 guardian from the Scottish Guardianship Service attends without a vote when one is allocated, and is not
 needed for quorum.
 """
@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from conference.meeting_types import MEETING_TYPE_SPECS, MeetingType, MeetingTypeSpec, Nation, Role
+from rules.vocabulary import MEETING_TYPE_SPECS, MeetingType, MeetingTypeSpec, Nation, Seat
 
 __all__ = [
     "ATTENDANCE_LABELS",
@@ -41,7 +41,7 @@ __all__ = [
     "QuorumResult",
     "QuorumRule",
     "RegisterEntry",
-    "Role",
+    "Seat",
     "UnsupportedMeeting",
     "check_quorum",
     "meeting_types_for",
@@ -61,19 +61,19 @@ class AttendanceStatus(StrEnum):
         return ATTENDANCE_LABELS[self]
 
 
-#: Role names as they read inside a sentence ("health is not present").
-ROLE_LABELS: dict[Role, str] = {
-    Role.CHAIR: "chair",
-    Role.SOCIAL_CARE: "social care",
-    Role.POLICE: "police",
-    Role.HEALTH: "health",
-    Role.HOME_OFFICE: "Home Office",
-    Role.GUARDIAN: "guardian",
-    Role.EDUCATION: "education",
-    Role.INTERPRETER: "interpreter",
-    Role.SINGLE_COMPETENT_AUTHORITY: "Single Competent Authority",
-    Role.VOLUNTARY_SECTOR: "voluntary sector",
-    Role.LEGAL: "legal",
+#: Seat names as they read inside a sentence ("health is not present").
+ROLE_LABELS: dict[Seat, str] = {
+    Seat.CHAIR: "chair",
+    Seat.SOCIAL_CARE: "social care",
+    Seat.POLICE: "police",
+    Seat.HEALTH: "health",
+    Seat.HOME_OFFICE: "Home Office",
+    Seat.GUARDIAN: "guardian",
+    Seat.EDUCATION: "education",
+    Seat.INTERPRETER: "interpreter",
+    Seat.SINGLE_COMPETENT_AUTHORITY: "Single Competent Authority",
+    Seat.VOLUNTARY_SECTOR: "voluntary sector",
+    Seat.LEGAL: "legal",
 }
 
 ATTENDANCE_LABELS: dict[AttendanceStatus, str] = {
@@ -90,7 +90,7 @@ COUNTS_TOWARDS_QUORUM: frozenset[AttendanceStatus] = frozenset(
 )
 
 #: The voting members of a devolved decision panel (the chair conducts the meeting and does not vote).
-PANEL_VOTING_ROLES: tuple[Role, ...] = (Role.SOCIAL_CARE, Role.HEALTH, Role.POLICE)
+PANEL_VOTING_ROLES: tuple[Seat, ...] = (Seat.SOCIAL_CARE, Seat.HEALTH, Seat.POLICE)
 
 
 @dataclass(frozen=True)
@@ -99,27 +99,27 @@ class QuorumRule:
 
     ``voting`` is empty for meetings that do not vote."""
 
-    required: tuple[Role, ...]
+    required: tuple[Seat, ...]
     at_least: int = 0
-    others_from: tuple[Role, ...] = ()
-    voting: tuple[Role, ...] = ()
-    non_voting_required: tuple[Role, ...] = ()
+    others_from: tuple[Seat, ...] = ()
+    voting: tuple[Seat, ...] = ()
+    non_voting_required: tuple[Seat, ...] = ()
     description: str = ""
 
 
-def _ordered(roles: Iterable[Role]) -> tuple[Role, ...]:
+def _ordered(roles: Iterable[Seat]) -> tuple[Seat, ...]:
     wanted = set(roles)
-    return tuple(r for r in Role if r in wanted)
+    return tuple(r for r in Seat if r in wanted)
 
 
 def _rule_from_spec(spec: MeetingTypeSpec) -> QuorumRule:
     quorum = spec.quorum
-    voting: tuple[Role, ...] = ()
-    non_voting: tuple[Role, ...] = ()
+    voting: tuple[Seat, ...] = ()
+    non_voting: tuple[Seat, ...] = ()
     if spec.meeting_type == MeetingType.DEVOLVED_NRM_DECISION_PANEL:
         voting = PANEL_VOTING_ROLES
         non_voting = _ordered(
-            r.role for r in spec.roles if not r.voting and (r.role in quorum.all_of or r.role is Role.GUARDIAN)
+            r.role for r in spec.roles if not r.voting and (r.role in quorum.all_of or r.role is Seat.GUARDIAN)
         )
     required = tuple(r.role for r in spec.roles if r.role in quorum.all_of)
     required += _ordered(set(quorum.all_of) - set(required))
@@ -146,7 +146,7 @@ class UnsupportedMeeting(ValueError):
 class RegisterEntry:
     """One line of the attendance register. ``deputy`` names who attended for the agency."""
 
-    role: Role
+    role: Seat
     status: AttendanceStatus
     person: str = ""
     deputy: str = ""
@@ -155,12 +155,12 @@ class RegisterEntry:
 @dataclass(frozen=True)
 class QuorumResult:
     met: bool
-    missing_roles: tuple[Role, ...]
+    missing_roles: tuple[Seat, ...]
     message: str
-    present_roles: tuple[Role, ...] = ()
-    written_submissions: tuple[Role, ...] = ()
-    voting_members: tuple[Role, ...] = ()
-    non_voting_members: tuple[Role, ...] = ()
+    present_roles: tuple[Seat, ...] = ()
+    written_submissions: tuple[Seat, ...] = ()
+    voting_members: tuple[Seat, ...] = ()
+    non_voting_members: tuple[Seat, ...] = ()
     problems: tuple[str, ...] = field(default=())
     others_short: int = 0
 
@@ -210,25 +210,25 @@ def check_quorum(
     )
 
 
-def _roles_with(register: Iterable[RegisterEntry], statuses: Iterable[AttendanceStatus]) -> set[Role]:
+def _roles_with(register: Iterable[RegisterEntry], statuses: Iterable[AttendanceStatus]) -> set[Seat]:
     wanted = set(statuses)
-    return {Role(entry.role) for entry in register if AttendanceStatus(entry.status) in wanted}
+    return {Seat(entry.role) for entry in register if AttendanceStatus(entry.status) in wanted}
 
 
 def _entry_problems(register: Iterable[RegisterEntry]) -> Iterable[str]:
     for entry in register:
         if entry.status == AttendanceStatus.DEPUTY_PRESENT and not entry.deputy.strip():
-            yield f"Enter the name of the deputy for {ROLE_LABELS[Role(entry.role)]}"
+            yield f"Enter the name of the deputy for {ROLE_LABELS[Seat(entry.role)]}"
 
 
 def _message(
     rule: QuorumRule,
     met: bool,
-    missing: tuple[Role, ...],
+    missing: tuple[Seat, ...],
     short: int,
-    written: tuple[Role, ...],
-    voting: tuple[Role, ...],
-    non_voting: tuple[Role, ...],
+    written: tuple[Seat, ...],
+    voting: tuple[Seat, ...],
+    non_voting: tuple[Seat, ...],
 ) -> str:
     parts: list[str] = []
     if met:
@@ -255,7 +255,7 @@ def _message(
     return " ".join(parts)
 
 
-def _join(roles: Sequence[Role]) -> str:
+def _join(roles: Sequence[Seat]) -> str:
     labels = [ROLE_LABELS[r] for r in roles]
     if len(labels) <= 1:
         return "".join(labels)

@@ -20,7 +20,7 @@ from conference.invitations.privacy import check_outbound_text
 
 def enqueue_email(to_email: str, subject: str, body: str, *, conference_id: uuid.UUID | None = None,
                   kind: str = "NOTICE") -> None:
-    from conference.convening.invitation_models import OutboxMessage
+    from conference.outbox.models import OutboxMessage
 
     settings = current_app.config["SETTINGS"]
     address = require_address(to_email, "To address")
