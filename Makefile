@@ -78,12 +78,13 @@ chromium: ## Install Debian's Chromium for the browser tests, if missing
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "Chromium could not be installed: the browser tests cannot run"; exit 1; }; fi
 
-lint: install ## ruff, mypy and the import rule
+lint: install ## ruff (rules and format), mypy; the import contracts are tests/unit/test_import_contracts.py
 	$(VENV)/bin/ruff check conference scheduler decisions rules tests bench wsgi.py
+	$(VENV)/bin/ruff format --check conference scheduler decisions rules tests bench wsgi.py
 	$(VENV)/bin/mypy conference scheduler decisions rules wsgi.py
 
-format: install ## Reformat the code with ruff format (lint will check it once every branch has been reformatted)
-	$(VENV)/bin/ruff format conference scheduler decisions tests bench wsgi.py
+format: install ## Reformat the code with ruff format (make lint checks it)
+	$(VENV)/bin/ruff format conference scheduler decisions rules tests bench wsgi.py
 
 test: install assets postgres chromium lint ## Install what the tests need and run them all
 	$(VENV)/bin/pytest -n 2 -p no:cacheprovider --dist loadgroup tests

@@ -64,7 +64,10 @@ def whole_command(url: str) -> float:
     began = time.perf_counter()
     subprocess.run(
         [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "demo", "load"],
-        cwd=ROOT, env=env, check=True, capture_output=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     return time.perf_counter() - began
 

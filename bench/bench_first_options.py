@@ -91,12 +91,21 @@ def seed(url: str, meetings: int) -> tuple[str, dict[str, list[str]]]:
     first_day = (now + timedelta(days=1)).replace(hour=0, minute=0)
     hours = {d: [["08:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
     with app.app_context(), db.unit_of_work() as session:
-        area = LocalAuthority(code="BN", name="Benchshire", nation=Nation.ENGLAND, contact_phone="01632 960000",
-                              contact_email="mash@bench.example")
+        area = LocalAuthority(
+            code="BN",
+            name="Benchshire",
+            nation=Nation.ENGLAND,
+            contact_phone="01632 960000",
+            contact_email="mash@bench.example",
+        )
         session.add(area)
         session.flush()
-        agency = Agency(name="Benchshire Children's Services", kind=AgencyKind.CHILDREN_SOCIAL_CARE,
-                        local_authority_id=area.id, secure_email="csc@bench.example")
+        agency = Agency(
+            name="Benchshire Children's Services",
+            kind=AgencyKind.CHILDREN_SOCIAL_CARE,
+            local_authority_id=area.id,
+            secure_email="csc@bench.example",
+        )
         session.add(agency)
         session.flush()
         seats = list(Seat)[:ROLES]
@@ -104,31 +113,56 @@ def seed(url: str, meetings: int) -> tuple[str, dict[str, list[str]]]:
         for shape in SHAPES:
             for seat in seats:
                 people[shape, seat] = [
-                    Person(agency_id=agency.id, name=f"{seat.label} {n}", job_title="Officer",
-                           email=f"{shape}.{seat.value}{n}@bench.example", working_hours=hours,
-                           availability_source=AvailabilitySource.ICS_UPLOAD,
-                           availability_ics=busy_ics(rng, first_day) if shape == "busy" else EMPTY_ICS)
+                    Person(
+                        agency_id=agency.id,
+                        name=f"{seat.label} {n}",
+                        job_title="Officer",
+                        email=f"{shape}.{seat.value}{n}@bench.example",
+                        working_hours=hours,
+                        availability_source=AvailabilitySource.ICS_UPLOAD,
+                        availability_ics=busy_ics(rng, first_day) if shape == "busy" else EMPTY_ICS,
+                    )
                     for n in range(CANDIDATES)
                 ]
                 session.add_all(people[shape, seat])
-        user = User(email="coordinator@bench.example", display_name="Coordinator", password_hash="x",
-                    role=Role.COORDINATOR, agency_id=agency.id)
+        user = User(
+            email="coordinator@bench.example",
+            display_name="Coordinator",
+            password_hash="x",
+            role=Role.COORDINATOR,
+            agency_id=agency.id,
+        )
         session.add(user)
         session.flush()
         ids: dict[str, list[str]] = {shape: [] for shape in SHAPES}
         for m in range(meetings * len(SHAPES)):
             shape = SHAPES[m % len(SHAPES)]
-            case = Case(reference=f"BN-2030-{m + 1:04d}", local_authority_id=area.id, nation=Nation.ENGLAND,
-                        child_first_name="Bench", child_last_name=f"Child {m}", child_estimated_age=15,
-                        gender=Gender.NOT_KNOWN, identified_at=now - timedelta(hours=2),
-                        missing_risk=MissingRisk.HIGH, created_by_id=user.id)
+            case = Case(
+                reference=f"BN-2030-{m + 1:04d}",
+                local_authority_id=area.id,
+                nation=Nation.ENGLAND,
+                child_first_name="Bench",
+                child_last_name=f"Child {m}",
+                child_estimated_age=15,
+                gender=Gender.NOT_KNOWN,
+                identified_at=now - timedelta(hours=2),
+                missing_risk=MissingRisk.HIGH,
+                created_by_id=user.id,
+            )
             session.add(case)
             session.flush()
-            meeting = Conference(case_id=case.id, reference=f"MTG-B{m:03d}",
-                                 meeting_type=MeetingType.STRATEGY_DISCUSSION, nation=Nation.ENGLAND,
-                                 status=ConferenceStatus.DRAFT, earliest_start_at=first_day,
-                                 deadline_at=first_day + timedelta(days=DAYS), duration_minutes=60,
-                                 ical_uid=f"bench-{m}@bench.example", created_by_id=user.id)
+            meeting = Conference(
+                case_id=case.id,
+                reference=f"MTG-B{m:03d}",
+                meeting_type=MeetingType.STRATEGY_DISCUSSION,
+                nation=Nation.ENGLAND,
+                status=ConferenceStatus.DRAFT,
+                earliest_start_at=first_day,
+                deadline_at=first_day + timedelta(days=DAYS),
+                duration_minutes=60,
+                ical_uid=f"bench-{m}@bench.example",
+                created_by_id=user.id,
+            )
             session.add(meeting)
             session.flush()
             for k, seat in enumerate(seats):
@@ -138,9 +172,17 @@ def seed(url: str, meetings: int) -> tuple[str, dict[str, list[str]]]:
             ids[shape].append(str(meeting.id))
         token = secrets.token_urlsafe(32)
         stamp = now.isoformat()
-        session.add(UserSession(id=hashlib.sha256(token.encode()).hexdigest(), user_id=user.id, created_at=now,
-                                last_seen_at=now, password_at=now, mfa_at=now,
-                                data={"user_id": str(user.id), "password_at": stamp, "mfa_at": stamp}))
+        session.add(
+            UserSession(
+                id=hashlib.sha256(token.encode()).hexdigest(),
+                user_id=user.id,
+                created_at=now,
+                last_seen_at=now,
+                password_at=now,
+                mfa_at=now,
+                data={"user_id": str(user.id), "password_at": stamp, "mfa_at": stamp},
+            )
+        )
     return token, ids
 
 
@@ -150,9 +192,23 @@ def serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int,
     began = time.perf_counter()
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-k", "gthread", "-w", "1", "--threads", "4",
-             "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), "wsgi:app"],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "-k",
+                "gthread",
+                "-w",
+                "1",
+                "--threads",
+                "4",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--chdir",
+                str(ROOT),
+                "wsgi:app",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     for _ in range(600):
         try:
@@ -187,9 +243,17 @@ def time_options(port: int, token: str, ids: list[str]) -> list[float]:
         assert match, page[:2000]
         form = urllib.parse.urlencode({"csrf_token": match.group(1), "action": "find"})
         began = time.perf_counter()
-        connection.request("POST", path, body=form, headers={
-            **headers, "Content-Type": "application/x-www-form-urlencoded", "Origin": "https://127.0.0.1",
-            "Referer": f"https://127.0.0.1{path}"})
+        connection.request(
+            "POST",
+            path,
+            body=form,
+            headers={
+                **headers,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": "https://127.0.0.1",
+                "Referer": f"https://127.0.0.1{path}",
+            },
+        )
         response = connection.getresponse()
         response.read()
         assert response.status in (302, 303), response.status
@@ -274,8 +338,10 @@ def main() -> None:
             results[f"warm {shape}"] = run(url, token, ids[shape][:meetings], warm=True)
             results[f"cold {shape}"] = run(url, token, ids[shape][meetings:], warm=False)
         for key, r in results.items():
-            print(f"{key}: first {r['first']:.0f} ms, later {[round(x) for x in r['later']]} ms, "  # type: ignore[attr-defined]
-                  f"warm-up {r['warmed']}")
+            print(
+                f"{key}: first {r['first']:.0f} ms, later {[round(x) for x in r['later']]} ms, "  # type: ignore[attr-defined]
+                f"warm-up {r['warmed']}"
+            )
         write_section(results, meetings)
     finally:
         drop_postgres_database(name)

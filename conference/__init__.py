@@ -71,18 +71,24 @@ def _register_config(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
     )
     if settings.is_development:
-        log.warning("Convene is running in DEVELOPMENT mode: demo data, a local mail catcher and a dev key. "
-                    "Never use this mode with real data.")
+        log.warning(
+            "Convene is running in DEVELOPMENT mode: demo data, a local mail catcher and a dev key. "
+            "Never use this mode with real data."
+        )
 
 
 def _register_templates(app: Flask) -> None:
-    app.jinja_loader = ChoiceLoader([
-        FileSystemLoader(str(REPO_ROOT / "templates")),
-        PrefixLoader({
-            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
-        }),
-    ])
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(REPO_ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
     app.jinja_env.autoescape = True
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -143,12 +149,14 @@ def _register_errors(app: Flask) -> None:
             from conference.audit import record_refusal
 
             record_refusal(db.session, "rate_limited", outcome="refused", detail={"endpoint": request.endpoint or ""})
-        template = {400: "400", 401: "401", 403: "403", 404: "404", 405: "405", 409: "409", 413: "413",
-                    429: "429"}.get(code, "generic")
+        template = {400: "400", 401: "401", 403: "403", 404: "404", 405: "405", 409: "409", 413: "413", 429: "429"}.get(
+            code, "generic"
+        )
         if code == 413:
             limit = app.config.get("MAX_CONTENT_LENGTH") or 0
-            return render_error(code, template, error=error, back=_way_back(app),
-                                limit_mb=max(1, limit // (1024 * 1024)))
+            return render_error(
+                code, template, error=error, back=_way_back(app), limit_mb=max(1, limit // (1024 * 1024))
+            )
         return render_error(code, template, error=error)
 
     @app.errorhandler(Exception)

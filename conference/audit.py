@@ -36,8 +36,9 @@ SessionLike = Session | scoped_session[Session]
 class AuditEvent(Base):
     __tablename__ = "audit_events"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(BigInteger, "postgresql"), primary_key=True,
-                                    autoincrement=False)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(BigInteger, "postgresql"), primary_key=True, autoincrement=False
+    )
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_user_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
     actor_agency_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
@@ -201,8 +202,16 @@ def record_refusal(
     """An audit row that survives the rollback of a refused request (a 4xx): see ``keep_after_rollback``."""
 
     def write() -> None:
-        record_event(session, action, object_type=object_type, object_id=object_id, outcome=outcome, reason=reason,
-                     detail=detail, actor_user_id=actor_user_id)
+        record_event(
+            session,
+            action,
+            object_type=object_type,
+            object_id=object_id,
+            outcome=outcome,
+            reason=reason,
+            detail=detail,
+            actor_user_id=actor_user_id,
+        )
 
     keep_after_rollback(write)
 

@@ -63,9 +63,12 @@ def demo_load() -> None:
 
     # The demo's accounts have a published password and a fixed authenticator key: never on a real service.
     if not current_app.config["SETTINGS"].is_development:
-        click.echo("The demo area works only in development: its accounts have a published password and a fixed "
-                   "authenticator key. Nothing was loaded. To try Convene, run `make run`, which sets "
-                   "CONVENE_ENV=development with its own local database.", err=True)
+        click.echo(
+            "The demo area works only in development: its accounts have a published password and a fixed "
+            "authenticator key. Nothing was loaded. To try Convene, run `make run`, which sets "
+            "CONVENE_ENV=development with its own local database.",
+            err=True,
+        )
         sys.exit(2)
     summary = load_demo()
     click.echo(summary.describe())
@@ -84,8 +87,11 @@ def audit_verify() -> None:
     if report.ok:
         click.echo(f"Audit log verified: {report.checked} rows, chain intact.")
         return
-    click.echo(f"Audit log BROKEN at row {report.first_broken_id}: {report.problem}. "
-               f"{report.checked} rows before it verified.", err=True)
+    click.echo(
+        f"Audit log BROKEN at row {report.first_broken_id}: {report.problem}. "
+        f"{report.checked} rows before it verified.",
+        err=True,
+    )
     sys.exit(1)
 
 
@@ -108,12 +114,19 @@ def users_group() -> None:
     pass
 
 
-@users_group.command("create", help="Create an account and print its one-time enrolment code (valid 7 days): "
-                                    "the person needs it to set up an authenticator app at first sign-in.")
+@users_group.command(
+    "create",
+    help="Create an account and print its one-time enrolment code (valid 7 days): "
+    "the person needs it to set up an authenticator app at first sign-in.",
+)
 @click.argument("email")
 @click.option("--name", required=True, help="The person's name as colleagues know it.")
-@click.option("--role", "role_name", required=True, type=click.Choice(["coordinator", "chair", "agency_member",
-                                                                       "manager", "administrator"]))
+@click.option(
+    "--role",
+    "role_name",
+    required=True,
+    type=click.Choice(["coordinator", "chair", "agency_member", "manager", "administrator"]),
+)
 @click.option("--agency", "agency_name", required=True, help="The agency's name, exactly as in the directory.")
 @click.password_option(help="Asked for, twice, if not given.")
 def users_create(email: str, name: str, role_name: str, agency_name: str, password: str) -> None:
@@ -136,16 +149,23 @@ def users_create(email: str, name: str, role_name: str, agency_name: str, passwo
         if session.scalars(select(User).where(User.email == email)).first() is not None:
             click.echo("An account with that email address already exists.", err=True)
             sys.exit(2)
-        user = User(email=email, display_name=name, password_hash=hash_password(password), role=Role(role_name),
-                    agency_id=agencies[0].id)
+        user = User(
+            email=email,
+            display_name=name,
+            password_hash=hash_password(password),
+            role=Role(role_name),
+            agency_id=agencies[0].id,
+        )
         session.add(user)
         session.flush()
         record_event(session, "user.create", object_type="user", object_id=user.id, detail={"role": role_name})
         code = issue_enrolment_code(user, current_app.config["SECRET_KEY"])
-    click.echo(f"Account created. Enrolment code: {code}\n"
-               f"Give it to {name} in person or by phone (never by email). At first sign-in they enter their "
-               "password, then this code, then set up an authenticator app. It works once and expires in 7 days; "
-               "an administrator can issue a new one from the Accounts page.")
+    click.echo(
+        f"Account created. Enrolment code: {code}\n"
+        f"Give it to {name} in person or by phone (never by email). At first sign-in they enter their "
+        "password, then this code, then set up an authenticator app. It works once and expires in 7 days; "
+        "an administrator can issue a new one from the Accounts page."
+    )
 
 
 @users_group.command("code", help="Print the current sign-in code for a DEMO account (development only).")

@@ -65,5 +65,11 @@ class TimestampMixin:
 
 def enum_type(enum_class: type[Any]) -> SAEnum:
     """Store a StrEnum by its value as a plain string column (portable; no native database enum)."""
-    return SAEnum(enum_class, native_enum=False, create_constraint=False, length=40, validate_strings=True,
-                  values_callable=lambda members: [m.value for m in members])
+    return SAEnum(
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=40,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )

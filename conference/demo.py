@@ -60,112 +60,372 @@ class DemoAgency:
 
 P = DemoPerson
 AGENCIES: tuple[DemoAgency, ...] = (
-    DemoAgency("Northbridge Children's Services", AgencyKind.CHILDREN_SOCIAL_CARE, "mash@northbridge.example", (
-        P("Casey Quill", "Strategy meeting coordinator", "casey.quill@northbridge.example", ("coordinator",), EARLY),
-        P("Morgan Larkspur", "Team manager, child protection", "morgan.larkspur@northbridge.example",
-          ("team_manager", "may_chair"), FULL_TIME),
-        P("Jordan Fennimore", "Team manager, exploitation team", "jordan.fennimore@northbridge.example",
-          ("team_manager", "may_chair"), NO_FRIDAYS),
-        P("Riley Brightwater", "Senior social worker", "riley.brightwater@northbridge.example",
-          ("social_worker",), FULL_TIME),
-        P("Sam Thistlewood", "Social worker", "sam.thistlewood@northbridge.example", ("social_worker",),
-          PART_TIME_MTW),
-        P("Avery Marchbank", "Emergency duty team social worker", "avery.marchbank@northbridge.example",
-          ("social_worker", "emergency_duty"), {}, True),
-        P("Quinn Hollowell", "Head of safeguarding", "quinn.hollowell@northbridge.example",
-          ("service_manager", "may_chair"), FULL_TIME),
-        P("Harper Oakridge", "Independent reviewing officer", "harper.oakridge@northbridge.example",
-          ("reviewing_officer", "may_chair"), SPLIT_WEDNESDAY),
-        P("Parker Moorcroft", "Social worker, newly qualified", "parker.moorcroft@northbridge.example",
-          ("social_worker",), FULL_TIME, source=AvailabilitySource.CALDAV),
-    )),
-    DemoAgency("Northbridge Constabulary", AgencyKind.POLICE, "public-protection@northbridge-police.example", (
-        P("Detective Sergeant Rowan Ashdown", "Modern slavery and trafficking lead",
-          "rowan.ashdown@northbridge-police.example", ("police_trafficking_lead",), FULL_TIME),
-        P("Detective Constable Ellis Kestrel", "Child abuse investigation", "ellis.kestrel@northbridge-police.example",
-          ("police_child_protection",), EARLY),
-        P("Inspector Blake Stormont", "Duty inspector (on call)", "blake.stormont@northbridge-police.example",
-          ("police_duty_officer",), {}, True),
-        P("Detective Constable Tali Wrenfield", "Exploitation team", "tali.wrenfield@northbridge-police.example",
-          ("police_child_protection",), PART_TIME_MORNINGS),
-        P("Sergeant Noor Pemberly", "Missing persons coordinator", "noor.pemberly@northbridge-police.example",
-          ("police_missing_persons",), FULL_TIME),
-        P("Detective Constable Sol Brackenbury", "Child abuse investigation (part time)",
-          "sol.brackenbury@northbridge-police.example", ("police_child_protection",), THURSDAY_FRIDAY),
-    )),
-    DemoAgency("Northbridge Health Partnership", AgencyKind.HEALTH, "safeguarding@northbridge-health.example", (
-        P("Dr Indigo Farrowdale", "Named doctor for safeguarding", "indigo.farrowdale@northbridge-health.example",
-          ("named_doctor",), NO_FRIDAYS),
-        P("Kit Merriweather", "Designated nurse for safeguarding", "kit.merriweather@northbridge-health.example",
-          ("designated_nurse",), FULL_TIME),
-        P("Sasha Greenholt", "Named nurse, emergency department", "sasha.greenholt@northbridge-health.example",
-          ("named_nurse",), EARLY),
-        P("Dr Arden Pike", "Community paediatrician", "arden.pike@northbridge-health.example",
-          ("paediatrician",), PART_TIME_MTW),
-        P("Lou Castlemere", "School nurse", "lou.castlemere@northbridge-health.example", ("school_nurse",),
-          PART_TIME_MORNINGS, source=AvailabilitySource.NONE),
-        P("Dr Wren Halloway", "Named GP for safeguarding", "wren.halloway@northbridge-health.example",
-          ("named_gp",), THURSDAY_FRIDAY),
-    )),
-    DemoAgency("Home Office Safeguarding, Northern Region", AgencyKind.HOME_OFFICE,
-               "safeguarding-north@homeoffice.example", (
-        P("Devon Saltmarsh", "Regional safeguarding lead", "devon.saltmarsh@homeoffice.example",
-          ("home_office_safeguarding_lead",), FULL_TIME, also_serves=("EM", "SV")),
-        P("Officer Reese Calder", "Border Force safeguarding officer", "reese.calder@homeoffice.example",
-          ("border_force",), EARLY),
-        P("Frankie Dunmore", "Immigration enforcement, children's champion", "frankie.dunmore@homeoffice.example",
-          ("immigration",), NO_FRIDAYS),
-    )),
-    DemoAgency("Northbridge Guardian Service", AgencyKind.GUARDIAN_SERVICE, "guardians@ictg-north.example", (
-        P("Robin Featherstone", "Independent Child Trafficking Guardian", "robin.featherstone@ictg-north.example",
-          ("ictg",), FULL_TIME),
-        P("Emery Holloway", "Regional practice coordinator", "emery.holloway@ictg-north.example",
-          ("ictg", "ictg_rpc"), PART_TIME_MTW),
-        P("Jules Amberley", "Independent Child Trafficking Guardian", "jules.amberley@ictg-north.example",
-          ("ictg",), SPLIT_WEDNESDAY),
-    )),
-    DemoAgency("Northbridge Virtual School", AgencyKind.EDUCATION, "virtual.school@northbridge.example", (
-        P("Marlow Penhallow", "Headteacher, virtual school", "marlow.penhallow@northbridge.example",
-          ("education_lead",), FULL_TIME),
-        P("Sky Tillingham", "Designated safeguarding lead, Northbridge Academy", "sky.tillingham@northbridge.example",
-          ("dsl",), EARLY, source=AvailabilitySource.NONE),
-        P("Rory Quillfeather", "Education welfare officer", "rory.quillfeather@northbridge.example",
-          ("education_welfare",), PART_TIME_MTW),
-    )),
-    DemoAgency("Harbour Lights Refuge", AgencyKind.VOLUNTARY_SECTOR, "referrals@harbourlights.example", (
-        P("Ash Rosewarne", "Children's support worker", "ash.rosewarne@harbourlights.example",
-          ("support_worker",), PART_TIME_MTW),
-        P("Remy Caddington", "Service manager", "remy.caddington@harbourlights.example", ("service_manager",),
-          FULL_TIME),
-    )),
-    DemoAgency("Single Competent Authority (demo)", AgencyKind.SINGLE_COMPETENT_AUTHORITY,
-               "sca-demo@homeoffice.example", (
-        P("Charlie Whitlock", "Competent authority decision maker", "charlie.whitlock@homeoffice.example",
-          ("sca",), FULL_TIME),
-        P("Jamie Orchardson", "Competent authority senior caseworker", "jamie.orchardson@homeoffice.example",
-          ("sca",), NO_FRIDAYS),
-    )),
-    DemoAgency("Northbridge Language Services", AgencyKind.INTERPRETING, "bookings@nb-language.example", (
-        P("Mira Solberg", "Interpreter (Vietnamese)", "mira.solberg@nb-language.example", ("interpreter", "vi"),
-          FULL_TIME),
-        P("Tomasz Wielgo", "Interpreter (Albanian)", "tomasz.wielgo@nb-language.example", ("interpreter", "sq"),
-          PART_TIME_MORNINGS),
-        P("Amani Okonjo", "Interpreter (Tigrinya)", "amani.okonjo@nb-language.example", ("interpreter", "ti"),
-          SPLIT_WEDNESDAY),
-    )),
-    DemoAgency("Northbridge Youth Legal Centre", AgencyKind.LEGAL, "advice@nb-youthlegal.example", (
-        P("Lee Brambleton", "Solicitor, children's immigration", "lee.brambleton@nb-youthlegal.example",
-          ("solicitor",), NO_FRIDAYS),
-        P("Dana Fairbourne", "Paralegal", "dana.fairbourne@nb-youthlegal.example", ("paralegal",), FULL_TIME,
-          source=AvailabilitySource.NONE),
-    )),
+    DemoAgency(
+        "Northbridge Children's Services",
+        AgencyKind.CHILDREN_SOCIAL_CARE,
+        "mash@northbridge.example",
+        (
+            P(
+                "Casey Quill",
+                "Strategy meeting coordinator",
+                "casey.quill@northbridge.example",
+                ("coordinator",),
+                EARLY,
+            ),
+            P(
+                "Morgan Larkspur",
+                "Team manager, child protection",
+                "morgan.larkspur@northbridge.example",
+                ("team_manager", "may_chair"),
+                FULL_TIME,
+            ),
+            P(
+                "Jordan Fennimore",
+                "Team manager, exploitation team",
+                "jordan.fennimore@northbridge.example",
+                ("team_manager", "may_chair"),
+                NO_FRIDAYS,
+            ),
+            P(
+                "Riley Brightwater",
+                "Senior social worker",
+                "riley.brightwater@northbridge.example",
+                ("social_worker",),
+                FULL_TIME,
+            ),
+            P(
+                "Sam Thistlewood",
+                "Social worker",
+                "sam.thistlewood@northbridge.example",
+                ("social_worker",),
+                PART_TIME_MTW,
+            ),
+            P(
+                "Avery Marchbank",
+                "Emergency duty team social worker",
+                "avery.marchbank@northbridge.example",
+                ("social_worker", "emergency_duty"),
+                {},
+                True,
+            ),
+            P(
+                "Quinn Hollowell",
+                "Head of safeguarding",
+                "quinn.hollowell@northbridge.example",
+                ("service_manager", "may_chair"),
+                FULL_TIME,
+            ),
+            P(
+                "Harper Oakridge",
+                "Independent reviewing officer",
+                "harper.oakridge@northbridge.example",
+                ("reviewing_officer", "may_chair"),
+                SPLIT_WEDNESDAY,
+            ),
+            P(
+                "Parker Moorcroft",
+                "Social worker, newly qualified",
+                "parker.moorcroft@northbridge.example",
+                ("social_worker",),
+                FULL_TIME,
+                source=AvailabilitySource.CALDAV,
+            ),
+        ),
+    ),
+    DemoAgency(
+        "Northbridge Constabulary",
+        AgencyKind.POLICE,
+        "public-protection@northbridge-police.example",
+        (
+            P(
+                "Detective Sergeant Rowan Ashdown",
+                "Modern slavery and trafficking lead",
+                "rowan.ashdown@northbridge-police.example",
+                ("police_trafficking_lead",),
+                FULL_TIME,
+            ),
+            P(
+                "Detective Constable Ellis Kestrel",
+                "Child abuse investigation",
+                "ellis.kestrel@northbridge-police.example",
+                ("police_child_protection",),
+                EARLY,
+            ),
+            P(
+                "Inspector Blake Stormont",
+                "Duty inspector (on call)",
+                "blake.stormont@northbridge-police.example",
+                ("police_duty_officer",),
+                {},
+                True,
+            ),
+            P(
+                "Detective Constable Tali Wrenfield",
+                "Exploitation team",
+                "tali.wrenfield@northbridge-police.example",
+                ("police_child_protection",),
+                PART_TIME_MORNINGS,
+            ),
+            P(
+                "Sergeant Noor Pemberly",
+                "Missing persons coordinator",
+                "noor.pemberly@northbridge-police.example",
+                ("police_missing_persons",),
+                FULL_TIME,
+            ),
+            P(
+                "Detective Constable Sol Brackenbury",
+                "Child abuse investigation (part time)",
+                "sol.brackenbury@northbridge-police.example",
+                ("police_child_protection",),
+                THURSDAY_FRIDAY,
+            ),
+        ),
+    ),
+    DemoAgency(
+        "Northbridge Health Partnership",
+        AgencyKind.HEALTH,
+        "safeguarding@northbridge-health.example",
+        (
+            P(
+                "Dr Indigo Farrowdale",
+                "Named doctor for safeguarding",
+                "indigo.farrowdale@northbridge-health.example",
+                ("named_doctor",),
+                NO_FRIDAYS,
+            ),
+            P(
+                "Kit Merriweather",
+                "Designated nurse for safeguarding",
+                "kit.merriweather@northbridge-health.example",
+                ("designated_nurse",),
+                FULL_TIME,
+            ),
+            P(
+                "Sasha Greenholt",
+                "Named nurse, emergency department",
+                "sasha.greenholt@northbridge-health.example",
+                ("named_nurse",),
+                EARLY,
+            ),
+            P(
+                "Dr Arden Pike",
+                "Community paediatrician",
+                "arden.pike@northbridge-health.example",
+                ("paediatrician",),
+                PART_TIME_MTW,
+            ),
+            P(
+                "Lou Castlemere",
+                "School nurse",
+                "lou.castlemere@northbridge-health.example",
+                ("school_nurse",),
+                PART_TIME_MORNINGS,
+                source=AvailabilitySource.NONE,
+            ),
+            P(
+                "Dr Wren Halloway",
+                "Named GP for safeguarding",
+                "wren.halloway@northbridge-health.example",
+                ("named_gp",),
+                THURSDAY_FRIDAY,
+            ),
+        ),
+    ),
+    DemoAgency(
+        "Home Office Safeguarding, Northern Region",
+        AgencyKind.HOME_OFFICE,
+        "safeguarding-north@homeoffice.example",
+        (
+            P(
+                "Devon Saltmarsh",
+                "Regional safeguarding lead",
+                "devon.saltmarsh@homeoffice.example",
+                ("home_office_safeguarding_lead",),
+                FULL_TIME,
+                also_serves=("EM", "SV"),
+            ),
+            P(
+                "Officer Reese Calder",
+                "Border Force safeguarding officer",
+                "reese.calder@homeoffice.example",
+                ("border_force",),
+                EARLY,
+            ),
+            P(
+                "Frankie Dunmore",
+                "Immigration enforcement, children's champion",
+                "frankie.dunmore@homeoffice.example",
+                ("immigration",),
+                NO_FRIDAYS,
+            ),
+        ),
+    ),
+    DemoAgency(
+        "Northbridge Guardian Service",
+        AgencyKind.GUARDIAN_SERVICE,
+        "guardians@ictg-north.example",
+        (
+            P(
+                "Robin Featherstone",
+                "Independent Child Trafficking Guardian",
+                "robin.featherstone@ictg-north.example",
+                ("ictg",),
+                FULL_TIME,
+            ),
+            P(
+                "Emery Holloway",
+                "Regional practice coordinator",
+                "emery.holloway@ictg-north.example",
+                ("ictg", "ictg_rpc"),
+                PART_TIME_MTW,
+            ),
+            P(
+                "Jules Amberley",
+                "Independent Child Trafficking Guardian",
+                "jules.amberley@ictg-north.example",
+                ("ictg",),
+                SPLIT_WEDNESDAY,
+            ),
+        ),
+    ),
+    DemoAgency(
+        "Northbridge Virtual School",
+        AgencyKind.EDUCATION,
+        "virtual.school@northbridge.example",
+        (
+            P(
+                "Marlow Penhallow",
+                "Headteacher, virtual school",
+                "marlow.penhallow@northbridge.example",
+                ("education_lead",),
+                FULL_TIME,
+            ),
+            P(
+                "Sky Tillingham",
+                "Designated safeguarding lead, Northbridge Academy",
+                "sky.tillingham@northbridge.example",
+                ("dsl",),
+                EARLY,
+                source=AvailabilitySource.NONE,
+            ),
+            P(
+                "Rory Quillfeather",
+                "Education welfare officer",
+                "rory.quillfeather@northbridge.example",
+                ("education_welfare",),
+                PART_TIME_MTW,
+            ),
+        ),
+    ),
+    DemoAgency(
+        "Harbour Lights Refuge",
+        AgencyKind.VOLUNTARY_SECTOR,
+        "referrals@harbourlights.example",
+        (
+            P(
+                "Ash Rosewarne",
+                "Children's support worker",
+                "ash.rosewarne@harbourlights.example",
+                ("support_worker",),
+                PART_TIME_MTW,
+            ),
+            P(
+                "Remy Caddington",
+                "Service manager",
+                "remy.caddington@harbourlights.example",
+                ("service_manager",),
+                FULL_TIME,
+            ),
+        ),
+    ),
+    DemoAgency(
+        "Single Competent Authority (demo)",
+        AgencyKind.SINGLE_COMPETENT_AUTHORITY,
+        "sca-demo@homeoffice.example",
+        (
+            P(
+                "Charlie Whitlock",
+                "Competent authority decision maker",
+                "charlie.whitlock@homeoffice.example",
+                ("sca",),
+                FULL_TIME,
+            ),
+            P(
+                "Jamie Orchardson",
+                "Competent authority senior caseworker",
+                "jamie.orchardson@homeoffice.example",
+                ("sca",),
+                NO_FRIDAYS,
+            ),
+        ),
+    ),
+    DemoAgency(
+        "Northbridge Language Services",
+        AgencyKind.INTERPRETING,
+        "bookings@nb-language.example",
+        (
+            P(
+                "Mira Solberg",
+                "Interpreter (Vietnamese)",
+                "mira.solberg@nb-language.example",
+                ("interpreter", "vi"),
+                FULL_TIME,
+            ),
+            P(
+                "Tomasz Wielgo",
+                "Interpreter (Albanian)",
+                "tomasz.wielgo@nb-language.example",
+                ("interpreter", "sq"),
+                PART_TIME_MORNINGS,
+            ),
+            P(
+                "Amani Okonjo",
+                "Interpreter (Tigrinya)",
+                "amani.okonjo@nb-language.example",
+                ("interpreter", "ti"),
+                SPLIT_WEDNESDAY,
+            ),
+        ),
+    ),
+    DemoAgency(
+        "Northbridge Youth Legal Centre",
+        AgencyKind.LEGAL,
+        "advice@nb-youthlegal.example",
+        (
+            P(
+                "Lee Brambleton",
+                "Solicitor, children's immigration",
+                "lee.brambleton@nb-youthlegal.example",
+                ("solicitor",),
+                NO_FRIDAYS,
+            ),
+            P(
+                "Dana Fairbourne",
+                "Paralegal",
+                "dana.fairbourne@nb-youthlegal.example",
+                ("paralegal",),
+                FULL_TIME,
+                source=AvailabilitySource.NONE,
+            ),
+        ),
+    ),
 )
 
-NEIGHBOUR_AGENCY = DemoAgency("Eastmere Children's Services", AgencyKind.CHILDREN_SOCIAL_CARE,
-                              "mash@eastmere.example", (
-    P("Bailey Cromwellton", "Strategy meeting coordinator", "bailey.cromwellton@eastmere.example", ("coordinator",),
-      FULL_TIME),
-))
+NEIGHBOUR_AGENCY = DemoAgency(
+    "Eastmere Children's Services",
+    AgencyKind.CHILDREN_SOCIAL_CARE,
+    "mash@eastmere.example",
+    (
+        P(
+            "Bailey Cromwellton",
+            "Strategy meeting coordinator",
+            "bailey.cromwellton@eastmere.example",
+            ("coordinator",),
+            FULL_TIME,
+        ),
+    ),
+)
 
 DEMO_ACCOUNTS: tuple[tuple[str, Role, str], ...] = (
     ("casey.quill@northbridge.example", Role.COORDINATOR, "Northbridge Children's Services"),
@@ -193,14 +453,58 @@ class DemoCase:
 
 
 DEMO_CASES = (
-    DemoCase(1, "Minh", "Demo-Tran", 15, Gender.MALE, "Vietnamese", "Vietnamese", True, 3, MissingRisk.HIGH,
-             "Found at a cannabis farm raid early this morning; strategy discussion needed now."),
-    DemoCase(2, "Elira", "Demo-Hoxha", 16, Gender.FEMALE, "Albanian", "Albanian, some English", True, 30,
-             MissingRisk.HIGH, "Arrived at a port with an unrelated adult; placed in emergency foster care."),
-    DemoCase(3, "Kaleb", "Demo-Tesfaye", 14, Gender.MALE, "Eritrean", "Tigrinya", True, 24 * 6, MissingRisk.MEDIUM,
-             "Strategy discussion held; NRM referral made; awaiting the reasonable grounds decision."),
-    DemoCase(4, "Jade", "Demo-Whitmore", 15, Gender.FEMALE, "British", "English", False, 24 * 20, MissingRisk.LOW,
-             "County lines concern from another area; review meeting due."),
+    DemoCase(
+        1,
+        "Minh",
+        "Demo-Tran",
+        15,
+        Gender.MALE,
+        "Vietnamese",
+        "Vietnamese",
+        True,
+        3,
+        MissingRisk.HIGH,
+        "Found at a cannabis farm raid early this morning; strategy discussion needed now.",
+    ),
+    DemoCase(
+        2,
+        "Elira",
+        "Demo-Hoxha",
+        16,
+        Gender.FEMALE,
+        "Albanian",
+        "Albanian, some English",
+        True,
+        30,
+        MissingRisk.HIGH,
+        "Arrived at a port with an unrelated adult; placed in emergency foster care.",
+    ),
+    DemoCase(
+        3,
+        "Kaleb",
+        "Demo-Tesfaye",
+        14,
+        Gender.MALE,
+        "Eritrean",
+        "Tigrinya",
+        True,
+        24 * 6,
+        MissingRisk.MEDIUM,
+        "Strategy discussion held; NRM referral made; awaiting the reasonable grounds decision.",
+    ),
+    DemoCase(
+        4,
+        "Jade",
+        "Demo-Whitmore",
+        15,
+        Gender.FEMALE,
+        "British",
+        "English",
+        False,
+        24 * 20,
+        MissingRisk.LOW,
+        "County lines concern from another area; review meeting due.",
+    ),
 )
 
 
@@ -215,12 +519,18 @@ class DemoSummary:
     def describe(self) -> str:
         made = ", ".join(f"{n} {k if n != 1 else k.removesuffix('s')}" for k, n in sorted(self.created.items()))
         made = made or "nothing new"
-        lines = [f"Northbridge demo area loaded ({made}; diaries dated from today).", "", "Demo accounts "
-                 f"(password for each: {DEMO_PASSWORD}):"]
+        lines = [
+            f"Northbridge demo area loaded ({made}; diaries dated from today).",
+            "",
+            f"Demo accounts (password for each: {DEMO_PASSWORD}):",
+        ]
         for email, role, _agency in DEMO_ACCOUNTS:
             lines.append(f"  {role.label:<14} {email}")
-        lines += ["", f"Each asks for a security code: add the key {DEMO_TOTP_SECRET} to an authenticator app,",
-                  "or print the current code with: make code EMAIL=casey.quill@northbridge.example"]
+        lines += [
+            "",
+            f"Each asks for a security code: add the key {DEMO_TOTP_SECRET} to an authenticator app,",
+            "or print the current code with: make code EMAIL=casey.quill@northbridge.example",
+        ]
         if self.notes:
             lines += ["", *self.notes]
         return "\n".join(lines)
@@ -247,17 +557,28 @@ def _diary(person: DemoPerson, seed: int, today: date) -> str:
                 start_at = datetime.combine(day, time(begin // 60, begin % 60), LONDON).astimezone(UTC)
                 end_at = start_at + timedelta(minutes=length)
                 uid = f"demo-{seed}-{offset}-{begin}@convene.example"
-                lines += ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{stamp}",
-                          f"DTSTART:{start_at:%Y%m%dT%H%M%SZ}", f"DTEND:{end_at:%Y%m%dT%H%M%SZ}",
-                          f"SUMMARY:{rng.choice(('Meeting', 'Home visit', 'Court', 'Training', 'Supervision'))}",
-                          "END:VEVENT"]
+                lines += [
+                    "BEGIN:VEVENT",
+                    f"UID:{uid}",
+                    f"DTSTAMP:{stamp}",
+                    f"DTSTART:{start_at:%Y%m%dT%H%M%SZ}",
+                    f"DTEND:{end_at:%Y%m%dT%H%M%SZ}",
+                    f"SUMMARY:{rng.choice(('Meeting', 'Home visit', 'Court', 'Training', 'Supervision'))}",
+                    "END:VEVENT",
+                ]
     if person.hours:
         first_day = today + timedelta(days=(0 - today.weekday()) % 7 + 1)  # next Tuesday
         start_at = datetime.combine(first_day, time(10, 0), LONDON)
-        lines += ["BEGIN:VEVENT", f"UID:demo-team-{seed}@convene.example", f"DTSTAMP:{stamp}",
-                  f"DTSTART;TZID=Europe/London:{start_at:%Y%m%dT%H%M%S}",
-                  f"DTEND;TZID=Europe/London:{(start_at + timedelta(hours=1)):%Y%m%dT%H%M%S}",
-                  "RRULE:FREQ=WEEKLY;COUNT=3", "SUMMARY:Team meeting", "END:VEVENT"]
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:demo-team-{seed}@convene.example",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;TZID=Europe/London:{start_at:%Y%m%dT%H%M%S}",
+            f"DTEND;TZID=Europe/London:{(start_at + timedelta(hours=1)):%Y%m%dT%H%M%S}",
+            "RRULE:FREQ=WEEKLY;COUNT=3",
+            "SUMMARY:Team meeting",
+            "END:VEVENT",
+        ]
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"
 
@@ -265,8 +586,13 @@ def _diary(person: DemoPerson, seed: int, today: date) -> str:
 def _upsert_area(code: str, name: str, summary: DemoSummary) -> LocalAuthority:
     area = db.session.scalars(select(LocalAuthority).where(LocalAuthority.code == code)).first()
     if area is None:
-        area = LocalAuthority(code=code, name=name, nation=Nation.ENGLAND, contact_phone="01632 960000",
-                              contact_email=f"mash@{name.lower()}.example")
+        area = LocalAuthority(
+            code=code,
+            name=name,
+            nation=Nation.ENGLAND,
+            contact_phone="01632 960000",
+            contact_email=f"mash@{name.lower()}.example",
+        )
         db.session.add(area)
         db.session.flush()
         summary.bump("areas")
@@ -275,7 +601,8 @@ def _upsert_area(code: str, name: str, summary: DemoSummary) -> LocalAuthority:
 
 def _upsert_agency(spec: DemoAgency, area: LocalAuthority, today: date, summary: DemoSummary) -> Agency:
     agency = db.session.scalars(
-        select(Agency).where(Agency.name == spec.name, Agency.local_authority_id == area.id)).first()
+        select(Agency).where(Agency.name == spec.name, Agency.local_authority_id == area.id)
+    ).first()
     if agency is None:
         agency = Agency(name=spec.name, kind=spec.kind, local_authority_id=area.id, secure_email=spec.email)
         db.session.add(agency)
@@ -284,8 +611,9 @@ def _upsert_agency(spec: DemoAgency, area: LocalAuthority, today: date, summary:
     for person_spec in spec.people:
         person = db.session.scalars(select(Person).where(Person.email == person_spec.email)).first()
         if person is None:
-            person = Person(agency_id=agency.id, name=person_spec.name, job_title=person_spec.job_title,
-                            email=person_spec.email)
+            person = Person(
+                agency_id=agency.id, name=person_spec.name, job_title=person_spec.job_title, email=person_spec.email
+            )
             db.session.add(person)
             summary.bump("people")
         person.role_tags = list(person_spec.tags)
@@ -306,11 +634,18 @@ def _upsert_accounts(secret_key: str, summary: DemoSummary) -> None:
         agency = db.session.scalars(select(Agency).where(Agency.name == agency_name)).one()
         person = db.session.scalars(select(Person).where(Person.email == email)).first()
         display = person.name if person else "Alex Adminton"
-        db.session.add(User(
-            email=email, display_name=display, password_hash=password_hash, role=role, agency_id=agency.id,
-            person_id=person.id if person else None,
-            totp_secret_encrypted=mfa.encrypt_secret(DEMO_TOTP_SECRET, secret_key), mfa_enrolled_at=utcnow(),
-        ))
+        db.session.add(
+            User(
+                email=email,
+                display_name=display,
+                password_hash=password_hash,
+                role=role,
+                agency_id=agency.id,
+                person_id=person.id if person else None,
+                totp_secret_encrypted=mfa.encrypt_secret(DEMO_TOTP_SECRET, secret_key),
+                mfa_enrolled_at=utcnow(),
+            )
+        )
         summary.bump("accounts")
 
 
@@ -323,25 +658,47 @@ def _upsert_cases(area: LocalAuthority, agencies: list[Agency], summary: DemoSum
         if db.session.scalars(select(Case).where(Case.reference == reference)).first() is not None:
             continue
         identified_at = (now - timedelta(hours=spec.hours_ago)).replace(second=0, microsecond=0)
-        case = Case(reference=reference, local_authority_id=area.id, nation=area.nation,
-                    child_first_name=spec.first_name, child_last_name=spec.last_name,
-                    child_estimated_age=spec.age, age_disputed=spec.number == 2, gender=spec.gender,
-                    nationality=spec.nationality, languages=spec.languages, interpreter_needed=spec.interpreter,
-                    identified_at=identified_at, missing_risk=spec.risk,
-                    created_by_id=coordinator.id if coordinator else None)
+        case = Case(
+            reference=reference,
+            local_authority_id=area.id,
+            nation=area.nation,
+            child_first_name=spec.first_name,
+            child_last_name=spec.last_name,
+            child_estimated_age=spec.age,
+            age_disputed=spec.number == 2,
+            gender=spec.gender,
+            nationality=spec.nationality,
+            languages=spec.languages,
+            interpreter_needed=spec.interpreter,
+            identified_at=identified_at,
+            missing_risk=spec.risk,
+            created_by_id=coordinator.id if coordinator else None,
+        )
         db.session.add(case)
         db.session.flush()
         for agency in agencies:
             if agency.kind in (AgencyKind.CHILDREN_SOCIAL_CARE, AgencyKind.POLICE):
                 db.session.add(CaseAgency(case_id=case.id, agency_id=agency.id))
-        db.session.add(CaseEvent(case_id=case.id, occurred_at=identified_at, kind="identified",
-                                 summary="Child identified as possibly trafficked"))
-        db.session.add(CaseEvent(case_id=case.id, occurred_at=identified_at + timedelta(minutes=40), kind="note",
-                                 summary=spec.stage))
+        db.session.add(
+            CaseEvent(
+                case_id=case.id,
+                occurred_at=identified_at,
+                kind="identified",
+                summary="Child identified as possibly trafficked",
+            )
+        )
+        db.session.add(
+            CaseEvent(
+                case_id=case.id, occurred_at=identified_at + timedelta(minutes=40), kind="note", summary=spec.stage
+            )
+        )
         record_event(db.session, "case.create", object_type="case", object_id=case.id, detail={"demo": True})
         summary.bump("cases")
-    counter = db.session.scalars(select(CaseReferenceCounter).where(
-        CaseReferenceCounter.local_authority_id == area.id, CaseReferenceCounter.year == year)).first()
+    counter = db.session.scalars(
+        select(CaseReferenceCounter).where(
+            CaseReferenceCounter.local_authority_id == area.id, CaseReferenceCounter.year == year
+        )
+    ).first()
     if counter is None:
         db.session.add(CaseReferenceCounter(local_authority_id=area.id, year=year, last_number=len(DEMO_CASES)))
     else:

@@ -88,12 +88,56 @@ REPLY_HOURS: dict[Seat, tuple[float, float]] = {
 }
 
 FIRST_NAMES = (
-    "Anh", "Besnik", "Dawit", "Leila", "Tyler", "Arben", "Hoa", "Semhar", "Kwame", "Daniela", "Ionut", "Mia",
-    "Thanh", "Yonas", "Kai", "Rezart", "Chloe", "Abdi", "Linh", "Ardit", "Nia", "Omar", "Sara", "Duc", "Ellie",
+    "Anh",
+    "Besnik",
+    "Dawit",
+    "Leila",
+    "Tyler",
+    "Arben",
+    "Hoa",
+    "Semhar",
+    "Kwame",
+    "Daniela",
+    "Ionut",
+    "Mia",
+    "Thanh",
+    "Yonas",
+    "Kai",
+    "Rezart",
+    "Chloe",
+    "Abdi",
+    "Linh",
+    "Ardit",
+    "Nia",
+    "Omar",
+    "Sara",
+    "Duc",
+    "Ellie",
 )
 SURNAMES = (
-    "Nguyen", "Krasniqi", "Haile", "Rahimi", "Booth", "Gashi", "Pham", "Mehari", "Mensah", "Popescu", "Ionescu",
-    "Clarke", "Le", "Tekle", "Okafor", "Berisha", "Walsh", "Farah", "Vu", "Hoxha", "Reid", "Haddad", "Ali",
+    "Nguyen",
+    "Krasniqi",
+    "Haile",
+    "Rahimi",
+    "Booth",
+    "Gashi",
+    "Pham",
+    "Mehari",
+    "Mensah",
+    "Popescu",
+    "Ionescu",
+    "Clarke",
+    "Le",
+    "Tekle",
+    "Okafor",
+    "Berisha",
+    "Walsh",
+    "Farah",
+    "Vu",
+    "Hoxha",
+    "Reid",
+    "Haddad",
+    "Ali",
 )
 ORIGINS = (  # nationality, languages, interpreter needed, Home Office involved
     ("Vietnamese", "Vietnamese", True, True),
@@ -281,8 +325,14 @@ class _Builder:
                     held.append((conference, plan))
             if case.status is CaseStatus.CLOSED:
                 closed_at = _at(self.today - timedelta(days=self.rng.randint(1, 10)), 16)
-                db.session.add(CaseEvent(case_id=case.id, occurred_at=closed_at, kind="closed",
-                                         summary="Case closed: the plan's actions are complete"))
+                db.session.add(
+                    CaseEvent(
+                        case_id=case.id,
+                        occurred_at=closed_at,
+                        kind="closed",
+                        summary="Case closed: the plan's actions are complete",
+                    )
+                )
         # The two most recent meetings wait for the chair's sign-off; every other one was signed off.
         held.sort(key=lambda pair: (pair[1].start_at, pair[0].reference))
         for position, (conference, plan) in enumerate(held):
@@ -331,14 +381,29 @@ class _Builder:
         )
         db.session.add(case)
         db.session.flush()
-        db.session.add(CaseEvent(case_id=case.id, occurred_at=identified_at, kind="identified",
-                                 summary="Child identified as possibly trafficked"))
-        db.session.add(CaseEvent(case_id=case.id, occurred_at=identified_at + timedelta(minutes=40), kind="note",
-                                 summary=rng.choice(STORIES)))
+        db.session.add(
+            CaseEvent(
+                case_id=case.id,
+                occurred_at=identified_at,
+                kind="identified",
+                summary="Child identified as possibly trafficked",
+            )
+        )
+        db.session.add(
+            CaseEvent(
+                case_id=case.id,
+                occurred_at=identified_at + timedelta(minutes=40),
+                kind="note",
+                summary=rng.choice(STORIES),
+            )
+        )
         self.bump("past cases")
         story = (index * 3) % 8  # which meetings the case needs (see _meetings), spread over the months
-        case_info: dict[str, Any] = {"home_office": home_office, "story": story,
-                                     "trafficking": story in (1, 2, 3, 4, 6)}
+        case_info: dict[str, Any] = {
+            "home_office": home_office,
+            "story": story,
+            "trafficking": story in (1, 2, 3, 4, 6),
+        }
         self.case_info[case.id] = case_info
         self.cases.append(case)
         return case
@@ -386,11 +451,17 @@ class _Builder:
             plans.append(plan)
             return plan
 
-        strategy = add(MeetingType.STRATEGY_DISCUSSION, start + timedelta(days=rng.randint(0, 1)),
-                       rng.choice((10, 14, 16)), False)
+        strategy = add(
+            MeetingType.STRATEGY_DISCUSSION, start + timedelta(days=rng.randint(0, 1)), rng.choice((10, 14, 16)), False
+        )
         if strategy is not None:
-            strategy.outcome = {"outcome": "trafficking_concern" if info["trafficking"] else
-                                "more_information_needed" if story == 7 else "no_trafficking_other_concerns"}
+            strategy.outcome = {
+                "outcome": "trafficking_concern"
+                if info["trafficking"]
+                else "more_information_needed"
+                if story == 7
+                else "no_trafficking_other_concerns"
+            }
         if info["trafficking"]:
             referral_on = _weekday(start + timedelta(days=rng.randint(1, 3)))
             if story == 1:
@@ -403,17 +474,27 @@ class _Builder:
                 panel = add(MeetingType.DEVOLVED_NRM_DECISION_PANEL, panel_on, 13, True)
                 if panel is not None:
                     positive = rng.random() < 0.85
-                    panel.outcome = {"stage": "reasonable_grounds",
-                                     "outcome": "rg_positive" if positive else "rg_negative"}
+                    panel.outcome = {
+                        "stage": "reasonable_grounds",
+                        "outcome": "rg_positive" if positive else "rg_negative",
+                    }
         if story in (3, 6):
-            icpc = add(MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE, start + timedelta(days=rng.randint(10, 15)),
-                       10, bool(info.get("referred_on")))
+            icpc = add(
+                MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE,
+                start + timedelta(days=rng.randint(10, 15)),
+                10,
+                bool(info.get("referred_on")),
+            )
             if icpc is not None:
                 plan_needed = rng.random() < 0.8
                 icpc.outcome = {"outcome": "child_protection_plan" if plan_needed else "no_child_protection_plan"}
                 if days_back > 50 and story == 3:
-                    review = add(MeetingType.REVIEW, start + timedelta(days=rng.randint(40, 50)), 14,
-                                 bool(info.get("referred_on")))
+                    review = add(
+                        MeetingType.REVIEW,
+                        start + timedelta(days=rng.randint(40, 50)),
+                        14,
+                        bool(info.get("referred_on")),
+                    )
                     if review is not None:
                         review.outcome = {"outcome": rng.choice(("continue_plan", "continue_plan", "end_plan"))}
         elif story == 7:
@@ -422,8 +503,12 @@ class _Builder:
                 review.outcome = {"outcome": "continue_plan"}
         if days_back <= 12 and not any(p.status is ConferenceStatus.INVITED for p in plans):
             # The newest cases have a conference coming up, some answers already in.
-            add(MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE, self.today + timedelta(days=rng.randint(2, 8)), 10,
-                bool(info.get("referred_on")))
+            add(
+                MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE,
+                self.today + timedelta(days=rng.randint(2, 8)),
+                10,
+                bool(info.get("referred_on")),
+            )
         return plans
 
     def _seats(self, case: Case, meeting_type: MeetingType, referral_made: bool) -> list[PlannedSeat]:
@@ -484,21 +569,39 @@ class _Builder:
         )
         db.session.add(conference)
         db.session.flush()
-        db.session.add(ConferenceArrangement(
-            conference_id=conference.id, window_basis="Arranged from the demo history", solved_at=invited_at,
-            chosen_start_at=plan.start_at, chosen_end_at=conference.end_at,
-            reply_cutoff_at=plan.start_at - min(lead / 2, timedelta(hours=24)), organiser_name="Casey Quill",
-        ))
+        db.session.add(
+            ConferenceArrangement(
+                conference_id=conference.id,
+                window_basis="Arranged from the demo history",
+                solved_at=invited_at,
+                chosen_start_at=plan.start_at,
+                chosen_end_at=conference.end_at,
+                reply_cutoff_at=plan.start_at - min(lead / 2, timedelta(hours=24)),
+                organiser_name="Casey Quill",
+            )
+        )
         self.bump("past meetings" if plan.status is ConferenceStatus.HELD else "upcoming meetings")
         for position, seat in enumerate(plan.seats):
             self._invite(conference, plan, seat, position, invited_at)
         label = plan.meeting_type.label
         if plan.status is ConferenceStatus.HELD:
-            db.session.add(CaseEvent(case_id=plan.case.id, occurred_at=conference.end_at or plan.start_at,
-                                     kind="conference", summary=f"{label} {conference.reference} held"))
+            db.session.add(
+                CaseEvent(
+                    case_id=plan.case.id,
+                    occurred_at=conference.end_at or plan.start_at,
+                    kind="conference",
+                    summary=f"{label} {conference.reference} held",
+                )
+            )
         else:
-            db.session.add(CaseEvent(case_id=plan.case.id, occurred_at=invited_at, kind="conference",
-                                     summary=f"Invitations sent for {label.lower()} {conference.reference}"))
+            db.session.add(
+                CaseEvent(
+                    case_id=plan.case.id,
+                    occurred_at=invited_at,
+                    kind="conference",
+                    summary=f"Invitations sent for {label.lower()} {conference.reference}",
+                )
+            )
         for agency_id in {s.agency.id for s in plan.seats} - self._case_agencies(plan.case):
             db.session.add(CaseAgency(case_id=plan.case.id, agency_id=agency_id, added_at=invited_at))
             self.agencies_by_case.setdefault(plan.case.id, set()).add(agency_id)
@@ -517,7 +620,9 @@ class _Builder:
         self, conference: Conference, plan: MeetingPlan, seat: PlannedSeat, position: int, invited_at: datetime
     ) -> None:
         seat_row = ConferenceRole(
-            conference_id=conference.id, role=seat.role, position=position,
+            conference_id=conference.id,
+            role=seat.role,
+            position=position,
             required=seat.role in spec_for(plan.meeting_type, plan.case.nation).required_roles,
             written_submission_allowed=seat.written_allowed,
             candidate_ids=[str(seat.person.id)] + ([str(seat.deputy.id)] if seat.deputy else []),
@@ -541,9 +646,13 @@ class _Builder:
             if seat.outcome == "no_show" and self.rng.random() < 0.5:
                 answer = ResponseStatus.TENTATIVE
         attendee = Attendee(
-            conference_id=conference.id, conference_role_id=seat_row.id, person_id=seat.person.id,
-            response=answer, responded_at=None if answer is ResponseStatus.NEEDS_ACTION else answered_at,
-            created_at=invited_at, updated_at=answered_at,
+            conference_id=conference.id,
+            conference_role_id=seat_row.id,
+            person_id=seat.person.id,
+            response=answer,
+            responded_at=None if answer is ResponseStatus.NEEDS_ACTION else answered_at,
+            created_at=invited_at,
+            updated_at=answered_at,
         )
         db.session.add(attendee)
         db.session.flush()
@@ -552,10 +661,14 @@ class _Builder:
         source = self.rng.choice(("link", "calendar", "calendar"))
         if answer is ResponseStatus.SENDING_DEPUTY and seat.deputy is not None:
             deputy = Attendee(
-                conference_id=conference.id, conference_role_id=seat_row.id, person_id=seat.deputy.id,
-                deputy_rank=1, response=ResponseStatus.ACCEPTED,
+                conference_id=conference.id,
+                conference_role_id=seat_row.id,
+                person_id=seat.deputy.id,
+                deputy_rank=1,
+                response=ResponseStatus.ACCEPTED,
                 responded_at=answered_at + min(timedelta(hours=self.rng.uniform(0.2, 3)), lead / 10),
-                created_at=answered_at, updated_at=answered_at,
+                created_at=answered_at,
+                updated_at=answered_at,
             )
             db.session.add(deputy)
             db.session.flush()
@@ -564,7 +677,14 @@ class _Builder:
             source = "link"
         else:
             sentence = f"{seat.person.name}: {answer.label.lower()}."
-        db.session.add(ReplyRecord(
-            conference_id=conference.id, attendee_id=attendee.id, source=source, outcome=ReplyOutcome.APPLIED,
-            sentence=sentence, address=seat.person.email if source == "calendar" else "", received_at=answered_at,
-        ))
+        db.session.add(
+            ReplyRecord(
+                conference_id=conference.id,
+                attendee_id=attendee.id,
+                source=source,
+                outcome=ReplyOutcome.APPLIED,
+                sentence=sentence,
+                address=seat.person.email if source == "calendar" else "",
+                received_at=answered_at,
+            )
+        )

@@ -16,9 +16,26 @@ from flask import request, session
 
 from conference.extensions import db
 
-MONTHS = {name: i for i, name in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"], start=1)}
+MONTHS = {
+    name: i
+    for i, name in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 MONTHS.update({name[:3]: i for name, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
 
@@ -74,9 +91,17 @@ def date_parts(form: Mapping[str, str], name: str) -> DateParts:
     return DateParts(*(str(form.get(f"{name}-{part}", "")).strip() for part in ("day", "month", "year")))
 
 
-def parse_date(form: Mapping[str, str], name: str, label: str, errors: FormErrors, *,
-               required: bool = True, past: bool = False, future: bool = False,
-               today: date | None = None) -> date | None:
+def parse_date(
+    form: Mapping[str, str],
+    name: str,
+    label: str,
+    errors: FormErrors,
+    *,
+    required: bool = True,
+    past: bool = False,
+    future: bool = False,
+    today: date | None = None,
+) -> date | None:
     """Parse a GOV.UK date input ``name-day``/``name-month``/``name-year`` with the standard messages."""
     parts = date_parts(form, name)
     if parts.empty:

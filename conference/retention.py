@@ -32,9 +32,11 @@ class PurgeReport:
     message_bodies: int
 
     def describe(self) -> str:
-        return (f"Removed {self.sessions} ended sessions, {self.form_drafts} form drafts older than "
-                f"{FORM_DRAFT_DAYS} days, {self.password_resets} used or expired password reset links; cleared the "
-                f"bodies of {self.message_bodies} messages sent more than {SENT_MESSAGE_BODY_DAYS} days ago.")
+        return (
+            f"Removed {self.sessions} ended sessions, {self.form_drafts} form drafts older than "
+            f"{FORM_DRAFT_DAYS} days, {self.password_resets} used or expired password reset links; cleared the "
+            f"bodies of {self.message_bodies} messages sent more than {SENT_MESSAGE_BODY_DAYS} days ago."
+        )
 
 
 def purge(now: datetime | None = None) -> PurgeReport:
@@ -42,19 +44,33 @@ def purge(now: datetime | None = None) -> PurgeReport:
     from conference.outbox.models import OutboxMessage, OutboxStatus
 
     now = now or utcnow()
-    sessions = db.session.execute(delete(UserSession).where(or_(
-        UserSession.last_seen_at < now - SESSION_IDLE, UserSession.created_at < now - SESSION_ABSOLUTE)))
+    sessions = db.session.execute(
+        delete(UserSession).where(
+            or_(UserSession.last_seen_at < now - SESSION_IDLE, UserSession.created_at < now - SESSION_ABSOLUTE)
+        )
+    )
     drafts = db.session.execute(delete(FormDraft).where(FormDraft.created_at < now - timedelta(days=FORM_DRAFT_DAYS)))
-    resets = db.session.execute(delete(PasswordReset).where(or_(
-        PasswordReset.used_at.is_not(None), PasswordReset.expires_at < now - timedelta(days=PASSWORD_RESET_DAYS))))
+    resets = db.session.execute(
+        delete(PasswordReset).where(
+            or_(
+                PasswordReset.used_at.is_not(None), PasswordReset.expires_at < now - timedelta(days=PASSWORD_RESET_DAYS)
+            )
+        )
+    )
     bodies = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.SENT,
-               OutboxMessage.sent_at < now - timedelta(days=SENT_MESSAGE_BODY_DAYS),
-               OutboxMessage.body != b"")
+        .where(
+            OutboxMessage.status == OutboxStatus.SENT,
+            OutboxMessage.sent_at < now - timedelta(days=SENT_MESSAGE_BODY_DAYS),
+            OutboxMessage.body != b"",
+        )
         .values(body=b"")
     )
-    report = PurgeReport(int(sessions.rowcount), int(drafts.rowcount),  # type: ignore[attr-defined]
-                         int(resets.rowcount), int(bodies.rowcount))  # type: ignore[attr-defined]
+    report = PurgeReport(
+        int(sessions.rowcount),
+        int(drafts.rowcount),  # type: ignore[attr-defined]
+        int(resets.rowcount),
+        int(bodies.rowcount),
+    )  # type: ignore[attr-defined]
     record_event(db.session, "retention.purge", detail=report.__dict__)
     return report

@@ -20,8 +20,15 @@ from conference.extensions import csrf, db
 log = logging.getLogger(__name__)
 
 MFA_ENDPOINTS = {"auth.mfa", "auth.mfa_setup", "auth.logout"}
-NOT_SAVED_FIELDS = {"csrf_token", "password", "code", "current_password", "new_password", "confirm_password",
-                    "enrolment_code"}
+NOT_SAVED_FIELDS = {
+    "csrf_token",
+    "password",
+    "code",
+    "current_password",
+    "new_password",
+    "confirm_password",
+    "enrolment_code",
+}
 
 
 def _view_declaration(endpoint: str | None, app: Flask) -> tuple[bool, Permission | None]:
@@ -200,7 +207,10 @@ def register_security(app: Flask) -> None:
 
     @app.context_processor
     def _security_context() -> dict[str, Any]:
-        return {"csp_nonce": getattr(g, "csp_nonce", ""), "current_user": getattr(g, "user", None),
-                "config_endpoints": app.view_functions.keys(),
-                "form_not_kept": _pop_form_not_kept(),
-                "has_permission": lambda p: has_permission(getattr(g, "user", None), p)}
+        return {
+            "csp_nonce": getattr(g, "csp_nonce", ""),
+            "current_user": getattr(g, "user", None),
+            "config_endpoints": app.view_functions.keys(),
+            "form_not_kept": _pop_form_not_kept(),
+            "has_permission": lambda p: has_permission(getattr(g, "user", None), p),
+        }

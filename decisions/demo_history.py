@@ -55,8 +55,15 @@ TRAFFICKING_ELEMENTS = {
     "where": "uk",
 }
 NO_ELEMENTS = {
-    "acts": [], "movement_within_uk": False, "act_details": "", "means": [], "means_details": "",
-    "exploitation_types": [], "other_exploitation_details": "", "purpose_details": "", "where": "",
+    "acts": [],
+    "movement_within_uk": False,
+    "act_details": "",
+    "means": [],
+    "means_details": "",
+    "exploitation_types": [],
+    "other_exploitation_details": "",
+    "purpose_details": "",
+    "where": "",
 }
 
 
@@ -72,8 +79,11 @@ def _outcome(plan: MeetingPlan, builder: _Builder) -> dict[str, Any]:
         outcome = chosen.get("outcome") or "trafficking_concern"
         chosen = {"start_enquiries": "yes" if outcome != "more_information_needed" else "no", "outcome": outcome}
         if outcome == "trafficking_concern":
-            chosen |= {"nrm_referral": "yes", "first_responder_organisation": "Northbridge Children's Services",
-                       "first_responder_name": social_worker}
+            chosen |= {
+                "nrm_referral": "yes",
+                "first_responder_organisation": "Northbridge Children's Services",
+                "first_responder_name": social_worker,
+            }
         elif outcome == "more_information_needed":
             chosen["reconvene_on"] = (_london_day(plan.start_at) + timedelta(days=7)).isoformat()
         chosen["rationale"] = "Police and social care shared information that meets the threshold for enquiries."
@@ -115,8 +125,9 @@ def record_history(conference: Conference, plan: MeetingPlan, builder: _Builder,
     rng, now = builder.rng, builder.now
     ended_at = conference.end_at or plan.start_at
     signed = signed and builder.chair_user is not None
-    record = DecisionRecord(conference_id=conference.id, case_id=conference.case_id, sections={},
-                            created_at=ended_at, updated_at=ended_at)
+    record = DecisionRecord(
+        conference_id=conference.id, case_id=conference.case_id, sections={}, created_at=ended_at, updated_at=ended_at
+    )
     db.session.add(record)
     for position, seat in enumerate(plan.seats):
         record.attendance.append(_entry(seat, position))
@@ -126,8 +137,11 @@ def record_history(conference: Conference, plan: MeetingPlan, builder: _Builder,
     }
     sections: dict[str, Any] = {
         "information": information,
-        "child_views": {"sought": "yes", "views": "Wants to stay with the foster carer and go to school.",
-                        "why_not": ""},
+        "child_views": {
+            "sought": "yes",
+            "views": "Wants to stay with the foster carer and go to school.",
+            "why_not": "",
+        },
         "elements": TRAFFICKING_ELEMENTS if trafficking else NO_ELEMENTS,
         "outcome": _outcome(plan, builder),
     }
@@ -135,8 +149,11 @@ def record_history(conference: Conference, plan: MeetingPlan, builder: _Builder,
     quorum = check_quorum(conference.meeting_type, conference.nation, register)
     if not quorum.met:
         chair = conference.chair.name if conference.chair else "The chair"
-        sections["quorum"] = {"continue_without_quorum": True, "confirmed_by": chair,
-                              "reason": "The child's safety could not wait; the absent agency was briefed after."}
+        sections["quorum"] = {
+            "continue_without_quorum": True,
+            "confirmed_by": chair,
+            "reason": "The child's safety could not wait; the absent agency was briefed after.",
+        }
     record.sections = sections
     if plan.meeting_type is not MeetingType.DEVOLVED_NRM_DECISION_PANEL:
         _actions(record, plan, builder, ended_at)
@@ -152,14 +169,19 @@ def record_history(conference: Conference, plan: MeetingPlan, builder: _Builder,
     builder.signed_count += 1
     if builder.signed_count % 5 == 3 and amended_at < now:
         reason = rng.choice(
-            ("The police information was updated after the visit.", "The child's views were added after the "
-             "guardian's visit.", "A health action was missing from the plan.")
+            (
+                "The police information was updated after the visit.",
+                "The child's views were added after the guardian's visit.",
+                "A health action was missing from the plan.",
+            )
         )
         sections = dict(record.sections)
         sections["information"] = dict(information)
         sections["information"]["police"] = INFORMATION[Seat.POLICE] + " The address has since been closed."
-        sections["child_views"] = {**sections["child_views"], "views": sections["child_views"]["views"]
-                                   + " Would like to see her brother."}
+        sections["child_views"] = {
+            **sections["child_views"],
+            "views": sections["child_views"]["views"] + " Would like to see her brother.",
+        }
         record.sections = sections
         _sign(conference, record, builder, 2, reason, amended_at)
         builder.bump("amendments")
@@ -176,15 +198,30 @@ def _sign(
     kind = "amendment" if number > 1 else "signed"
     snapshot = build_snapshot(conference, record, user, number=number, kind=kind, reason=reason, signed_at=signed_at)
     content = canonical_json(snapshot)
-    db.session.add(DecisionVersion(
-        record_id=record.id, number=number, kind=kind, reason=reason, content=content,
-        content_sha256=hashlib.sha256(content.encode()).hexdigest(), signed_by_id=user.id, signed_at=signed_at,
-    ))
+    db.session.add(
+        DecisionVersion(
+            record_id=record.id,
+            number=number,
+            kind=kind,
+            reason=reason,
+            content=content,
+            content_sha256=hashlib.sha256(content.encode()).hexdigest(),
+            signed_by_id=user.id,
+            signed_at=signed_at,
+        )
+    )
     record.signed_version = number
     record.updated_by_id = user.id
     record.updated_at = signed_at
-    db.session.add(CaseEvent(case_id=record.case_id, occurred_at=signed_at, kind="decision", actor_user_id=user.id,
-                             summary=f"Decision for meeting {conference.reference} signed off (version {number})"))
+    db.session.add(
+        CaseEvent(
+            case_id=record.case_id,
+            occurred_at=signed_at,
+            kind="decision",
+            actor_user_id=user.id,
+            summary=f"Decision for meeting {conference.reference} signed off (version {number})",
+        )
+    )
 
 
 def _actions(record: DecisionRecord, plan: MeetingPlan, builder: _Builder, ended_at: datetime) -> None:
@@ -204,9 +241,16 @@ def _actions(record: DecisionRecord, plan: MeetingPlan, builder: _Builder, ended
         else:
             status = rng.choice((ActionStatus.OPEN, ActionStatus.IN_PROGRESS))
         action = DecisionAction(
-            case_id=record.case_id, description=description, owner_person_id=seat.person.id, owner=seat.person,
-            agency_id=seat.agency.id, agency=seat.agency, due_at=due_at, status=status,
-            created_by_id=builder.chair_user.id if builder.chair_user else None, created_at=ended_at,
+            case_id=record.case_id,
+            description=description,
+            owner_person_id=seat.person.id,
+            owner=seat.person,
+            agency_id=seat.agency.id,
+            agency=seat.agency,
+            due_at=due_at,
+            status=status,
+            created_by_id=builder.chair_user.id if builder.chair_user else None,
+            created_at=ended_at,
         )
         record.actions.append(action)
         if due_at < now and not closed:
@@ -233,9 +277,13 @@ def record_referrals(builder: _Builder) -> None:
         referred_on: date | None = info.get("referred_on")
         if referred_on is None:
             continue
-        referral = NrmReferral(case_id=case.id, answers={}, referred_on=referred_on,
-                               reference=f"NRM-DEMO-{case.reference[-4:]}",
-                               submitted_by_id=builder.coordinator.id if builder.coordinator else None)
+        referral = NrmReferral(
+            case_id=case.id,
+            answers={},
+            referred_on=referred_on,
+            reference=f"NRM-DEMO-{case.reference[-4:]}",
+            submitted_by_id=builder.coordinator.id if builder.coordinator else None,
+        )
         due_on = reasonable_grounds_due_on(referred_on, case.nation)
         rg: tuple[date, str] | None = info.get("rg")
         undecided += rg is None
@@ -254,8 +302,14 @@ def record_referrals(builder: _Builder) -> None:
                 referral.cg_decided_on = cg_on
                 referral.cg_outcome = rng.choice(("cg_positive_trafficking", "cg_positive_trafficking", "cg_negative"))
         db.session.add(referral)
-        db.session.add(CaseEvent(case_id=case.id, occurred_at=datetime.combine(referred_on, time(15), LONDON),
-                                 kind="nrm", summary="NRM referral submitted"))
+        db.session.add(
+            CaseEvent(
+                case_id=case.id,
+                occurred_at=datetime.combine(referred_on, time(15), LONDON),
+                kind="nrm",
+                summary="NRM referral submitted",
+            )
+        )
         if referral.rg_decided_on is None and today > due_on:
             info["late"] = True
         builder.bump("NRM referrals")

@@ -110,8 +110,15 @@ def find_or_new_record(conference: Conference) -> DecisionRecord:
     existing = queries.find_record(conference.id)
     if existing is not None:
         return existing
-    return DecisionRecord(conference_id=conference.id, case_id=conference.case_id, sections={}, version=1,
-                          status=RecordStatus.DRAFT, signed_version=0, amendment_reason="")
+    return DecisionRecord(
+        conference_id=conference.id,
+        case_id=conference.case_id,
+        sections={},
+        version=1,
+        status=RecordStatus.DRAFT,
+        signed_version=0,
+        amendment_reason="",
+    )
 
 
 def may_write_record(user: User, record: DecisionRecord) -> bool:
@@ -134,8 +141,11 @@ def find_recorder_choices(conference: Conference) -> list[User]:
         db.session.scalars(
             select(User)
             .join(Agency, User.agency_id == Agency.id)
-            .where(User.role == Role.COORDINATOR, User.is_active.is_(True),
-                   Agency.local_authority_id == conference.case.local_authority_id)
+            .where(
+                User.role == Role.COORDINATOR,
+                User.is_active.is_(True),
+                Agency.local_authority_id == conference.case.local_authority_id,
+            )
             .order_by(User.display_name)
         )
     )

@@ -759,8 +759,13 @@ def show_version(conference_id: uuid.UUID, number: int) -> ResponseReturnValue:
     record = queries.get_record(conference.id)
     version = queries.get_version(record.id, number)
     snapshot = services.version_snapshot(version)
-    record_event(db.session, "decision.version.view", object_type="decision", object_id=record.id,
-                 detail={"version": number, "case_id": str(conference.case_id)})
+    record_event(
+        db.session,
+        "decision.version.view",
+        object_type="decision",
+        object_id=record.id,
+        detail={"version": number, "case_id": str(conference.case_id)},
+    )
     return render_template(
         "decisions/version.html",
         **_common(conference, record),
@@ -792,8 +797,13 @@ def compare(conference_id: uuid.UUID) -> ResponseReturnValue:
         before = services.version_snapshot(queries.get_version(record.id, left))
         after = services.version_snapshot(queries.get_version(record.id, right))
         changes = services.compare_snapshots(before, after)
-        record_event(db.session, "decision.version.compare", object_type="decision", object_id=record.id,
-                     detail={"from": left, "to": right})
+        record_event(
+            db.session,
+            "decision.version.compare",
+            object_type="decision",
+            object_id=record.id,
+            detail={"from": left, "to": right},
+        )
     return render_template(
         "decisions/compare.html",
         **_common(conference, record),

@@ -44,6 +44,7 @@ from rules.timescales import (
 
 RG_WORKING_DAYS = NRM_RG_WORKING_DAYS
 
+
 def reasonable_grounds_due_on(referred_on: date, nation: Nation | str, *, devolved_pilot: bool = False) -> date:
     """The last day for the RG decision: 5 working days (SCA), or 45 calendar days for a devolved pilot panel."""
     if devolved_pilot:

@@ -103,6 +103,8 @@ PRE_REFERRAL_WORKING_DAYS = 5
 #: Ireland: [UNCONFIRMED], the same 3 then 6 months is Convene's reading of the SBNI core procedures.
 FIRST_REVIEW_MONTHS = 3
 LATER_REVIEW_MONTHS = 6
+
+
 class TimescaleError(ValueError):
     """A default window cannot be worked out; the message says what to enter."""
 

@@ -73,6 +73,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'scheduler' has no attribute {name!r}")
     return getattr(importlib.import_module(module), name)
 
+
 __all__ = [
     "Batch",
     "ConferenceRequest",

@@ -155,9 +155,7 @@ def fetch_ics_feed(
     allowed_hosts: Collection[str] = (),
 ) -> BusyResult:
     """Download an iCalendar feed over http(s) (at most ``max_bytes``) and read its busy time."""
-    answer = _send(
-        "GET", url, None, {"Accept": "text/calendar"}, username, password, timeout, max_bytes, allowed_hosts
-    )
+    answer = _send("GET", url, None, {"Accept": "text/calendar"}, username, password, timeout, max_bytes, allowed_hosts)
     return _read_ics(answer, url, window_start_at, window_end_at)
 
 
@@ -197,19 +195,34 @@ def _fetch_source(
     user, password, url = source.username, source.password, source.url
     if source.kind == "ics":
         return fetch_ics_feed(
-            url, window_start_at, window_end_at, username=user, password=password, timeout=timeout,
+            url,
+            window_start_at,
+            window_end_at,
+            username=user,
+            password=password,
+            timeout=timeout,
             allowed_hosts=allowed_hosts,
         )
     try:
         return fetch_free_busy(
-            url, window_start_at, window_end_at, username=user, password=password, timeout=timeout,
+            url,
+            window_start_at,
+            window_end_at,
+            username=user,
+            password=password,
+            timeout=timeout,
             allowed_hosts=allowed_hosts,
         )
     except CalendarUnavailable as error:
         if error.status not in _FREE_BUSY_UNSUPPORTED:
             raise
     return fetch_events_busy(
-        url, window_start_at, window_end_at, username=user, password=password, timeout=timeout,
+        url,
+        window_start_at,
+        window_end_at,
+        username=user,
+        password=password,
+        timeout=timeout,
         allowed_hosts=allowed_hosts,
     )
 

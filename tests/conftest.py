@@ -47,8 +47,14 @@ def database_url() -> Iterator[str]:
 
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:
-    base = Settings(environment="test", secret_key=TEST_SECRET_KEY, database_url=database_url,
-                    smtp_host="127.0.0.1", smtp_port=1, external_url="https://convene.test")
+    base = Settings(
+        environment="test",
+        secret_key=TEST_SECRET_KEY,
+        database_url=database_url,
+        smtp_host="127.0.0.1",
+        smtp_port=1,
+        external_url="https://convene.test",
+    )
     return base.with_overrides(**overrides) if overrides else base
 
 

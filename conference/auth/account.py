@@ -33,8 +33,11 @@ def _handle(session_id: str) -> str:
 
 
 def find_own_sessions(user: User, current_id: str | None) -> list[SessionSummary]:
-    rows = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id, UserSession.mfa_at.is_not(None))
-                              .order_by(UserSession.last_seen_at.desc())).all()
+    rows = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.mfa_at.is_not(None))
+        .order_by(UserSession.last_seen_at.desc())
+    ).all()
     return [SessionSummary(_handle(row.id), row.created_at, row.last_seen_at, row.id == current_id) for row in rows]
 
 
@@ -52,8 +55,14 @@ def end_other_sessions(user: User, current_id: str | None) -> int:
     if current_id:
         ended = ended.where(UserSession.id != current_id)
     count = int(db.session.execute(ended).rowcount)  # type: ignore[attr-defined]
-    record_event(db.session, "session.others_ended", object_type="user", object_id=user.id, actor_user_id=user.id,
-                 detail={"count": count})
+    record_event(
+        db.session,
+        "session.others_ended",
+        object_type="user",
+        object_id=user.id,
+        actor_user_id=user.id,
+        detail={"count": count},
+    )
     return count
 
 
@@ -63,8 +72,14 @@ def record_wrong_current_password(user: User) -> None:
 
 def change_own_password(user: User, new_password: str, *, end_others: bool, current_id: str | None) -> None:
     user.password_hash = hash_password(new_password)
-    record_event(db.session, "password.changed", object_type="user", object_id=user.id, actor_user_id=user.id,
-                 detail={"ended_other_sessions": end_others})
+    record_event(
+        db.session,
+        "password.changed",
+        object_type="user",
+        object_id=user.id,
+        actor_user_id=user.id,
+        detail={"ended_other_sessions": end_others},
+    )
     if end_others:
         end_other_sessions(user, current_id)
     notices.tell_password_changed(user, by_reset=False)

@@ -22,8 +22,11 @@ def _current_id() -> str | None:
 @bp.route("/sessions")
 @requires(Permission.SIGNED_IN)
 def sessions() -> ResponseReturnValue:
-    return render_template("account/sessions.html", sessions=account.find_own_sessions(g.user, _current_id()),
-                           banner=session.pop("account_banner", None))
+    return render_template(
+        "account/sessions.html",
+        sessions=account.find_own_sessions(g.user, _current_id()),
+        banner=session.pop("account_banner", None),
+    )
 
 
 @bp.route("/sessions/<handle>/end", methods=["POST"])
@@ -38,8 +41,9 @@ def end_session(handle: str) -> ResponseReturnValue:
 @requires(Permission.SIGNED_IN)
 def end_others() -> ResponseReturnValue:
     count = account.end_other_sessions(g.user, _current_id())
-    session["account_banner"] = ("You have been signed out everywhere else" if count
-                                 else "You were not signed in anywhere else")
+    session["account_banner"] = (
+        "You have been signed out everywhere else" if count else "You were not signed in anywhere else"
+    )
     return redirect(url_for("account.sessions"))
 
 
@@ -68,6 +72,7 @@ def change_password() -> ResponseReturnValue:
         if not errors:
             account.change_own_password(g.user, new, end_others=end_others, current_id=_current_id())
             session["account_banner"] = "Your password has been changed" + (
-                ". You have been signed out everywhere else" if end_others else "")
+                ". You have been signed out everywhere else" if end_others else ""
+            )
             return redirect(url_for("account.sessions"))
     return render_template("account/password.html", errors=errors, end_others=end_others), 400 if errors else 200

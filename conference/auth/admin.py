@@ -23,20 +23,29 @@ from conference.extensions import db
 
 def find_users_in_area(admin: User) -> list[User]:
     area_id = admin.agency.local_authority_id
-    return list(db.session.scalars(
-        select(User).join(Agency, User.agency_id == Agency.id)
-        .where(Agency.local_authority_id == area_id).order_by(User.display_name)
-    ).unique())
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Agency, User.agency_id == Agency.id)
+            .where(Agency.local_authority_id == area_id)
+            .order_by(User.display_name)
+        ).unique()
+    )
 
 
 def find_agencies_in_area(admin: User) -> list[Agency]:
-    return list(db.session.scalars(select(Agency).where(
-        Agency.local_authority_id == admin.agency.local_authority_id).order_by(Agency.name)))
+    return list(
+        db.session.scalars(
+            select(Agency).where(Agency.local_authority_id == admin.agency.local_authority_id).order_by(Agency.name)
+        )
+    )
 
 
 def email_taken(email: str) -> bool:
-    return db.session.scalar(select(func.count()).select_from(User).where(
-        func.lower(User.email) == email.strip().lower())) != 0
+    return (
+        db.session.scalar(select(func.count()).select_from(User).where(func.lower(User.email) == email.strip().lower()))
+        != 0
+    )
 
 
 @dataclass(frozen=True)
@@ -52,8 +61,13 @@ def create_account(admin: User, details: NewAccount, secret_key: str) -> tuple[U
     returned here (show it once). Nobody, the administrator included, ever knows their password."""
     from conference.auth.reset import send_password_setup
 
-    user = User(email=details.email.strip().lower(), display_name=details.display_name, role=details.role,
-                agency_id=details.agency.id, password_hash=hash_password(secrets.token_urlsafe(32)))
+    user = User(
+        email=details.email.strip().lower(),
+        display_name=details.display_name,
+        role=details.role,
+        agency_id=details.agency.id,
+        password_hash=hash_password(secrets.token_urlsafe(32)),
+    )
     db.session.add(user)
     db.session.flush()
     record_event(db.session, "user.create", object_type="user", object_id=user.id, detail={"role": str(details.role)})
@@ -73,8 +87,13 @@ def change_role(admin: User, user: User, role: Role) -> bool:
         return False
     old = user.role
     user.role = role
-    record_event(db.session, "user.role_change", object_type="user", object_id=user.id,
-                 detail={"from": str(old), "to": str(role)})
+    record_event(
+        db.session,
+        "user.role_change",
+        object_type="user",
+        object_id=user.id,
+        detail={"from": str(old), "to": str(role)},
+    )
     return True
 
 
@@ -106,8 +125,13 @@ def unlock_account(admin: User, user: User) -> bool:
     """After repeated wrong passwords or codes. The person signs in as before (password and code)."""
     if user.locked_at is None:
         return False
-    record_event(db.session, "user.unlocked", object_type="user", object_id=user.id,
-                 detail={"failed_attempts": user.failed_logins})
+    record_event(
+        db.session,
+        "user.unlocked",
+        object_type="user",
+        object_id=user.id,
+        detail={"failed_attempts": user.failed_logins},
+    )
     user.locked_at = None
     user.failed_logins = 0
     return True
@@ -115,6 +139,7 @@ def unlock_account(admin: User, user: User) -> bool:
 
 def end_sessions(admin: User, user: User) -> int:
     result = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    record_event(db.session, "user.sessions_ended", object_type="user", object_id=user.id,
-                 detail={"count": result.rowcount})  # type: ignore[attr-defined]
+    record_event(
+        db.session, "user.sessions_ended", object_type="user", object_id=user.id, detail={"count": result.rowcount}
+    )  # type: ignore[attr-defined]
     return int(result.rowcount)  # type: ignore[attr-defined]

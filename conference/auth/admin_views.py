@@ -18,8 +18,9 @@ bp = Blueprint("users", __name__, url_prefix="/users")
 @bp.route("")
 @requires(Permission.USERS_MANAGE)
 def list_users() -> ResponseReturnValue:
-    return render_template("users/list.html", users=admin.find_users_in_area(g.user),
-                           banner=session.pop("users_banner", None))
+    return render_template(
+        "users/list.html", users=admin.find_users_in_area(g.user), banner=session.pop("users_banner", None)
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -50,9 +51,11 @@ def new_user() -> ResponseReturnValue:
             return render_template("users/enrolment_code.html", user=user, code=code, created=True)
     chosen = request.form.get("agency_id", "")
     agency_items = [{"value": "", "text": "Select an agency"}] + [
-        {"value": str(a.id), "text": a.name, "selected": str(a.id) == chosen} for a in agencies]
-    return render_template("users/new.html", errors=errors, roles=list(Role), agency_items=agency_items), \
-        400 if errors else 200
+        {"value": str(a.id), "text": a.name, "selected": str(a.id) == chosen} for a in agencies
+    ]
+    return render_template(
+        "users/new.html", errors=errors, roles=list(Role), agency_items=agency_items
+    ), 400 if errors else 200
 
 
 @bp.route("/<uuid:user_id>", methods=["GET", "POST"])

@@ -37,8 +37,13 @@ def issue_enrolment_code(user: User, secret_key: str) -> str:
     code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     user.enrolment_code_hash = _digest(code, secret_key)
     user.enrolment_code_expires_at = utcnow() + LIFETIME
-    record_event(db.session, "user.enrolment_code_issued", object_type="user", object_id=user.id,
-                 detail={"expires_in_days": LIFETIME.days})
+    record_event(
+        db.session,
+        "user.enrolment_code_issued",
+        object_type="user",
+        object_id=user.id,
+        detail={"expires_in_days": LIFETIME.days},
+    )
     return f"{code[:5]}-{code[5:]}"
 
 

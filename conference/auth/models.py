@@ -23,8 +23,13 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"coordinator": "Coordinator", "chair": "Chair", "agency_member": "Agency member",
-                "manager": "Manager", "administrator": "Administrator"}[self.value]
+        return {
+            "coordinator": "Coordinator",
+            "chair": "Chair",
+            "agency_member": "Agency member",
+            "manager": "Manager",
+            "administrator": "Administrator",
+        }[self.value]
 
 
 class User(IdMixin, TimestampMixin, Base):

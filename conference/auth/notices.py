@@ -10,8 +10,10 @@ from flask import current_app
 from conference.auth.models import User
 from conference.outbox.mail import enqueue_email
 
-_FOOTER = ("\n\nIf this was not you or you did not expect it, tell your Convene administrator or your IT service desk "
-           "straight away.\n")
+_FOOTER = (
+    "\n\nIf this was not you or you did not expect it, tell your Convene administrator or your IT service desk "
+    "straight away.\n"
+)
 
 
 def _send(user: User, subject: str, body: str) -> None:
@@ -21,24 +23,36 @@ def _send(user: User, subject: str, body: str) -> None:
 
 def tell_password_changed(user: User, *, by_reset: bool) -> None:
     how = "with a password reset link" if by_reset else "by you, while signed in"
-    _send(user, "Your Convene password was changed",
-          f"The password for your Convene account ({user.email}) was changed {how}.")
+    _send(
+        user,
+        "Your Convene password was changed",
+        f"The password for your Convene account ({user.email}) was changed {how}.",
+    )
 
 
 def tell_authenticator_reset(user: User) -> None:
-    _send(user, "Your Convene authenticator app was reset",
-          f"An administrator reset the authenticator app for your Convene account ({user.email}). You were signed "
-          "out everywhere. To sign in again you need the enrolment code your administrator gives you in person or "
-          "by phone; Convene never sends it by email.")
+    _send(
+        user,
+        "Your Convene authenticator app was reset",
+        f"An administrator reset the authenticator app for your Convene account ({user.email}). You were signed "
+        "out everywhere. To sign in again you need the enrolment code your administrator gives you in person or "
+        "by phone; Convene never sends it by email.",
+    )
 
 
 def tell_authenticator_set_up(user: User) -> None:
-    _send(user, "An authenticator app was set up for your Convene account",
-          f"An authenticator app was set up for your Convene account ({user.email}). From now on it gives the codes "
-          "you need to sign in.")
+    _send(
+        user,
+        "An authenticator app was set up for your Convene account",
+        f"An authenticator app was set up for your Convene account ({user.email}). From now on it gives the codes "
+        "you need to sign in.",
+    )
 
 
 def tell_account_locked(user: User) -> None:
-    _send(user, "Your Convene account is locked",
-          f"Your Convene account ({user.email}) is locked after too many wrong passwords or codes, and was signed out "
-          "everywhere. Ask your Convene administrator to unlock it.")
+    _send(
+        user,
+        "Your Convene account is locked",
+        f"Your Convene account ({user.email}) is locked after too many wrong passwords or codes, and was signed out "
+        "everywhere. Ask your Convene administrator to unlock it.",
+    )

@@ -46,27 +46,59 @@ class Permission(StrEnum):
 
 
 _EVERYONE = {Permission.SIGNED_IN, Permission.DIRECTORY_VIEW}
-_CASE_READ = {Permission.CASE_LIST, Permission.CASE_VIEW, Permission.CONFERENCE_VIEW, Permission.DECISION_VIEW,
-              Permission.MINUTES_DOWNLOAD}
+_CASE_READ = {
+    Permission.CASE_LIST,
+    Permission.CASE_VIEW,
+    Permission.CONFERENCE_VIEW,
+    Permission.DECISION_VIEW,
+    Permission.MINUTES_DOWNLOAD,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COORDINATOR: frozenset(
-        _EVERYONE | _CASE_READ | {Permission.CASE_CREATE, Permission.CASE_EDIT, Permission.CASE_IDENTITY,
-                                  Permission.CONFERENCE_CONVENE, Permission.EXPORT_PDF, Permission.NRM_REFER,
-                                  Permission.DASHBOARD_VIEW, Permission.DECISION_RECORD, Permission.PLAN_WEEK}
+        _EVERYONE
+        | _CASE_READ
+        | {
+            Permission.CASE_CREATE,
+            Permission.CASE_EDIT,
+            Permission.CASE_IDENTITY,
+            Permission.CONFERENCE_CONVENE,
+            Permission.EXPORT_PDF,
+            Permission.NRM_REFER,
+            Permission.DASHBOARD_VIEW,
+            Permission.DECISION_RECORD,
+            Permission.PLAN_WEEK,
+        }
     ),
     Role.CHAIR: frozenset(
-        _EVERYONE | _CASE_READ | {Permission.CASE_IDENTITY, Permission.DECISION_RECORD, Permission.DECISION_SIGN_OFF,
-                                  Permission.DECISION_AGENCY_INFO, Permission.EXPORT_PDF, Permission.NRM_REFER}
+        _EVERYONE
+        | _CASE_READ
+        | {
+            Permission.CASE_IDENTITY,
+            Permission.DECISION_RECORD,
+            Permission.DECISION_SIGN_OFF,
+            Permission.DECISION_AGENCY_INFO,
+            Permission.EXPORT_PDF,
+            Permission.NRM_REFER,
+        }
     ),
     Role.AGENCY_MEMBER: frozenset(_EVERYONE | _CASE_READ | {Permission.DECISION_AGENCY_INFO}),
     Role.MANAGER: frozenset(
-        _EVERYONE | _CASE_READ | {Permission.CASE_IDENTITY, Permission.CASE_ACCESS_LOG, Permission.AUDIT_READ,
-                                  Permission.DASHBOARD_VIEW, Permission.EXPORT_PDF, Permission.PLAN_WEEK}
+        _EVERYONE
+        | _CASE_READ
+        | {
+            Permission.CASE_IDENTITY,
+            Permission.CASE_ACCESS_LOG,
+            Permission.AUDIT_READ,
+            Permission.DASHBOARD_VIEW,
+            Permission.EXPORT_PDF,
+            Permission.PLAN_WEEK,
+        }
     ),
     # Administrators run accounts and the directory; they do not read cases.
-    Role.ADMINISTRATOR: frozenset(_EVERYONE | {Permission.DIRECTORY_MANAGE, Permission.USERS_MANAGE,
-                                               Permission.AUDIT_READ}),
+    Role.ADMINISTRATOR: frozenset(
+        _EVERYONE | {Permission.DIRECTORY_MANAGE, Permission.USERS_MANAGE, Permission.AUDIT_READ}
+    ),
 }
 
 AREA_SCOPED_ROLES = {Role.COORDINATOR, Role.CHAIR, Role.MANAGER}

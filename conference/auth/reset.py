@@ -36,8 +36,13 @@ def _hash(token: str) -> str:
 def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
-        record_event(db.session, "password.reset_requested", object_type="user", outcome="no_account",
-                     detail={"email_fingerprint": _email_fingerprint(email)})
+        record_event(
+            db.session,
+            "password.reset_requested",
+            object_type="user",
+            outcome="no_account",
+            detail={"email_fingerprint": _email_fingerprint(email)},
+        )
         return
     token = secrets.token_urlsafe(32)
     db.session.add(PasswordReset(user_id=user.id, token_hash=_hash(token), expires_at=utcnow() + LIFETIME))
@@ -51,8 +56,7 @@ def request_password_reset(email: str) -> None:
         "If you did not ask for this, you can ignore this email: your password has not changed.\n",
         kind="RESET",
     )
-    record_event(db.session, "password.reset_requested", object_type="user", object_id=user.id,
-                 actor_user_id=user.id)
+    record_event(db.session, "password.reset_requested", object_type="user", object_id=user.id, actor_user_id=user.id)
 
 
 def send_password_setup(user: User) -> None:
@@ -87,8 +91,11 @@ def reset_password(reset: PasswordReset, new_password: str) -> User:
     user.password_hash = hash_password(new_password)
     reset.used_at = utcnow()
     # Any other unused links for this account stop working too, and every session ends.
-    db.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.id != reset.id,
-                                                   PasswordReset.used_at.is_(None)))
+    db.session.execute(
+        delete(PasswordReset).where(
+            PasswordReset.user_id == user.id, PasswordReset.id != reset.id, PasswordReset.used_at.is_(None)
+        )
+    )
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     record_event(db.session, "password.reset", object_type="user", object_id=user.id, actor_user_id=user.id)
     notices.tell_password_changed(user, by_reset=True)

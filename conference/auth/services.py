@@ -53,11 +53,21 @@ def record_failed_attempt(user: User, action: str, detail: dict[str, Any] | None
     user_id = user.id
 
     def count_and_lock() -> None:
-        record_event(db.session, action, object_type="user", object_id=user_id, outcome="failure",
-                     actor_user_id=user_id, detail=detail)
-        count = db.session.execute(update(User).where(User.id == user_id)
-                                   .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
-                                   ).scalar_one()
+        record_event(
+            db.session,
+            action,
+            object_type="user",
+            object_id=user_id,
+            outcome="failure",
+            actor_user_id=user_id,
+            detail=detail,
+        )
+        count = db.session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(failed_logins=User.failed_logins + 1)
+            .returning(User.failed_logins)
+        ).scalar_one()
         fresh = db.session.get(User, user_id)
         if fresh is not None and count >= LOCK_AFTER and fresh.locked_at is None:
             lock_account(fresh)
@@ -71,8 +81,14 @@ def lock_account(user: User) -> None:
     keep = _current_session_id()
     ended = delete(UserSession).where(UserSession.user_id == user.id)
     db.session.execute(ended.where(UserSession.id != keep) if keep else ended)
-    record_event(db.session, "user.locked", object_type="user", object_id=user.id, outcome="refused",
-                 detail={"failed_attempts": user.failed_logins})
+    record_event(
+        db.session,
+        "user.locked",
+        object_type="user",
+        object_id=user.id,
+        outcome="refused",
+        detail={"failed_attempts": user.failed_logins},
+    )
     notices.tell_account_locked(user)
 
 
@@ -82,13 +98,25 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     if user is None:
         verify_password(_dummy_hash(), password)
-        record_refusal(db.session, "login.failed", object_type="user", outcome="failure",
-                       detail={"email_fingerprint": _email_fingerprint(email), "reason": "unknown"})
+        record_refusal(
+            db.session,
+            "login.failed",
+            object_type="user",
+            outcome="failure",
+            detail={"email_fingerprint": _email_fingerprint(email), "reason": "unknown"},
+        )
         return None
     if user.locked_at is not None or not user.is_active:
         verify_password(user.password_hash, password)
-        record_refusal(db.session, "login.failed", object_type="user", object_id=user.id, outcome="failure",
-                       actor_user_id=user.id, detail={"reason": "inactive" if not user.is_active else "locked"})
+        record_refusal(
+            db.session,
+            "login.failed",
+            object_type="user",
+            object_id=user.id,
+            outcome="failure",
+            actor_user_id=user.id,
+            detail={"reason": "inactive" if not user.is_active else "locked"},
+        )
         return None
     if not verify_password(user.password_hash, password):
         record_failed_attempt(user, "login.failed", {"reason": "password"})
@@ -121,15 +149,18 @@ def verify_mfa(user: User, code: str, secret_key: str) -> MfaResult:
     return MfaResult(True)
 
 
-ENROLMENT_CODE_WRONG = ("Enter the enrolment code your administrator gave you, like ABCDE-FGHJK. If it has expired "
-                        "or you do not have one, ask your administrator for a new one")
+ENROLMENT_CODE_WRONG = (
+    "Enter the enrolment code your administrator gave you, like ABCDE-FGHJK. If it has expired "
+    "or you do not have one, ask your administrator for a new one"
+)
 
 
 def check_enrolment_code(user: User, code: str, secret_key: str) -> MfaResult:
     """The first step of setting up an authenticator: the one-time code from an administrator."""
     if enrolment.enrolment_code_matches(user, code, secret_key):
-        record_event(db.session, "mfa.enrolment_code_accepted", object_type="user", object_id=user.id,
-                     actor_user_id=user.id)
+        record_event(
+            db.session, "mfa.enrolment_code_accepted", object_type="user", object_id=user.id, actor_user_id=user.id
+        )
         return MfaResult(True)
     record_failed_attempt(user, "mfa.enrolment_code_failed")
     return MfaResult(False, ENROLMENT_CODE_WRONG)
@@ -141,8 +172,14 @@ def enrol_mfa(user: User, secret: str, code: str, secret_key: str) -> MfaResult:
         return MfaResult(False, ENROLMENT_CODE_WRONG)
     step = mfa.verify_code(secret, code, None)
     if step is None:
-        record_refusal(db.session, "mfa.enrol_failed", object_type="user", object_id=user.id, outcome="failure",
-                       actor_user_id=user.id)
+        record_refusal(
+            db.session,
+            "mfa.enrol_failed",
+            object_type="user",
+            object_id=user.id,
+            outcome="failure",
+            actor_user_id=user.id,
+        )
         return MfaResult(False, "Enter the 6-digit code shown in your authenticator app now")
     enrolment.use_enrolment_code(user)
     user.totp_secret_encrypted = mfa.encrypt_secret(secret, secret_key)

@@ -39,9 +39,16 @@ def _hash(token: str) -> str:
 
 
 class ServerSession(dict[str, Any], SessionMixin):
-    def __init__(self, initial: dict[str, Any] | None = None, *, token: str | None = None,
-                 row: UserSession | None = None, expired: bool = False,
-                 expired_user_id: uuid.UUID | None = None, stale_cookie: bool = False) -> None:
+    def __init__(
+        self,
+        initial: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        row: UserSession | None = None,
+        expired: bool = False,
+        expired_user_id: uuid.UUID | None = None,
+        stale_cookie: bool = False,
+    ) -> None:
         super().__init__(initial or {})
         self.token = token
         self.row = row
@@ -117,8 +124,9 @@ class DatabaseSessionInterface(SessionInterface):
             signed_in_user = row.user_id if row.mfa_at is not None else None
             db.session.delete(row)
             db.session.commit()
-            return ServerSession(self._pre_session(app, request), expired=True, expired_user_id=signed_in_user,
-                                 stale_cookie=True)
+            return ServerSession(
+                self._pre_session(app, request), expired=True, expired_user_id=signed_in_user, stale_cookie=True
+            )
         return ServerSession(dict(row.data or {}), token=token, row=row)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:

@@ -85,8 +85,14 @@ def login() -> ResponseReturnValue:
                 return redirect(url_for("auth.mfa" if user.mfa_enrolled_at else "auth.mfa_setup"))
     status = 400 if errors else 200
     changed = bool(session.pop("password_changed", False))
-    return render_template("auth/login.html", errors=errors, email=email, expired=expired, changed=changed,
-                           draft_lost=bool(session.get("form_not_kept"))), status
+    return render_template(
+        "auth/login.html",
+        errors=errors,
+        email=email,
+        expired=expired,
+        changed=changed,
+        draft_lost=bool(session.get("form_not_kept")),
+    ), status
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -160,8 +166,9 @@ def mfa_setup() -> ResponseReturnValue:
             errors.add("code", result.message)
     uri = totp.provisioning_uri(secret, user.email)
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-    return render_template("auth/mfa_setup.html", errors=errors, qr=totp.qr_code_data_uri(uri),
-                           secret=grouped), 400 if errors else 200
+    return render_template(
+        "auth/mfa_setup.html", errors=errors, qr=totp.qr_code_data_uri(uri), secret=grouped
+    ), 400 if errors else 200
 
 
 def _complete_login() -> ResponseReturnValue:

@@ -22,8 +22,9 @@ class CaseSort(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"urgency": "Most urgent first", "newest": "Most recently identified first",
-                "reference": "Reference"}[self.value]
+        return {"urgency": "Most urgent first", "newest": "Most recently identified first", "reference": "Reference"}[
+            self.value
+        ]
 
 
 def get_case(user: User, case_id: uuid.UUID) -> Case:
@@ -33,8 +34,9 @@ def get_case(user: User, case_id: uuid.UUID) -> Case:
     return found
 
 
-def find_cases(user: User, *, sort: CaseSort = CaseSort.URGENCY, include_closed: bool = False,
-               limit: int = 500) -> list[Case]:
+def find_cases(
+    user: User, *, sort: CaseSort = CaseSort.URGENCY, include_closed: bool = False, limit: int = 500
+) -> list[Case]:
     query = select(Case).where(case_scope(user))
     if not include_closed:
         query = query.where(Case.status == CaseStatus.OPEN)

@@ -44,8 +44,9 @@ def next_case_reference(local_authority: LocalAuthority, year: int) -> str:
     if row is None:
         try:
             with db.session.begin_nested():
-                db.session.execute(insert(CaseReferenceCounter).values(
-                    local_authority_id=local_authority.id, year=year, last_number=1))
+                db.session.execute(
+                    insert(CaseReferenceCounter).values(local_authority_id=local_authority.id, year=year, last_number=1)
+                )
             number = 1
         except IntegrityError:
             number = int(db.session.execute(statement).one()[0])
@@ -54,10 +55,16 @@ def next_case_reference(local_authority: LocalAuthority, year: int) -> str:
     return f"{local_authority.code}-{year}-{number:04d}"
 
 
-def add_case_event(case: Case, kind: str, summary: str, actor: User | None = None,
-                   occurred_at: datetime | None = None) -> CaseEvent:
-    event = CaseEvent(case_id=case.id, kind=kind, summary=summary, actor_user_id=actor.id if actor else None,
-                      occurred_at=occurred_at or utcnow())
+def add_case_event(
+    case: Case, kind: str, summary: str, actor: User | None = None, occurred_at: datetime | None = None
+) -> CaseEvent:
+    event = CaseEvent(
+        case_id=case.id,
+        kind=kind,
+        summary=summary,
+        actor_user_id=actor.id if actor else None,
+        occurred_at=occurred_at or utcnow(),
+    )
     db.session.add(event)
     return event
 
@@ -91,8 +98,7 @@ def open_case(user: User, details: NewCase) -> Case:
 
 
 def record_case_view(case: Case, *, restricted: bool) -> None:
-    record_event(db.session, "case.view", object_type="case", object_id=case.id,
-                 detail={"identity_shown": restricted})
+    record_event(db.session, "case.view", object_type="case", object_id=case.id, detail={"identity_shown": restricted})
 
 
 def involve_agency(case: Case, agency_id: uuid.UUID) -> None:

@@ -32,10 +32,16 @@ def list_cases() -> ResponseReturnValue:
     include_closed = request.args.get("closed") == "yes"
     cases = queries.find_cases(g.user, sort=sort, include_closed=include_closed)
     record_event(db.session, "case.list.view", object_type="case_list", detail={"count": len(cases)})
-    return render_template("cases/list.html", cases=cases, sort=sort, sorts=list(queries.CaseSort),
-                           include_closed=include_closed, now=utcnow(),
-                           show_identity=has_permission(g.user, Permission.CASE_IDENTITY),
-                           created=session.pop("case_created", None))
+    return render_template(
+        "cases/list.html",
+        cases=cases,
+        sort=sort,
+        sorts=list(queries.CaseSort),
+        include_closed=include_closed,
+        now=utcnow(),
+        show_identity=has_permission(g.user, Permission.CASE_IDENTITY),
+        created=session.pop("case_created", None),
+    )
 
 
 def _validate_new_case(form: dict[str, str], errors: FormErrors) -> services.NewCase | None:
@@ -77,9 +83,16 @@ def _validate_new_case(form: dict[str, str], errors: FormErrors) -> services.New
     if errors or identified_at is None:
         return None
     return services.NewCase(
-        child_first_name=first_name, child_last_name=last_name, child_born_on=born_on, child_estimated_age=age,
-        age_disputed=form.get("age_disputed") == "yes", gender=Gender(gender), nationality=nationality,
-        languages=languages, interpreter_needed=interpreter == "yes", identified_at=identified_at,
+        child_first_name=first_name,
+        child_last_name=last_name,
+        child_born_on=born_on,
+        child_estimated_age=age,
+        age_disputed=form.get("age_disputed") == "yes",
+        gender=Gender(gender),
+        nationality=nationality,
+        languages=languages,
+        interpreter_needed=interpreter == "yes",
+        identified_at=identified_at,
         missing_risk=MissingRisk(risk),
     )
 
@@ -114,8 +127,9 @@ def new_case() -> ResponseReturnValue:
             case = services.open_case(g.user, details)
             session["case_created"] = case.reference
             return redirect(url_for("cases.show_case", case_id=case.id))
-    return render_template("cases/new.html", errors=errors, form=form, restored=restored,
-                           genders=list(Gender), risks=list(MissingRisk)), 400 if errors else 200
+    return render_template(
+        "cases/new.html", errors=errors, form=form, restored=restored, genders=list(Gender), risks=list(MissingRisk)
+    ), 400 if errors else 200
 
 
 @bp.route("/<uuid:case_id>")
@@ -128,9 +142,16 @@ def show_case(case_id: uuid.UUID) -> ResponseReturnValue:
     sections = [(s.template, s.context(case)) for s in case_sections()]
     created = session.pop("case_created", None)
     banner = session.pop("case_banner", None)
-    return render_template("cases/case.html", case=case, show_identity=show_identity, now=utcnow(),
-                           sections=sections, created=created, banner=banner,
-                           can_see_access_log=has_permission(user, Permission.CASE_ACCESS_LOG))
+    return render_template(
+        "cases/case.html",
+        case=case,
+        show_identity=show_identity,
+        now=utcnow(),
+        sections=sections,
+        created=created,
+        banner=banner,
+        can_see_access_log=has_permission(user, Permission.CASE_ACCESS_LOG),
+    )
 
 
 @bp.route("/<uuid:case_id>/access-log")

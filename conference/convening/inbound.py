@@ -68,14 +68,24 @@ def _unverified_note(parsed: ParsedReply) -> str:
 
 def _keep_record(record: ReplyRecord, *, verified: bool) -> None:
     """Store the reply's record with its audit row. A refused reply is kept although its request answers 422."""
-    detail = {"source": record.source, "outcome": record.outcome.value, "sender_verified": verified,
-              "conference_id": str(record.conference_id or "")}
+    detail = {
+        "source": record.source,
+        "outcome": record.outcome.value,
+        "sender_verified": verified,
+        "conference_id": str(record.conference_id or ""),
+    }
 
     def keep() -> None:
         db.session.add(record)
         db.session.flush()
-        record_event(db.session, f"reply.{record.outcome.value}", object_type="reply", object_id=record.id,
-                     outcome="refused" if record.outcome is ReplyOutcome.REFUSED else "success", detail=detail)
+        record_event(
+            db.session,
+            f"reply.{record.outcome.value}",
+            object_type="reply",
+            object_id=record.id,
+            outcome="refused" if record.outcome is ReplyOutcome.REFUSED else "success",
+            detail=detail,
+        )
 
     if record.outcome is ReplyOutcome.REFUSED:
         keep_after_rollback(keep)
@@ -99,8 +109,13 @@ def import_calendar_reply(raw: bytes) -> InboundResult:
     if conference is None:
         sentence = "The reply is for a meeting Convene does not know (its UID matches no meeting). It was not applied."
         _keep_record(
-            ReplyRecord(source="calendar", outcome=ReplyOutcome.REFUSED, sentence=sentence,
-                        address=parsed.attendee_address, sender_verified=verified),
+            ReplyRecord(
+                source="calendar",
+                outcome=ReplyOutcome.REFUSED,
+                sentence=sentence,
+                address=parsed.attendee_address,
+                sender_verified=verified,
+            ),
             verified=verified,
         )
         return InboundResult(ReplyOutcome.REFUSED, sentence)
@@ -248,6 +263,11 @@ def answer_by_link(context: LinkContext, answer: LinkAnswer, deputy: Person | No
         )
     )
     db.session.flush()
-    record_event(db.session, "reply.link", object_type="attendee", object_id=attendee.id,
-                 detail={"conference_id": str(conference.id), "answer": answer.value})
+    record_event(
+        db.session,
+        "reply.link",
+        object_type="attendee",
+        object_id=attendee.id,
+        detail={"conference_id": str(conference.id), "answer": answer.value},
+    )
     return sentence

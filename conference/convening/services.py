@@ -393,8 +393,10 @@ def unknown_availability(conference: Conference) -> list[tuple[str, str]]:
         return []
     request, unknown = solved
     people = request.get("people", {})
-    return [(str(people.get(pid, {}).get("name") or "A person no longer in the directory"), why)
-            for pid, why in unknown.items()]
+    return [
+        (str(people.get(pid, {}).get("name") or "A person no longer in the directory"), why)
+        for pid, why in unknown.items()
+    ]
 
 
 def find_options(conference: Conference) -> ConferenceArrangement:

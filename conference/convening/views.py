@@ -454,8 +454,13 @@ def board(conference_id: uuid.UUID) -> ResponseReturnValue:
         a.id: services.next_candidates(conference, a) for a in attendees if services.needs_attention(conference, a)
     }
     outbox = {m.attendee_id: m for m in queries.find_outbox(conference)}
-    record_event(db.session, "conference.board.view", object_type="conference", object_id=conference.id,
-                 detail={"case_id": str(conference.case_id)})
+    record_event(
+        db.session,
+        "conference.board.view",
+        object_type="conference",
+        object_id=conference.id,
+        detail={"case_id": str(conference.case_id)},
+    )
     return render_template(
         "convening/board.html",
         conference=conference,
@@ -630,8 +635,13 @@ def import_reply() -> ResponseReturnValue:
     secret = _reply_secret()
     given = request.headers.get("X-Convene-Reply-Secret", "")
     if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
-        record_refusal(db.session, "reply.secret_refused", object_type="reply", outcome="refused",
-                       detail={"secret_given": bool(given), "secret_configured": bool(secret)})
+        record_refusal(
+            db.session,
+            "reply.secret_refused",
+            object_type="reply",
+            outcome="refused",
+            detail={"secret_given": bool(given), "secret_configured": bool(secret)},
+        )
         return jsonify({"error": "A valid X-Convene-Reply-Secret header is needed."}), 403
     result = inbound.import_calendar_reply(request.get_data(cache=False))
     status = 422 if result.outcome is ReplyOutcome.REFUSED else 200

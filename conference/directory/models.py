@@ -23,8 +23,12 @@ class AvailabilitySource(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"none": "Unknown (no calendar)", "ics_url": "Calendar feed", "ics_upload": "Calendar file uploaded",
-                "caldav": "CalDAV"}[self.value]
+        return {
+            "none": "Unknown (no calendar)",
+            "ics_url": "Calendar feed",
+            "ics_upload": "Calendar file uploaded",
+            "caldav": "CalDAV",
+        }[self.value]
 
 
 class LocalAuthority(IdMixin, TimestampMixin, Base):

@@ -15,8 +15,15 @@ from conference.directory.models import Agency, AvailabilitySource, Person
 from conference.extensions import db
 from conference.forms import FormErrors
 
-WEEKDAYS = (("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"), ("fri", "Friday"),
-            ("sat", "Saturday"), ("sun", "Sunday"))
+WEEKDAYS = (
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+)
 _RANGE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*(?:-|–|to)\s*(\d{1,2})[:.](\d{2})\s*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ICS_BYTES = 2_000_000
@@ -29,7 +36,7 @@ URL_MAX_LENGTH = 500
 
 
 def parse_hours(text: str) -> list[list[str]] | None:
-    """"09:00-12:00, 13:00-17:30" -> [["09:00", "12:00"], ["13:00", "17:30"]]. Empty -> []. Invalid -> None."""
+    """ "09:00-12:00, 13:00-17:30" -> [["09:00", "12:00"], ["13:00", "17:30"]]. Empty -> []. Invalid -> None."""
     if not text.strip():
         return []
     windows: list[list[str]] = []
@@ -67,8 +74,9 @@ class PersonDetails:
     availability_ics: str | None  # None: keep what is stored
 
 
-def validate_person(form: dict[str, str], upload: bytes | None, errors: FormErrors,
-                    person: Person | None) -> PersonDetails | None:
+def validate_person(
+    form: dict[str, str], upload: bytes | None, errors: FormErrors, person: Person | None
+) -> PersonDetails | None:
     name, job_title, email = _validate_identity(form, errors, person)
     hours: dict[str, Any] = {}
     for key, label in WEEKDAYS:
@@ -115,8 +123,9 @@ def _validate_identity(form: dict[str, str], errors: FormErrors, person: Person 
     return name, job_title, email
 
 
-def _validate_source(form: dict[str, str], upload: bytes | None, errors: FormErrors,
-                     person: Person | None) -> tuple[AvailabilitySource | None, str, str | None]:
+def _validate_source(
+    form: dict[str, str], upload: bytes | None, errors: FormErrors, person: Person | None
+) -> tuple[AvailabilitySource | None, str, str | None]:
     source_value = form.get("availability_source", "")
     source = AvailabilitySource(source_value) if source_value in {s.value for s in AvailabilitySource} else None
     if source is None:
@@ -190,8 +199,12 @@ def save_person(agency: Agency, person: Person | None, details: PersonDetails) -
     if details.availability_ics is not None:
         person.availability_ics = details.availability_ics
     db.session.flush()
-    record_event(db.session, "directory.person_create" if created else "directory.person_update",
-                 object_type="person", object_id=person.id)
+    record_event(
+        db.session,
+        "directory.person_create" if created else "directory.person_update",
+        object_type="person",
+        object_id=person.id,
+    )
     return person
 
 

@@ -22,24 +22,30 @@ bp = Blueprint("directory", __name__, url_prefix="/directory")
 @bp.route("/agencies")
 @requires(Permission.DIRECTORY_VIEW)
 def list_agencies() -> ResponseReturnValue:
-    agencies = db.session.scalars(
-        select(Agency).join(LocalAuthority).order_by(LocalAuthority.name, Agency.kind, Agency.name)
-    ).unique().all()
+    agencies = (
+        db.session.scalars(select(Agency).join(LocalAuthority).order_by(LocalAuthority.name, Agency.kind, Agency.name))
+        .unique()
+        .all()
+    )
     return render_template("directory/agencies.html", agencies=agencies)
 
 
 @bp.route("/agencies/<uuid:agency_id>")
 @requires(Permission.DIRECTORY_VIEW)
 def show_agency(agency_id: uuid.UUID) -> ResponseReturnValue:
-    agency = db.session.scalars(
-        select(Agency).where(Agency.id == agency_id).options(selectinload(Agency.people))
-    ).unique().first()
+    agency = (
+        db.session.scalars(select(Agency).where(Agency.id == agency_id).options(selectinload(Agency.people)))
+        .unique()
+        .first()
+    )
     if agency is None:
         raise NotFound()
     can_manage = has_permission(g.user, Permission.DIRECTORY_MANAGE) and (
-        agency.local_authority_id == g.user.agency.local_authority_id)
-    return render_template("directory/agency.html", agency=agency, can_manage=can_manage,
-                           banner=session.pop("agency_banner", None))
+        agency.local_authority_id == g.user.agency.local_authority_id
+    )
+    return render_template(
+        "directory/agency.html", agency=agency, can_manage=can_manage, banner=session.pop("agency_banner", None)
+    )
 
 
 def _managed_agency(agency_id: uuid.UUID) -> Agency:
@@ -53,8 +59,9 @@ def _managed_agency(agency_id: uuid.UUID) -> Agency:
 @bp.route("/agencies/<uuid:agency_id>/people/new", methods=["GET", "POST"], endpoint="new_person")
 @bp.route("/agencies/<uuid:agency_id>/people/<uuid:person_id>", methods=["GET", "POST"], endpoint="edit_person")
 @requires(Permission.DIRECTORY_MANAGE)
-@limiter.limit(CALENDAR_UPLOAD_LIMIT, methods=["POST"], key_func=user_rate_key,
-               exempt_when=lambda: not has_calendar_upload())
+@limiter.limit(
+    CALENDAR_UPLOAD_LIMIT, methods=["POST"], key_func=user_rate_key, exempt_when=lambda: not has_calendar_upload()
+)
 def edit_person(agency_id: uuid.UUID, person_id: uuid.UUID | None = None) -> ResponseReturnValue:
     agency = _managed_agency(agency_id)
     person = None
@@ -74,17 +81,33 @@ def edit_person(agency_id: uuid.UUID, person_id: uuid.UUID | None = None) -> Res
             return redirect(url_for("directory.show_agency", agency_id=agency.id))
     else:
         form = _form_from(person)
-    return render_template("directory/person.html", agency=agency, person=person, form=form, errors=errors,
-                           weekdays=services.WEEKDAYS, sources=list(AvailabilitySource)), 400 if errors else 200
+    return render_template(
+        "directory/person.html",
+        agency=agency,
+        person=person,
+        form=form,
+        errors=errors,
+        weekdays=services.WEEKDAYS,
+        sources=list(AvailabilitySource),
+    ), 400 if errors else 200
 
 
 def _form_from(person: Person | None) -> dict[str, str]:
     if person is None:
-        return {"on_call": "no", "availability_source": "none",
-                **{f"hours_{d}": "09:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")}}
-    form = {"name": person.name, "job_title": person.job_title, "email": person.email,
-            "role_tags": ", ".join(person.role_tags), "on_call": "yes" if person.on_call else "no",
-            "availability_source": person.availability_source.value, "availability_url": person.availability_url}
+        return {
+            "on_call": "no",
+            "availability_source": "none",
+            **{f"hours_{d}": "09:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")},
+        }
+    form = {
+        "name": person.name,
+        "job_title": person.job_title,
+        "email": person.email,
+        "role_tags": ", ".join(person.role_tags),
+        "on_call": "yes" if person.on_call else "no",
+        "availability_source": person.availability_source.value,
+        "availability_url": person.availability_url,
+    }
     for key, _label in services.WEEKDAYS:
         form[f"hours_{key}"] = services.format_hours(person.working_hours.get(key, []))
     return form

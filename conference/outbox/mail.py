@@ -18,8 +18,9 @@ from conference.invitations.calendar import require_address
 from conference.invitations.privacy import check_outbound_text
 
 
-def enqueue_email(to_email: str, subject: str, body: str, *, conference_id: uuid.UUID | None = None,
-                  kind: str = "NOTICE") -> None:
+def enqueue_email(
+    to_email: str, subject: str, body: str, *, conference_id: uuid.UUID | None = None, kind: str = "NOTICE"
+) -> None:
     from conference.outbox.models import OutboxMessage
 
     settings = current_app.config["SETTINGS"]
@@ -32,5 +33,12 @@ def enqueue_email(to_email: str, subject: str, body: str, *, conference_id: uuid
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(domain=settings.organiser_domain)
     message.set_content(body)
-    db.session.add(OutboxMessage(conference_id=conference_id, method=kind, to_email=address,
-                                 from_email=settings.organiser_email, body=message.as_bytes()))
+    db.session.add(
+        OutboxMessage(
+            conference_id=conference_id,
+            method=kind,
+            to_email=address,
+            from_email=settings.organiser_email,
+            body=message.as_bytes(),
+        )
+    )

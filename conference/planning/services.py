@@ -548,6 +548,12 @@ def export_plan_csv(user: User, run: PlanRun) -> str:
 
 def export_person_calendar(user: User, run: PlanRun, person_id: str) -> bytes:
     """One person's week as an iCalendar file, audited as an export."""
-    record_event(db.session, "export.plan_calendar", object_type="plan_run", object_id=run.id,
-                 actor_user_id=user.id, detail={"person_id": person_id})
+    record_event(
+        db.session,
+        "export.plan_calendar",
+        object_type="plan_run",
+        object_id=run.id,
+        actor_user_id=user.id,
+        detail={"person_id": person_id},
+    )
     return person_calendar(run, person_id)

@@ -133,11 +133,16 @@ def main() -> None:
         thread.start()
         try:
             with sync_playwright() as playwright:
-                chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                                      args=["--no-sandbox", "--disable-gpu"])
+                chromium = playwright.chromium.launch(
+                    executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
+                )
                 for email, shots in ((COORDINATOR, ("options", "board")), (MANAGER, ("dashboard",))):
-                    context = chromium.new_context(base_url=base_url, viewport={"width": WIDTH, "height": 900},
-                                                   locale="en-GB", timezone_id="Europe/London")
+                    context = chromium.new_context(
+                        base_url=base_url,
+                        viewport={"width": WIDTH, "height": 900},
+                        locale="en-GB",
+                        timezone_id="Europe/London",
+                    )
                     page = context.new_page()
                     sign_in(page, email)
                     for name in shots:

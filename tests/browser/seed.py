@@ -82,8 +82,6 @@ class Seed:
         self.factories.answered_meeting(case, self.agency, days_ago)
 
 
-
-
 class ConveningSeed:
     """A Northbridge-like area for convening journeys: social care, police and health, each with a primary and
     a deputy whose (empty) calendars are known and who work around the clock, so that times exist whenever the

@@ -83,10 +83,23 @@ def listener() -> Iterator[CountingListener]:
 
 
 def _person_form(client, path: str, **overrides: str) -> dict:
-    data = {"csrf_token": csrf_token(client, path), "name": "Avery Example", "job_title": "Designated nurse",
-            "email": "avery@example.test", "role_tags": "designated_nurse", "hours_mon": "09:00-17:00",
-            "hours_tue": "", "hours_wed": "", "hours_thu": "", "hours_fri": "", "hours_sat": "", "hours_sun": "",
-            "on_call": "no", "availability_source": "ics_upload", "availability_url": ""}
+    data = {
+        "csrf_token": csrf_token(client, path),
+        "name": "Avery Example",
+        "job_title": "Designated nurse",
+        "email": "avery@example.test",
+        "role_tags": "designated_nurse",
+        "hours_mon": "09:00-17:00",
+        "hours_tue": "",
+        "hours_wed": "",
+        "hours_thu": "",
+        "hours_fri": "",
+        "hours_sat": "",
+        "hours_sun": "",
+        "on_call": "no",
+        "availability_source": "ics_upload",
+        "availability_url": "",
+    }
     data.update(overrides)
     return data
 
@@ -127,11 +140,14 @@ def test_attack_run_calendar_bombs_broken_calendars_and_ssrf(client, factories, 
     assert saved == 3  # the VTIMEZONE-after, Fiji and mixed-zones calendars are read; the three bad rules refused
 
     # 3. A feed on loopback, typed on the person page.
-    data = _person_form(client, path, email="feed@example.test", availability_source="ics_url",
-                        availability_url=listener.url)
+    data = _person_form(
+        client, path, email="feed@example.test", availability_source="ics_url", availability_url=listener.url
+    )
     response = client.post(path, data=data, content_type="multipart/form-data")
-    log.append(f"3. feed at {listener.url}: HTTP {response.status_code}: {_errors(response)}; "
-               f"listener hits: {len(listener.hits)}")
+    log.append(
+        f"3. feed at {listener.url}: HTTP {response.status_code}: {_errors(response)}; "
+        f"listener hits: {len(listener.hits)}"
+    )
     assert response.status_code == 400
     assert "does not read calendars from local or private network addresses" in _errors(response)
     assert listener.hits == []
@@ -152,8 +168,10 @@ def test_attack_run_calendar_bombs_broken_calendars_and_ssrf(client, factories, 
     took = datetime.now(UTC) - started
     page = soup(options)
     unknown = page.select_one("#unknown-availability")
-    log.append(f"4. options page: HTTP {options.status_code} in {took.total_seconds():.1f}s; listener hits: "
-               f"{len(listener.hits)}; shown: {' '.join(unknown.get_text().split()) if unknown else None}")
+    log.append(
+        f"4. options page: HTTP {options.status_code} in {took.total_seconds():.1f}s; listener hits: "
+        f"{len(listener.hits)}; shown: {' '.join(unknown.get_text().split()) if unknown else None}"
+    )
     assert options.status_code == 200
     assert listener.hits == []
     assert unknown is not None
@@ -174,9 +192,17 @@ def _convene_until_options(client, area) -> str:
     from rules.display import to_london
 
     local = to_london(datetime.now(UTC) + timedelta(days=2))
-    response = post(client, f"/conferences/{conference_id}/timescale", {
-        "deadline-day": str(local.day), "deadline-month": str(local.month), "deadline-year": str(local.year),
-        "deadline-time": f"{local.hour:02d}:{local.minute:02d}", "duration": "60"})
+    response = post(
+        client,
+        f"/conferences/{conference_id}/timescale",
+        {
+            "deadline-day": str(local.day),
+            "deadline-month": str(local.month),
+            "deadline-year": str(local.year),
+            "deadline-time": f"{local.hour:02d}:{local.minute:02d}",
+            "duration": "60",
+        },
+    )
     assert response.status_code == 302
     page = soup(client.get(f"/conferences/{conference_id}/people"))
     data = {i["name"]: i["value"] for i in page.select("input[type=radio][checked]")}

@@ -32,8 +32,17 @@ def _invited(client, factories) -> tuple[Conference, dict[str, Attendee]]:
 
 
 def _ics(attendee: str, partstat: str = "DECLINED", comment: str = "") -> str:
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Evil//EN", "METHOD:REPLY", "BEGIN:VEVENT", f"UID:{UID}",
-             "SEQUENCE:1", "DTSTAMP:20261120T140000Z", f"ATTENDEE;PARTSTAT={partstat}:mailto:{attendee}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Evil//EN",
+        "METHOD:REPLY",
+        "BEGIN:VEVENT",
+        f"UID:{UID}",
+        "SEQUENCE:1",
+        "DTSTAMP:20261120T140000Z",
+        f"ATTENDEE;PARTSTAT={partstat}:mailto:{attendee}",
+    ]
     if comment:
         lines.append(f"COMMENT:{comment}")
     return "\r\n".join([*lines, "END:VEVENT", "END:VCALENDAR", ""])
@@ -109,8 +118,11 @@ def test_attack_over_long_address_is_refused_cleanly(client, factories, monkeypa
     _invited(client, factories)
     records = _count(ReplyRecord)
     long_address = "a" * 10_000 + "@evil.example"
-    for raw in (_ics(long_address).encode(), _email(long_address, long_address),
-                _email("mallory@evil.example", "b" * 300 + "@evil.example")):
+    for raw in (
+        _ics(long_address).encode(),
+        _email(long_address, long_address),
+        _email("mallory@evil.example", "b" * 300 + "@evil.example"),
+    ):
         response = _post(client, raw)
         print("over-long address:", response.status_code, str(response.json)[:160])
         assert response.status_code == 422 and "address" in response.json["sentence"]

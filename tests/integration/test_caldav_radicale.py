@@ -200,9 +200,7 @@ def test_wrong_password_is_unavailable_with_status_401(server: RadicaleServer) -
 
 def test_another_users_calendar_is_refused(server: RadicaleServer) -> None:
     with pytest.raises(CalendarUnavailable) as raised:
-        fetch_free_busy(
-            server.url(CALENDAR), *WINDOW, username="bob", password=USERS["bob"], allowed_hosts=LOCAL
-        )
+        fetch_free_busy(server.url(CALENDAR), *WINDOW, username="bob", password=USERS["bob"], allowed_hosts=LOCAL)
 
     assert raised.value.status == 403
 

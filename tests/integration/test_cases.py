@@ -18,12 +18,21 @@ def _new_case_form(client, **overrides):
     identified = datetime.now(UTC) - timedelta(hours=3)
     data = {
         "csrf_token": csrf_token(client, "/cases/new"),
-        "child_first_name": "Canaryfirst", "child_last_name": "Canarylast",
-        "child_born_on-day": "", "child_born_on-month": "", "child_born_on-year": "",
-        "child_estimated_age": "15", "gender": "female", "nationality": "Canaryland", "languages": "Canarese",
-        "interpreter_needed": "yes", "missing_risk": "high",
-        "identified_on-day": str(identified.day), "identified_on-month": identified.strftime("%B"),
-        "identified_on-year": str(identified.year), "identified_time": "00:01",
+        "child_first_name": "Canaryfirst",
+        "child_last_name": "Canarylast",
+        "child_born_on-day": "",
+        "child_born_on-month": "",
+        "child_born_on-year": "",
+        "child_estimated_age": "15",
+        "gender": "female",
+        "nationality": "Canaryland",
+        "languages": "Canarese",
+        "interpreter_needed": "yes",
+        "missing_risk": "high",
+        "identified_on-day": str(identified.day),
+        "identified_on-month": identified.strftime("%B"),
+        "identified_on-year": str(identified.year),
+        "identified_time": "00:01",
     }
     data.update(overrides)
     return data
@@ -53,8 +62,11 @@ def test_coordinator_opens_a_case_and_finds_it(client, factories):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Canaryfirst" in text
-    views = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "case.view", AuditEvent.object_id == str(case.id)))
+    views = db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "case.view", AuditEvent.object_id == str(case.id))
+    )
     assert views == 1
 
 
@@ -65,10 +77,15 @@ def test_new_case_form_reports_every_missing_field_and_saves_nothing(client, fac
     assert response.status_code == 400
     soup = BeautifulSoup(response.get_data(as_text=True), "html5lib")
     summary = [a.get_text() for a in soup.select(".govuk-error-summary a")]
-    expected = ["Enter the child's first name", "Enter the child's date of birth or their estimated age",
-                "Select the child's gender", "Select yes if the child needs an interpreter",
-                "Enter the date the child was identified", "Enter the time the child was identified",
-                "Select the risk of the child going missing"]
+    expected = [
+        "Enter the child's first name",
+        "Enter the child's date of birth or their estimated age",
+        "Select the child's gender",
+        "Select yes if the child needs an interpreter",
+        "Enter the date the child was identified",
+        "Enter the time the child was identified",
+        "Select the risk of the child going missing",
+    ]
     assert [next(m for m in expected if s.startswith(m)) for s in summary] == expected  # in page order
     assert db.session.scalar(select(func.count()).select_from(Case)) == 0
 
@@ -76,8 +93,17 @@ def test_new_case_form_reports_every_missing_field_and_saves_nothing(client, fac
 def test_invalid_dates_and_times_get_design_system_messages(client, factories):
     agency = factories.agency(factories.area())
     factories.sign_in(client, factories.user(agency, Role.COORDINATOR))
-    data = _new_case_form(client, **{"identified_on-day": "31", "identified_on-month": "2", "identified_time": "25:99",
-                                     "child_born_on-day": "3", "child_born_on-month": "", "child_born_on-year": "2012"})
+    data = _new_case_form(
+        client,
+        **{
+            "identified_on-day": "31",
+            "identified_on-month": "2",
+            "identified_time": "25:99",
+            "child_born_on-day": "3",
+            "child_born_on-month": "",
+            "child_born_on-year": "2012",
+        },
+    )
     response = client.post("/cases/new", data=data)
     assert response.status_code == 400
     text = BeautifulSoup(response.get_data(as_text=True), "html5lib").select_one(".govuk-error-summary").get_text()
@@ -93,7 +119,8 @@ def test_an_invalid_age_gets_one_message(client, factories):
     response = client.post("/cases/new", data=_new_case_form(client, child_estimated_age="fifteen"))
     soup = BeautifulSoup(response.get_data(as_text=True), "html5lib")
     assert [a.get_text() for a in soup.select(".govuk-error-summary a")] == [
-        "Estimated age must be a whole number between 0 and 25"]
+        "Estimated age must be a whole number between 0 and 25"
+    ]
 
 
 def test_case_list_sorts_by_urgency(client, factories):
@@ -121,7 +148,11 @@ def test_manager_sees_who_viewed_a_case_and_that_view_is_audited(client, factori
     page = other.get(f"/cases/{case.id}/access-log")
     assert page.status_code == 200
     assert coordinator.display_name in page.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "case.access_log.view")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "case.access_log.view")
+        )
+        == 1
+    )
     # A coordinator may not see the access log.
     assert client.get(f"/cases/{case.id}/access-log").status_code == 403

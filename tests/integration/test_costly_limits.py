@@ -19,16 +19,22 @@ from tests.support.factories import csrf_token
 
 
 def _refused(endpoint: str) -> list[AuditEvent]:
-    return [row for row in db.session.scalars(select(AuditEvent).where(AuditEvent.action == "rate_limited"))
-            if row.detail == {"endpoint": endpoint}]
+    return [
+        row
+        for row in db.session.scalars(select(AuditEvent).where(AuditEvent.action == "rate_limited"))
+        if row.detail == {"endpoint": endpoint}
+    ]
 
 
-@pytest.mark.parametrize(("role", "method", "path", "allowed", "endpoint"), [
-    (Role.CHAIR, "GET", "/conferences/{id}/record/versions/1/minutes.pdf", 20, "decisions.minutes_pdf"),
-    (Role.COORDINATOR, "GET", "/cases/{id}/nrm/pack.pdf", 20, "decisions.nrm_pack_pdf"),
-    (Role.COORDINATOR, "POST", "/conferences/{id}/options", 30, "convening.options"),  # solving is a POST
-    (Role.MANAGER, "GET", "/dashboard/engagement.csv?x={id}", 20, "dashboard.engagement_csv"),
-])
+@pytest.mark.parametrize(
+    ("role", "method", "path", "allowed", "endpoint"),
+    [
+        (Role.CHAIR, "GET", "/conferences/{id}/record/versions/1/minutes.pdf", 20, "decisions.minutes_pdf"),
+        (Role.COORDINATOR, "GET", "/cases/{id}/nrm/pack.pdf", 20, "decisions.nrm_pack_pdf"),
+        (Role.COORDINATOR, "POST", "/conferences/{id}/options", 30, "convening.options"),  # solving is a POST
+        (Role.MANAGER, "GET", "/dashboard/engagement.csv?x={id}", 20, "dashboard.engagement_csv"),
+    ],
+)
 def test_costly_pages_are_limited_per_person(app, client, factories, role, method, path, allowed, endpoint):
     agency = factories.agency(factories.area())
     factories.sign_in(client, factories.user(agency, role))
@@ -52,9 +58,14 @@ def test_calendar_uploads_are_limited_per_person(client, factories):
     factories.sign_in(client, factories.user(agency, Role.ADMINISTRATOR))
     path = f"/directory/agencies/{uuid.uuid4()}/people/new"
     token = csrf_token(client, "/directory/agencies")
-    statuses = [client.post(path, data={"csrf_token": token, "availability_ics": (io.BytesIO(b"BEGIN:VCALENDAR"),
-                                                                                   "busy.ics")},
-                            content_type="multipart/form-data").status_code for _ in range(21)]
+    statuses = [
+        client.post(
+            path,
+            data={"csrf_token": token, "availability_ics": (io.BytesIO(b"BEGIN:VCALENDAR"), "busy.ics")},
+            content_type="multipart/form-data",
+        ).status_code
+        for _ in range(21)
+    ]
     assert 429 not in statuses[:20] and statuses[20] == 429
     assert len(_refused("directory.new_person")) == 1
     # Saving a person without a calendar file is not counted.

@@ -63,11 +63,19 @@ def test_demo_history_fills_every_panel_and_the_engagement_report(app, client): 
     assert 30 <= summary.created["past meetings"] <= 50
     assert summary.created["signed decisions"] > 20 and summary.created["amendments"] >= 3
     assert db.session.scalar(select(func.count()).select_from(Case).where(Case.status == CaseStatus.CLOSED)) >= 3
-    held_types = set(db.session.scalars(
-        select(Conference.meeting_type).where(Conference.status == ConferenceStatus.HELD)).all())
-    assert held_types == {MeetingType(t) for t in (
-        "strategy_discussion", "pre_referral_nrm_meeting", "initial_child_protection_conference",
-        "devolved_nrm_decision_panel", "review")}
+    held_types = set(
+        db.session.scalars(select(Conference.meeting_type).where(Conference.status == ConferenceStatus.HELD)).all()
+    )
+    assert held_types == {
+        MeetingType(t)
+        for t in (
+            "strategy_discussion",
+            "pre_referral_nrm_meeting",
+            "initial_child_protection_conference",
+            "devolved_nrm_decision_panel",
+            "review",
+        )
+    }
     versions = db.session.scalars(select(DecisionVersion.number)).all()
     assert 2 in versions, "some decisions were amended (a second version)"
     referrals = db.session.scalars(select(NrmReferral)).all()
@@ -77,8 +85,7 @@ def test_demo_history_fills_every_panel_and_the_engagement_report(app, client): 
     page = client.get("/dashboard")
     assert page.status_code == 200
     soup = BeautifulSoup(page.get_data(as_text=True), "html5lib")
-    for panel in ("open-cases", "meetings-coming-up", "meetings-awaiting-decision", "overdue-actions",
-                  "nrm-referrals"):
+    for panel in ("open-cases", "meetings-coming-up", "meetings-awaiting-decision", "overdue-actions", "nrm-referrals"):
         element = soup.find(id=panel)
         assert element is not None, f"the {panel} panel is empty"
         assert element.find_all(["li", "tr"]), f"the {panel} panel lists nothing"
@@ -100,8 +107,9 @@ def test_demo_history_fills_every_panel_and_the_engagement_report(app, client): 
         segments = [t for t in titles if t.startswith(f"{name}:")]
         assert any("other answers" not in t for t in segments), (name, segments)
     # The agencies differ: the Home Office mostly writes, health often sends a deputy.
-    by_name = {row.find("th").get_text(strip=True): [td.get_text(strip=True) for td in row.find_all("td")]
-               for row in rows}
+    by_name = {
+        row.find("th").get_text(strip=True): [td.get_text(strip=True) for td in row.find_all("td")] for row in rows
+    }
     home_office = by_name["Home Office Safeguarding, Northern Region"]
     health = by_name["Northbridge Health Partnership"]
     assert int(home_office[4]) > int(home_office[1]) + int(home_office[2])

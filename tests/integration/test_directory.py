@@ -12,17 +12,31 @@ from conference.directory.services import parse_hours
 from conference.extensions import db
 from tests.support.factories import csrf_token
 
-ICS = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:a@b\r\n"
-       b"DTSTAMP:20261123T090000Z\r\nDTSTART:20261124T100000Z\r\nDTEND:20261124T110000Z\r\nEND:VEVENT\r\n"
-       b"END:VCALENDAR\r\n")
+ICS = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:a@b\r\n"
+    b"DTSTAMP:20261123T090000Z\r\nDTSTART:20261124T100000Z\r\nDTEND:20261124T110000Z\r\nEND:VEVENT\r\n"
+    b"END:VCALENDAR\r\n"
+)
 
 
 def _form(client, path, **overrides):
-    data = {"csrf_token": csrf_token(client, path), "name": "Avery Example", "job_title": "Designated nurse",
-            "email": "avery@example.test", "role_tags": "designated nurse, may_chair", "hours_mon": "09:00-17:00",
-            "hours_tue": "", "hours_wed": "09:00-12:00, 13:00-17:30", "hours_thu": "", "hours_fri": "",
-            "hours_sat": "", "hours_sun": "", "on_call": "no", "availability_source": "ics_upload",
-            "availability_url": ""}
+    data = {
+        "csrf_token": csrf_token(client, path),
+        "name": "Avery Example",
+        "job_title": "Designated nurse",
+        "email": "avery@example.test",
+        "role_tags": "designated nurse, may_chair",
+        "hours_mon": "09:00-17:00",
+        "hours_tue": "",
+        "hours_wed": "09:00-12:00, 13:00-17:30",
+        "hours_thu": "",
+        "hours_fri": "",
+        "hours_sat": "",
+        "hours_sun": "",
+        "on_call": "no",
+        "availability_source": "ics_upload",
+        "availability_url": "",
+    }
     data.update(overrides)
     return data
 
@@ -58,8 +72,12 @@ def test_bad_input_is_explained_and_nothing_is_saved(client, factories):
     response = client.post(path, data=data, content_type="multipart/form-data")
     assert response.status_code == 400
     text = response.get_data(as_text=True)
-    for message in ("Enter the person", "Enter an email address in the correct format",
-                    "Enter Monday", "not a calendar file"):
+    for message in (
+        "Enter the person",
+        "Enter an email address in the correct format",
+        "Enter Monday",
+        "not a calendar file",
+    ):
         assert message in text
     assert db.session.scalar(select(func.count()).select_from(Person)) == 0
 
@@ -79,8 +97,12 @@ def test_a_calendar_address_inside_the_network_is_refused_when_saved(client, fac
     agency = factories.agency(factories.area())
     factories.sign_in(client, factories.user(agency, Role.ADMINISTRATOR))
     path = f"/directory/agencies/{agency.id}/people/new"
-    for url in ("http://127.0.0.1:8080/calendar.ics", "http://169.254.169.254/latest/meta-data/",
-                "http://[::ffff:10.0.0.1]/feed.ics", "http://localhost/cal/"):
+    for url in (
+        "http://127.0.0.1:8080/calendar.ics",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:10.0.0.1]/feed.ics",
+        "http://localhost/cal/",
+    ):
         data = _form(client, path, availability_source="ics_url", availability_url=url)
         response = client.post(path, data=data, content_type="multipart/form-data")
         assert response.status_code == 400, url
@@ -104,8 +126,10 @@ def test_an_allowed_calendar_server_inside_the_network_is_accepted(app, client, 
 def test_a_calendar_bomb_upload_is_refused_with_a_clear_message(client, factories):
     hours = ",".join(str(n) for n in range(24))
     minutes = ",".join(str(n) for n in range(60))
-    bomb = ICS.replace(b"DTEND:20261124T110000Z",
-                       f"DURATION:PT1S\r\nRRULE:FREQ=DAILY;BYHOUR={hours};BYMINUTE={minutes};BYSECOND={minutes}".encode())
+    bomb = ICS.replace(
+        b"DTEND:20261124T110000Z",
+        f"DURATION:PT1S\r\nRRULE:FREQ=DAILY;BYHOUR={hours};BYMINUTE={minutes};BYSECOND={minutes}".encode(),
+    )
     agency = factories.agency(factories.area())
     factories.sign_in(client, factories.user(agency, Role.ADMINISTRATOR))
     path = f"/directory/agencies/{agency.id}/people/new"

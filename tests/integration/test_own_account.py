@@ -16,8 +16,13 @@ NEW = "harbour-quince-maple-31"
 
 
 def _change(client, **fields):
-    data = {"current_password": PASSWORD, "new_password": NEW, "confirm_password": NEW,
-            "csrf_token": csrf_token(client, "/account/password"), **fields}
+    data = {
+        "current_password": PASSWORD,
+        "new_password": NEW,
+        "confirm_password": NEW,
+        "csrf_token": csrf_token(client, "/account/password"),
+        **fields,
+    }
     return client.post("/account/password", data=data)
 
 
@@ -80,8 +85,12 @@ def test_a_person_sees_their_sessions_and_ends_one_or_all_others(app, client, fa
     assert _sessions(user) == 3
     assert sum(phone.get("/directory/agencies").status_code == 302 for phone in phones) == 1
     # Another person's session cannot be ended through this page.
-    assert client.post("/account/sessions/0000000000000000/end",
-                       data={"csrf_token": csrf_token(client, "/account/sessions")}).status_code == 404
+    assert (
+        client.post(
+            "/account/sessions/0000000000000000/end", data={"csrf_token": csrf_token(client, "/account/sessions")}
+        ).status_code
+        == 404
+    )
     client.post("/account/sessions/end-others", data={"csrf_token": csrf_token(client, "/account/sessions")})
     assert _sessions(user) == 1 and _sessions(someone_else) == 1
     assert client.get("/directory/agencies").status_code == 200

@@ -18,8 +18,10 @@ from tests.support.factories import TOTP_SECRET, csrf_token
 
 
 def _ask(client, email):
-    return client.post("/login/forgotten-password",
-                       data={"email": email, "csrf_token": csrf_token(client, "/login/forgotten-password")})
+    return client.post(
+        "/login/forgotten-password",
+        data={"email": email, "csrf_token": csrf_token(client, "/login/forgotten-password")},
+    )
 
 
 def _link() -> str:
@@ -34,7 +36,8 @@ def test_the_answer_is_the_same_for_known_and_unknown_addresses(client, factorie
     assert known.status_code == unknown.status_code == 200
     strip = lambda r, e: r.get_data(as_text=True).replace(e, "EMAIL")  # noqa: E731
     assert re.sub(r'nonce="[^"]+"|value="[^"]+"', "", strip(known, user.email)) == re.sub(
-        r'nonce="[^"]+"|value="[^"]+"', "", strip(unknown, "nobody@example.test"))
+        r'nonce="[^"]+"|value="[^"]+"', "", strip(unknown, "nobody@example.test")
+    )
     assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
 
 
@@ -53,14 +56,17 @@ def test_a_reset_link_works_once_ends_sessions_and_still_needs_the_code(app, cli
     assert db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all() == []
     assert other.get("/directory/agencies").status_code == 302
     assert client.get(link).status_code == 410  # used
-    response = client.post("/login", data={"email": user.email, "password": "amber-valley-kettle-42",
-                                           "csrf_token": csrf_token(client, "/login")})
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": "amber-valley-kettle-42", "csrf_token": csrf_token(client, "/login")},
+    )
     assert response.headers["Location"].endswith("/login/code")  # MFA is not skipped
     assert client.get("/directory/agencies").status_code == 302
     db.session.execute(update(User).where(User.id == user.id).values(totp_last_step=None))  # a later code
     db.session.commit()
-    client.post("/login/code", data={"code": pyotp.TOTP(TOTP_SECRET).now(),
-                                     "csrf_token": csrf_token(client, "/login/code")})
+    client.post(
+        "/login/code", data={"code": pyotp.TOTP(TOTP_SECRET).now(), "csrf_token": csrf_token(client, "/login/code")}
+    )
     assert client.get("/directory/agencies").status_code == 200
     actions = db.session.scalars(select(AuditEvent.action)).all()
     assert "password.reset_requested" in actions and "password.reset" in actions
@@ -85,10 +91,17 @@ def test_weak_or_mismatched_new_passwords_are_explained(client, factories):
     user = factories.user(factories.agency(factories.area()))
     _ask(client, user.email)
     link = _link()
-    response = client.post(link, data={"password": "short", "confirm_password": "short",
-                                       "csrf_token": csrf_token(client, link)})
+    response = client.post(
+        link, data={"password": "short", "confirm_password": "short", "csrf_token": csrf_token(client, link)}
+    )
     assert response.status_code == 400 and "12 characters or more" in response.get_data(as_text=True)
-    response = client.post(link, data={"password": "amber-valley-kettle-42", "confirm_password": "different-one-here",
-                                       "csrf_token": csrf_token(client, link)})
+    response = client.post(
+        link,
+        data={
+            "password": "amber-valley-kettle-42",
+            "confirm_password": "different-one-here",
+            "csrf_token": csrf_token(client, link),
+        },
+    )
     assert response.status_code == 400 and "Enter the same password twice" in response.get_data(as_text=True)
     assert client.get(link).status_code == 200  # still usable after mistakes

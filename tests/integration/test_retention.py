@@ -17,21 +17,40 @@ from conference.retention import purge
 def test_purge_removes_expired_rows_and_keeps_current_ones(app, factories):
     user = factories.user(factories.agency(factories.area()))
     now = datetime.now(UTC)
-    db.session.add_all([
-        UserSession(id="a" * 64, user_id=user.id, created_at=now - timedelta(hours=13), last_seen_at=now),
-        UserSession(id="b" * 64, user_id=user.id, created_at=now, last_seen_at=now - timedelta(minutes=31)),
-        UserSession(id="c" * 64, user_id=user.id, created_at=now, last_seen_at=now),
-        FormDraft(path="/cases/new", data={}, created_at=now - timedelta(days=8)),
-        FormDraft(path="/cases/new", data={}, created_at=now - timedelta(days=1)),
-        PasswordReset(user_id=user.id, token_hash="1" * 64, expires_at=now - timedelta(days=2)),
-        PasswordReset(user_id=user.id, token_hash="2" * 64, expires_at=now + timedelta(minutes=20)),
-        OutboxMessage(method="REQUEST", to_email="a@example.test", from_email="m@example.test", body=b"old",
-                      status=OutboxStatus.SENT, sent_at=now - timedelta(days=31)),
-        OutboxMessage(method="REQUEST", to_email="b@example.test", from_email="m@example.test", body=b"recent",
-                      status=OutboxStatus.SENT, sent_at=now - timedelta(days=2)),
-        OutboxMessage(method="REQUEST", to_email="c@example.test", from_email="m@example.test", body=b"pending",
-                      status=OutboxStatus.PENDING),
-    ])
+    db.session.add_all(
+        [
+            UserSession(id="a" * 64, user_id=user.id, created_at=now - timedelta(hours=13), last_seen_at=now),
+            UserSession(id="b" * 64, user_id=user.id, created_at=now, last_seen_at=now - timedelta(minutes=31)),
+            UserSession(id="c" * 64, user_id=user.id, created_at=now, last_seen_at=now),
+            FormDraft(path="/cases/new", data={}, created_at=now - timedelta(days=8)),
+            FormDraft(path="/cases/new", data={}, created_at=now - timedelta(days=1)),
+            PasswordReset(user_id=user.id, token_hash="1" * 64, expires_at=now - timedelta(days=2)),
+            PasswordReset(user_id=user.id, token_hash="2" * 64, expires_at=now + timedelta(minutes=20)),
+            OutboxMessage(
+                method="REQUEST",
+                to_email="a@example.test",
+                from_email="m@example.test",
+                body=b"old",
+                status=OutboxStatus.SENT,
+                sent_at=now - timedelta(days=31),
+            ),
+            OutboxMessage(
+                method="REQUEST",
+                to_email="b@example.test",
+                from_email="m@example.test",
+                body=b"recent",
+                status=OutboxStatus.SENT,
+                sent_at=now - timedelta(days=2),
+            ),
+            OutboxMessage(
+                method="REQUEST",
+                to_email="c@example.test",
+                from_email="m@example.test",
+                body=b"pending",
+                status=OutboxStatus.PENDING,
+            ),
+        ]
+    )
     db.session.commit()
     report = purge(now)
     db.session.commit()

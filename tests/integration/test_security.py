@@ -45,7 +45,8 @@ def _guarded_rules(app):
 
 def test_every_route_declares_a_permission_or_is_explicitly_public(app):
     undeclared = [
-        rule.rule for rule in app.url_map.iter_rules()
+        rule.rule
+        for rule in app.url_map.iter_rules()
         if rule.endpoint != "static"
         and not getattr(app.view_functions[rule.endpoint], "_public", False)
         and not isinstance(getattr(app.view_functions[rule.endpoint], "_permission", None), Permission)
@@ -116,8 +117,9 @@ def test_object_scope_across_two_areas_and_agencies(app, client, factories):
 
 def test_session_cookie_flags(client, factories):
     user = factories.user(factories.agency(factories.area()))
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
-                                           "csrf_token": csrf_token(client, "/login")})
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")}
+    )
     cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("__Host-convene=")]
     assert len(cookies) == 1
     attributes = {part.strip().split("=")[0].lower() for part in cookies[0].split(";")[1:]}
@@ -145,7 +147,8 @@ def test_security_headers_on_html_json_and_error_responses(client, path):
         assert "charset=utf-8" in response.headers["Content-Type"].lower()
     nonce = re.compile(r"'nonce-([^']+)'")
     assert nonce.search(first.headers["Content-Security-Policy"]).group(1) != nonce.search(
-        second.headers["Content-Security-Policy"]).group(1)
+        second.headers["Content-Security-Policy"]
+    ).group(1)
 
 
 def test_trace_is_refused_and_get_cannot_sign_out(client, factories):
@@ -179,8 +182,9 @@ def test_a_totp_code_works_once(client, factories, app):
 
 def test_the_totp_secret_is_not_stored_in_plain_text(factories):
     user = factories.user(factories.agency(factories.area()))
-    row = db.session.execute(text("SELECT totp_secret_encrypted FROM users WHERE email = :e"),
-                             {"e": user.email}).scalar_one()
+    row = db.session.execute(
+        text("SELECT totp_secret_encrypted FROM users WHERE email = :e"), {"e": user.email}
+    ).scalar_one()
     assert TOTP_SECRET not in row
 
 
@@ -198,8 +202,9 @@ def test_new_session_id_at_login_and_after_mfa_and_logout_revokes(client, factor
     client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")})
     after_password = client.get_cookie("__Host-convene").value
     assert anonymous is None or anonymous.value != after_password
-    client.post("/login/code", data={"code": pyotp.TOTP(TOTP_SECRET).now(),
-                                     "csrf_token": csrf_token(client, "/login/code")})
+    client.post(
+        "/login/code", data={"code": pyotp.TOTP(TOTP_SECRET).now(), "csrf_token": csrf_token(client, "/login/code")}
+    )
     after_mfa = client.get_cookie("__Host-convene").value
     assert after_mfa != after_password
     assert client.get("/cases").status_code in (200, 403)
@@ -249,8 +254,9 @@ def test_a_form_posted_after_the_session_expired_is_restored_after_signing_in(cl
     token = csrf_token(client, "/cases/new")
     db.session.execute(update(UserSession).values(last_seen_at=datetime.now(UTC) - timedelta(hours=1)))
     db.session.commit()
-    response = client.post("/cases/new", data={"csrf_token": token, "child_first_name": "Keptname",
-                                               "nationality": "Keptland"})
+    response = client.post(
+        "/cases/new", data={"csrf_token": token, "child_first_name": "Keptname", "nationality": "Keptland"}
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")
     assert "signed out because" in client.get("/login").get_data(as_text=True)
     factories.sign_in(client, user)
@@ -305,8 +311,12 @@ def test_refused_sign_in_steps_keep_their_audit_rows_and_the_failure_count(clien
 def test_login_is_rate_limited(client, factories):
     user = factories.user(factories.agency(factories.area()))
     token = csrf_token(client, "/login")
-    statuses = [client.post("/login", data={"email": user.email, "password": "wrong-password-here",
-                                            "csrf_token": token}).status_code for _ in range(11)]
+    statuses = [
+        client.post(
+            "/login", data={"email": user.email, "password": "wrong-password-here", "csrf_token": token}
+        ).status_code
+        for _ in range(11)
+    ]
     assert statuses[:10] == [400] * 10
     assert statuses[10] == 429
     refused = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "rate_limited")).all()
@@ -317,8 +327,9 @@ def test_unknown_and_known_emails_get_the_same_answer(client, factories):
     user = factories.user(factories.agency(factories.area()))
     token = csrf_token(client, "/login")
     known = client.post("/login", data={"email": user.email, "password": "not-the-password", "csrf_token": token})
-    unknown = client.post("/login", data={"email": "nobody@example.test", "password": "not-the-password",
-                                          "csrf_token": token})
+    unknown = client.post(
+        "/login", data={"email": "nobody@example.test", "password": "not-the-password", "csrf_token": token}
+    )
     assert known.status_code == unknown.status_code == 400
     message = "Enter a correct email address and password"
     assert message in known.get_data(as_text=True) and message in unknown.get_data(as_text=True)
@@ -326,8 +337,10 @@ def test_unknown_and_known_emails_get_the_same_answer(client, factories):
 
 def test_audit_rows_for_login_failure_view_and_create(client, factories):
     user = factories.user(factories.agency(factories.area()), Role.COORDINATOR)
-    client.post("/login", data={"email": user.email, "password": "wrong-password-here",
-                                "csrf_token": csrf_token(client, "/login")})
+    client.post(
+        "/login",
+        data={"email": user.email, "password": "wrong-password-here", "csrf_token": csrf_token(client, "/login")},
+    )
     factories.sign_in(client, user)
     case = factories.case(user)
     client.get(f"/cases/{case.id}")

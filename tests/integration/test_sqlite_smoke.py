@@ -45,14 +45,28 @@ def test_migrations_demo_and_sign_in_on_sqlite(tmp_path: Path):
         assert db.session.scalar(select(func.count()).select_from(Person)) >= 36
 
         client = app.test_client()
-        wrong = client.post("/login", data={"email": "casey.quill@northbridge.example",
-                                            "password": "not-the-password", "csrf_token": _token(client, "/login")})
+        wrong = client.post(
+            "/login",
+            data={
+                "email": "casey.quill@northbridge.example",
+                "password": "not-the-password",
+                "csrf_token": _token(client, "/login"),
+            },
+        )
         assert wrong.status_code == 400  # counted towards the lock (UPDATE ... RETURNING on SQLite too)
-        response = client.post("/login", data={"email": "casey.quill@northbridge.example",
-                                               "password": DEMO_PASSWORD, "csrf_token": _token(client, "/login")})
+        response = client.post(
+            "/login",
+            data={
+                "email": "casey.quill@northbridge.example",
+                "password": DEMO_PASSWORD,
+                "csrf_token": _token(client, "/login"),
+            },
+        )
         assert response.status_code == 302
-        response = client.post("/login/code", data={"code": pyotp.TOTP(DEMO_TOTP_SECRET).now(),
-                                                    "csrf_token": _token(client, "/login/code")})
+        response = client.post(
+            "/login/code",
+            data={"code": pyotp.TOTP(DEMO_TOTP_SECRET).now(), "csrf_token": _token(client, "/login/code")},
+        )
         assert response.status_code == 302
         listing = client.get("/cases")
         assert listing.status_code == 200

@@ -58,8 +58,14 @@ def test_a_gunicorn_worker_warms_the_solver(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("command", [["routes"], ["db", "upgrade"]])
 def test_cli_commands_do_not_warm_the_solver(tmp_path: Path, command: list[str]) -> None:
-    result = subprocess.run([str(BIN / "flask"), "--app", "wsgi", *command], cwd=ROOT, env=_env(tmp_path),
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", *command],
+        cwd=ROOT,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert STARTED not in result.stdout + result.stderr
 

@@ -60,6 +60,8 @@ class World:
     people: dict[Seat, Any]
     sca: Agency
     guardian: Agency
+
+
 _PASSWORD_HASH: str | None = None
 
 
@@ -90,18 +92,28 @@ class Factories:
             db.session.flush()
 
     def area(self, code: str = "NB", name: str | None = None, nation: Nation = Nation.ENGLAND) -> LocalAuthority:
-        area = LocalAuthority(code=code, name=name or f"Area {code}", nation=nation, contact_phone="01632 960000",
-                              contact_email=f"mash@{code.lower()}.example")
+        area = LocalAuthority(
+            code=code,
+            name=name or f"Area {code}",
+            nation=nation,
+            contact_phone="01632 960000",
+            contact_email=f"mash@{code.lower()}.example",
+        )
         db.session.add(area)
         self.save()
         return area
 
-    def agency(self, area: LocalAuthority, kind: AgencyKind = AgencyKind.CHILDREN_SOCIAL_CARE,
-               name: str | None = None) -> Agency:
+    def agency(
+        self, area: LocalAuthority, kind: AgencyKind = AgencyKind.CHILDREN_SOCIAL_CARE, name: str | None = None
+    ) -> Agency:
         n = next(_counter)
         kind = AgencyKind(kind)
-        agency = Agency(name=name or f"{kind.label} {n}", kind=kind, local_authority_id=area.id,
-                        secure_email=f"agency{n}@example.test")
+        agency = Agency(
+            name=name or f"{kind.label} {n}",
+            kind=kind,
+            local_authority_id=area.id,
+            secure_email=f"agency{n}@example.test",
+        )
         db.session.add(agency)
         self.save()
         return agency
@@ -109,19 +121,36 @@ class Factories:
     def person(self, agency: Agency, **fields: Any) -> Person:
         n = next(_counter)
         weekdays = ("mon", "tue", "wed", "thu", "fri")
-        values: dict[str, Any] = {"name": f"Person {n}", "job_title": "Officer", "email": f"person{n}@example.test",
-                                  "working_hours": {d: [["09:00", "17:00"]] for d in weekdays}}
+        values: dict[str, Any] = {
+            "name": f"Person {n}",
+            "job_title": "Officer",
+            "email": f"person{n}@example.test",
+            "working_hours": {d: [["09:00", "17:00"]] for d in weekdays},
+        }
         values.update(fields)
         person = Person(agency_id=agency.id, **values)
         db.session.add(person)
         self.save()
         return person
 
-    def user(self, agency: Agency, role: Role = Role.COORDINATOR, *, email: str | None = None,
-             enrolled: bool = True, person: Person | None = None) -> User:
+    def user(
+        self,
+        agency: Agency,
+        role: Role = Role.COORDINATOR,
+        *,
+        email: str | None = None,
+        enrolled: bool = True,
+        person: Person | None = None,
+    ) -> User:
         n = next(_counter)
-        user = User(email=email or f"user{n}@example.test", display_name=f"User {n}", password_hash=_password_hash(),
-                    role=role, agency_id=agency.id, person_id=person.id if person else None)
+        user = User(
+            email=email or f"user{n}@example.test",
+            display_name=f"User {n}",
+            password_hash=_password_hash(),
+            role=role,
+            agency_id=agency.id,
+            person_id=person.id if person else None,
+        )
         if enrolled:
             user.totp_secret_encrypted = mfa.encrypt_secret(TOTP_SECRET, self.app.config["SECRET_KEY"])
             user.mfa_enrolled_at = datetime.now(UTC)
@@ -133,9 +162,13 @@ class Factories:
         details = case_services.NewCase(
             child_first_name=fields.get("child_first_name", "Testchild"),
             child_last_name=fields.get("child_last_name", "Example"),
-            child_born_on=fields.get("child_born_on"), child_estimated_age=fields.get("child_estimated_age", 15),
-            age_disputed=False, gender=Gender.NOT_KNOWN, nationality=fields.get("nationality", ""),
-            languages="", interpreter_needed=False,
+            child_born_on=fields.get("child_born_on"),
+            child_estimated_age=fields.get("child_estimated_age", 15),
+            age_disputed=False,
+            gender=Gender.NOT_KNOWN,
+            nationality=fields.get("nationality", ""),
+            languages="",
+            interpreter_needed=False,
             identified_at=fields.get("identified_at", datetime.now(UTC) - timedelta(hours=2)),
             missing_risk=fields.get("missing_risk", MissingRisk.HIGH),
         )
@@ -151,13 +184,15 @@ class Factories:
         db.session.add(CaseAgency(case_id=case.id, agency_id=agency.id))
         self.save()
 
-    def known_person(self, agency: Agency, name: str, tag: str, hours: dict[str, Any] | None = None,
-                     **fields: Any) -> Person:
+    def known_person(
+        self, agency: Agency, name: str, tag: str, hours: dict[str, Any] | None = None, **fields: Any
+    ) -> Person:
         """A person whose (empty) calendar file was uploaded, so their availability is known."""
         values: dict[str, Any] = {"availability_source": AvailabilitySource.ICS_UPLOAD, "availability_ics": EMPTY_ICS}
         values.update(fields)
-        return self.person(agency, name=name, role_tags=[tag], working_hours=ALL_WEEK if hours is None else hours,
-                           **values)
+        return self.person(
+            agency, name=name, role_tags=[tag], working_hours=ALL_WEEK if hours is None else hours, **values
+        )
 
     def convening_area(
         self,
@@ -307,8 +342,9 @@ class Factories:
         """Password, then a fresh TOTP code. Resets the replay guard so a test may sign in several times."""
         db.session.execute(update(User).where(User.id == user.id).values(totp_last_step=None))
         db.session.commit()
-        response = client.post("/login", data={"email": user.email, "password": PASSWORD,
-                                               "csrf_token": csrf_token(client, "/login")})
+        response = client.post(
+            "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")}
+        )
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         code = pyotp.TOTP(TOTP_SECRET).now()
         response = client.post("/login/code", data={"code": code, "csrf_token": csrf_token(client, "/login/code")})

@@ -187,8 +187,10 @@ def layer_offences(sources: dict[str, str]) -> list[str]:
                 seen.add((module, imported))
                 if (module, imported) not in KNOWN_LAYER_VIOLATIONS:
                     offences.append(f"{module} ({layer_of(module)}) imports {imported} ({layer_of(imported)})")
-    offences += [f"{m} no longer imports {i}: remove it from KNOWN_LAYER_VIOLATIONS" for m, i in
-                 sorted(KNOWN_LAYER_VIOLATIONS - seen)]
+    offences += [
+        f"{m} no longer imports {i}: remove it from KNOWN_LAYER_VIOLATIONS"
+        for m, i in sorted(KNOWN_LAYER_VIOLATIONS - seen)
+    ]
     return offences
 
 
@@ -287,8 +289,9 @@ def session_offenders(sources: dict[str, str]) -> set[str]:
 def view_offences(sources: dict[str, str]) -> list[str]:
     offenders = session_offenders(sources)
     problems = [f"{m} imports the session: call a service or a query instead" for m in offenders - KNOWN_VIOLATIONS]
-    problems += [f"{m} no longer imports the session: remove it from KNOWN_VIOLATIONS" for m in
-                 KNOWN_VIOLATIONS - offenders]
+    problems += [
+        f"{m} no longer imports the session: remove it from KNOWN_VIOLATIONS" for m in KNOWN_VIOLATIONS - offenders
+    ]
     return sorted(problems)
 
 
@@ -307,7 +310,6 @@ def test_the_view_contract_can_fail() -> None:
     compliant = dict(sources)
     compliant[listed] = "from conference.cases import services\n"
     assert view_offences(compliant) == [f"{listed} no longer imports the session: remove it from KNOWN_VIOLATIONS"]
-
 
 
 def test_the_audit_log_reads_no_flask_and_the_session_scope_uses_no_private_flask_name() -> None:

@@ -11,12 +11,14 @@ def test_the_bundled_list_has_at_least_100000_passwords():
     assert len(passwords.common_passwords()) >= 100_000
 
 
-@pytest.mark.parametrize("password", ["123456789012", "iloveyou1234", "PASSWORD1234", "1234567890123",
-                                      "1q2w3e4r5t6y", "trustno1trustno1"])
+@pytest.mark.parametrize(
+    "password", ["123456789012", "iloveyou1234", "PASSWORD1234", "1234567890123", "1q2w3e4r5t6y", "trustno1trustno1"]
+)
 def test_known_common_passwords_are_refused_with_a_clear_message(password):
     assert password.lower() in passwords.common_passwords()
     assert passwords.password_problem(password) == (
-        "Password is too common. Choose a password that is harder to guess, such as three random words")
+        "Password is too common. Choose a password that is harder to guess, such as three random words"
+    )
 
 
 def test_a_good_passphrase_is_accepted():

@@ -67,8 +67,6 @@ def build_area(factories: Factories, **options: Any) -> Area:
     return factories.convening_area(**options)
 
 
-
-
 def post(client: Any, path: str, data: dict[str, str], token_path: str | None = None) -> Any:
     return client.post(path, data={"csrf_token": csrf_token(client, token_path or path), **data})
 

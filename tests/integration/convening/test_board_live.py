@@ -42,9 +42,7 @@ def test_answers_endpoint_gives_words_and_a_version_and_follows_a_reply(client, 
     same = client.get(f"/conferences/{conference_id}/answers", headers={"If-None-Match": first.headers["ETag"]})
     assert same.status_code == 304
 
-    attendee = db.session.scalars(
-        select(Attendee).where(Attendee.conference_id == uuid.UUID(conference_id))
-    ).first()
+    attendee = db.session.scalars(select(Attendee).where(Attendee.conference_id == uuid.UUID(conference_id))).first()
     attendee.response, attendee.responded_at = ResponseStatus.ACCEPTED, utcnow()
     db.session.commit()
     changed = client.get(f"/conferences/{conference_id}/answers", headers={"If-None-Match": first.headers["ETag"]})

@@ -58,6 +58,7 @@ def test_a_refused_relaxation_changes_nothing(client, factories, monkeypatch):
     assert response.status_code == 409
     db.session.expire_all()
     assert db.session.get(Conference, conference.id).deadline_at == deadline_before
-    assert db.session.scalar(
-        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "conference.relax")
-    ) == 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "conference.relax"))
+        == 0
+    )

@@ -27,9 +27,17 @@ def _to_options(client, area) -> str:
     response = post(client, f"/cases/{area.case.id}/conferences/new", {"meeting_type": "strategy_discussion"})
     conference_id = response.headers["Location"].split("/")[2]
     local = to_london(datetime.now(UTC) + timedelta(days=2))
-    response = post(client, f"/conferences/{conference_id}/timescale", {
-        "deadline-day": str(local.day), "deadline-month": str(local.month), "deadline-year": str(local.year),
-        "deadline-time": f"{local.hour:02d}:{local.minute:02d}", "duration": "60"})
+    response = post(
+        client,
+        f"/conferences/{conference_id}/timescale",
+        {
+            "deadline-day": str(local.day),
+            "deadline-month": str(local.month),
+            "deadline-year": str(local.year),
+            "deadline-time": f"{local.hour:02d}:{local.minute:02d}",
+            "duration": "60",
+        },
+    )
     assert response.status_code == 302
     page = soup(client.get(f"/conferences/{conference_id}/people"))
     data = {i["name"]: i["value"] for i in page.select("input[type=radio][checked]")}
@@ -68,11 +76,16 @@ def test_unreadable_calendars_make_their_people_unknown_and_times_are_still_offe
     assert page.select('input[name="proposal"]'), "the deputies cover police and health"
 
 
-@pytest.mark.parametrize("env, expected", [
-    ({}, ()),
-    ({"CONVENE_CALENDAR_ALLOWED_HOSTS": " caldav.internal.example , 10.20.0.0/16,,127.0.0.1 "},
-     ("caldav.internal.example", "10.20.0.0/16", "127.0.0.1")),
-])
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({}, ()),
+        (
+            {"CONVENE_CALENDAR_ALLOWED_HOSTS": " caldav.internal.example , 10.20.0.0/16,,127.0.0.1 "},
+            ("caldav.internal.example", "10.20.0.0/16", "127.0.0.1"),
+        ),
+    ],
+)
 def test_the_calendar_allow_list_comes_from_the_environment(env, expected):
     from conference.config import Settings
 

@@ -51,13 +51,22 @@ def test_a_police_member_cannot_rewrite_the_outcome_but_adds_their_agencys_infor
     # Their own agency's information saves; another agency's text in the same form is ignored.
     page = member.get(url(world, "/information"))
     assert page.status_code == 200
-    saved = post(member, url(world, "/information"),
-                 {"information-police": "Found in a trap house", "information-health": "Written by police"})
+    saved = post(
+        member,
+        url(world, "/information"),
+        {"information-police": "Found in a trap house", "information-health": "Written by police"},
+    )
     assert saved.status_code == 302
     assert _record().sections["information"] == {"police": "Found in a trap house"}
     # The chair's own information for social care is kept when police save theirs again.
-    assert post(client, url(world, "/information"),
-                {"information-police": "Found in a trap house", "information-social_care": "Known"}).status_code == 302
+    assert (
+        post(
+            client,
+            url(world, "/information"),
+            {"information-police": "Found in a trap house", "information-social_care": "Known"},
+        ).status_code
+        == 302
+    )
     assert post(member, url(world, "/information"), {"information-police": "Updated"}).status_code == 302
     assert _record().sections["information"] == {"police": "Updated", "social_care": "Known"}
 
@@ -69,13 +78,18 @@ def test_a_coordinator_writes_the_record_only_when_the_chair_names_them(client, 
     assert post(client, url(world, "/outcome"), OUTCOME).status_code == 302
     other = app.test_client()
     factories.sign_in(other, coordinator)
-    data = {"csrf_token": csrf_token(other, "/cases"), **OUTCOME, "version": str(_record().version),
-            "rationale": "Mine"}
+    data = {
+        "csrf_token": csrf_token(other, "/cases"),
+        **OUTCOME,
+        "version": str(_record().version),
+        "rationale": "Mine",
+    }
     assert other.post(url(world, "/outcome"), data=data).status_code == 403
     page = client.get(url(world)).get_data(as_text=True)
     assert "Who writes the record" in page and coordinator.display_name in page
-    named = client.post(url(world, "/recorder"), data={"csrf_token": csrf_token(client, url(world)),
-                                                        "recorder": str(coordinator.id)})
+    named = client.post(
+        url(world, "/recorder"), data={"csrf_token": csrf_token(client, url(world)), "recorder": str(coordinator.id)}
+    )
     assert named.status_code == 302
     assert _record().recorder_user_id == coordinator.id and _audited("decision.recorder_named") == 1
     assert post(other, url(world, "/outcome"), {**OUTCOME, "rationale": "Written by the recorder"}).status_code == 302
@@ -96,8 +110,12 @@ def test_opening_the_task_list_creates_no_record(client, factories):
 def test_a_refused_quorum_override_leaves_no_audit_row_and_a_conflict_keeps_the_losers_text(client, factories):
     world = make_world(factories)
     factories.sign_in(client, world.chair)
-    attendance = {"status-social_care": "present_in_room", "status-police": "present_in_room",
-                  "status-health": "written_submission", "summary-health": "No concerns"}
+    attendance = {
+        "status-social_care": "present_in_room",
+        "status-police": "present_in_room",
+        "status-health": "written_submission",
+        "summary-health": "No concerns",
+    }
     assert post(client, url(world, "/attendance"), attendance).status_code == 302
     stale = form_fields(client, url(world, "/quorum"))
     assert post(client, url(world, "/outcome"), OUTCOME).status_code == 302  # the record moves on
@@ -105,8 +123,9 @@ def test_a_refused_quorum_override_leaves_no_audit_row_and_a_conflict_keeps_the_
         DecisionRecord.__table__.update().values(sections={**_record().sections, "_changed": {"quorum": 99}})
     )
     db.session.commit()
-    refused = client.post(url(world, "/quorum"), data={**stale, "continue_without_quorum": "yes",
-                                                        "quorum_reason": "Child at risk"})
+    refused = client.post(
+        url(world, "/quorum"), data={**stale, "continue_without_quorum": "yes", "quorum_reason": "Child at risk"}
+    )
     assert refused.status_code == 409
     assert _audited("decision.quorum_override") == 0  # refused: the override did not happen
     assert _audited("decision.save_conflict") == 1 and _count(DecisionConflict) == 1  # what they typed is kept

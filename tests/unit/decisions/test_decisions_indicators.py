@@ -20,9 +20,7 @@ from rules.quorum import Seat
 
 
 def _raw() -> dict[str, Any]:
-    raw: dict[str, Any] = json.loads(
-        (Path(__file__).parents[3] / "rules" / "data" / "indicators-v1.json").read_text()
-    )
+    raw: dict[str, Any] = json.loads((Path(__file__).parents[3] / "rules" / "data" / "indicators-v1.json").read_text())
     return raw
 
 

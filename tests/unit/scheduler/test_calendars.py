@@ -398,8 +398,14 @@ def test_odd_values_that_crashed_the_reader_are_a_calendar_error(lines: tuple[st
 
 
 def test_an_rscale_gregorian_rule_is_the_plain_rule() -> None:
-    data = wrap(event("g@test", "DTSTART:20261109T090000Z", "DTEND:20261109T100000Z",
-                      "RRULE:RSCALE=GREGORIAN;FREQ=DAILY;COUNT=2;SKIP=OMIT"))
+    data = wrap(
+        event(
+            "g@test",
+            "DTSTART:20261109T090000Z",
+            "DTEND:20261109T100000Z",
+            "RRULE:RSCALE=GREGORIAN;FREQ=DAILY;COUNT=2;SKIP=OMIT",
+        )
+    )
 
     result = busy_from_ics(data, at("2026-11-09 00:00"), at("2026-11-12 00:00"))
 
