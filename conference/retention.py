@@ -67,10 +67,10 @@ def purge(now: datetime | None = None) -> PurgeReport:
         .values(body=b"")
     )
     report = PurgeReport(
-        int(sessions.rowcount),
+        int(sessions.rowcount),  # type: ignore[attr-defined]
         int(drafts.rowcount),  # type: ignore[attr-defined]
-        int(resets.rowcount),
-        int(bodies.rowcount),
-    )  # type: ignore[attr-defined]
+        int(resets.rowcount),  # type: ignore[attr-defined]
+        int(bodies.rowcount),  # type: ignore[attr-defined]
+    )
     record_event(db.session, "retention.purge", detail=report.__dict__)
     return report

@@ -139,7 +139,6 @@ def unlock_account(admin: User, user: User) -> bool:
 
 def end_sessions(admin: User, user: User) -> int:
     result = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    record_event(
-        db.session, "user.sessions_ended", object_type="user", object_id=user.id, detail={"count": result.rowcount}
-    )  # type: ignore[attr-defined]
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    count = int(result.rowcount)  # type: ignore[attr-defined]
+    record_event(db.session, "user.sessions_ended", object_type="user", object_id=user.id, detail={"count": count})
+    return count
