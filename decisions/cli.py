@@ -15,7 +15,7 @@ from conference.db import utcnow
 from conference.extensions import db
 from decisions import queries
 from decisions.models import DecisionAction, DecisionRecord
-from decisions.services import enqueue_email
+from decisions.nrm.notices import enqueue_email
 
 
 @click.group("actions", help="Actions agreed at meetings.")

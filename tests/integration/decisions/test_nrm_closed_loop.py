@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from conference.auth.models import Role
 from conference.extensions import db
 from conference.outbox.models import OutboxMessage
-from decisions import documents, queries, services
+from decisions import common, documents, queries
 from decisions.models import Disclosure, NrmDecisionLetter, NrmReferral
 from rules.vocabulary import AgencyKind, Seat
 from tests.integration.decisions import support
@@ -231,7 +231,7 @@ def test_the_pack_the_minutes_and_selected_submissions_download_as_one_zip(clien
     assert post(client, f"{nrm_path}/answers", {"evidence": "guardian"}).status_code == 302
     db.session.expire_all()
     latest = queries.find_latest_signed_version(world.case.id)
-    pack = documents.nrm_pack(world.case, services.version_snapshot(latest), queries.find_referral(world.case.id))
+    pack = documents.nrm_pack(world.case, common.version_snapshot(latest), queries.find_referral(world.case.id))
     evidence = pack.field("upload-evidence").value
     assert evidence == (
         f"Signed minutes of meeting {world.conference.reference} (version 1)",
