@@ -13,7 +13,7 @@ from conference.audit import record_event
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
 from conference.db import utcnow
 from conference.extensions import db
-from decisions import queries
+from decisions.actions import queries as actions_queries
 from decisions.models import DecisionAction, DecisionRecord
 from decisions.nrm.notices import enqueue_email
 
@@ -28,7 +28,7 @@ def remind_overdue_actions(now: datetime | None = None) -> int:
     now = now or utcnow()
     settings = current_app.config["SETTINGS"]
     sent = 0
-    for action in queries.find_overdue_actions(now):
+    for action in actions_queries.find_overdue_actions(now):
         if action.reminded_at is not None and action.reminded_at >= action.due_at:
             continue
         record = db.session.get(DecisionRecord, action.record_id)

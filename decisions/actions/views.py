@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from conference.auth.policy import Permission, requires
 from conference.db import utcnow
 from conference.forms import FormErrors
-from decisions import common, forms, queries
+from decisions import common, forms
 from decisions.actions import queries as actions_queries
 from decisions.actions import services as actions_services
 from decisions.blueprint import PREFIX, bp, common_context, form_data, load_for_writing, refused, set_banner
@@ -66,7 +66,7 @@ def actions(conference_id: uuid.UUID) -> ResponseReturnValue:
 @requires(Permission.DECISION_RECORD)
 def action_status(conference_id: uuid.UUID, action_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load_for_writing(conference_id)
-    action = queries.get_action(record, action_id)
+    action = actions_queries.get_action(record, action_id)
     errors = FormErrors()
     status = forms.read_action_status(request.form, errors)
     if status is None:

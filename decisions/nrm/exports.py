@@ -14,9 +14,10 @@ from conference.audit import record_event, record_refusal
 from conference.auth.models import User
 from conference.cases.models import Case
 from conference.extensions import db
-from decisions import documents, queries
+from decisions import documents
 from decisions.common import DecisionError
 from decisions.models import DecisionVersion, NrmDecisionLetter, NrmReferral
+from decisions.nrm import queries as nrm_queries
 from decisions.nrm.pack import NrmPack
 from decisions.nrm.services import record_decision_letter, record_nrm_decision
 from decisions.pdf import PdfError, pdf_filename, render_minutes_pdf, render_nrm_pack_pdf
@@ -45,7 +46,7 @@ def record_nrm_decision_and_letter(
 
 def export_decision_letter(case: Case, stage: str, user: User) -> NrmDecisionLetter | None:
     """A stored decision letter (None when there is none), its download audited."""
-    letter = queries.find_letter(case.id, stage)
+    letter = nrm_queries.find_letter(case.id, stage)
     if letter is None:
         return None
     record_event(db.session, "export.nrm_letter", object_type="case", object_id=case.id, detail={"stage": stage})

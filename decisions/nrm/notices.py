@@ -17,7 +17,6 @@ from conference.cases.services import add_case_event
 from conference.convening.models import Conference
 from conference.directory.models import Agency
 from conference.extensions import db
-from decisions import queries
 from decisions.common import Change, DecisionError, compare_snapshots, version_snapshot
 from decisions.models import (
     DecisionRecord,
@@ -25,6 +24,7 @@ from decisions.models import (
     Disclosure,
     NrmReferral,
 )
+from decisions.nrm import queries as nrm_queries
 from rules.outcomes import NRM_REFERRAL_OUTCOMES
 from rules.vocabulary import AgencyKind, MeetingType, Seat
 
@@ -126,7 +126,7 @@ def pending_sca_update(case: Case, referral: NrmReferral | None) -> ScaUpdate | 
     """After a referral, a signed amendment the SCA has not been told about, with what changed."""
     if referral is None or referral.referred_on is None:
         return None
-    latest = queries.find_latest_signed_version(case.id)
+    latest = nrm_queries.find_latest_signed_version(case.id)
     known = referral.reported_version or referral.referred_version or 0
     if latest is None or latest.kind != "amendment" or latest.number <= known:
         return None

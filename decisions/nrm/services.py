@@ -17,19 +17,19 @@ from conference.cases.services import add_case_event
 from conference.convening.models import Conference
 from conference.db import utcnow
 from conference.extensions import db
-from decisions import queries
 from decisions.common import DecisionError
 from decisions.letters import check_letter
 from decisions.models import (
     NrmDecisionLetter,
     NrmReferral,
 )
+from decisions.nrm import queries as nrm_queries
 from rules.nrm_tracker import track_nrm
 from rules.vocabulary import MeetingType
 
 
 def find_or_create_referral(case: Case) -> NrmReferral:
-    referral = queries.find_referral(case.id)
+    referral = nrm_queries.find_referral(case.id)
     if referral is None:
         referral = NrmReferral(case_id=case.id, answers={})
         db.session.add(referral)
@@ -44,7 +44,7 @@ def record_panel_decision(
         return
     outcome = snapshot.get("outcome", {})
     stage, key = outcome.get("stage"), outcome.get("outcome")
-    referral = queries.find_referral(case.id)
+    referral = nrm_queries.find_referral(case.id)
     if referral is None or referral.referred_on is None:
         return  # the tracker needs the referral date first; the decision stays in the minutes
     try:
@@ -71,7 +71,7 @@ def record_nrm_decision(case: Case, stage: str, decided_on: date, outcome: str, 
             rg_outcome=rg_outcome,
             cg_decided_on=cg_on,
             cg_outcome=cg_outcome,
-            devolved_pilot=queries.is_devolved_pilot_case(case.id),
+            devolved_pilot=nrm_queries.is_devolved_pilot_case(case.id),
         )
     except ValueError as error:
         raise DecisionError(str(error)) from None
@@ -112,7 +112,7 @@ def mark_referral_submitted(
     referral.referred_on = referred_on
     referral.reference = reference
     referral.submitted_by_id = user.id
-    latest = queries.find_latest_signed_version(case.id)
+    latest = nrm_queries.find_latest_signed_version(case.id)
     referral.referred_version = latest.number if latest else None
     referral.reported_version = referral.referred_version
     db.session.flush()

@@ -19,6 +19,7 @@ from conference.db import utcnow
 from conference.extensions import PDF_LIMIT, limiter, user_rate_key
 from conference.forms import FormErrors, parse_date
 from decisions import common, documents, forms, queries
+from decisions.actions import queries as actions_queries
 from decisions.blueprint import (
     BANNER,
     LETTER_REQUEST_LIMIT,
@@ -31,6 +32,7 @@ from decisions.blueprint import (
 )
 from decisions.letters import MAX_LETTER_BYTES, LetterRefused, check_letter
 from decisions.nrm import exports, notices
+from decisions.nrm import queries as nrm_queries
 from decisions.nrm import services as nrm_services
 from decisions.nrm.pack import missing_required, option_list
 from decisions.pdf import pdf_filename
@@ -45,8 +47,8 @@ from rules.outcomes import (
 
 
 def _nrm_context(case: Case) -> dict[str, Any]:
-    referral = queries.find_referral(case.id)
-    latest = queries.find_latest_signed_version(case.id)
+    referral = nrm_queries.find_referral(case.id)
+    latest = nrm_queries.find_latest_signed_version(case.id)
     snapshot = common.version_snapshot(latest) if latest else None
     pack = documents.nrm_pack(case, snapshot, referral)
     return {
@@ -57,7 +59,7 @@ def _nrm_context(case: Case) -> dict[str, Any]:
         "snapshot": snapshot,
         "missing": missing_required(pack),
         "tracker": _tracker(case, referral),
-        "letters": queries.find_letters(case.id),
+        "letters": nrm_queries.find_letters(case.id),
         "negative": nrm_services.negative_decision(referral),
         "update": notices.pending_sca_update(case, referral),
     }
@@ -76,7 +78,7 @@ def _tracker(case: Case, referral: Any) -> Any:
             cg_decided_on=referral.cg_decided_on,
             cg_outcome=referral.cg_outcome,
             today=datetime.now(LONDON).date(),
-            devolved_pilot=queries.is_devolved_pilot_case(case.id),
+            devolved_pilot=nrm_queries.is_devolved_pilot_case(case.id),
         )
     except ValueError:
         return None
@@ -331,13 +333,13 @@ def nrm_bundle(case_id: uuid.UUID) -> ResponseReturnValue:
 
 def _case_section(case: Case) -> dict[str, Any]:
     now = utcnow()
-    referral = queries.find_referral(case.id)
+    referral = nrm_queries.find_referral(case.id)
     return {
         "records": queries.find_case_records(case.id),
-        "overdue": queries.find_overdue_actions(now, case.id),
+        "overdue": actions_queries.find_overdue_actions(now, case.id),
         "tracker": _tracker(case, referral),
         "referral": referral,
-        "disclosures": queries.find_disclosures(case.id),
+        "disclosures": nrm_queries.find_disclosures(case.id),
     }
 
 

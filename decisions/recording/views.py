@@ -36,7 +36,9 @@ from decisions.blueprint import (
     version_field,
 )
 from decisions.models import DecisionRecord
+from decisions.recording import queries as recording_queries
 from decisions.recording import services as recording
+from decisions.sign_off import queries as sign_off_queries
 from rules.elements import ACTS, EXPLOITATION_GROUPS, MEANS, WHERE_OPTIONS, summarise_elements
 from rules.indicators import CURRENT_VERSION, LEVELS, IndicatorCatalogue, catalogue_for
 from rules.outcomes import (
@@ -103,7 +105,7 @@ def task_list(conference_id: uuid.UUID) -> ResponseReturnValue:
         recorder_choices=recording.find_recorder_choices(conference)
         if has_permission(g.user, Permission.DECISION_SIGN_OFF)
         else [],
-        versions=queries.find_versions(record.id),
+        versions=sign_off_queries.find_versions(record.id),
     )
 
 
@@ -454,7 +456,7 @@ def autosave(conference_id: uuid.UUID) -> ResponseReturnValue:
 def show_conflict(conference_id: uuid.UUID, conflict_id: uuid.UUID) -> ResponseReturnValue:
     """A save of yours that lost to someone else's (kept, never applied): your text beside what is saved now."""
     conference, record = load(conference_id)
-    kept = queries.get_conflict(record, conflict_id, g.user)
+    kept = recording_queries.get_conflict(record, conflict_id, g.user)
     conflict = common.SaveConflict(
         kept.section, kept.attempted, (record.sections or {}).get(kept.section), record.version, kept.id
     )

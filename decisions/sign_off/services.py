@@ -21,7 +21,6 @@ from conference.cases.services import add_case_event
 from conference.convening.models import Conference
 from conference.db import utcnow
 from conference.extensions import db
-from decisions import queries
 from decisions.common import (
     CHANGED,
     SNAPSHOT_SCHEMA,
@@ -45,6 +44,7 @@ from decisions.nrm.notices import send_outcome_notices
 from decisions.nrm.services import record_panel_decision
 from decisions.pdf import PdfError, render_minutes_pdf
 from decisions.recording.services import attendance_lines, quorum_for
+from decisions.sign_off import queries as sign_off_queries
 from rules.clock import LONDON
 from rules.elements import summarise_elements
 from rules.indicators import CURRENT_VERSION
@@ -273,8 +273,8 @@ def record_version_viewed(conference: Conference, record: DecisionRecord, number
 
 def compare_versions(record: DecisionRecord, left: int, right: int, user: User) -> list[Change]:
     """What changed between two versions of the record. Audited."""
-    before = version_snapshot(queries.get_version(record.id, left))
-    after = version_snapshot(queries.get_version(record.id, right))
+    before = version_snapshot(sign_off_queries.get_version(record.id, left))
+    after = version_snapshot(sign_off_queries.get_version(record.id, right))
     changes = compare_snapshots(before, after)
     record_event(
         db.session,

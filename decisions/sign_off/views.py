@@ -106,7 +106,7 @@ def amend(conference_id: uuid.UUID) -> ResponseReturnValue:
 def versions(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = queries.get_conference(g.user, conference_id)
     record = queries.get_record(conference.id)
-    all_versions = queries.find_versions(record.id)
+    all_versions = sign_off_queries.find_versions(record.id)
     signers = sign_off_queries.find_signers(v.signed_by_id for v in all_versions)
     return render_template(
         "decisions/versions.html", **common_context(conference, record), versions=all_versions, signers=signers
@@ -118,7 +118,7 @@ def versions(conference_id: uuid.UUID) -> ResponseReturnValue:
 def show_version(conference_id: uuid.UUID, number: int) -> ResponseReturnValue:
     conference = queries.get_conference(g.user, conference_id)
     record = queries.get_record(conference.id)
-    version = queries.get_version(record.id, number)
+    version = sign_off_queries.get_version(record.id, number)
     snapshot = common.version_snapshot(version)
     sign_off.record_version_viewed(conference, record, number, g.user)
     return render_template(
@@ -126,7 +126,7 @@ def show_version(conference_id: uuid.UUID, number: int) -> ResponseReturnValue:
         **common_context(conference, record),
         version=version,
         minutes=documents.minutes_view(snapshot),
-        count=len(queries.find_versions(record.id)),
+        count=len(sign_off_queries.find_versions(record.id)),
     )
 
 
@@ -135,7 +135,7 @@ def show_version(conference_id: uuid.UUID, number: int) -> ResponseReturnValue:
 def compare(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = queries.get_conference(g.user, conference_id)
     record = queries.get_record(conference.id)
-    all_versions = queries.find_versions(record.id)
+    all_versions = sign_off_queries.find_versions(record.id)
     numbers = [v.number for v in all_versions]
     errors = FormErrors()
     try:
@@ -168,7 +168,7 @@ def compare(conference_id: uuid.UUID) -> ResponseReturnValue:
 def minutes_pdf(conference_id: uuid.UUID, number: int) -> ResponseReturnValue:
     conference = queries.get_conference(g.user, conference_id)
     record = queries.get_record(conference.id)
-    version = queries.get_version(record.id, number)
+    version = sign_off_queries.get_version(record.id, number)
     data = sign_off.export_minutes_pdf(record, version, g.user)
     if data is None:
         return pdf_unavailable("minutes")

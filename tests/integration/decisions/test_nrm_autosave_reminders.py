@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from conference.extensions import db
 from conference.outbox.models import OutboxMessage
-from decisions import common, documents, queries
+from decisions import common, documents
 from decisions.cli import remind_overdue_actions
 from decisions.models import DecisionAction, DecisionRecord, NrmReferral
+from decisions.nrm import queries as nrm_queries
 from decisions.nrm.pack import missing_required
 from decisions.pdf import PdfTimeout
 from rules.vocabulary import Seat
@@ -34,8 +35,8 @@ def _answer(field) -> str:
 def _missing(world):
     db.session.expire_all()
     case = world.case
-    latest = queries.find_latest_signed_version(case.id)
-    pack = documents.nrm_pack(case, common.version_snapshot(latest), queries.find_referral(case.id))
+    latest = nrm_queries.find_latest_signed_version(case.id)
+    pack = documents.nrm_pack(case, common.version_snapshot(latest), nrm_queries.find_referral(case.id))
     return missing_required(pack)
 
 
