@@ -9,6 +9,7 @@ from __future__ import annotations
 from decisions.actions import views as _actions_views  # noqa: F401  (routes attach to bp)
 from decisions.blueprint import bp
 from decisions.nrm import views as _nrm_views  # noqa: F401
+from decisions.recording import autosave_views as _autosave_views  # noqa: F401
 from decisions.recording import views as _recording_views  # noqa: F401
 from decisions.sign_off import views as _sign_off_views  # noqa: F401
 

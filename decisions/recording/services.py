@@ -22,6 +22,7 @@ from decisions.models import (
     DecisionConflict,
     DecisionRecord,
 )
+from rules.indicators import CURRENT_VERSION, IndicatorCatalogue, catalogue_for
 from rules.quorum import AttendanceStatus, QuorumResult, RegisterEntry, check_quorum
 from rules.vocabulary import Seat
 
@@ -215,3 +216,18 @@ def save_quorum_override(
         detail={"missing": [r.value for r in missing_roles]},
     )
     return save_section(record, "quorum", value, base_version, user)
+
+
+def merge_information(saved: dict[str, str], value: dict[str, str], own: list[Seat]) -> dict[str, str]:
+    """An agency member's save replaces their own agency's information only; the rest stays as saved."""
+    keep = {k: v for k, v in saved.items() if k not in {r.value for r in own}}
+    return {**keep, **value}
+
+
+def record_catalogue(record: DecisionRecord) -> IndicatorCatalogue:
+    """The catalogue of the record: the version its ticks were saved with (an older record keeps it), else the
+    current one."""
+    saved = (record.sections or {}).get("indicators") or {}
+    if saved.get("ticks"):
+        return catalogue_for(int(saved.get("catalogue_version", 1)))
+    return catalogue_for(CURRENT_VERSION)

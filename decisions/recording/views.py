@@ -1,26 +1,20 @@
-"""Recording the meeting: the task list, naming the recorder, the sections (attendance, quorum, information,
-the child's views, elements, indicators, outcome), autosave and the conflict view.
-
-About 440 lines, above the house's 400: each section's page is a short form (parse, one service call, render),
-and splitting the sections across modules would scatter the one task list they belong to."""
+"""Recording the meeting: the task list, naming the recorder, and the sections (attendance, quorum, information,
+the child's views, elements, indicators, outcome). Autosave and the conflict view are in autosave_views.py."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
-from flask import abort, g, jsonify, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from conference.auth.policy import Permission, has_permission, requires
 from conference.convening.models import Conference
 from conference.forms import FormErrors
-from conference.urls import in_database_range
-from decisions import common, forms, queries
+from decisions import common, forms
 from decisions.blueprint import (
     PREFIX,
     SECTION_ENDPOINTS,
@@ -36,11 +30,10 @@ from decisions.blueprint import (
     version_field,
 )
 from decisions.models import DecisionRecord
-from decisions.recording import queries as recording_queries
 from decisions.recording import services as recording
 from decisions.sign_off import queries as sign_off_queries
 from rules.elements import ACTS, EXPLOITATION_GROUPS, MEANS, WHERE_OPTIONS, summarise_elements
-from rules.indicators import CURRENT_VERSION, LEVELS, IndicatorCatalogue, catalogue_for
+from rules.indicators import LEVELS
 from rules.outcomes import (
     STAGES,
     STRATEGY_TYPES,
@@ -208,7 +201,7 @@ def quorum(conference_id: uuid.UUID) -> ResponseReturnValue:
     ), 400 if errors else 200
 
 
-def _information_roles(conference: Conference, record: DecisionRecord) -> tuple[list[Seat], bool]:
+def information_roles(conference: Conference, record: DecisionRecord) -> tuple[list[Seat], bool]:
     """The roles whose information this user may write, and whether they write the whole record."""
     if common.may_write_record(g.user, record):
         return forms.seat_roles(conference), True
@@ -220,17 +213,11 @@ def _information_roles(conference: Conference, record: DecisionRecord) -> tuple[
     return own, False
 
 
-def _merge_information(saved: dict[str, str], value: dict[str, str], own: list[Seat]) -> dict[str, str]:
-    """An agency member's save replaces their own agency's information only; the rest stays as saved."""
-    keep = {k: v for k, v in saved.items() if k not in {r.value for r in own}}
-    return {**keep, **value}
-
-
 @bp.route(f"{PREFIX}/information", methods=["GET", "POST"])
 @requires(Permission.DECISION_AGENCY_INFO)
 def information(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load(conference_id)
-    roles, whole = _information_roles(conference, record)
+    roles, whole = information_roles(conference, record)
     errors = FormErrors()
     saved = (record.sections or {}).get("information", {})
     form = {f"information-{k}": v for k, v in saved.items()}
@@ -239,7 +226,7 @@ def information(conference_id: uuid.UUID) -> ResponseReturnValue:
         value = forms.read_information(form, roles, errors)
         if value is not None:
             if not whole:
-                value = _merge_information(saved, value, roles)
+                value = recording.merge_information(saved, value, roles)
             return _save_section_or_conflict(conference, record, "information", value, "decisions.information")
     return render_template(
         "decisions/information.html", **{**common_context(conference, record), "roles": roles}, errors=errors, form=form
@@ -295,20 +282,11 @@ def elements(conference_id: uuid.UUID) -> ResponseReturnValue:
     ), 400 if errors else 200
 
 
-def _record_catalogue(record: DecisionRecord) -> IndicatorCatalogue:
-    """The catalogue of the record: the version its ticks were saved with (an older record keeps it), else the
-    current one."""
-    saved = (record.sections or {}).get("indicators") or {}
-    if saved.get("ticks"):
-        return catalogue_for(int(saved.get("catalogue_version", 1)))
-    return catalogue_for(CURRENT_VERSION)
-
-
 @bp.route(f"{PREFIX}/indicators", methods=["GET", "POST"])
 @requires(Permission.DECISION_RECORD)
 def indicators(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load_for_writing(conference_id)
-    catalogue = _record_catalogue(record)
+    catalogue = recording.record_catalogue(record)
     errors = FormErrors()
     form: dict[str, str] = {}
     for tick in (record.sections or {}).get("indicators", {}).get("ticks", []):
@@ -377,87 +355,3 @@ def outcome(conference_id: uuid.UUID) -> ResponseReturnValue:
         categories=abuse_categories(mt, conference.nation),
         asks_reporter=asks_reporter_referral(mt, conference.nation),
     ), 400 if errors else 200
-
-
-_AUTOSAVE_READERS: dict[str, Callable[[Conference, Any, FormErrors], Any]] = {
-    "information": lambda c, f, e: forms.read_information(f, forms.seat_roles(c), e),
-    "child_views": lambda c, f, e: forms.read_child_views(f, e),
-    "elements": lambda c, f, e: forms.read_elements(f, e),
-    "indicators": lambda c, f, e: forms.read_indicators(f, _record_catalogue(queries.get_record(c.id)), e),
-    "outcome": lambda c, f, e: forms.read_outcome(f, c, forms.seat_roles(c), e),
-}
-
-
-def _same_origin() -> bool:
-    origin = request.headers.get("Origin") or request.headers.get("Referer")
-    if not origin:
-        return request.headers.get("Sec-Fetch-Site", "same-origin") == "same-origin"
-    parts = urlsplit(origin)
-    return f"{parts.scheme}://{parts.netloc}" == request.host_url.rstrip("/")
-
-
-@bp.route(f"{PREFIX}/autosave", methods=["POST"])
-@requires(Permission.DECISION_AGENCY_INFO)
-def autosave(conference_id: uuid.UUID) -> ResponseReturnValue:
-    """Save a section as JSON: ``{"section", "version", "fields": {name: value or [values]}}``.
-
-    The chair (or named recorder) saves any section; an agency member only their own agency's information."""
-    conference, record = load(conference_id)
-    whole = common.may_write_record(g.user, record)
-    if request.mimetype != "application/json":
-        return jsonify(error="Send application/json"), 415
-    if not _same_origin():
-        return jsonify(error="Cross-origin requests are refused"), 403
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or payload.get("section") not in _AUTOSAVE_READERS:
-        return jsonify(error="Send a section, a version and fields"), 400
-    version, fields = payload.get("version"), payload.get("fields")
-    if not isinstance(version, int) or not isinstance(fields, dict):
-        return jsonify(error="Send a section, a version and fields"), 400
-    if isinstance(version, bool) or not in_database_range(version):
-        return jsonify(error="The version is not one this record has had: reload the page"), 400
-    form: MultiDict[str, str] = MultiDict()
-    for name, value in fields.items():
-        for item in value if isinstance(value, list) else [value]:
-            form.add(str(name), str(item))
-    errors = FormErrors()
-    section = str(payload["section"])
-    if not whole and section != "information":
-        return jsonify(error="Only the chair or the recorder writes this section"), 403
-    if whole:
-        value = _AUTOSAVE_READERS[section](conference, form, errors)
-    else:
-        own, _whole = _information_roles(conference, record)
-        read = forms.read_information(form, own, errors)
-        saved = (record.sections or {}).get("information", {})
-        value = None if read is None else _merge_information(saved, read, own)
-    if value is None:
-        return jsonify(saved=False, errors={f: errors.get(f) for f in errors}), 422
-    try:
-        new_version = recording.save_section(record, section, value, version, g.user)
-    except common.SaveConflict as conflict:
-        return jsonify(
-            saved=False,
-            conflict=True,
-            saved_version=conflict.saved_version,
-            mine=conflict.mine,
-            theirs=conflict.saved,
-            conflict_url=url_for(
-                "decisions.show_conflict", conference_id=conference.id, conflict_id=conflict.conflict_id
-            ),
-        ), 409
-    except common.DecisionError as error:
-        return jsonify(saved=False, error=str(error)), 409
-    return jsonify(saved=True, version=new_version)
-
-
-@bp.route(f"{PREFIX}/conflicts/<uuid:conflict_id>")
-@requires(Permission.DECISION_AGENCY_INFO)
-def show_conflict(conference_id: uuid.UUID, conflict_id: uuid.UUID) -> ResponseReturnValue:
-    """A save of yours that lost to someone else's (kept, never applied): your text beside what is saved now."""
-    conference, record = load(conference_id)
-    kept = recording_queries.get_conflict(record, conflict_id, g.user)
-    conflict = common.SaveConflict(
-        kept.section, kept.attempted, (record.sections or {}).get(kept.section), record.version, kept.id
-    )
-    return conflict_page(conference, record, conflict, status=200)
