@@ -1,5 +1,5 @@
-"""The action plan: add an action (at most once per create form: idempotency keys), change its status. Each
-change moves the record's version on (REL-2)."""
+"""The action plan: add an action (at most once per create form: idempotency keys), change its status (each
+change moves the record's version on, REL-2), and remind the owners of overdue actions."""
 
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from conference.audit import record_event
 from conference.auth.models import User
+from conference.convening.models import Conference
+from conference.db import utcnow
 from conference.directory.models import Person
 from conference.extensions import db
+from decisions.actions import queries as actions_queries
 from decisions.common import bump_version, fresh, require_editable
 from decisions.models import (
     ActionStatus,
@@ -24,6 +28,7 @@ from decisions.models import (
     DecisionRecord,
     IdempotencyKey,
 )
+from decisions.nrm.notices import enqueue_email
 
 
 @dataclass(frozen=True)
@@ -118,3 +123,31 @@ def add_action_once(
     action = add_action(record, details, user)
     claim.response_location = location
     return action
+
+
+# --- reminders ---------------------------------------------------------------------------------------------
+
+
+def remind_overdue_actions(now: datetime | None = None) -> int:
+    """Queue one reminder per overdue action (again only if it was re-dated). No personal data in the email."""
+    now = now or utcnow()
+    settings = current_app.config["SETTINGS"]
+    sent = 0
+    for action in actions_queries.find_overdue_actions(now):
+        if action.reminded_at is not None and action.reminded_at >= action.due_at:
+            continue
+        record = db.session.get(DecisionRecord, action.record_id)
+        conference = db.session.get(Conference, record.conference_id) if record else None
+        if conference is None:
+            continue
+        link = f"{settings.external_url}/conferences/{conference.id}/record/actions"
+        body = (
+            f"An action agreed at meeting {conference.reference} is overdue.\n\n"
+            f"Sign in to Convene to see it and update its status:\n{link}\n\n"
+            "This email contains no personal information. Do not reply to it."
+        )
+        enqueue_email(conference, action.owner.email, f"Overdue action: meeting {conference.reference}", body)
+        action.reminded_at = now
+        record_event(db.session, "action.reminded", object_type="action", object_id=action.id)
+        sent += 1
+    return sent

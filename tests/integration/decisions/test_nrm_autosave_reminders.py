@@ -13,7 +13,7 @@ from sqlalchemy import select
 from conference.extensions import db
 from conference.outbox.models import OutboxMessage
 from decisions import common, documents
-from decisions.cli import remind_overdue_actions
+from decisions.actions.services import remind_overdue_actions
 from decisions.models import DecisionAction, DecisionRecord, NrmReferral
 from decisions.nrm import queries as nrm_queries
 from decisions.nrm.pack import missing_required
