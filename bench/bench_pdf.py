@@ -32,7 +32,7 @@ import pypdf  # noqa: E402
 
 import decisions.pdf as pdf_module  # noqa: E402
 from bench.report import replace_section  # noqa: E402
-from decisions.nrm import (  # noqa: E402
+from decisions.nrm.pack import (  # noqa: E402
     ChildView,
     FirstResponderView,
     NrmCaseView,

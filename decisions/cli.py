@@ -3,49 +3,23 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import select
 
 from conference.audit import record_event
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
 from conference.db import utcnow
 from conference.extensions import db
-from decisions import queries
-from decisions.models import DecisionAction, DecisionRecord
-from decisions.services import enqueue_email
+from decisions.actions.services import remind_overdue_actions
+from decisions.models import DecisionAction
 
 
 @click.group("actions", help="Actions agreed at meetings.")
 def actions_group() -> None:
     pass
-
-
-def remind_overdue_actions(now: datetime | None = None) -> int:
-    """Queue one reminder per overdue action (again only if it was re-dated). No personal data in the email."""
-    now = now or utcnow()
-    settings = current_app.config["SETTINGS"]
-    sent = 0
-    for action in queries.find_overdue_actions(now):
-        if action.reminded_at is not None and action.reminded_at >= action.due_at:
-            continue
-        record = db.session.get(DecisionRecord, action.record_id)
-        conference = db.session.get(Conference, record.conference_id) if record else None
-        if conference is None:
-            continue
-        link = f"{settings.external_url}/conferences/{conference.id}/record/actions"
-        body = (
-            f"An action agreed at meeting {conference.reference} is overdue.\n\n"
-            f"Sign in to Convene to see it and update its status:\n{link}\n\n"
-            "This email contains no personal information. Do not reply to it."
-        )
-        enqueue_email(conference, action.owner.email, f"Overdue action: meeting {conference.reference}", body)
-        action.reminded_at = now
-        record_event(db.session, "action.reminded", object_type="action", object_id=action.id)
-        sent += 1
-    return sent
 
 
 @actions_group.command("remind", help="Queue reminder emails for overdue actions (delivered by the outbox worker).")

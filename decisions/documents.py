@@ -10,8 +10,9 @@ from datetime import date, datetime
 from typing import Any
 
 from conference.cases.models import Case, Gender
+from decisions.common import elements_record
 from decisions.models import ActionStatus, NrmReferral
-from decisions.nrm import (
+from decisions.nrm.pack import (
     ChildView,
     FirstResponderView,
     LocalAuthorityContact,
@@ -24,7 +25,6 @@ from decisions.nrm import (
     under_age_during_exploitation,
 )
 from decisions.pdf import ActionLine, AgencyInformation, AttendeeLine, DissentLine, IndicatorLine, MinutesView
-from decisions.services import elements_record
 from rules.display import date_and_time, long_date
 from rules.elements import summarise_elements
 from rules.indicators import catalogue_for

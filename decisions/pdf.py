@@ -20,7 +20,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from decisions.nrm import NrmPack, missing_required
+from decisions.nrm.pack import NrmPack, missing_required
 from rules.elements import ElementSummary
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

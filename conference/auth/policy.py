@@ -31,7 +31,7 @@ class Permission(StrEnum):
     CONFERENCE_CONVENE = "conference.convene"
     CONFERENCE_VIEW = "conference.view"
     # Write the decision record's sections. The chair writes; a coordinator only when the chair named them the
-    # recorder for that conference (checked on the record: decisions.services.may_write_record).
+    # recorder for that conference (checked on the record: decisions.common.may_write_record).
     DECISION_RECORD = "decision.record"
     # Add one's own agency's information to a record (agency members), nothing else.
     DECISION_AGENCY_INFO = "decision.agency_information"

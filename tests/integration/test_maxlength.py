@@ -82,7 +82,7 @@ def test_over_long_directory_fields_are_refused_in_words(client, factories, fiel
 def test_an_over_long_phone_in_the_nrm_answers_is_refused_in_words() -> None:
     from conference.forms import FormErrors
     from decisions.forms import read_nrm_answers
-    from decisions.nrm import NrmField
+    from decisions.nrm.pack import NrmField
 
     phone = NrmField("fr-details-phone", "Phone", "phone", required=True, applies=True, value=None)
     errors = FormErrors()

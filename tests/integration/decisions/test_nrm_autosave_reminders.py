@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from conference.extensions import db
 from conference.outbox.models import OutboxMessage
-from decisions import documents, queries, services
-from decisions.cli import remind_overdue_actions
+from decisions import common, documents
+from decisions.actions.services import remind_overdue_actions
 from decisions.models import DecisionAction, DecisionRecord, NrmReferral
-from decisions.nrm import missing_required
+from decisions.nrm import queries as nrm_queries
+from decisions.nrm.pack import missing_required
 from decisions.pdf import PdfTimeout
 from rules.vocabulary import Seat
 from tests.integration.decisions.support import form_fields, make_world, post, record_everything, sign_off, url
@@ -25,7 +26,7 @@ def _answer(field) -> str:
     if field.kind == "radios":
         return field.options[0].key
     if field.choices:
-        from decisions.nrm import option_list
+        from decisions.nrm.pack import option_list
 
         return option_list(field.choices)[0]
     return {"email": "mash@area.example", "phone": "01632 960000", "list": "Leeds"}.get(field.kind, "Answer")
@@ -34,8 +35,8 @@ def _answer(field) -> str:
 def _missing(world):
     db.session.expire_all()
     case = world.case
-    latest = queries.find_latest_signed_version(case.id)
-    pack = documents.nrm_pack(case, services.version_snapshot(latest), queries.find_referral(case.id))
+    latest = nrm_queries.find_latest_signed_version(case.id)
+    pack = documents.nrm_pack(case, common.version_snapshot(latest), nrm_queries.find_referral(case.id))
     return missing_required(pack)
 
 
@@ -183,8 +184,8 @@ def test_pdf_failure_is_a_clean_503(client, factories, monkeypatch):
     def too_slow(*_args, **_kwargs):
         raise PdfTimeout("took too long")
 
-    monkeypatch.setattr("decisions.views.render_minutes_pdf", too_slow)
-    monkeypatch.setattr("decisions.views.render_nrm_pack_pdf", too_slow)
+    monkeypatch.setattr("decisions.sign_off.services.render_minutes_pdf", too_slow)
+    monkeypatch.setattr("decisions.nrm.exports.render_nrm_pack_pdf", too_slow)
     for path in (url(world, "/versions/1/minutes.pdf"), f"/cases/{world.case.id}/nrm/pack.pdf"):
         response = client.get(path)
         assert response.status_code == 503

@@ -17,8 +17,9 @@ from sqlalchemy import func, select
 from conference.auth.models import Role
 from conference.extensions import db
 from conference.outbox.models import OutboxMessage
-from decisions import documents, queries, services
+from decisions import common, documents
 from decisions.models import Disclosure, NrmDecisionLetter, NrmReferral
+from decisions.nrm import queries as nrm_queries
 from rules.vocabulary import AgencyKind, Seat
 from tests.integration.decisions import support
 from tests.integration.decisions.support import (
@@ -230,8 +231,8 @@ def test_the_pack_the_minutes_and_selected_submissions_download_as_one_zip(clien
     assert "Written submission from" in _text(answers_page)
     assert post(client, f"{nrm_path}/answers", {"evidence": "guardian"}).status_code == 302
     db.session.expire_all()
-    latest = queries.find_latest_signed_version(world.case.id)
-    pack = documents.nrm_pack(world.case, services.version_snapshot(latest), queries.find_referral(world.case.id))
+    latest = nrm_queries.find_latest_signed_version(world.case.id)
+    pack = documents.nrm_pack(world.case, common.version_snapshot(latest), nrm_queries.find_referral(world.case.id))
     evidence = pack.field("upload-evidence").value
     assert evidence == (
         f"Signed minutes of meeting {world.conference.reference} (version 1)",

@@ -13,14 +13,15 @@ from sqlalchemy.exc import DBAPIError
 from conference.audit import AuditEvent
 from conference.auth.models import User
 from conference.extensions import db
-from decisions import services
+from decisions import common
 from decisions.models import DecisionAction, DecisionConflict, DecisionRecord, DecisionVersion
+from decisions.recording import services as recording
 from rules.vocabulary import Seat
 from tests.integration.decisions.support import form_fields, make_world, record_everything, sign_off, url
 
 
 def _open(world) -> DecisionRecord:
-    record = services.open_record(world.conference)
+    record = common.open_record(world.conference)
     db.session.commit()
     return record
 
@@ -39,8 +40,8 @@ def test_two_saves_racing_give_one_winner_and_one_conflict_and_lose_nothing(app,
             mine = db.session.get(DecisionRecord, record.id)
             barrier.wait()
             try:
-                results[name] = services.save_section(mine, "information", {"police": texts[name]}, 1, user)
-            except services.SaveConflict as conflict:
+                results[name] = recording.save_section(mine, "information", {"police": texts[name]}, 1, user)
+            except common.SaveConflict as conflict:
                 results[name] = conflict
             db.session.commit()
             db.session.remove()
@@ -51,7 +52,7 @@ def test_two_saves_racing_give_one_winner_and_one_conflict_and_lose_nothing(app,
     for t in threads:
         t.join(30)
     winners = [n for n, r in results.items() if r == 2]
-    losers = [n for n, r in results.items() if isinstance(r, services.SaveConflict)]
+    losers = [n for n, r in results.items() if isinstance(r, common.SaveConflict)]
     assert len(winners) == 1 and len(losers) == 1, results
     db.session.expire_all()
     saved = db.session.get(DecisionRecord, record.id)
@@ -136,8 +137,8 @@ def test_a_signed_version_never_changes(client, factories):
     version = db.session.scalars(select(DecisionVersion)).one()
     content, digest = version.content, version.content_sha256
     record = db.session.scalars(select(DecisionRecord)).one()
-    with pytest.raises(services.DecisionError, match="signed off"):
-        services.save_section(record, "outcome", {"rationale": "changed"}, record.version, world.chair)
+    with pytest.raises(common.DecisionError, match="signed off"):
+        recording.save_section(record, "outcome", {"rationale": "changed"}, record.version, world.chair)
     db.session.rollback()
     refused = client.post(
         url(world, "/information"),
@@ -150,7 +151,7 @@ def test_a_signed_version_never_changes(client, factories):
     db.session.expire_all()
     kept = db.session.scalars(select(DecisionVersion)).one()
     assert (kept.content, kept.content_sha256) == (content, digest)
-    assert services.version_snapshot(kept)["outcome"]["rationale"].startswith("Act and purpose")
+    assert common.version_snapshot(kept)["outcome"]["rationale"].startswith("Act and purpose")
 
 
 def _action_form(client, world, key: str | None = None, description: str = "Book an interpreter") -> dict[str, str]:

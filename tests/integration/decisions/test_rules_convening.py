@@ -85,7 +85,7 @@ def test_panel_refused_for_an_age_disputed_child_with_a_message__devolved_pilot_
 def test_panel_sign_off_refused_when_the_chair_is_the_social_worker__devolved_pilot_chair_rule(factories):
     """The chair must not be the child's lead social worker (pilot guidance as summarised by YJLC)."""
     from decisions.models import DecisionRecord
-    from decisions.services import sign_off_problems
+    from decisions.sign_off.services import sign_off_problems
     from rules.vocabulary import CHAIR_IS_LEAD_SOCIAL_WORKER, Seat
 
     world = make_world(

@@ -122,8 +122,8 @@ def test_each_tick_is_yes_or_suspected() -> None:
 
 
 def test_an_old_decision_keeps_its_catalogue_in_the_minutes_and_a_new_one_records_v2() -> None:
+    from decisions.common import elements_record
     from decisions.documents import minutes_view
-    from decisions.services import elements_record
 
     old = elements_record(
         {"indicators": {"catalogue_version": 1, "ticks": [{"key": "goes_missing", "agency": "police"}]}}

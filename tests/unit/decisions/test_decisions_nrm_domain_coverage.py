@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from decisions.nrm import FirstResponderView, NrmCaseView, NrmDeterminationView, build_nrm_pack, known_field_keys
+from decisions.nrm.pack import FirstResponderView, NrmCaseView, NrmDeterminationView, build_nrm_pack, known_field_keys
 from rules.quorum import Nation
 
 DOMAIN = Path(__file__).resolve().parents[3] / "docs" / "domain.md"

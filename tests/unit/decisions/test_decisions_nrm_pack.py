@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from decisions.nrm import (
+from decisions.nrm.pack import (
     ChildView,
     FirstResponderView,
     LocalAuthorityContact,
@@ -199,7 +199,7 @@ def test_a_fully_answered_pack_has_nothing_missing() -> None:
 
 def test_age_is_worked_out_on_the_referral_date_not_the_day_the_pack_is_built__home_office_nrm_form() -> None:
     """The Home Office form asks `pv-under-age` about the person referred, on the day of the referral."""
-    from decisions.nrm import under_age_at_referral
+    from decisions.nrm.pack import under_age_at_referral
 
     born_on = date(2008, 6, 10)  # turns 18 on 10 June 2026
     common = {"age_disputed": False, "born_on": born_on, "estimated_age": None}
@@ -213,7 +213,7 @@ def test_age_is_worked_out_on_the_referral_date_not_the_day_the_pack_is_built__h
 def test_under_18_during_exploitation_comes_from_the_identification_date__nrm_form_pv_under_age_at_time() -> None:
     """`pv-under-age-at-time-of-exploitation`: under 18 on the day the child was identified means under 18
     throughout any exploitation before it; otherwise Convene cannot tell and leaves it to the first responder."""
-    from decisions.nrm import under_age_during_exploitation
+    from decisions.nrm.pack import under_age_during_exploitation
 
     born_on = date(2008, 6, 10)
     assert under_age_during_exploitation(born_on=born_on, exploited_by_on=date(2026, 5, 1)) == "yes"
@@ -352,7 +352,7 @@ def test_numbered_places_are_separate_entries_with_the_forms_lists() -> None:
 def test_a_value_must_come_from_the_forms_list() -> None:
     from conference.forms import FormErrors
     from decisions.forms import read_nrm_answers
-    from decisions.nrm import canonical_choice
+    from decisions.nrm.pack import canonical_choice
 
     assert canonical_choice("uk_local_authorities", "  bristol city   council ") == "Bristol City Council"
     assert canonical_choice("uk_local_authorities", "Gotham") is None

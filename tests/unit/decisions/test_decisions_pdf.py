@@ -13,7 +13,7 @@ import pypdf
 import pytest
 from pypdf.generic import DictionaryObject
 
-from decisions.nrm import ChildView, FirstResponderView, NrmCaseView, NrmDeterminationView, build_nrm_pack
+from decisions.nrm.pack import ChildView, FirstResponderView, NrmCaseView, NrmDeterminationView, build_nrm_pack
 from decisions.pdf import (
     MINUTES_HEADINGS,
     ActionLine,

@@ -8,6 +8,9 @@ fields still empty, so the referral cannot be marked as submitted until they are
 
 Answers that Convene does not hold elsewhere (the narrative pages) come in ``NrmDeterminationView.answers``,
 keyed by the form's field keys. An answer there wins over a value derived from the case.
+
+About 450 lines, above the house's 400: the view models, the field specs and the derivations are one mapping
+of the Home Office form, read together; it is pure (no database, no web) and is left whole.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from rules.elements import EXPLOITATION_TYPE_KEYS, ElementsRecord
 from rules.indicators import IndicatorCatalogue, catalogue_for
 from rules.quorum import ROLE_LABELS, Nation, Seat
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).parent.parent / "data"
 FORM_PATH = DATA_DIR / "nrm_fields.json"
 PACK_PATH = DATA_DIR / "nrm_pack.json"
 Value = str | tuple[str, ...] | date | None
