@@ -4,7 +4,7 @@ version 1 and sometimes amended as version 2; the actions agreed, a few now over
 referral with its reasonable grounds and conclusive grounds decisions, some late.
 
 Signed versions are built with the same snapshot and canonical JSON as a real sign-off
-(``decisions.services.build_snapshot``), so the minutes, the PDF and the version comparison work on them.
+(``decisions.sign_off.services.build_snapshot``), so the minutes, the PDF and the version comparison work on them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from conference.cases.models import CaseEvent, CaseStatus
 from conference.convening.models import Conference, ConferenceStatus
 from conference.extensions import db
+from decisions.common import canonical_json
 from decisions.models import (
     ActionStatus,
     AttendanceEntry,
@@ -25,7 +26,7 @@ from decisions.models import (
     NrmReferral,
     RecordStatus,
 )
-from decisions.services import build_snapshot, canonical_json
+from decisions.sign_off.services import build_snapshot
 from rules.clock import LONDON, add_working_days
 from rules.nrm_tracker import earliest_conclusive_grounds_on, reasonable_grounds_due_on
 from rules.outcomes import STRATEGY_TYPES

@@ -14,7 +14,7 @@ from conference.convening.models import Conference
 from conference.forms import FormErrors, local_datetime, parse_date, parse_time_of_day, text_field
 from decisions.models import ActionStatus
 from decisions.nrm.pack import LIST_NOUNS, NrmField, canonical_choice
-from decisions.services import AttendanceLine
+from decisions.recording.services import AttendanceLine
 from rules.elements import ACTS, EXPLOITATION_TYPE_KEYS, MEANS, WHERE_OPTIONS, ElementsRecord, validate_elements
 from rules.indicators import LEVELS, IndicatorCatalogue, IndicatorTick, validate_ticks
 from rules.outcomes import (
