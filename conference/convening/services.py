@@ -10,9 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -280,6 +278,8 @@ def _forget_options(conference: Conference) -> None:
     arrangement.no_slot_reasons = []
     arrangement.suggestions = []
     arrangement.solved_at = None
+    arrangement.solved_request = None
+    arrangement.unknown_reasons = None
     arrangement.chosen_start_at = None
     arrangement.chosen_end_at = None
     arrangement.chosen_assignments = {}
@@ -346,41 +346,21 @@ def solve(request: dict[str, Any]) -> dict[str, Any]:
     return engine_solve(request)
 
 
-#: The scheduler requests behind the latest options, by (conference id, solved_at), so that the options page
-#: draws the availability picture from the very request that was solved instead of reading calendars again.
-#: Each is kept with why the candidates whose availability is unknown are unknown (by person id).
-_SOLVED_REQUESTS: OrderedDict[tuple[uuid.UUID, str], tuple[dict[str, Any], dict[str, str]]] = OrderedDict()
-_SOLVED_REQUESTS_LOCK = threading.Lock()
-_SOLVED_REQUESTS_KEPT = 64
-
-
-def _remember_request(
-    conference_id: uuid.UUID, solved_at: datetime, request: dict[str, Any], unknown: dict[str, str]
-) -> None:
-    with _SOLVED_REQUESTS_LOCK:
-        _SOLVED_REQUESTS[(conference_id, solved_at.isoformat())] = (request, unknown)
-        while len(_SOLVED_REQUESTS) > _SOLVED_REQUESTS_KEPT:
-            _SOLVED_REQUESTS.popitem(last=False)
-
-
 def _solved(conference: Conference) -> tuple[dict[str, Any], dict[str, str]] | None:
     arrangement = arrangement_for(conference)
     if arrangement.solved_at is None or conference.earliest_start_at is None or conference.deadline_at is None:
         return None
-    with _SOLVED_REQUESTS_LOCK:
-        kept = _SOLVED_REQUESTS.get((conference.id, arrangement.solved_at.isoformat()))
-    if kept is not None:
-        return kept
-    request, unknown = availability.build_request_with_reasons(conference, include_on_call=arrangement.include_on_call)
-    _remember_request(conference.id, arrangement.solved_at, request, unknown)
-    return request, unknown
+    if arrangement.solved_request is not None:
+        return arrangement.solved_request, dict(arrangement.unknown_reasons or {})
+    # options found before the request was kept on the arrangement: build it again (reads, changes nothing)
+    return availability.build_request_with_reasons(conference, include_on_call=arrangement.include_on_call)
 
 
 def solved_request(conference: Conference) -> dict[str, Any] | None:
     """The scheduler request behind the arrangement's current options (never solves).
 
-    Kept in memory when the options were found by this process; otherwise built again from the directory and
-    calendars (another process, or after a restart). None when no options have been looked for yet.
+    Kept on the arrangement when the options were found, so every process of a served app draws the same
+    picture. None when no options have been looked for yet.
     """
     solved = _solved(conference)
     return solved[0] if solved is not None else None
@@ -413,7 +393,8 @@ def find_options(conference: Conference) -> ConferenceArrangement:
     arrangement.no_slot_reasons = list(answer.get("reasons", []))
     arrangement.suggestions = list(answer.get("suggestions", []))
     arrangement.solved_at = utcnow()
-    _remember_request(conference.id, arrangement.solved_at, request, unknown)
+    arrangement.solved_request = request
+    arrangement.unknown_reasons = dict(unknown)
     return arrangement
 
 
