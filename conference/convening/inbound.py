@@ -271,3 +271,14 @@ def answer_by_link(context: LinkContext, answer: LinkAnswer, deputy: Person | No
         detail={"conference_id": str(conference.id), "answer": answer.value},
     )
     return sentence
+
+
+def refuse_reply_secret(*, secret_given: bool, secret_configured: bool) -> None:
+    """Record a calendar reply refused for want of the shared secret (the row survives the 403's rollback)."""
+    record_refusal(
+        db.session,
+        "reply.secret_refused",
+        object_type="reply",
+        outcome="refused",
+        detail={"secret_given": secret_given, "secret_configured": secret_configured},
+    )

@@ -23,7 +23,7 @@ from conference.audit import record_event
 from conference.auth.models import User
 from conference.cases.models import Case, CaseAgency
 from conference.cases.services import add_case_event
-from conference.convening import availability
+from conference.convening import availability, queries
 from conference.convening.invitation_models import ConferenceArrangement, InvitationLink, ReplyRecord
 from conference.convening.models import Attendee, Conference, ConferenceRole, ConferenceStatus, ResponseStatus
 from conference.dashboard import decisions_adapter
@@ -915,3 +915,52 @@ def needs_attention(conference: Conference, attendee: Attendee) -> bool:
         return True
     cutoff = arrangement_for(conference).reply_cutoff_at
     return attendee.response is ResponseStatus.NEEDS_ACTION and cutoff is not None and utcnow() >= cutoff
+
+
+# --- the board -----------------------------------------------------------------------------------
+
+
+def send_invitations_or_nothing(user: User, conference: Conference) -> int:
+    """Send the invitations (or updates); when one cannot be sent, nothing of the attempt is kept."""
+    with db.session.begin_nested():
+        return send_invitations(user, conference)
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    arrangement: ConferenceArrangement
+    attendees: list[Attendee]
+    offers: dict[uuid.UUID, list[Person]]
+    outbox: dict[uuid.UUID | None, OutboxMessage]
+    counters: list[ReplyRecord]
+    held: list[ReplyRecord]
+    replies: list[ReplyRecord]
+
+
+def show_board(user: User, conference: Conference) -> BoardPage:
+    """What the live board shows; the viewing is audited."""
+    arrangement = arrangement_for(conference)
+    attendees = all_attendees(conference) if conference.status is not ConferenceStatus.DRAFT else []
+    offers = {a.id: next_candidates(conference, a) for a in attendees if needs_attention(conference, a)}
+    outbox = {m.attendee_id: m for m in queries.find_outbox(conference)}
+    record_event(
+        db.session,
+        "conference.board.view",
+        object_type="conference",
+        object_id=conference.id,
+        detail={"case_id": str(conference.case_id)},
+    )
+    return BoardPage(
+        arrangement=arrangement,
+        attendees=attendees,
+        offers=offers,
+        outbox=outbox,
+        counters=list(queries.find_open(conference, ReplyOutcome.COUNTER)),
+        held=list(queries.find_open(conference, ReplyOutcome.HELD)),
+        replies=list(queries.find_replies(conference, 20)),
+    )
+
+
+def dismiss_reply(user: User, conference: Conference, reply_id: uuid.UUID) -> None:
+    """Take a held or counter reply off the board."""
+    queries.get_reply(conference, reply_id).resolved_at = utcnow()

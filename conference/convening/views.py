@@ -3,8 +3,6 @@ link replies and the machine endpoint for calendar replies."""
 
 from __future__ import annotations
 
-import hmac
-import os
 import re
 import uuid
 from typing import Any
@@ -12,20 +10,18 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from conference.audit import record_event, record_refusal
-from conference.auth.policy import Permission, has_permission, public, requires
+from conference.auth.policy import Permission, has_permission, requires
 from conference.availability_picture import AvailabilityPicture, build_picture
 from conference.cases.models import Case
 from conference.cases.queries import get_case
 from conference.cases.sections import register_case_section
-from conference.convening import availability, inbound, live, queries, services
+from conference.convening import availability, live, queries, services
 from conference.convening.forms import moment_fields, parse_moment
 from conference.convening.models import Conference, ConferenceStatus
 from conference.db import utcnow
 from conference.directory.models import Person
-from conference.extensions import SOLVE_LIMIT, db, limiter, user_rate_key
+from conference.extensions import SOLVE_LIMIT, limiter, user_rate_key
 from conference.forms import FormErrors, text_field
-from conference.invitations.replies import ReplyOutcome
 from rules.timescales import MeetingWindow
 from rules.vocabulary import MeetingType, Seat, types_for_nation
 from scheduler import RequestError
@@ -432,8 +428,7 @@ def send(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
     updating = conference.status is ConferenceStatus.INVITED
     try:
-        with db.session.begin_nested():
-            count = services.send_invitations(g.user, conference)
+        count = services.send_invitations_or_nothing(g.user, conference)
     except (services.ConveningError, ValueError) as error:
         session["convening_problem"] = str(error)
         return redirect(url_for("convening.check", conference_id=conference.id))
@@ -448,33 +443,21 @@ def send(conference_id: uuid.UUID) -> ResponseReturnValue:
 @requires(Permission.CONFERENCE_VIEW)
 def board(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
-    arrangement = services.arrangement_for(conference)
-    attendees = services.all_attendees(conference) if conference.status is not ConferenceStatus.DRAFT else []
-    offers = {
-        a.id: services.next_candidates(conference, a) for a in attendees if services.needs_attention(conference, a)
-    }
-    outbox = {m.attendee_id: m for m in queries.find_outbox(conference)}
-    record_event(
-        db.session,
-        "conference.board.view",
-        object_type="conference",
-        object_id=conference.id,
-        detail={"case_id": str(conference.case_id)},
-    )
+    shown = services.show_board(g.user, conference)
     return render_template(
         "convening/board.html",
         conference=conference,
-        arrangement=arrangement,
-        attendees=attendees,
-        offers=offers,
-        outbox=outbox,
-        counters=queries.find_open(conference, ReplyOutcome.COUNTER),
-        held=queries.find_open(conference, ReplyOutcome.HELD),
-        replies=queries.find_replies(conference, 20),
+        arrangement=shown.arrangement,
+        attendees=shown.attendees,
+        offers=shown.offers,
+        outbox=shown.outbox,
+        counters=shown.counters,
+        held=shown.held,
+        replies=shown.replies,
         banner=session.pop(BANNER, None),
         shown_at=utcnow(),
         errors=FormErrors(),
-        form=moment_fields("cutoff", arrangement.reply_cutoff_at),
+        form=moment_fields("cutoff", shown.arrangement.reply_cutoff_at),
         can_convene=has_permission(g.user, Permission.CONFERENCE_CONVENE),
     )
 
@@ -545,7 +528,7 @@ def accept_counter(conference_id: uuid.UUID, reply_id: uuid.UUID) -> ResponseRet
 @requires(Permission.CONFERENCE_CONVENE)
 def dismiss_reply(conference_id: uuid.UUID, reply_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
-    queries.get_reply(conference, reply_id).resolved_at = utcnow()
+    services.dismiss_reply(g.user, conference, reply_id)
     return redirect(url_for("convening.board", conference_id=conference.id))
 
 
@@ -562,106 +545,6 @@ def cancel(conference_id: uuid.UUID) -> ResponseReturnValue:
     return render_template(
         "convening/cancel.html", conference=conference, attendees=services.active_attendees(conference)
     )
-
-
-# --- 7. personal link replies --------------------------------------------------------------------
-
-
-def _link_or_page(token: str) -> inbound.LinkContext | ResponseReturnValue:
-    try:
-        return inbound.open_link(token)
-    except inbound.LinkProblem as problem:
-        return render_template("convening/link_problem.html", problem=str(problem)), 410
-
-
-@bp.route("/r/<token>", methods=["GET", "POST"])
-@public
-def link_reply(token: str) -> ResponseReturnValue:
-    context = _link_or_page(token)
-    if not isinstance(context, inbound.LinkContext):
-        return context
-    errors = FormErrors()
-    answer = request.form.get("answer", "")
-    if request.method == "POST":
-        if answer not in {a.value for a in inbound.LinkAnswer}:
-            errors.add("answer", "Select your answer")
-        elif answer == inbound.LinkAnswer.DEPUTY.value:
-            return redirect(url_for("convening.link_deputy", token=token))
-        else:
-            inbound.answer_by_link(context, inbound.LinkAnswer(answer))
-            session["link_answered"] = True
-            return redirect(url_for("convening.link_reply", token=token))
-    return render_template(
-        "convening/link.html",
-        context=context,
-        answers=list(inbound.LinkAnswer),
-        answer=answer,
-        errors=errors,
-        answered=session.pop("link_answered", False),
-    ), 400 if errors else 200
-
-
-@bp.route("/r/<token>/deputy", methods=["GET", "POST"])
-@public
-def link_deputy(token: str) -> ResponseReturnValue:
-    context = _link_or_page(token)
-    if not isinstance(context, inbound.LinkContext):
-        return context
-    candidates = services.next_candidates(context.conference, context.attendee)
-    errors = FormErrors()
-    if request.method == "POST":
-        chosen = {str(p.id): p for p in candidates}.get(request.form.get("deputy", ""))
-        if chosen is None:
-            errors.add("deputy", "Select who will attend instead of you")
-        else:
-            sentence = inbound.answer_by_link(context, inbound.LinkAnswer.DEPUTY, chosen)
-            return render_template("convening/link_done.html", sentence=sentence, deputy=chosen)
-    return render_template(
-        "convening/link_deputy.html", context=context, candidates=candidates, errors=errors
-    ), 400 if errors else 200
-
-
-# --- calendar replies: the machine endpoint ------------------------------------------------------
-
-
-def _reply_secret() -> str:
-    settings = current_app.config["SETTINGS"]
-    return str(settings.extra.get("reply_secret") or os.environ.get("CONVENE_REPLY_SECRET", ""))
-
-
-@bp.route("/conferences/replies", methods=["POST"])
-@public
-def import_reply() -> ResponseReturnValue:
-    secret = _reply_secret()
-    given = request.headers.get("X-Convene-Reply-Secret", "")
-    if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
-        record_refusal(
-            db.session,
-            "reply.secret_refused",
-            object_type="reply",
-            outcome="refused",
-            detail={"secret_given": bool(given), "secret_configured": bool(secret)},
-        )
-        return jsonify({"error": "A valid X-Convene-Reply-Secret header is needed."}), 403
-    result = inbound.import_calendar_reply(request.get_data(cache=False))
-    status = 422 if result.outcome is ReplyOutcome.REFUSED else 200
-    return jsonify({"outcome": result.outcome.value, "sentence": result.sentence}), status
-
-
-import_reply._csrf_exempt_reason = "machine endpoint for raw calendar replies; authenticated by a shared secret"  # type: ignore[attr-defined]
-
-
-# --- development: the mail catcher's messages ----------------------------------------------------
-
-
-@bp.route("/dev/mail", methods=["GET"])
-@requires(Permission.USERS_MANAGE)  # every user's reset links are here: administrators only, even in development
-def dev_mail() -> ResponseReturnValue:
-    if not current_app.config["SETTINGS"].is_development:
-        abort(404)
-    from conference import mailcatcher
-
-    return render_template("convening/dev_mail.html", messages=mailcatcher.list_messages(limit=50))
 
 
 # --- the board's answers, for its script to poll ----------------------------------------------------------

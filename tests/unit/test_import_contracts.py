@@ -72,7 +72,6 @@ KNOWN_VIOLATIONS = frozenset(
     {
         "conference.auth.views",
         "conference.cases.views",
-        "conference.convening.views",
         "conference.dashboard.views",
         "conference.directory.views",
         "conference.views",
