@@ -17,6 +17,8 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from conference.audit import keep_after_rollback, record_event, record_refusal
+from conference.convening import board as convening_board
+from conference.convening import invitations as convening_invitations
 from conference.convening import services
 from conference.convening.invitation_models import InvitationLink, ReplyRecord
 from conference.convening.models import Attendee, Conference, ConferenceStatus, ResponseStatus
@@ -151,8 +153,8 @@ def import_calendar_reply(raw: bytes) -> InboundResult:
     elif decision.outcome is ReplyOutcome.STALE:
         record.outcome = ReplyOutcome.STALE
         if attendee is not None and conference.start_at and conference.end_at:
-            meeting = services.meeting_object(conference, conference.start_at, conference.end_at)
-            services._enqueue_request(conference, attendee, meeting, updated=True)
+            meeting = convening_invitations.meeting_object(conference, conference.start_at, conference.end_at)
+            convening_invitations._enqueue_request(conference, attendee, meeting, updated=True)
     elif decision.outcome is ReplyOutcome.HELD:
         record.outcome = ReplyOutcome.HELD
         record.sender_verified = False
@@ -220,7 +222,7 @@ def open_link(token: str, *, now_at: datetime | None = None) -> LinkContext:
     if not token or len(token) > 100:
         raise LinkProblem("This link is not valid. Check you copied all of it from the invitation email.")
     link = db.session.scalars(
-        select(InvitationLink).where(InvitationLink.token_hash == services.hash_token(token))
+        select(InvitationLink).where(InvitationLink.token_hash == convening_invitations.hash_token(token))
     ).first()
     if link is None:
         raise LinkProblem(
@@ -246,7 +248,7 @@ def answer_by_link(context: LinkContext, answer: LinkAnswer, deputy: Person | No
     if answer is LinkAnswer.DEPUTY:
         if deputy is None:
             raise LinkProblem("Select who will attend instead of you")
-        services.replace_attendee(conference, attendee, deputy, by_deputy_choice=True)
+        convening_board.replace_attendee(conference, attendee, deputy, by_deputy_choice=True)
         sentence = f"{name} is sending a deputy: {deputy.name} has been invited."
     else:
         attendee.response = _LINK_RESPONSE[answer]

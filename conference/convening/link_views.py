@@ -14,7 +14,8 @@ from flask import current_app, jsonify, redirect, render_template, request, sess
 from flask.typing import ResponseReturnValue
 
 from conference.auth.policy import public
-from conference.convening import inbound, services
+from conference.convening import board as convening_board
+from conference.convening import inbound
 from conference.convening.views import bp
 from conference.forms import FormErrors
 from conference.invitations.replies import ReplyOutcome
@@ -62,7 +63,7 @@ def link_deputy(token: str) -> ResponseReturnValue:
     context = _link_or_page(token)
     if not isinstance(context, inbound.LinkContext):
         return context
-    candidates = services.next_candidates(context.conference, context.attendee)
+    candidates = convening_board.next_candidates(context.conference, context.attendee)
     errors = FormErrors()
     if request.method == "POST":
         chosen = {str(p.id): p for p in candidates}.get(request.form.get("deputy", ""))

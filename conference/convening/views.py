@@ -16,6 +16,10 @@ from conference.cases.models import Case
 from conference.cases.queries import get_case
 from conference.cases.sections import register_case_section
 from conference.convening import availability, live, queries, services
+from conference.convening import board as convening_board
+from conference.convening import invitations as convening_invitations
+from conference.convening import options as convening_options
+from conference.convening import request as convening_request
 from conference.convening.forms import moment_fields, parse_moment
 from conference.convening.models import Conference, ConferenceStatus
 from conference.db import utcnow
@@ -67,7 +71,7 @@ def new_conference(case_id: uuid.UUID) -> ResponseReturnValue:
             errors.add("meeting_type", "Select the type of meeting")
         else:
             try:
-                conference = services.start_conference(g.user, case, MeetingType(chosen))
+                conference = convening_request.start_conference(g.user, case, MeetingType(chosen))
             except services.ConveningError as error:
                 errors.add("meeting_type", str(error))
             else:
@@ -104,9 +108,9 @@ def timescale(conference_id: uuid.UUID) -> ResponseReturnValue:
             elif (deadline_at - earliest_at).days > 60:
                 errors.add("deadline-day", "The deadline must be within 60 days, so that calendars can be checked")
         if not errors and deadline_at is not None:
-            services.set_window(conference, earliest_at, deadline_at, duration)
+            convening_request.set_window(conference, earliest_at, deadline_at, duration)
             return redirect(url_for("convening.people", conference_id=conference.id))
-    window = services.suggested_window(conference.case, conference.meeting_type)
+    window = convening_request.suggested_window(conference.case, conference.meeting_type)
     return render_template(
         "convening/timescale.html",
         conference=conference,
@@ -116,7 +120,7 @@ def timescale(conference_id: uuid.UUID) -> ResponseReturnValue:
         window=window if isinstance(window, MeetingWindow) else None,
         window_problem=window if isinstance(window, str) else None,
         pilot_warnings=(
-            services.pilot_scope(conference.case)[1]
+            convening_request.pilot_scope(conference.case)[1]
             if conference.meeting_type is MeetingType.DEVOLVED_NRM_DECISION_PANEL
             else []
         ),
@@ -156,10 +160,12 @@ def people(conference_id: uuid.UUID) -> ResponseReturnValue:
                     errors.add(f"required-{seat.id}", f"Select whether {seat.role.label} is required")
                     continue
                 changes.append(
-                    services.SeatChange(seat.id, required == "yes", request.form.get(f"written-{seat.id}") == "yes")
+                    convening_request.SeatChange(
+                        seat.id, required == "yes", request.form.get(f"written-{seat.id}") == "yes"
+                    )
                 )
             if not errors:
-                services.update_roles(conference, changes)
+                convening_request.update_roles(conference, changes)
                 if not any(s.candidate_ids for s in conference.roles if s.required):
                     errors.add("roles", "Add at least one person to each required role")
                 else:
@@ -185,7 +191,7 @@ def _move_up(conference: Conference, action: str) -> ResponseReturnValue:
     _, seat_id, person_id = (action.split(":") + ["", ""])[:3]
     seat = _seat(conference, seat_id)
     try:
-        services.move_candidate_up(conference, seat, person_id)
+        convening_request.move_candidate_up(conference, seat, person_id)
     except services.ConveningError:
         abort(400)
     return redirect(url_for("convening.people", conference_id=conference.id) + f"#role-{seat.id}")
@@ -203,7 +209,7 @@ def _add_person(conference: Conference, action: str, errors: FormErrors) -> Resp
         errors.add(field, f"Select a person to add to {seat.role.label}")
     else:
         try:
-            services.add_candidate(conference, seat, person)
+            convening_request.add_candidate(conference, seat, person)
         except services.ConveningError as error:
             errors.add(field, str(error))
     if errors:
@@ -240,8 +246,8 @@ def _proposal_views(conference: Conference, proposals: list[dict[str, Any]]) -> 
         views.append(
             {
                 "index": index,
-                "start_at": services._parse_instant(proposal["start"]),
-                "end_at": services._parse_instant(proposal["end"]),
+                "start_at": services.parse_instant(proposal["start"]),
+                "end_at": services.parse_instant(proposal["end"]),
                 "lines": lines,
                 "tags": tags,
                 "metrics": proposal["metrics"],
@@ -253,7 +259,7 @@ def _proposal_views(conference: Conference, proposals: list[dict[str, Any]]) -> 
 
 def _picture(conference: Conference, proposals: list[dict[str, Any]]) -> AvailabilityPicture | None:
     """The availability picture of the request the options came from (no second solve), or None."""
-    request_dict = services.solved_request(conference)
+    request_dict = convening_options.solved_request(conference)
     if request_dict is None:
         return None
     names = {k: str(v["name"]) for k, v in request_dict["people"].items() if v.get("name")}
@@ -271,7 +277,7 @@ OPTIONS_PROBLEM = "options_problem"
 def _find_options(conference: Conference) -> None:
     """Run the scheduler and store its answer (on a POST only: opening the options page solves nothing)."""
     try:
-        services.find_options(conference)
+        convening_options.find_options(conference)
     except services.ConveningError as error:
         session[OPTIONS_PROBLEM] = str(error)
 
@@ -297,7 +303,7 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
             if start_at is not None and start_at <= utcnow():
                 errors.add("another-day", "The meeting must start in the future")
             if not errors and start_at is not None:
-                services.choose_time(conference, start_at)
+                convening_options.choose_time(conference, start_at)
                 return redirect(url_for("convening.another_time", conference_id=conference.id))
         else:
             choice = form.get("proposal", "")
@@ -306,14 +312,14 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
             elif not choice.isdecimal() or int(choice) >= len(arrangement.proposals):
                 errors.add("proposal", "Select a time for the meeting")
             else:
-                services.choose_option(conference, int(choice))
+                convening_options.choose_option(conference, int(choice))
                 return redirect(url_for("convening.place", conference_id=conference.id))
     return render_template(
         "convening/options.html",
         conference=conference,
         arrangement=arrangement,
         picture=_picture(conference, arrangement.proposals),
-        unknown=services.unknown_availability(conference),
+        unknown=convening_options.unknown_availability(conference),
         proposals=_proposal_views(conference, arrangement.proposals),
         errors=errors,
         problem=problem,
@@ -328,10 +334,10 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
 def relax(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
     kind = request.form.get("kind", "")
-    if kind not in services.RELAXATIONS:
+    if kind not in convening_options.RELAXATIONS:
         abort(400)
     try:
-        services.relax(conference, kind, request.form.get("role") or None)
+        convening_options.relax(conference, kind, request.form.get("role") or None)
     except services.ConveningError:
         abort(409)
     return redirect(url_for("convening.options", conference_id=conference.id))
@@ -384,7 +390,7 @@ def place(conference_id: uuid.UUID) -> ResponseReturnValue:
             if problem:
                 errors.add("venue" if how == "venue" else "video_link", problem)
         if not errors:
-            services.set_place(conference, venue, link)
+            convening_invitations.set_place(conference, venue, link)
             return redirect(url_for("convening.check", conference_id=conference.id))
     return render_template(
         "convening/place.html", conference=conference, form=form, errors=errors
@@ -411,13 +417,13 @@ def check(conference_id: uuid.UUID) -> ResponseReturnValue:
     arrangement = services.arrangement_for(conference)
     if arrangement.chosen_start_at is None:
         return redirect(url_for("convening.options", conference_id=conference.id))
-    if not services.location_of(conference):
+    if not convening_invitations.location_of(conference):
         return redirect(url_for("convening.place", conference_id=conference.id))
     return render_template(
         "convening/check.html",
         conference=conference,
         arrangement=arrangement,
-        previews=services.preview(conference),
+        previews=convening_invitations.preview(conference),
         problem=session.pop("convening_problem", None),
     )
 
@@ -428,7 +434,7 @@ def send(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
     updating = conference.status is ConferenceStatus.INVITED
     try:
-        count = services.send_invitations_or_nothing(g.user, conference)
+        count = convening_invitations.send_invitations_or_nothing(g.user, conference)
     except (services.ConveningError, ValueError) as error:
         session["convening_problem"] = str(error)
         return redirect(url_for("convening.check", conference_id=conference.id))
@@ -443,7 +449,7 @@ def send(conference_id: uuid.UUID) -> ResponseReturnValue:
 @requires(Permission.CONFERENCE_VIEW)
 def board(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
-    shown = services.show_board(g.user, conference)
+    shown = convening_board.show_board(g.user, conference)
     return render_template(
         "convening/board.html",
         conference=conference,
@@ -490,7 +496,7 @@ def cutoff(conference_id: uuid.UUID) -> ResponseReturnValue:
             form=form,
             can_convene=True,
         ), 400
-    services.set_cutoff(conference, cutoff_at)
+    convening_board.set_cutoff(conference, cutoff_at)
     session[BANNER] = "Cut-off for replies saved"
     return redirect(url_for("convening.board", conference_id=conference.id))
 
@@ -500,12 +506,12 @@ def cutoff(conference_id: uuid.UUID) -> ResponseReturnValue:
 def replace(conference_id: uuid.UUID, attendee_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
     attendee = queries.get_attendee(conference, attendee_id)
-    candidates = {str(p.id): p for p in services.next_candidates(conference, attendee)}
+    candidates = {str(p.id): p for p in convening_board.next_candidates(conference, attendee)}
     person = candidates.get(request.form.get("person", ""))
     if person is None:
         abort(400)
     try:
-        services.replace_attendee(conference, attendee, person, by_deputy_choice=False, user=g.user)
+        convening_board.replace_attendee(conference, attendee, person, by_deputy_choice=False, user=g.user)
     except services.ConveningError:
         abort(409)
     session[BANNER] = f"{person.name} invited; {attendee.person.name} told they are no longer needed"
@@ -518,7 +524,7 @@ def accept_counter(conference_id: uuid.UUID, reply_id: uuid.UUID) -> ResponseRet
     conference = _conference(conference_id)
     record = queries.get_reply(conference, reply_id)
     try:
-        services.accept_counter(conference, record)
+        convening_board.accept_counter(conference, record)
     except services.ConveningError:
         abort(409)
     return redirect(url_for("convening.another_time", conference_id=conference.id))
@@ -528,7 +534,7 @@ def accept_counter(conference_id: uuid.UUID, reply_id: uuid.UUID) -> ResponseRet
 @requires(Permission.CONFERENCE_CONVENE)
 def dismiss_reply(conference_id: uuid.UUID, reply_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
-    services.dismiss_reply(g.user, conference, reply_id)
+    convening_board.dismiss_reply(g.user, conference, reply_id)
     return redirect(url_for("convening.board", conference_id=conference.id))
 
 
@@ -539,7 +545,7 @@ def cancel(conference_id: uuid.UUID) -> ResponseReturnValue:
     if conference.status is not ConferenceStatus.INVITED:
         abort(409)
     if request.method == "POST":
-        count = services.cancel_conference(g.user, conference)
+        count = convening_invitations.cancel_conference(g.user, conference)
         session[BANNER] = f"Meeting cancelled; {count} people told"
         return redirect(url_for("convening.board", conference_id=conference.id))
     return render_template(

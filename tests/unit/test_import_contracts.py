@@ -62,7 +62,7 @@ KNOWN_LAYER_VIOLATIONS = frozenset(
     {
         ("conference.auth.admin", "conference.directory.models"),
         ("conference.auth.models", "conference.directory.models"),
-        ("conference.convening.services", "conference.dashboard.decisions_adapter"),
+        ("conference.convening.request", "conference.dashboard.decisions_adapter"),
     }
 )
 
