@@ -132,6 +132,17 @@ def _register_blueprints(app: Flask) -> None:
     features = (convening_bp, decisions_bp, dashboard_bp, planning_bp, outbox_bp)
     for bp in (main_bp, auth_bp, account_bp, users_bp, cases_bp, directory_bp, *features):
         app.register_blueprint(bp)
+    _wire_features(app)
+
+
+def _wire_features(app: Flask) -> None:
+    """Hand a feature what it reads of a later one (the layers let it import only the features before it)."""
+    from conference.convening.request import DecisionLookups
+    from conference.dashboard import decisions_adapter
+
+    app.extensions["convening.decisions"] = DecisionLookups(
+        enquiry_decisions=decisions_adapter.find_enquiry_decisions, referred_on=decisions_adapter.find_referred_on
+    )
 
 
 def _register_errors(app: Flask) -> None:

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from conference.auth.policy import public
 from conference.convening import board as convening_board
-from conference.convening import inbound
+from conference.convening import inbound, links
 from conference.convening.views import bp
 from conference.forms import FormErrors
 from conference.invitations.replies import ReplyOutcome
@@ -23,10 +23,10 @@ from conference.invitations.replies import ReplyOutcome
 # --- 7. personal link replies --------------------------------------------------------------------
 
 
-def _link_or_page(token: str) -> inbound.LinkContext | ResponseReturnValue:
+def _link_or_page(token: str) -> links.LinkContext | ResponseReturnValue:
     try:
-        return inbound.open_link(token)
-    except inbound.LinkProblem as problem:
+        return links.open_link(token)
+    except links.LinkProblem as problem:
         return render_template("convening/link_problem.html", problem=str(problem)), 410
 
 
@@ -34,23 +34,23 @@ def _link_or_page(token: str) -> inbound.LinkContext | ResponseReturnValue:
 @public
 def link_reply(token: str) -> ResponseReturnValue:
     context = _link_or_page(token)
-    if not isinstance(context, inbound.LinkContext):
+    if not isinstance(context, links.LinkContext):
         return context
     errors = FormErrors()
     answer = request.form.get("answer", "")
     if request.method == "POST":
-        if answer not in {a.value for a in inbound.LinkAnswer}:
+        if answer not in {a.value for a in links.LinkAnswer}:
             errors.add("answer", "Select your answer")
-        elif answer == inbound.LinkAnswer.DEPUTY.value:
+        elif answer == links.LinkAnswer.DEPUTY.value:
             return redirect(url_for("convening.link_deputy", token=token))
         else:
-            inbound.answer_by_link(context, inbound.LinkAnswer(answer))
+            links.answer_by_link(context, links.LinkAnswer(answer))
             session["link_answered"] = True
             return redirect(url_for("convening.link_reply", token=token))
     return render_template(
         "convening/link.html",
         context=context,
-        answers=list(inbound.LinkAnswer),
+        answers=list(links.LinkAnswer),
         answer=answer,
         errors=errors,
         answered=session.pop("link_answered", False),
@@ -61,7 +61,7 @@ def link_reply(token: str) -> ResponseReturnValue:
 @public
 def link_deputy(token: str) -> ResponseReturnValue:
     context = _link_or_page(token)
-    if not isinstance(context, inbound.LinkContext):
+    if not isinstance(context, links.LinkContext):
         return context
     candidates = convening_board.next_candidates(context.conference, context.attendee)
     errors = FormErrors()
@@ -70,7 +70,7 @@ def link_deputy(token: str) -> ResponseReturnValue:
         if chosen is None:
             errors.add("deputy", "Select who will attend instead of you")
         else:
-            sentence = inbound.answer_by_link(context, inbound.LinkAnswer.DEPUTY, chosen)
+            sentence = links.answer_by_link(context, links.LinkAnswer.DEPUTY, chosen)
             return render_template("convening/link_done.html", sentence=sentence, deputy=chosen)
     return render_template(
         "convening/link_deputy.html", context=context, candidates=candidates, errors=errors

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from conference.audit import record_event
@@ -17,7 +18,6 @@ from conference.convening import availability
 from conference.convening.invitation_models import ConferenceArrangement
 from conference.convening.models import Conference, ConferenceRole, ConferenceStatus
 from conference.convening.services import ConveningError, circumstances_for, forget_options
-from conference.dashboard import decisions_adapter
 from conference.db import utcnow
 from conference.directory.models import Person
 from conference.extensions import db
@@ -36,6 +36,27 @@ from rules.vocabulary import (
     pilot_scope_problems,
     spec_for,
 )
+
+
+@dataclass(frozen=True)
+class DecisionLookups:
+    """What the suggested window reads of a later feature (decisions): the signed enquiry decision of each held
+    strategy discussion, and the date the case was referred to the NRM. Convening comes before decisions in the
+    journey and may not import them: the app factory hands these in (``app.extensions["convening.decisions"]``).
+    """
+
+    enquiry_decisions: Callable[[list[uuid.UUID]], dict[uuid.UUID, bool | None]]
+    referred_on: Callable[[uuid.UUID], date | None]
+
+
+#: Without decisions: nothing decided, nothing referred.
+NO_DECISIONS = DecisionLookups(lambda conference_ids: {}, lambda case_id: None)
+
+
+def _decisions() -> DecisionLookups:
+    found = current_app.extensions.get("convening.decisions", NO_DECISIONS)
+    assert isinstance(found, DecisionLookups)
+    return found
 
 
 def _unique_reference() -> str:
@@ -62,7 +83,7 @@ def _strategy_discussions_held(case: Case) -> list[StrategyDiscussionHeld]:
             Conference.start_at <= utcnow(),
         )
     ).all()
-    decided = decisions_adapter.find_enquiry_decisions([row.id for row in rows])
+    decided = _decisions().enquiry_decisions([row.id for row in rows])
     return [StrategyDiscussionHeld(row.start_at, decided.get(row.id)) for row in rows]
 
 
@@ -92,7 +113,7 @@ def suggested_window(case: Case, meeting_type: MeetingType) -> MeetingWindow | s
     """
     strategy = enquiries_started_at(_strategy_discussions_held(case))
     previous, previous_type = _previous_conference(case)
-    referred_on = decisions_adapter.find_referred_on(case.id)
+    referred_on = _decisions().referred_on(case.id)
     referral = datetime.combine(referred_on, time(9), tzinfo=LONDON) if referred_on else None
     try:
         return default_window(
