@@ -120,7 +120,10 @@ def _register_blueprints(app: Flask) -> None:
     from conference.auth.admin_views import bp as users_bp
     from conference.auth.views import bp as auth_bp
     from conference.cases.views import bp as cases_bp
-    from conference.convening import link_views  # noqa: F401  (adds the personal-link routes to convening's bp)
+    from conference.convening import (
+        board_views,  # noqa: F401  (adds the board's routes to convening's bp)
+        link_views,  # noqa: F401  (adds the personal-link routes to convening's bp)
+    )
     from conference.convening.views import bp as convening_bp
     from conference.dashboard.views import bp as dashboard_bp
     from conference.directory.views import bp as directory_bp
