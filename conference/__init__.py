@@ -120,16 +120,32 @@ def _register_blueprints(app: Flask) -> None:
     from conference.auth.admin_views import bp as users_bp
     from conference.auth.views import bp as auth_bp
     from conference.cases.views import bp as cases_bp
+    from conference.convening import (
+        board_views,  # noqa: F401  (adds the board's routes to convening's bp)
+        link_views,  # noqa: F401  (adds the personal-link routes to convening's bp)
+    )
     from conference.convening.views import bp as convening_bp
     from conference.dashboard.views import bp as dashboard_bp
     from conference.directory.views import bp as directory_bp
+    from conference.outbox.views import bp as outbox_bp
     from conference.planning.views import bp as planning_bp
     from conference.views import bp as main_bp
     from decisions.views import bp as decisions_bp
 
-    features = (convening_bp, decisions_bp, dashboard_bp, planning_bp)
+    features = (convening_bp, decisions_bp, dashboard_bp, planning_bp, outbox_bp)
     for bp in (main_bp, auth_bp, account_bp, users_bp, cases_bp, directory_bp, *features):
         app.register_blueprint(bp)
+    _wire_features(app)
+
+
+def _wire_features(app: Flask) -> None:
+    """Hand a feature what it reads of a later one (the layers let it import only the features before it)."""
+    from conference.convening.request import DecisionLookups
+    from conference.dashboard import decisions_adapter
+
+    app.extensions["convening.decisions"] = DecisionLookups(
+        enquiry_decisions=decisions_adapter.find_enquiry_decisions, referred_on=decisions_adapter.find_referred_on
+    )
 
 
 def _register_errors(app: Flask) -> None:

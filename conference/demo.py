@@ -714,7 +714,9 @@ def _upsert_demo_conference(area: LocalAuthority, summary: DemoSummary) -> None:
     Idempotent: a case that already has a meeting is left alone. The invitations wait in the outbox until
     ``make worker`` delivers them to the local mail catcher (read them at /dev/mail).
     """
-    from conference.convening import services as convening
+    from conference.convening import invitations as convening_invitations
+    from conference.convening import options as convening_options
+    from conference.convening import request as convening_request
     from conference.convening.models import Conference
     from rules.vocabulary import MeetingType
 
@@ -725,15 +727,15 @@ def _upsert_demo_conference(area: LocalAuthority, summary: DemoSummary) -> None:
         return
     meeting = db.session.scalars(select(Conference).where(Conference.case_id == case.id)).first()
     if meeting is None:
-        meeting = convening.start_conference(coordinator, case, MeetingType.STRATEGY_DISCUSSION)
+        meeting = convening_request.start_conference(coordinator, case, MeetingType.STRATEGY_DISCUSSION)
         now = utcnow()
-        convening.set_window(meeting, now, now + timedelta(days=3), 60)
-        if not convening.find_options(meeting).proposals:
+        convening_request.set_window(meeting, now, now + timedelta(days=3), 60)
+        if not convening_options.find_options(meeting).proposals:
             summary.notes.append(f"Demo meeting {meeting.reference} needs a time: no time worked in the demo diaries.")
             return
-        convening.choose_option(meeting, 0)
-        convening.set_place(meeting, "Room 4, Northbridge Civic Centre", "")
-        convening.send_invitations(coordinator, meeting)
+        convening_options.choose_option(meeting, 0)
+        convening_invitations.set_place(meeting, "Room 4, Northbridge Civic Centre", "")
+        convening_invitations.send_invitations(coordinator, meeting)
         summary.bump("meetings")
     summary.notes += [
         f"Demo meeting {meeting.reference} (strategy discussion on case {reference}) has invitations out:",

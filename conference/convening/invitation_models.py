@@ -33,6 +33,10 @@ class ConferenceArrangement(IdMixin, TimestampMixin, Base):
     no_slot_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     suggestions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     solved_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The scheduler request behind the current options and why each unknown candidate's availability is unknown
+    # (person id -> reason): the options page draws its picture from them, in whichever process serves it.
+    solved_request: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    unknown_reasons: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
     chosen_start_at: Mapped[datetime | None] = mapped_column(default=None)
     chosen_end_at: Mapped[datetime | None] = mapped_column(default=None)
     # role value -> {"person": "<person uuid>"} | {"written_submission": true} | {"person": null}

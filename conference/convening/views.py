@@ -3,29 +3,28 @@ link replies and the machine endpoint for calendar replies."""
 
 from __future__ import annotations
 
-import hmac
-import os
 import re
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from conference.audit import record_event, record_refusal
-from conference.auth.policy import Permission, has_permission, public, requires
+from conference.auth.policy import Permission, has_permission, requires
 from conference.availability_picture import AvailabilityPicture, build_picture
 from conference.cases.models import Case
 from conference.cases.queries import get_case
 from conference.cases.sections import register_case_section
-from conference.convening import availability, inbound, live, queries, services
+from conference.convening import availability, queries, services
+from conference.convening import invitations as convening_invitations
+from conference.convening import options as convening_options
+from conference.convening import request as convening_request
 from conference.convening.forms import moment_fields, parse_moment
 from conference.convening.models import Conference, ConferenceStatus
 from conference.db import utcnow
 from conference.directory.models import Person
-from conference.extensions import SOLVE_LIMIT, db, limiter, user_rate_key
+from conference.extensions import SOLVE_LIMIT, limiter, user_rate_key
 from conference.forms import FormErrors, text_field
-from conference.invitations.replies import ReplyOutcome
 from rules.timescales import MeetingWindow
 from rules.vocabulary import MeetingType, Seat, types_for_nation
 from scheduler import RequestError
@@ -71,7 +70,7 @@ def new_conference(case_id: uuid.UUID) -> ResponseReturnValue:
             errors.add("meeting_type", "Select the type of meeting")
         else:
             try:
-                conference = services.start_conference(g.user, case, MeetingType(chosen))
+                conference = convening_request.start_conference(g.user, case, MeetingType(chosen))
             except services.ConveningError as error:
                 errors.add("meeting_type", str(error))
             else:
@@ -108,9 +107,9 @@ def timescale(conference_id: uuid.UUID) -> ResponseReturnValue:
             elif (deadline_at - earliest_at).days > 60:
                 errors.add("deadline-day", "The deadline must be within 60 days, so that calendars can be checked")
         if not errors and deadline_at is not None:
-            services.set_window(conference, earliest_at, deadline_at, duration)
+            convening_request.set_window(conference, earliest_at, deadline_at, duration)
             return redirect(url_for("convening.people", conference_id=conference.id))
-    window = services.suggested_window(conference.case, conference.meeting_type)
+    window = convening_request.suggested_window(conference.case, conference.meeting_type)
     return render_template(
         "convening/timescale.html",
         conference=conference,
@@ -120,7 +119,7 @@ def timescale(conference_id: uuid.UUID) -> ResponseReturnValue:
         window=window if isinstance(window, MeetingWindow) else None,
         window_problem=window if isinstance(window, str) else None,
         pilot_warnings=(
-            services.pilot_scope(conference.case)[1]
+            convening_request.pilot_scope(conference.case)[1]
             if conference.meeting_type is MeetingType.DEVOLVED_NRM_DECISION_PANEL
             else []
         ),
@@ -160,10 +159,12 @@ def people(conference_id: uuid.UUID) -> ResponseReturnValue:
                     errors.add(f"required-{seat.id}", f"Select whether {seat.role.label} is required")
                     continue
                 changes.append(
-                    services.SeatChange(seat.id, required == "yes", request.form.get(f"written-{seat.id}") == "yes")
+                    convening_request.SeatChange(
+                        seat.id, required == "yes", request.form.get(f"written-{seat.id}") == "yes"
+                    )
                 )
             if not errors:
-                services.update_roles(conference, changes)
+                convening_request.update_roles(conference, changes)
                 if not any(s.candidate_ids for s in conference.roles if s.required):
                     errors.add("roles", "Add at least one person to each required role")
                 else:
@@ -189,7 +190,7 @@ def _move_up(conference: Conference, action: str) -> ResponseReturnValue:
     _, seat_id, person_id = (action.split(":") + ["", ""])[:3]
     seat = _seat(conference, seat_id)
     try:
-        services.move_candidate_up(conference, seat, person_id)
+        convening_request.move_candidate_up(conference, seat, person_id)
     except services.ConveningError:
         abort(400)
     return redirect(url_for("convening.people", conference_id=conference.id) + f"#role-{seat.id}")
@@ -207,7 +208,7 @@ def _add_person(conference: Conference, action: str, errors: FormErrors) -> Resp
         errors.add(field, f"Select a person to add to {seat.role.label}")
     else:
         try:
-            services.add_candidate(conference, seat, person)
+            convening_request.add_candidate(conference, seat, person)
         except services.ConveningError as error:
             errors.add(field, str(error))
     if errors:
@@ -244,8 +245,8 @@ def _proposal_views(conference: Conference, proposals: list[dict[str, Any]]) -> 
         views.append(
             {
                 "index": index,
-                "start_at": services._parse_instant(proposal["start"]),
-                "end_at": services._parse_instant(proposal["end"]),
+                "start_at": services.parse_instant(proposal["start"]),
+                "end_at": services.parse_instant(proposal["end"]),
                 "lines": lines,
                 "tags": tags,
                 "metrics": proposal["metrics"],
@@ -257,7 +258,7 @@ def _proposal_views(conference: Conference, proposals: list[dict[str, Any]]) -> 
 
 def _picture(conference: Conference, proposals: list[dict[str, Any]]) -> AvailabilityPicture | None:
     """The availability picture of the request the options came from (no second solve), or None."""
-    request_dict = services.solved_request(conference)
+    request_dict = convening_options.solved_request(conference)
     if request_dict is None:
         return None
     names = {k: str(v["name"]) for k, v in request_dict["people"].items() if v.get("name")}
@@ -275,7 +276,7 @@ OPTIONS_PROBLEM = "options_problem"
 def _find_options(conference: Conference) -> None:
     """Run the scheduler and store its answer (on a POST only: opening the options page solves nothing)."""
     try:
-        services.find_options(conference)
+        convening_options.find_options(conference)
     except services.ConveningError as error:
         session[OPTIONS_PROBLEM] = str(error)
 
@@ -301,7 +302,7 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
             if start_at is not None and start_at <= utcnow():
                 errors.add("another-day", "The meeting must start in the future")
             if not errors and start_at is not None:
-                services.choose_time(conference, start_at)
+                convening_options.choose_time(conference, start_at)
                 return redirect(url_for("convening.another_time", conference_id=conference.id))
         else:
             choice = form.get("proposal", "")
@@ -310,14 +311,14 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
             elif not choice.isdecimal() or int(choice) >= len(arrangement.proposals):
                 errors.add("proposal", "Select a time for the meeting")
             else:
-                services.choose_option(conference, int(choice))
+                convening_options.choose_option(conference, int(choice))
                 return redirect(url_for("convening.place", conference_id=conference.id))
     return render_template(
         "convening/options.html",
         conference=conference,
         arrangement=arrangement,
         picture=_picture(conference, arrangement.proposals),
-        unknown=services.unknown_availability(conference),
+        unknown=convening_options.unknown_availability(conference),
         proposals=_proposal_views(conference, arrangement.proposals),
         errors=errors,
         problem=problem,
@@ -332,10 +333,10 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
 def relax(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
     kind = request.form.get("kind", "")
-    if kind not in services.RELAXATIONS:
+    if kind not in convening_options.RELAXATIONS:
         abort(400)
     try:
-        services.relax(conference, kind, request.form.get("role") or None)
+        convening_options.relax(conference, kind, request.form.get("role") or None)
     except services.ConveningError:
         abort(409)
     return redirect(url_for("convening.options", conference_id=conference.id))
@@ -388,7 +389,7 @@ def place(conference_id: uuid.UUID) -> ResponseReturnValue:
             if problem:
                 errors.add("venue" if how == "venue" else "video_link", problem)
         if not errors:
-            services.set_place(conference, venue, link)
+            convening_invitations.set_place(conference, venue, link)
             return redirect(url_for("convening.check", conference_id=conference.id))
     return render_template(
         "convening/place.html", conference=conference, form=form, errors=errors
@@ -415,13 +416,13 @@ def check(conference_id: uuid.UUID) -> ResponseReturnValue:
     arrangement = services.arrangement_for(conference)
     if arrangement.chosen_start_at is None:
         return redirect(url_for("convening.options", conference_id=conference.id))
-    if not services.location_of(conference):
+    if not convening_invitations.location_of(conference):
         return redirect(url_for("convening.place", conference_id=conference.id))
     return render_template(
         "convening/check.html",
         conference=conference,
         arrangement=arrangement,
-        previews=services.preview(conference),
+        previews=convening_invitations.preview(conference),
         problem=session.pop("convening_problem", None),
     )
 
@@ -432,255 +433,12 @@ def send(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
     updating = conference.status is ConferenceStatus.INVITED
     try:
-        with db.session.begin_nested():
-            count = services.send_invitations(g.user, conference)
+        count = convening_invitations.send_invitations_or_nothing(g.user, conference)
     except (services.ConveningError, ValueError) as error:
         session["convening_problem"] = str(error)
         return redirect(url_for("convening.check", conference_id=conference.id))
     session[BANNER] = ("Updates sent" if updating else "Invitations sent") + f" to {count} people"
     return redirect(url_for("convening.board", conference_id=conference.id))
-
-
-# --- 6. live board -------------------------------------------------------------------------------
-
-
-@bp.route("/conferences/<uuid:conference_id>", methods=["GET"])
-@requires(Permission.CONFERENCE_VIEW)
-def board(conference_id: uuid.UUID) -> ResponseReturnValue:
-    conference = _conference(conference_id)
-    arrangement = services.arrangement_for(conference)
-    attendees = services.all_attendees(conference) if conference.status is not ConferenceStatus.DRAFT else []
-    offers = {
-        a.id: services.next_candidates(conference, a) for a in attendees if services.needs_attention(conference, a)
-    }
-    outbox = {m.attendee_id: m for m in queries.find_outbox(conference)}
-    record_event(
-        db.session,
-        "conference.board.view",
-        object_type="conference",
-        object_id=conference.id,
-        detail={"case_id": str(conference.case_id)},
-    )
-    return render_template(
-        "convening/board.html",
-        conference=conference,
-        arrangement=arrangement,
-        attendees=attendees,
-        offers=offers,
-        outbox=outbox,
-        counters=queries.find_open(conference, ReplyOutcome.COUNTER),
-        held=queries.find_open(conference, ReplyOutcome.HELD),
-        replies=queries.find_replies(conference, 20),
-        banner=session.pop(BANNER, None),
-        shown_at=utcnow(),
-        errors=FormErrors(),
-        form=moment_fields("cutoff", arrangement.reply_cutoff_at),
-        can_convene=has_permission(g.user, Permission.CONFERENCE_CONVENE),
-    )
-
-
-@bp.route("/conferences/<uuid:conference_id>/cutoff", methods=["POST"])
-@requires(Permission.CONFERENCE_CONVENE)
-def cutoff(conference_id: uuid.UUID) -> ResponseReturnValue:
-    conference = _conference(conference_id)
-    errors = FormErrors()
-    form = request.form.to_dict()
-    cutoff_at = parse_moment(form, "cutoff", "the cut-off", errors)
-    if cutoff_at is not None and conference.start_at is not None and cutoff_at > conference.start_at:
-        errors.add("cutoff-day", "The cut-off must be before the meeting starts")
-    if errors or cutoff_at is None:
-        arrangement = services.arrangement_for(conference)
-        attendees = services.all_attendees(conference)
-        return render_template(
-            "convening/board.html",
-            conference=conference,
-            arrangement=arrangement,
-            attendees=attendees,
-            offers={},
-            outbox={},
-            counters=[],
-            held=[],
-            replies=[],
-            banner=None,
-            shown_at=None,
-            errors=errors,
-            form=form,
-            can_convene=True,
-        ), 400
-    services.set_cutoff(conference, cutoff_at)
-    session[BANNER] = "Cut-off for replies saved"
-    return redirect(url_for("convening.board", conference_id=conference.id))
-
-
-@bp.route("/conferences/<uuid:conference_id>/attendees/<uuid:attendee_id>/replace", methods=["POST"])
-@requires(Permission.CONFERENCE_CONVENE)
-def replace(conference_id: uuid.UUID, attendee_id: uuid.UUID) -> ResponseReturnValue:
-    conference = _conference(conference_id)
-    attendee = queries.get_attendee(conference, attendee_id)
-    candidates = {str(p.id): p for p in services.next_candidates(conference, attendee)}
-    person = candidates.get(request.form.get("person", ""))
-    if person is None:
-        abort(400)
-    try:
-        services.replace_attendee(conference, attendee, person, by_deputy_choice=False, user=g.user)
-    except services.ConveningError:
-        abort(409)
-    session[BANNER] = f"{person.name} invited; {attendee.person.name} told they are no longer needed"
-    return redirect(url_for("convening.board", conference_id=conference.id))
-
-
-@bp.route("/conferences/<uuid:conference_id>/counters/<uuid:reply_id>/accept", methods=["POST"])
-@requires(Permission.CONFERENCE_CONVENE)
-def accept_counter(conference_id: uuid.UUID, reply_id: uuid.UUID) -> ResponseReturnValue:
-    conference = _conference(conference_id)
-    record = queries.get_reply(conference, reply_id)
-    try:
-        services.accept_counter(conference, record)
-    except services.ConveningError:
-        abort(409)
-    return redirect(url_for("convening.another_time", conference_id=conference.id))
-
-
-@bp.route("/conferences/<uuid:conference_id>/replies/<uuid:reply_id>/dismiss", methods=["POST"])
-@requires(Permission.CONFERENCE_CONVENE)
-def dismiss_reply(conference_id: uuid.UUID, reply_id: uuid.UUID) -> ResponseReturnValue:
-    conference = _conference(conference_id)
-    queries.get_reply(conference, reply_id).resolved_at = utcnow()
-    return redirect(url_for("convening.board", conference_id=conference.id))
-
-
-@bp.route("/conferences/<uuid:conference_id>/cancel", methods=["GET", "POST"])
-@requires(Permission.CONFERENCE_CONVENE)
-def cancel(conference_id: uuid.UUID) -> ResponseReturnValue:
-    conference = _conference(conference_id)
-    if conference.status is not ConferenceStatus.INVITED:
-        abort(409)
-    if request.method == "POST":
-        count = services.cancel_conference(g.user, conference)
-        session[BANNER] = f"Meeting cancelled; {count} people told"
-        return redirect(url_for("convening.board", conference_id=conference.id))
-    return render_template(
-        "convening/cancel.html", conference=conference, attendees=services.active_attendees(conference)
-    )
-
-
-# --- 7. personal link replies --------------------------------------------------------------------
-
-
-def _link_or_page(token: str) -> inbound.LinkContext | ResponseReturnValue:
-    try:
-        return inbound.open_link(token)
-    except inbound.LinkProblem as problem:
-        return render_template("convening/link_problem.html", problem=str(problem)), 410
-
-
-@bp.route("/r/<token>", methods=["GET", "POST"])
-@public
-def link_reply(token: str) -> ResponseReturnValue:
-    context = _link_or_page(token)
-    if not isinstance(context, inbound.LinkContext):
-        return context
-    errors = FormErrors()
-    answer = request.form.get("answer", "")
-    if request.method == "POST":
-        if answer not in {a.value for a in inbound.LinkAnswer}:
-            errors.add("answer", "Select your answer")
-        elif answer == inbound.LinkAnswer.DEPUTY.value:
-            return redirect(url_for("convening.link_deputy", token=token))
-        else:
-            inbound.answer_by_link(context, inbound.LinkAnswer(answer))
-            session["link_answered"] = True
-            return redirect(url_for("convening.link_reply", token=token))
-    return render_template(
-        "convening/link.html",
-        context=context,
-        answers=list(inbound.LinkAnswer),
-        answer=answer,
-        errors=errors,
-        answered=session.pop("link_answered", False),
-    ), 400 if errors else 200
-
-
-@bp.route("/r/<token>/deputy", methods=["GET", "POST"])
-@public
-def link_deputy(token: str) -> ResponseReturnValue:
-    context = _link_or_page(token)
-    if not isinstance(context, inbound.LinkContext):
-        return context
-    candidates = services.next_candidates(context.conference, context.attendee)
-    errors = FormErrors()
-    if request.method == "POST":
-        chosen = {str(p.id): p for p in candidates}.get(request.form.get("deputy", ""))
-        if chosen is None:
-            errors.add("deputy", "Select who will attend instead of you")
-        else:
-            sentence = inbound.answer_by_link(context, inbound.LinkAnswer.DEPUTY, chosen)
-            return render_template("convening/link_done.html", sentence=sentence, deputy=chosen)
-    return render_template(
-        "convening/link_deputy.html", context=context, candidates=candidates, errors=errors
-    ), 400 if errors else 200
-
-
-# --- calendar replies: the machine endpoint ------------------------------------------------------
-
-
-def _reply_secret() -> str:
-    settings = current_app.config["SETTINGS"]
-    return str(settings.extra.get("reply_secret") or os.environ.get("CONVENE_REPLY_SECRET", ""))
-
-
-@bp.route("/conferences/replies", methods=["POST"])
-@public
-def import_reply() -> ResponseReturnValue:
-    secret = _reply_secret()
-    given = request.headers.get("X-Convene-Reply-Secret", "")
-    if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
-        record_refusal(
-            db.session,
-            "reply.secret_refused",
-            object_type="reply",
-            outcome="refused",
-            detail={"secret_given": bool(given), "secret_configured": bool(secret)},
-        )
-        return jsonify({"error": "A valid X-Convene-Reply-Secret header is needed."}), 403
-    result = inbound.import_calendar_reply(request.get_data(cache=False))
-    status = 422 if result.outcome is ReplyOutcome.REFUSED else 200
-    return jsonify({"outcome": result.outcome.value, "sentence": result.sentence}), status
-
-
-import_reply._csrf_exempt_reason = "machine endpoint for raw calendar replies; authenticated by a shared secret"  # type: ignore[attr-defined]
-
-
-# --- development: the mail catcher's messages ----------------------------------------------------
-
-
-@bp.route("/dev/mail", methods=["GET"])
-@requires(Permission.USERS_MANAGE)  # every user's reset links are here: administrators only, even in development
-def dev_mail() -> ResponseReturnValue:
-    if not current_app.config["SETTINGS"].is_development:
-        abort(404)
-    from conference import mailcatcher
-
-    return render_template("convening/dev_mail.html", messages=mailcatcher.list_messages(limit=50))
-
-
-# --- the board's answers, for its script to poll ----------------------------------------------------------
-
-bp.add_app_template_global(live.poll_seconds, "board_poll_seconds")
-
-
-@bp.route("/conferences/<uuid:conference_id>/answers", methods=["GET"])
-@requires(Permission.CONFERENCE_VIEW)
-def board_answers(conference_id: uuid.UUID) -> ResponseReturnValue:
-    """The board's answer words and their version (JSON), under the board's own permission and scope."""
-    found = live.board_answers(_conference(conference_id))
-    if request.if_none_match.contains(found.version):
-        response = current_app.response_class(status=304)
-    else:
-        response = jsonify(found.as_json())
-    response.set_etag(found.version)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 __all__ = ["bp", "Person", "Seat"]

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from conference.auth.models import User
 from conference.cases.models import Case, CaseStatus
+from conference.convening import request as convening_request
 from conference.convening import services as convening
 from conference.convening.models import Conference, ConferenceStatus
 from conference.directory.models import LocalAuthority
@@ -60,11 +61,11 @@ def add_waiting_meetings(
     for index, case in enumerate(cases):
         meeting_type = types[index % len(types)]
         try:
-            meeting = convening.start_conference(coordinator, case, meeting_type)
+            meeting = convening_request.start_conference(coordinator, case, meeting_type)
         except (convening.ConveningError, ValueError):
-            meeting = convening.start_conference(coordinator, case, MeetingType.STRATEGY_DISCUSSION)
+            meeting = convening_request.start_conference(coordinator, case, MeetingType.STRATEGY_DISCUSSION)
         deadline = earliest + timedelta(days=1 + index % 4, hours=8)
-        convening.set_window(meeting, earliest, deadline, 60)
+        convening_request.set_window(meeting, earliest, deadline, 60)
         meeting.notes = DEMO_NOTE
         assert meeting.status is ConferenceStatus.DRAFT
         added += 1

@@ -29,6 +29,7 @@ from conference.auth.models import User
 from conference.cases.models import Case, MissingRisk
 from conference.cases.scope import case_scope
 from conference.convening import availability
+from conference.convening import invitations as convening_invitations
 from conference.convening import services as convening
 from conference.convening.models import Conference, ConferenceStatus, ResponseStatus
 from conference.db import utcnow
@@ -423,7 +424,7 @@ def accept_meetings(user: User, run: PlanRun, ids: list[str], *, venue: str) -> 
             if conference.ical_sequence != proposal.meeting.get("sequence"):
                 raise PlanningError(f"Meeting {proposal.id} has changed since the plan was made. Plan again.")
             arrangement.chosen_start_at, arrangement.chosen_end_at = proposal.start_at, proposal.end_at
-            convening.reschedule(user, conference)
+            convening_invitations.reschedule(user, conference)
             moved += 1
             continue
         if conference.status is not ConferenceStatus.DRAFT:
@@ -431,11 +432,11 @@ def accept_meetings(user: User, run: PlanRun, ids: list[str], *, venue: str) -> 
         arrangement.chosen_start_at, arrangement.chosen_end_at = proposal.start_at, proposal.end_at
         arrangement.chosen_assignments = dict(proposal.assignments)
         arrangement.chosen_conflicts = []
-        if not convening.location_of(conference):
+        if not convening_invitations.location_of(conference):
             if not venue:
                 raise PlanningError("Enter the venue or video link for the meetings that have none")
-            convening.set_place(conference, venue[:300], "")
-        convening.send_invitations(user, conference)
+            convening_invitations.set_place(conference, venue[:300], "")
+        convening_invitations.send_invitations(user, conference)
         invited += 1
     record_event(
         db.session,

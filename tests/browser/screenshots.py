@@ -36,7 +36,8 @@ def prepare(url: str) -> tuple[object, dict[str, str]]:
     from conference import create_app, migrate
     from conference.cases.models import Case
     from conference.config import Settings
-    from conference.convening import services
+    from conference.convening import options as convening_options
+    from conference.convening import request as convening_request
     from conference.convening.models import Attendee, Conference, ConferenceStatus, ResponseStatus
     from conference.db import utcnow
     from conference.demo import DEMO_ACCOUNTS, load_demo
@@ -54,10 +55,10 @@ def prepare(url: str) -> tuple[object, dict[str, str]]:
 
             coordinator = db.session.scalars(select(User).where(User.email == DEMO_ACCOUNTS[0][0])).one()
             case = db.session.scalars(select(Case).where(Case.reference.like("NB-%-0002"))).one()
-            meeting = services.start_conference(coordinator, case, MeetingType.STRATEGY_DISCUSSION)
+            meeting = convening_request.start_conference(coordinator, case, MeetingType.STRATEGY_DISCUSSION)
             now = utcnow()
-            services.set_window(meeting, now, now + timedelta(days=3), 60)
-            services.find_options(meeting)
+            convening_request.set_window(meeting, now, now + timedelta(days=3), 60)
+            convening_options.find_options(meeting)
             options_path = f"/conferences/{meeting.id}/options"
         # The board with the most answers among the meetings still to come.
         answered = func.count(Attendee.responded_at)

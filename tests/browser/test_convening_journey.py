@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from conference.convening import services
+from conference.convening import options as convening_options
 from rules.clock import LONDON
 from tests.browser.conftest import BrowserFactory, MailCatcher
 from tests.browser.pages import CaseListPage, CasePage, LoginPage, Navigation, NewCaseDetails, NewCasePage
@@ -36,8 +36,8 @@ def test_coordinator_convenes_a_strategy_discussion_and_each_invitee_gets_one_in
 ) -> None:
     area = ConveningSeed(seed)
     solves: list[int] = []
-    real_solve = services.solve
-    monkeypatch.setattr(services, "solve", lambda request: solves.append(1) or real_solve(request))
+    real_solve = convening_options.solve
+    monkeypatch.setattr(convening_options, "solve", lambda request: solves.append(1) or real_solve(request))
 
     browser = browsers()
     LoginPage(browser).open().sign_in(area.person)

@@ -325,16 +325,18 @@ class Factories:
         leaves it."""
         from flask import g
 
-        from conference.convening import services
+        from conference.convening import invitations as convening_invitations
+        from conference.convening import options as convening_options
+        from conference.convening import request as convening_request
 
         g.user = coordinator
-        conference = services.start_conference(coordinator, case, MeetingType.STRATEGY_DISCUSSION)
+        conference = convening_request.start_conference(coordinator, case, MeetingType.STRATEGY_DISCUSSION)
         now = datetime.now(UTC)
-        services.set_window(conference, now, now + timedelta(days=2), 60)
-        services.find_options(conference)
-        services.choose_option(conference, 0)
-        services.set_place(conference, "Room 4, Civic Centre", "")
-        services.send_invitations(coordinator, conference)
+        convening_request.set_window(conference, now, now + timedelta(days=2), 60)
+        convening_options.find_options(conference)
+        convening_options.choose_option(conference, 0)
+        convening_invitations.set_place(conference, "Room 4, Civic Centre", "")
+        convening_invitations.send_invitations(coordinator, conference)
         self.save()
         return conference
 

@@ -8,6 +8,8 @@ import uuid
 from sqlalchemy import func, select
 
 from conference.audit import AuditEvent
+from conference.convening import options as convening_options
+from conference.convening import request as convening_request
 from conference.convening import services
 from conference.convening.invitation_models import ConferenceArrangement
 from conference.convening.models import Conference
@@ -23,7 +25,7 @@ def _draft_with_window(client, factories) -> Conference:
     from datetime import UTC, datetime, timedelta
 
     now = datetime.now(UTC)
-    services.set_window(conference, now, now + timedelta(days=2), 60)
+    convening_request.set_window(conference, now, now + timedelta(days=2), 60)
     db.session.commit()
     return conference
 
@@ -53,7 +55,7 @@ def test_a_refused_relaxation_changes_nothing(client, factories, monkeypatch):
         raise services.ConveningError("The scheduler could not run.")
 
     token_page = f"/conferences/{conference.id}/options"
-    monkeypatch.setattr(services, "find_options", no_times)
+    monkeypatch.setattr(convening_options, "find_options", no_times)
     response = post(client, f"/conferences/{conference.id}/options/relax", {"kind": "extend_deadline"}, token_page)
     assert response.status_code == 409
     db.session.expire_all()

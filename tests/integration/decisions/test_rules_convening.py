@@ -7,7 +7,7 @@ import secrets
 from datetime import UTC, date, datetime, timedelta
 
 from conference.convening.models import Conference, ConferenceStatus
-from conference.convening.services import suggested_window
+from conference.convening.request import suggested_window
 from conference.extensions import db
 from decisions.models import NrmReferral
 from rules.timescales import (

@@ -1,0 +1,138 @@
+"""The live board: deputies and replacements, the reply cut-off, counter proposals and held replies."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from conference.audit import record_event
+from conference.auth.models import User
+from conference.convening import availability, queries
+from conference.convening.invitation_models import ConferenceArrangement, ReplyRecord
+from conference.convening.invitations import _enqueue_cancel, _enqueue_request, meeting_object
+from conference.convening.models import Attendee, Conference, ConferenceStatus, ResponseStatus
+from conference.convening.options import choose_time
+from conference.convening.services import ACTIVE_RESPONSES, ConveningError, all_attendees, arrangement_for
+from conference.db import utcnow
+from conference.directory.models import Person
+from conference.extensions import db
+from conference.invitations import calendar as ical
+from conference.invitations.replies import ReplyOutcome
+from conference.outbox.models import OutboxMessage
+
+# --- the board: replies, deputies, replacements, cut-off, counters, held replies ---------------
+
+
+def next_candidates(conference: Conference, attendee: Attendee) -> list[Person]:
+    """The role's other candidates, in order, who are not already invited to this meeting."""
+    taken = {str(a.person_id) for a in all_attendees(conference)}
+    people = availability.people_by_id(attendee.seat.candidate_ids)
+    return [people[c] for c in attendee.seat.candidate_ids if c not in taken and c in people]
+
+
+def replace_attendee(
+    conference: Conference, attendee: Attendee, person: Person, *, by_deputy_choice: bool, user: User | None = None
+) -> Attendee:
+    """REQUEST to the new person and CANCEL to the one replaced (SEQUENCE one higher, not stored)."""
+    if conference.status is not ConferenceStatus.INVITED:
+        raise ConveningError("This meeting is not open for changes.")
+    if attendee.response not in ACTIVE_RESPONSES:
+        raise ConveningError("This person has already been replaced.")
+    if str(person.id) not in attendee.seat.candidate_ids or person.id == attendee.person_id:
+        raise ConveningError("Choose one of the role's other candidates.")
+    if any(a.person_id == person.id for a in all_attendees(conference)):
+        raise ConveningError(f"{person.name} is already invited to this meeting.")
+    assert conference.start_at is not None and conference.end_at is not None
+    meeting = meeting_object(conference, conference.start_at, conference.end_at)
+    deputy = Attendee(
+        conference_id=conference.id,
+        conference_role_id=attendee.seat.id,
+        person_id=person.id,
+        deputy_rank=attendee.seat.candidate_ids.index(str(person.id)),
+        response=ResponseStatus.NEEDS_ACTION,
+    )
+    deputy.seat = attendee.seat
+    deputy.person = person
+    db.session.add(deputy)
+    db.session.flush()
+    attendee.response = ResponseStatus.SENDING_DEPUTY if by_deputy_choice else ResponseStatus.REPLACED
+    attendee.responded_at = utcnow()
+    attendee.replaced_by_id = deputy.id
+    _enqueue_request(conference, deputy, meeting)
+    _enqueue_cancel(conference, attendee, ical.for_removed_attendee(meeting), replaced=True)
+    record_event(
+        db.session,
+        "conference.replace",
+        object_type="conference",
+        object_id=conference.id,
+        detail={"replaced": str(attendee.id), "by": str(deputy.id), "deputy_choice": by_deputy_choice},
+        actor_user_id=user.id if user else None,
+    )
+    return deputy
+
+
+def set_cutoff(conference: Conference, cutoff_at: datetime) -> None:
+    arrangement_for(conference).reply_cutoff_at = cutoff_at
+    record_event(db.session, "conference.cutoff", object_type="conference", object_id=conference.id)
+
+
+def accept_counter(conference: Conference, record: ReplyRecord) -> None:
+    """Take a proposed time: it becomes the chosen time, confirmed on the check answers page."""
+    if record.proposed_start_at is None or record.proposed_end_at is None:
+        raise ConveningError("This proposal has no complete time.")
+    choose_time(conference, record.proposed_start_at)
+    arrangement = arrangement_for(conference)
+    arrangement.chosen_end_at = record.proposed_end_at
+
+
+def needs_attention(conference: Conference, attendee: Attendee) -> bool:
+    """A required role that declined, or has not answered by the cut-off."""
+    if not attendee.seat.required:
+        return False
+    if attendee.response is ResponseStatus.DECLINED:
+        return True
+    if attendee.response is ResponseStatus.WRITTEN_SUBMISSION and not attendee.seat.written_submission_allowed:
+        return True
+    cutoff = arrangement_for(conference).reply_cutoff_at
+    return attendee.response is ResponseStatus.NEEDS_ACTION and cutoff is not None and utcnow() >= cutoff
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    arrangement: ConferenceArrangement
+    attendees: list[Attendee]
+    offers: dict[uuid.UUID, list[Person]]
+    outbox: dict[uuid.UUID | None, OutboxMessage]
+    counters: list[ReplyRecord]
+    held: list[ReplyRecord]
+    replies: list[ReplyRecord]
+
+
+def show_board(user: User, conference: Conference) -> BoardPage:
+    """What the live board shows; the viewing is audited."""
+    arrangement = arrangement_for(conference)
+    attendees = all_attendees(conference) if conference.status is not ConferenceStatus.DRAFT else []
+    offers = {a.id: next_candidates(conference, a) for a in attendees if needs_attention(conference, a)}
+    outbox = {m.attendee_id: m for m in queries.find_outbox(conference)}
+    record_event(
+        db.session,
+        "conference.board.view",
+        object_type="conference",
+        object_id=conference.id,
+        detail={"case_id": str(conference.case_id)},
+    )
+    return BoardPage(
+        arrangement=arrangement,
+        attendees=attendees,
+        offers=offers,
+        outbox=outbox,
+        counters=list(queries.find_open(conference, ReplyOutcome.COUNTER)),
+        held=list(queries.find_open(conference, ReplyOutcome.HELD)),
+        replies=list(queries.find_replies(conference, 20)),
+    )
+
+
+def dismiss_reply(user: User, conference: Conference, reply_id: uuid.UUID) -> None:
+    """Take a held or counter reply off the board."""
+    queries.get_reply(conference, reply_id).resolved_at = utcnow()

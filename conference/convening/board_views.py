@@ -1,0 +1,152 @@
+"""The live board's pages: the board, the reply cut-off, replacing an attendee, counter proposals and held
+replies, cancelling, and the answers the board's script polls.
+
+They are routes of convening's blueprint (endpoint names ``convening.board`` and so on);
+``conference._register_blueprints`` imports this module before it registers the blueprint.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from conference.auth.policy import Permission, has_permission, requires
+from conference.convening import board as convening_board
+from conference.convening import invitations as convening_invitations
+from conference.convening import live, queries, services
+from conference.convening.forms import moment_fields, parse_moment
+from conference.convening.models import ConferenceStatus
+from conference.convening.views import BANNER, _conference, bp
+from conference.db import utcnow
+from conference.forms import FormErrors
+
+# --- 6. live board -------------------------------------------------------------------------------
+
+
+@bp.route("/conferences/<uuid:conference_id>", methods=["GET"])
+@requires(Permission.CONFERENCE_VIEW)
+def board(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    shown = convening_board.show_board(g.user, conference)
+    return render_template(
+        "convening/board.html",
+        conference=conference,
+        arrangement=shown.arrangement,
+        attendees=shown.attendees,
+        offers=shown.offers,
+        outbox=shown.outbox,
+        counters=shown.counters,
+        held=shown.held,
+        replies=shown.replies,
+        banner=session.pop(BANNER, None),
+        shown_at=utcnow(),
+        errors=FormErrors(),
+        form=moment_fields("cutoff", shown.arrangement.reply_cutoff_at),
+        can_convene=has_permission(g.user, Permission.CONFERENCE_CONVENE),
+    )
+
+
+@bp.route("/conferences/<uuid:conference_id>/cutoff", methods=["POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def cutoff(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    errors = FormErrors()
+    form = request.form.to_dict()
+    cutoff_at = parse_moment(form, "cutoff", "the cut-off", errors)
+    if cutoff_at is not None and conference.start_at is not None and cutoff_at > conference.start_at:
+        errors.add("cutoff-day", "The cut-off must be before the meeting starts")
+    if errors or cutoff_at is None:
+        arrangement = services.arrangement_for(conference)
+        attendees = services.all_attendees(conference)
+        return render_template(
+            "convening/board.html",
+            conference=conference,
+            arrangement=arrangement,
+            attendees=attendees,
+            offers={},
+            outbox={},
+            counters=[],
+            held=[],
+            replies=[],
+            banner=None,
+            shown_at=None,
+            errors=errors,
+            form=form,
+            can_convene=True,
+        ), 400
+    convening_board.set_cutoff(conference, cutoff_at)
+    session[BANNER] = "Cut-off for replies saved"
+    return redirect(url_for("convening.board", conference_id=conference.id))
+
+
+@bp.route("/conferences/<uuid:conference_id>/attendees/<uuid:attendee_id>/replace", methods=["POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def replace(conference_id: uuid.UUID, attendee_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    attendee = queries.get_attendee(conference, attendee_id)
+    candidates = {str(p.id): p for p in convening_board.next_candidates(conference, attendee)}
+    person = candidates.get(request.form.get("person", ""))
+    if person is None:
+        abort(400)
+    try:
+        convening_board.replace_attendee(conference, attendee, person, by_deputy_choice=False, user=g.user)
+    except services.ConveningError:
+        abort(409)
+    session[BANNER] = f"{person.name} invited; {attendee.person.name} told they are no longer needed"
+    return redirect(url_for("convening.board", conference_id=conference.id))
+
+
+@bp.route("/conferences/<uuid:conference_id>/counters/<uuid:reply_id>/accept", methods=["POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def accept_counter(conference_id: uuid.UUID, reply_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    record = queries.get_reply(conference, reply_id)
+    try:
+        convening_board.accept_counter(conference, record)
+    except services.ConveningError:
+        abort(409)
+    return redirect(url_for("convening.another_time", conference_id=conference.id))
+
+
+@bp.route("/conferences/<uuid:conference_id>/replies/<uuid:reply_id>/dismiss", methods=["POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def dismiss_reply(conference_id: uuid.UUID, reply_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    convening_board.dismiss_reply(g.user, conference, reply_id)
+    return redirect(url_for("convening.board", conference_id=conference.id))
+
+
+@bp.route("/conferences/<uuid:conference_id>/cancel", methods=["GET", "POST"])
+@requires(Permission.CONFERENCE_CONVENE)
+def cancel(conference_id: uuid.UUID) -> ResponseReturnValue:
+    conference = _conference(conference_id)
+    if conference.status is not ConferenceStatus.INVITED:
+        abort(409)
+    if request.method == "POST":
+        count = convening_invitations.cancel_conference(g.user, conference)
+        session[BANNER] = f"Meeting cancelled; {count} people told"
+        return redirect(url_for("convening.board", conference_id=conference.id))
+    return render_template(
+        "convening/cancel.html", conference=conference, attendees=services.active_attendees(conference)
+    )
+
+
+# --- the board's answers, for its script to poll ----------------------------------------------------------
+
+bp.add_app_template_global(live.poll_seconds, "board_poll_seconds")
+
+
+@bp.route("/conferences/<uuid:conference_id>/answers", methods=["GET"])
+@requires(Permission.CONFERENCE_VIEW)
+def board_answers(conference_id: uuid.UUID) -> ResponseReturnValue:
+    """The board's answer words and their version (JSON), under the board's own permission and scope."""
+    found = live.board_answers(_conference(conference_id))
+    if request.if_none_match.contains(found.version):
+        response = current_app.response_class(status=304)
+    else:
+        response = jsonify(found.as_json())
+    response.set_etag(found.version)
+    response.headers["Cache-Control"] = "no-store"
+    return response

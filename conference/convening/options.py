@@ -1,0 +1,149 @@
+"""Step 4 of convening: look for times (the scheduler), relax the request, choose a time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from conference.audit import record_event
+from conference.convening import availability
+from conference.convening.invitation_models import ConferenceArrangement
+from conference.convening.models import Conference, ConferenceStatus
+from conference.convening.services import (
+    ConveningError,
+    active_attendees,
+    arrangement_for,
+    draft_or_invited,
+    parse_instant,
+)
+from conference.db import utcnow
+from conference.extensions import db
+from rules.clock import add_working_days
+from rules.timescales import (
+    close_of_business_at,
+)
+from rules.timescales import london_date as to_london_date
+from scheduler import RequestError
+
+# --- step 4: options -----------------------------------------------------------------------------
+
+
+def solve(request: dict[str, Any]) -> dict[str, Any]:
+    """Run the scheduling engine. OR-Tools is imported on the first solve, not at start-up."""
+    from scheduler.api import solve as engine_solve
+
+    return engine_solve(request)
+
+
+def _solved(conference: Conference) -> tuple[dict[str, Any], dict[str, str]] | None:
+    arrangement = arrangement_for(conference)
+    if arrangement.solved_at is None or conference.earliest_start_at is None or conference.deadline_at is None:
+        return None
+    if arrangement.solved_request is not None:
+        return arrangement.solved_request, dict(arrangement.unknown_reasons or {})
+    # options found before the request was kept on the arrangement: build it again (reads, changes nothing)
+    return availability.build_request_with_reasons(conference, include_on_call=arrangement.include_on_call)
+
+
+def solved_request(conference: Conference) -> dict[str, Any] | None:
+    """The scheduler request behind the arrangement's current options (never solves).
+
+    Kept on the arrangement when the options were found, so every process of a served app draws the same
+    picture. None when no options have been looked for yet.
+    """
+    solved = _solved(conference)
+    return solved[0] if solved is not None else None
+
+
+def unknown_availability(conference: Conference) -> list[tuple[str, str]]:
+    """(name, reason) of each candidate behind the current options whose availability is unknown."""
+    solved = _solved(conference)
+    if solved is None:
+        return []
+    request, unknown = solved
+    people = request.get("people", {})
+    return [
+        (str(people.get(pid, {}).get("name") or "A person no longer in the directory"), why)
+        for pid, why in unknown.items()
+    ]
+
+
+def find_options(conference: Conference) -> ConferenceArrangement:
+    """Run the scheduler over the window and keep its answer on the arrangement."""
+    arrangement = arrangement_for(conference)
+    if conference.earliest_start_at is None or conference.deadline_at is None:
+        raise ConveningError("Enter the deadline for this meeting first.")
+    request, unknown = availability.build_request_with_reasons(conference, include_on_call=arrangement.include_on_call)
+    try:
+        answer = solve(request)
+    except RequestError as error:
+        raise ConveningError(f"Convene could not look for a time: {error}") from None
+    arrangement.proposals = list(answer.get("proposals", []))
+    arrangement.no_slot_reasons = list(answer.get("reasons", []))
+    arrangement.suggestions = list(answer.get("suggestions", []))
+    arrangement.solved_at = utcnow()
+    arrangement.solved_request = request
+    arrangement.unknown_reasons = dict(unknown)
+    return arrangement
+
+
+RELAXATIONS = ("extend_deadline", "allow_written_submission", "use_on_call")
+
+
+def relax(conference: Conference, kind: str, role_value: str | None = None) -> None:
+    """One-click relaxations offered when no time works; the options are then found again."""
+    draft_or_invited(conference)
+    arrangement = arrangement_for(conference)
+    if kind == "extend_deadline":
+        assert conference.deadline_at is not None
+        next_day = add_working_days(to_london_date(conference.deadline_at), 1, conference.nation)
+        conference.deadline_at = max(close_of_business_at(next_day), conference.deadline_at + timedelta(hours=24))
+    elif kind == "allow_written_submission":
+        seats = [s for s in conference.roles if s.required and (role_value is None or s.role.value == role_value)]
+        if not seats:
+            raise ConveningError("There is no required role to allow a written submission for.")
+        for seat in seats:
+            seat.written_submission_allowed = True
+    elif kind == "use_on_call":
+        arrangement.include_on_call = True
+    else:
+        raise ConveningError("Choose one of the ways to find a time.")
+    record_event(
+        db.session, "conference.relax", object_type="conference", object_id=conference.id, detail={"kind": kind}
+    )
+    find_options(conference)
+
+
+def choose_option(conference: Conference, index: int) -> None:
+    draft_or_invited(conference)
+    arrangement = arrangement_for(conference)
+    if not 0 <= index < len(arrangement.proposals):
+        raise ConveningError("Select a time for the meeting")
+    proposal = arrangement.proposals[index]
+    arrangement.chosen_start_at = parse_instant(proposal["start"])
+    arrangement.chosen_end_at = parse_instant(proposal["end"])
+    arrangement.chosen_assignments = dict(proposal["assignments"])
+    arrangement.chosen_conflicts = []
+
+
+def choose_time(conference: Conference, start_at: datetime) -> list[str]:
+    """Another time chosen by the coordinator: each role's primary, with the conflicts stated."""
+    draft_or_invited(conference)
+    arrangement = arrangement_for(conference)
+    end_at = start_at + timedelta(minutes=conference.duration_minutes)
+    assignments: dict[str, Any] = {}
+    if conference.status is ConferenceStatus.INVITED:
+        for attendee in active_attendees(conference):
+            assignments[attendee.seat.role.value] = {"person": str(attendee.person_id)}
+    else:
+        for seat in conference.roles:
+            first = seat.candidate_ids[0] if seat.candidate_ids else None
+            assignments[seat.role.value] = {"person": first}
+    conflicts = availability.conflicts_at(
+        conference, start_at, end_at, assignments, include_on_call=arrangement.include_on_call
+    )
+    arrangement.chosen_start_at = start_at
+    arrangement.chosen_end_at = end_at
+    arrangement.chosen_assignments = assignments
+    arrangement.chosen_conflicts = conflicts
+    return conflicts
