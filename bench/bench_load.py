@@ -173,7 +173,8 @@ def seed(url: str, open_cases: int, sessions: int) -> tuple[list[str], str, list
     engine = create_engine(url)
     migrate.upgrade(engine)
     engine.dispose()
-    app = create_app(Settings(environment="test", secret_key=SECRET, database_url=url))
+    # The bench's own throwaway database: the demo area loads only in development.
+    app = create_app(Settings(environment="development", secret_key=SECRET, database_url=url))
     now = datetime.now(UTC)
     with app.app_context():
         load_demo()
