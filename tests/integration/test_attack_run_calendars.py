@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from conference.auth.models import Role
 from conference.directory.models import AvailabilitySource, Person
 from conference.extensions import db
-from tests.integration.convening.conftest import build_area, post, soup
+from tests.integration.convening.conftest import build_area, convene_until_options, soup
 from tests.support.factories import EMPTY_ICS, csrf_token
 
 FIXTURES = Path(__file__).parents[1] / "unit" / "scheduler" / "calendar_fixtures"
@@ -162,7 +162,7 @@ def test_attack_run_calendar_bombs_broken_calendars_and_ssrf(client, factories, 
     deputy.availability_source, deputy.availability_ics = AvailabilitySource.ICS_UPLOAD, EMPTY_ICS
     db.session.commit()
     factories.sign_in(client, area.coordinator)
-    conference_id = _convene_until_options(client, area)
+    conference_id = convene_until_options(client, area)
     started = datetime.now(UTC)
     options = client.get(f"/conferences/{conference_id}/options")
     took = datetime.now(UTC) - started
@@ -183,29 +183,3 @@ def test_attack_run_calendar_bombs_broken_calendars_and_ssrf(client, factories, 
 
     with capsys.disabled():
         print("\n" + "\n".join(log))
-
-
-def _convene_until_options(client, area) -> str:
-    response = post(client, f"/cases/{area.case.id}/conferences/new", {"meeting_type": "strategy_discussion"})
-    assert response.status_code == 302
-    conference_id = response.headers["Location"].split("/")[2]
-    from rules.display import to_london
-
-    local = to_london(datetime.now(UTC) + timedelta(days=2))
-    response = post(
-        client,
-        f"/conferences/{conference_id}/timescale",
-        {
-            "deadline-day": str(local.day),
-            "deadline-month": str(local.month),
-            "deadline-year": str(local.year),
-            "deadline-time": f"{local.hour:02d}:{local.minute:02d}",
-            "duration": "60",
-        },
-    )
-    assert response.status_code == 302
-    page = soup(client.get(f"/conferences/{conference_id}/people"))
-    data = {i["name"]: i["value"] for i in page.select("input[type=radio][checked]")}
-    data["action"] = "continue"
-    assert post(client, f"/conferences/{conference_id}/people", data).status_code == 302
-    return conference_id

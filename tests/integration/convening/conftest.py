@@ -75,6 +75,34 @@ def soup(response: Any) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html5lib")
 
 
+def convene_until_options(client: Any, area: Any) -> str:
+    """Open a strategy discussion on the area's case, set a two-day window, keep the proposed people and press
+    Continue (which finds the times). Returns the new conference's id."""
+    from rules.display import to_london
+
+    response = post(client, f"/cases/{area.case.id}/conferences/new", {"meeting_type": "strategy_discussion"})
+    assert response.status_code == 302
+    conference_id = str(response.headers["Location"].split("/")[2])
+    local = to_london(datetime.now(UTC) + timedelta(days=2))
+    response = post(
+        client,
+        f"/conferences/{conference_id}/timescale",
+        {
+            "deadline-day": str(local.day),
+            "deadline-month": str(local.month),
+            "deadline-year": str(local.year),
+            "deadline-time": f"{local.hour:02d}:{local.minute:02d}",
+            "duration": "60",
+        },
+    )
+    assert response.status_code == 302
+    page = soup(client.get(f"/conferences/{conference_id}/people"))
+    data = {i["name"]: i["value"] for i in page.select("input[type=radio][checked]")}
+    data["action"] = "continue"
+    assert post(client, f"/conferences/{conference_id}/people", data).status_code == 302
+    return conference_id
+
+
 def run_journey(client: Any, area: Area, *, venue: str = "Room 4, Civic Centre") -> str:
     """Ask -> timescale -> people -> options -> place -> check -> send. Returns the conference id."""
     case = area.case

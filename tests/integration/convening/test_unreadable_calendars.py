@@ -13,37 +13,10 @@ import pytest
 from conference.convening import availability
 from conference.directory.models import AvailabilitySource
 from conference.extensions import db
-from tests.integration.convening.conftest import build_area, post, soup
+from tests.integration.convening.conftest import build_area, convene_until_options, soup
 from tests.support.factories import EMPTY_ICS
 
 RSCALE = (Path(__file__).parents[2] / "unit" / "scheduler" / "calendar_fixtures" / "rscale_hebrew.ics").read_text()
-
-
-def _to_options(client, area) -> str:
-    from datetime import UTC, datetime, timedelta
-
-    from rules.display import to_london
-
-    response = post(client, f"/cases/{area.case.id}/conferences/new", {"meeting_type": "strategy_discussion"})
-    conference_id = response.headers["Location"].split("/")[2]
-    local = to_london(datetime.now(UTC) + timedelta(days=2))
-    response = post(
-        client,
-        f"/conferences/{conference_id}/timescale",
-        {
-            "deadline-day": str(local.day),
-            "deadline-month": str(local.month),
-            "deadline-year": str(local.year),
-            "deadline-time": f"{local.hour:02d}:{local.minute:02d}",
-            "duration": "60",
-        },
-    )
-    assert response.status_code == 302
-    page = soup(client.get(f"/conferences/{conference_id}/people"))
-    data = {i["name"]: i["value"] for i in page.select("input[type=radio][checked]")}
-    data["action"] = "continue"
-    assert post(client, f"/conferences/{conference_id}/people", data).status_code == 302
-    return conference_id
 
 
 def test_unreadable_calendars_make_their_people_unknown_and_times_are_still_offered(client, factories, monkeypatch):
@@ -63,7 +36,7 @@ def test_unreadable_calendars_make_their_people_unknown_and_times_are_still_offe
     db.session.commit()
     monkeypatch.setattr(availability, "busy_from_ics", reader_with_a_bug)
     factories.sign_in(client, area.coordinator)
-    conference_id = _to_options(client, area)
+    conference_id = convene_until_options(client, area)
 
     options = client.get(f"/conferences/{conference_id}/options")
 
