@@ -15,8 +15,7 @@ import pytest
 from conference import create_app
 from conference.extensions import db
 from tests.conftest import make_settings
-from tests.integration.convening.conftest import build_area, soup
-from tests.integration.convening.test_unreadable_calendars import _to_options
+from tests.integration.convening.conftest import build_area, convene_until_options, soup
 from tests.support.factories import EMPTY_ICS
 
 RSCALE = (Path(__file__).parents[2] / "unit" / "scheduler" / "calendar_fixtures" / "rscale_hebrew.ics").read_text()
@@ -29,7 +28,7 @@ def test_options_solved_in_one_app_are_shown_by_another(app, client, factories, 
     police.availability_ics = RSCALE  # stored before the reader refused it: availability unknown
     db.session.commit()
     factories.sign_in(client, area.coordinator)
-    conference_id = _to_options(client, area)  # Continue on the people page solves, in the first app
+    conference_id = convene_until_options(client, area)  # Continue on the people page solves, in the first app
     police.availability_ics = EMPTY_ICS  # fixed afterwards: the options shown are still those solved
     db.session.commit()
 
