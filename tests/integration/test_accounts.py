@@ -70,39 +70,14 @@ def test_no_account_exists_until_one_is_created_and_the_cli_checks_passwords(app
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
     agency = factories.agency(factories.area(), name="Northbridge Children's Services")
     runner = CliRunner()
-    weak = runner.invoke(
-        app.cli,
-        [
-            "users",
-            "create",
-            "first.admin@example.test",
-            "--name",
-            "First Admin",
-            "--role",
-            "administrator",
-            "--agency",
-            agency.name,
-            "--password",
-            "password1234",
-        ],
-    )
+
+    def create_admin(password: str):  # type: ignore[no-untyped-def]
+        args = ["users", "create", "first.admin@example.test", "--name", "First Admin", "--role", "administrator"]
+        return runner.invoke(app.cli, [*args, "--agency", agency.name, "--password", password])
+
+    weak = create_admin("password1234")
     assert weak.exit_code == 2 and "too common" in weak.output
-    ok = runner.invoke(
-        app.cli,
-        [
-            "users",
-            "create",
-            "first.admin@example.test",
-            "--name",
-            "First Admin",
-            "--role",
-            "administrator",
-            "--agency",
-            agency.name,
-            "--password",
-            "violet-meadow-lantern-9",
-        ],
-    )
+    ok = create_admin("violet-meadow-lantern-9")
     assert ok.exit_code == 0, ok.output
     assert "Enrolment code: " in ok.output and "never by email" in ok.output
     created = db.session.scalars(select(User)).one()
