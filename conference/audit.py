@@ -8,9 +8,10 @@ Database triggers refuse UPDATE and DELETE on ``audit_events`` (see the first mi
 
 ``verify_chain`` walks the log and names the first broken row: ``flask --app wsgi audit verify``.
 
-Who acts, and in which request, comes from an explicit ``AuditContext`` that the request layer sets for each
-request (``conference.security.guard``, with ``enter_context``/``leave_context``). Outside a request (CLI,
-worker) there is none: the actor is "system" and kept callbacks run at once. This module imports no Flask.
+Which request a row belongs to comes from an explicit ``AuditContext`` that the request layer sets for each
+request (``conference.security.guard``, with ``enter_context``/``leave_context``). Who acts is passed in by the
+service (``actor=user``); a row written without one takes the context's signed-in user, and outside a request
+(CLI, worker) the actor is "system" and kept callbacks run at once. This module imports no Flask.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterable
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, BigInteger, String, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
@@ -118,7 +119,29 @@ def current_context() -> AuditContext | None:
     return _CONTEXT.get()
 
 
-def _actor() -> tuple[uuid.UUID | None, uuid.UUID | None, str]:
+class Actor(Protocol):
+    """Who acts: an account (``conference.auth.models.User``), named by the service that writes the row."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def agency_id(self) -> uuid.UUID: ...
+
+    @property
+    def role(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class _ActorSnapshot:
+    id: uuid.UUID
+    agency_id: uuid.UUID
+    role: Any
+
+
+def _actor(actor: Actor | None = None) -> tuple[uuid.UUID | None, uuid.UUID | None, str]:
+    if actor is not None:
+        return actor.id, actor.agency_id, str(actor.role)
     context = current_context()
     if context is None:
         return None, None, "system"
@@ -138,9 +161,14 @@ def record_event(
     reason: str = "",
     detail: dict[str, Any] | None = None,
     actor_user_id: uuid.UUID | None = None,
+    actor: Actor | None = None,
 ) -> AuditEvent:
-    """Append one audit row in the caller's transaction. ``detail`` must hold ids, never personal data."""
-    user_id, agency_id, role = _actor()
+    """Append one audit row in the caller's transaction. ``detail`` must hold ids, never personal data.
+
+    ``actor`` is the user who acts (services pass the ``user`` they were given); without it the row takes the
+    request's signed-in user from the context. ``actor_user_id`` names the account alone, for sign-in steps
+    taken before anyone is signed in."""
+    user_id, agency_id, role = _actor(actor)
     context = current_context()
     if actor_user_id is not None:
         user_id = actor_user_id
@@ -198,8 +226,11 @@ def record_refusal(
     reason: str = "",
     detail: dict[str, Any] | None = None,
     actor_user_id: uuid.UUID | None = None,
+    actor: Actor | None = None,
 ) -> None:
     """An audit row that survives the rollback of a refused request (a 4xx): see ``keep_after_rollback``."""
+    if actor is not None:  # read now: the rollback expires the objects loaded by the request
+        actor = _ActorSnapshot(actor.id, actor.agency_id, actor.role)
 
     def write() -> None:
         record_event(
@@ -211,6 +242,7 @@ def record_refusal(
             reason=reason,
             detail=detail,
             actor_user_id=actor_user_id,
+            actor=actor,
         )
 
     keep_after_rollback(write)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import text
 
 from conference.auth.policy import Permission, has_permission, public, requires
-from conference.extensions import db
+from conference.extensions import check_database
 
 bp = Blueprint("main", __name__)
 
@@ -31,7 +30,7 @@ def _endpoints() -> set[str]:
 @bp.route("/healthz")
 @public
 def health() -> ResponseReturnValue:
-    db.session.execute(text("SELECT 1"))
+    check_database()
     return {"status": "ok"}
 
 

@@ -85,6 +85,11 @@ def find_valid_reset(token: str) -> PasswordReset | None:
     return reset
 
 
+def find_reset_user(reset: PasswordReset) -> User | None:
+    """The account a valid reset link belongs to."""
+    return db.session.get(User, reset.user_id)
+
+
 def reset_password(reset: PasswordReset, new_password: str) -> User:
     user = db.session.get(User, reset.user_id)
     assert user is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 
 from conference.audit import keep_after_rollback, record_event, record_refusal
 from conference.auth import enrolment, mfa, notices
-from conference.auth.models import User, UserSession
+from conference.auth.models import FormDraft, User, UserSession
 from conference.auth.passwords import hash_password, needs_rehash, verify_password
 from conference.db import utcnow
 from conference.extensions import db
@@ -191,6 +192,12 @@ def enrol_mfa(user: User, secret: str, code: str, secret_key: str) -> MfaResult:
     notices.tell_authenticator_set_up(user)
     record_event(db.session, "login", object_type="user", object_id=user.id, actor_user_id=user.id)
     return MfaResult(True)
+
+
+def find_form_draft(user: User, draft_id: str) -> FormDraft | None:
+    """The form data ``user`` posted when their session had ended (kept by ``conference.security``), if still kept."""
+    draft = db.session.get(FormDraft, uuid.UUID(draft_id))
+    return draft if draft is not None and draft.user_id == user.id else None
 
 
 def record_logout(user: User) -> None:

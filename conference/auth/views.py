@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from conference.auth import mfa as totp
 from conference.auth import reset, services
-from conference.auth.models import FormDraft, User
+from conference.auth.models import User
 from conference.auth.passwords import password_problem
 from conference.auth.policy import Permission, public, requires
 from conference.db import utcnow
-from conference.extensions import db, limiter
+from conference.extensions import limiter
 from conference.forms import FormErrors
 from conference.security import safe_next
 
@@ -177,8 +176,8 @@ def _complete_login() -> ResponseReturnValue:
     target = safe_next(session.pop("next", None)) or url_for("main.index")
     draft_id = session.pop("draft_id", None)
     if draft_id:
-        draft = db.session.get(FormDraft, uuid.UUID(draft_id))
-        if draft is not None and draft.user_id == g.pending_user.id:
+        draft = services.find_form_draft(g.pending_user, draft_id)
+        if draft is not None:
             session["restore_draft"] = draft_id
             target = safe_next(draft.path) or target
     return redirect(target)
@@ -224,7 +223,7 @@ def reset_password(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         password = request.form.get("password", "")
         confirm = request.form.get("confirm_password", "")
-        user = db.session.get(User, pending.user_id)
+        user = reset.find_reset_user(pending)
         problem = password_problem(password, email=user.email if user else "", name=user.display_name if user else "")
         if problem:
             errors.add("password", problem)

@@ -7,16 +7,13 @@ from datetime import datetime
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
-from conference.audit import find_case_views, record_event
 from conference.auth.models import User
 from conference.auth.policy import Permission, has_permission, requires
-from conference.cases import queries, services
+from conference.cases import access_log, queries, services
 from conference.cases.models import Gender, MissingRisk
 from conference.cases.sections import case_sections
 from conference.db import utcnow
-from conference.extensions import db
 from conference.forms import FormErrors, local_datetime, parse_date, parse_time_of_day, restored_form_data, text_field
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -31,7 +28,7 @@ def list_cases() -> ResponseReturnValue:
         sort = queries.CaseSort.URGENCY
     include_closed = request.args.get("closed") == "yes"
     cases = queries.find_cases(g.user, sort=sort, include_closed=include_closed)
-    record_event(db.session, "case.list.view", object_type="case_list", detail={"count": len(cases)})
+    access_log.record_case_list_viewed(g.user, len(cases))
     return render_template(
         "cases/list.html",
         cases=cases,
@@ -158,8 +155,5 @@ def show_case(case_id: uuid.UUID) -> ResponseReturnValue:
 @requires(Permission.CASE_ACCESS_LOG)
 def case_access_log(case_id: uuid.UUID) -> ResponseReturnValue:
     case = queries.get_case(g.user, case_id)
-    record_event(db.session, "case.access_log.view", object_type="case", object_id=case.id)
-    events = find_case_views(db.session, case.id)
-    actor_ids = {e.actor_user_id for e in events if e.actor_user_id}
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
-    return render_template("cases/access_log.html", case=case, events=events, users=users)
+    log = access_log.view_access_log(g.user, case)
+    return render_template("cases/access_log.html", case=case, events=log.events, users=log.users)

@@ -7,11 +7,10 @@ from datetime import date, timedelta
 from flask import Blueprint, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
 
-from conference.audit import record_event
 from conference.auth.policy import Permission, requires
-from conference.dashboard import decisions_adapter, engagement, queries
+from conference.dashboard import decisions_adapter, engagement, queries, services
 from conference.db import utcnow
-from conference.extensions import EXPORT_LIMIT, db, limiter, user_rate_key
+from conference.extensions import EXPORT_LIMIT, limiter, user_rate_key
 from conference.forms import FormErrors, parse_date
 from rules.display import to_london
 
@@ -83,17 +82,9 @@ def engagement_csv() -> ResponseReturnValue:
     period, _ = _period(request.args.to_dict(), errors, today)
     if errors:
         return dashboard()
-    report = engagement.engagement_report(g.user, period)
-    record_event(
-        db.session,
-        "export.engagement_csv",
-        object_type="report",
-        object_id="agency-engagement",
-        detail={"from_on": period.from_on.isoformat(), "to_on": period.to_on.isoformat(), "agencies": len(report)},
-    )
-    filename = f"agency-engagement-{period.from_on.isoformat()}-to-{period.to_on.isoformat()}.csv"
+    export = services.export_engagement_csv(g.user, period)
     return Response(
-        engagement.engagement_csv(report),
+        export.body,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
     )

@@ -6,14 +6,12 @@ import uuid
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from conference.auth.policy import Permission, has_permission, requires
-from conference.directory import services
-from conference.directory.models import Agency, AvailabilitySource, LocalAuthority, Person
-from conference.extensions import CALENDAR_UPLOAD_LIMIT, db, has_calendar_upload, limiter, user_rate_key
+from conference.directory import queries, services
+from conference.directory.models import Agency, AvailabilitySource, Person
+from conference.extensions import CALENDAR_UPLOAD_LIMIT, has_calendar_upload, limiter, user_rate_key
 from conference.forms import FormErrors
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
@@ -22,24 +20,14 @@ bp = Blueprint("directory", __name__, url_prefix="/directory")
 @bp.route("/agencies")
 @requires(Permission.DIRECTORY_VIEW)
 def list_agencies() -> ResponseReturnValue:
-    agencies = (
-        db.session.scalars(select(Agency).join(LocalAuthority).order_by(LocalAuthority.name, Agency.kind, Agency.name))
-        .unique()
-        .all()
-    )
+    agencies = queries.find_agencies()
     return render_template("directory/agencies.html", agencies=agencies)
 
 
 @bp.route("/agencies/<uuid:agency_id>")
 @requires(Permission.DIRECTORY_VIEW)
 def show_agency(agency_id: uuid.UUID) -> ResponseReturnValue:
-    agency = (
-        db.session.scalars(select(Agency).where(Agency.id == agency_id).options(selectinload(Agency.people)))
-        .unique()
-        .first()
-    )
-    if agency is None:
-        raise NotFound()
+    agency = queries.get_agency(agency_id)
     can_manage = has_permission(g.user, Permission.DIRECTORY_MANAGE) and (
         agency.local_authority_id == g.user.agency.local_authority_id
     )
@@ -50,10 +38,7 @@ def show_agency(agency_id: uuid.UUID) -> ResponseReturnValue:
 
 def _managed_agency(agency_id: uuid.UUID) -> Agency:
     """Administrators manage the directory of their own area."""
-    agency = db.session.get(Agency, agency_id)
-    if agency is None or agency.local_authority_id != g.user.agency.local_authority_id:
-        raise NotFound()
-    return agency
+    return queries.get_managed_agency(g.user, agency_id)
 
 
 @bp.route("/agencies/<uuid:agency_id>/people/new", methods=["GET", "POST"], endpoint="new_person")
