@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
+    from conference import models  # noqa: F401  (every mapped class: relationships named by string resolve)
     from conference.logs import configure_logging
 
     configure_logging()

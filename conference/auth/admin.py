@@ -15,29 +15,19 @@ from werkzeug.exceptions import NotFound
 
 from conference.audit import record_event
 from conference.auth import enrolment, notices
-from conference.auth.models import Role, User, UserSession
+from conference.auth.models import Role, User, UserAgency, UserSession
 from conference.auth.passwords import hash_password
-from conference.directory.models import Agency
 from conference.extensions import db
 
 
 def find_users_in_area(admin: User) -> list[User]:
+    """The accounts of the administrator's area: those whose agency is in it (the agencies of the area are listed by
+    ``conference.directory.queries.find_agencies_in_area``)."""
     area_id = admin.agency.local_authority_id
     return list(
         db.session.scalars(
-            select(User)
-            .join(Agency, User.agency_id == Agency.id)
-            .where(Agency.local_authority_id == area_id)
-            .order_by(User.display_name)
+            select(User).where(User.agency.has(local_authority_id=area_id)).order_by(User.display_name)
         ).unique()
-    )
-
-
-def find_agencies_in_area(admin: User) -> list[Agency]:
-    return list(
-        db.session.scalars(
-            select(Agency).where(Agency.local_authority_id == admin.agency.local_authority_id).order_by(Agency.name)
-        )
     )
 
 
@@ -53,7 +43,7 @@ class NewAccount:
     display_name: str
     email: str
     role: Role
-    agency: Agency
+    agency: UserAgency
 
 
 def create_account(admin: User, details: NewAccount, secret_key: str) -> tuple[User, str]:

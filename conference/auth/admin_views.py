@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from conference.auth import admin
 from conference.auth.models import Role
 from conference.auth.policy import Permission, requires
+from conference.directory import queries as directory_queries
 from conference.forms import FormErrors
 
 bp = Blueprint("users", __name__, url_prefix="/users")
@@ -26,7 +27,7 @@ def list_users() -> ResponseReturnValue:
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.USERS_MANAGE)
 def new_user() -> ResponseReturnValue:
-    agencies = admin.find_agencies_in_area(g.user)
+    agencies = directory_queries.find_agencies_in_area(g.user)
     errors = FormErrors()
     if request.method == "POST":
         name = request.form.get("display_name", "").strip()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.db import Base, IdMixin, TimestampMixin, enum_type, utcnow
-from conference.directory.models import Agency
+from rules.vocabulary import Nation
 
 
 class Role(StrEnum):
@@ -30,6 +30,44 @@ class Role(StrEnum):
             "manager": "Manager",
             "administrator": "Administrator",
         }[self.value]
+
+
+# An account belongs to an agency of the directory (conference.directory.models.Agency), and through it to a local
+# authority area, which scopes what the account sees. The platform does not import the directory (a feature): the
+# relationship names the mapped class by its string, resolved by the model registry (conference/models.py), and these
+# two protocols say what the platform reads of them.
+
+
+class UserArea(Protocol):
+    """What the platform reads of a user's local authority area (``conference.directory.models.LocalAuthority``)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def nation(self) -> Nation: ...
+
+
+class UserAgency(Protocol):
+    """What the platform reads of a user's agency (``conference.directory.models.Agency``)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def local_authority_id(self) -> uuid.UUID: ...
+
+    @property
+    def local_authority(self) -> UserArea: ...
 
 
 class User(IdMixin, TimestampMixin, Base):
@@ -58,7 +96,7 @@ class User(IdMixin, TimestampMixin, Base):
     locked_at: Mapped[datetime | None] = mapped_column(default=None)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
+    agency: Mapped[UserAgency] = relationship("Agency", lazy="joined")
 
 
 class UserSession(Base):

@@ -10,10 +10,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from conference.audit import record_event
-from conference.auth.models import User
+from conference.auth.models import User, UserArea
 from conference.cases.models import Case, CaseAgency, CaseEvent, CaseReferenceCounter, Gender, MissingRisk
 from conference.db import utcnow
-from conference.directory.models import LocalAuthority
 from conference.extensions import db
 
 
@@ -32,7 +31,7 @@ class NewCase:
     missing_risk: MissingRisk
 
 
-def next_case_reference(local_authority: LocalAuthority, year: int) -> str:
+def next_case_reference(local_authority: UserArea, year: int) -> str:
     """The next reference for an area and year, such as NB-2026-0042. Safe under concurrent requests."""
     statement = (
         update(CaseReferenceCounter)

@@ -1,4 +1,5 @@
-"""Reading the directory: the agencies of every area, one agency with its people, an agency an administrator manages."""
+"""Reading the directory: the agencies of every area or of one, an agency with its people, an agency an administrator
+manages."""
 
 from __future__ import annotations
 
@@ -19,6 +20,15 @@ def find_agencies() -> list[Agency]:
         db.session.scalars(select(Agency).join(LocalAuthority).order_by(LocalAuthority.name, Agency.kind, Agency.name))
         .unique()
         .all()
+    )
+
+
+def find_agencies_in_area(user: User) -> list[Agency]:
+    """The agencies of the user's own area, by name (an administrator adds accounts to them)."""
+    return list(
+        db.session.scalars(
+            select(Agency).where(Agency.local_authority_id == user.agency.local_authority_id).order_by(Agency.name)
+        )
     )
 
 
