@@ -159,7 +159,7 @@ def users_create(email: str, name: str, role_name: str, agency_name: str, passwo
         session.add(user)
         session.flush()
         record_event(session, "user.create", object_type="user", object_id=user.id, detail={"role": role_name})
-        code = issue_enrolment_code(user, current_app.config["SECRET_KEY"])
+        code = issue_enrolment_code(None, user, current_app.config["SECRET_KEY"])
     click.echo(
         f"Account created. Enrolment code: {code}\n"
         f"Give it to {name} in person or by phone (never by email). At first sign-in they enter their "

@@ -45,7 +45,7 @@ def end_own_session(user: User, handle: str, current_id: str | None) -> None:
     for row in db.session.scalars(select(UserSession).where(UserSession.user_id == user.id)):
         if _handle(row.id) == handle and row.id != current_id:
             db.session.delete(row)
-            record_event(db.session, "session.ended", object_type="user", object_id=user.id, actor_user_id=user.id)
+            record_event(db.session, "session.ended", object_type="user", object_id=user.id, actor=user)
             return
     raise NotFound("no such session of yours")
 
@@ -60,7 +60,7 @@ def end_other_sessions(user: User, current_id: str | None) -> int:
         "session.others_ended",
         object_type="user",
         object_id=user.id,
-        actor_user_id=user.id,
+        actor=user,
         detail={"count": count},
     )
     return count
@@ -77,7 +77,7 @@ def change_own_password(user: User, new_password: str, *, end_others: bool, curr
         "password.changed",
         object_type="user",
         object_id=user.id,
-        actor_user_id=user.id,
+        actor=user,
         detail={"ended_other_sessions": end_others},
     )
     if end_others:

@@ -60,9 +60,16 @@ def create_account(admin: User, details: NewAccount, secret_key: str) -> tuple[U
     )
     db.session.add(user)
     db.session.flush()
-    record_event(db.session, "user.create", object_type="user", object_id=user.id, detail={"role": str(details.role)})
-    send_password_setup(user)
-    return user, enrolment.issue_enrolment_code(user, secret_key)
+    record_event(
+        db.session,
+        "user.create",
+        object_type="user",
+        object_id=user.id,
+        detail={"role": str(details.role)},
+        actor=admin,
+    )
+    send_password_setup(admin, user)
+    return user, enrolment.issue_enrolment_code(admin, user, secret_key)
 
 
 def get_user_in_area(admin: User, user_id: uuid.UUID) -> User:
@@ -83,6 +90,7 @@ def change_role(admin: User, user: User, role: Role) -> bool:
         object_type="user",
         object_id=user.id,
         detail={"from": str(old), "to": str(role)},
+        actor=admin,
     )
     return True
 
@@ -93,7 +101,9 @@ def set_active(admin: User, user: User, active: bool) -> bool:
     user.is_active = active
     if not active:
         db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    record_event(db.session, "user.enabled" if active else "user.disabled", object_type="user", object_id=user.id)
+    record_event(
+        db.session, "user.enabled" if active else "user.disabled", object_type="user", object_id=user.id, actor=admin
+    )
     return True
 
 
@@ -106,9 +116,9 @@ def reset_authenticator(admin: User, user: User, secret_key: str) -> str:
     user.mfa_enrolled_at = None
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     if was_enrolled:
-        record_event(db.session, "user.mfa_reset", object_type="user", object_id=user.id)
+        record_event(db.session, "user.mfa_reset", object_type="user", object_id=user.id, actor=admin)
         notices.tell_authenticator_reset(user)
-    return enrolment.issue_enrolment_code(user, secret_key)
+    return enrolment.issue_enrolment_code(admin, user, secret_key)
 
 
 def unlock_account(admin: User, user: User) -> bool:
@@ -121,6 +131,7 @@ def unlock_account(admin: User, user: User) -> bool:
         object_type="user",
         object_id=user.id,
         detail={"failed_attempts": user.failed_logins},
+        actor=admin,
     )
     user.locked_at = None
     user.failed_logins = 0
@@ -130,5 +141,7 @@ def unlock_account(admin: User, user: User) -> bool:
 def end_sessions(admin: User, user: User) -> int:
     result = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     count = int(result.rowcount)  # type: ignore[attr-defined]
-    record_event(db.session, "user.sessions_ended", object_type="user", object_id=user.id, detail={"count": count})
+    record_event(
+        db.session, "user.sessions_ended", object_type="user", object_id=user.id, detail={"count": count}, actor=admin
+    )
     return count

@@ -32,8 +32,9 @@ def normalise(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def issue_enrolment_code(user: User, secret_key: str) -> str:
-    """A new code for this person; any earlier one stops working. Return it to show once."""
+def issue_enrolment_code(admin: User | None, user: User, secret_key: str) -> str:
+    """A new code for this person, issued by ``admin`` (None: the ``flask users create`` command); any earlier one
+    stops working. Return it to show once."""
     code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     user.enrolment_code_hash = _digest(code, secret_key)
     user.enrolment_code_expires_at = utcnow() + LIFETIME
@@ -43,6 +44,7 @@ def issue_enrolment_code(user: User, secret_key: str) -> str:
         object_type="user",
         object_id=user.id,
         detail={"expires_in_days": LIFETIME.days},
+        actor=admin,
     )
     return f"{code[:5]}-{code[5:]}"
 

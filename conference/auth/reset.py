@@ -59,8 +59,9 @@ def request_password_reset(email: str) -> None:
     record_event(db.session, "password.reset_requested", object_type="user", object_id=user.id, actor_user_id=user.id)
 
 
-def send_password_setup(user: User) -> None:
-    """A new account's first password, chosen by the person from an emailed link (no password ever travels)."""
+def send_password_setup(admin: User, user: User) -> None:
+    """A new account's first password, chosen by the person from an emailed link (no password ever travels).
+    ``admin`` created the account."""
     token = secrets.token_urlsafe(32)
     db.session.add(PasswordReset(user_id=user.id, token_hash=_hash(token), expires_at=utcnow() + SETUP_LIFETIME))
     link = f"{current_app.config['SETTINGS'].external_url}/login/reset/{token}"
@@ -73,7 +74,7 @@ def send_password_setup(user: User) -> None:
         "to you in person or by phone, never by email. Then you set up an authenticator app.\n",
         kind="RESET",
     )
-    record_event(db.session, "password.setup_sent", object_type="user", object_id=user.id)
+    record_event(db.session, "password.setup_sent", object_type="user", object_id=user.id, actor=admin)
 
 
 def find_valid_reset(token: str) -> PasswordReset | None:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from conference.audit import record_event
+from conference.auth.models import User
 from conference.directory.models import Agency, AvailabilitySource, Person
 from conference.extensions import db
 from conference.forms import FormErrors
@@ -185,7 +186,8 @@ def _checked_ics(upload: bytes, errors: FormErrors) -> str | None:
     return text
 
 
-def save_person(agency: Agency, person: Person | None, details: PersonDetails) -> Person:
+def save_person(user: User, agency: Agency, person: Person | None, details: PersonDetails) -> Person:
+    """Add ``person`` to ``agency`` (None: a new one) or update them, as ``user`` (an administrator of the area)."""
     created = person is None
     if person is None:
         person = Person(agency_id=agency.id, name=details.name, job_title=details.job_title, email=details.email)
@@ -204,6 +206,7 @@ def save_person(agency: Agency, person: Person | None, details: PersonDetails) -
         "directory.person_create" if created else "directory.person_update",
         object_type="person",
         object_id=person.id,
+        actor=user,
     )
     return person
 

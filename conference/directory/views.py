@@ -61,7 +61,7 @@ def edit_person(agency_id: uuid.UUID, person_id: uuid.UUID | None = None) -> Res
         data = upload.read(services.MAX_ICS_BYTES + 1) if upload and upload.filename else None
         details = services.validate_person(form, data, errors, person)
         if details is not None:
-            saved = services.save_person(agency, person, details)
+            saved = services.save_person(g.user, agency, person, details)
             session["agency_banner"] = f"{saved.name} {'added' if person is None else 'updated'}"
             return redirect(url_for("directory.show_agency", agency_id=agency.id))
     else:

@@ -59,6 +59,7 @@ def add_action(record: DecisionRecord, details: NewAction, user: User) -> Decisi
         object_type="action",
         object_id=action.id,
         detail={"decision_id": str(record.id)},
+        actor=user,
     )
     return action
 
@@ -69,7 +70,12 @@ def set_action_status(record: DecisionRecord, action: DecisionAction, status: Ac
     db.session.flush()
     bump_version(record, user)
     record_event(
-        db.session, "decision.action.status", object_type="action", object_id=action.id, detail={"status": status.value}
+        db.session,
+        "decision.action.status",
+        object_type="action",
+        object_id=action.id,
+        detail={"status": status.value},
+        actor=user,
     )
 
 

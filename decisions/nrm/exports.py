@@ -24,11 +24,11 @@ from decisions.pdf import PdfError, pdf_filename, render_minutes_pdf, render_nrm
 
 
 def record_referral_viewed(case: Case, user: User) -> None:
-    record_event(db.session, "nrm.view", object_type="case", object_id=case.id)
+    record_event(db.session, "nrm.view", object_type="case", object_id=case.id, actor=user)
 
 
 def record_answers_viewed(case: Case, user: User) -> None:
-    record_event(db.session, "nrm.answers.view", object_type="case", object_id=case.id)
+    record_event(db.session, "nrm.answers.view", object_type="case", object_id=case.id, actor=user)
 
 
 def record_nrm_decision_and_letter(
@@ -49,7 +49,9 @@ def export_decision_letter(case: Case, stage: str, user: User) -> NrmDecisionLet
     letter = nrm_queries.find_letter(case.id, stage)
     if letter is None:
         return None
-    record_event(db.session, "export.nrm_letter", object_type="case", object_id=case.id, detail={"stage": stage})
+    record_event(
+        db.session, "export.nrm_letter", object_type="case", object_id=case.id, detail={"stage": stage}, actor=user
+    )
     return letter
 
 
@@ -58,7 +60,9 @@ def export_nrm_pack_pdf(case: Case, pack: NrmPack, number: int, missing: int, us
     try:
         data = render_nrm_pack_pdf(pack, version=number)
     except PdfError:
-        record_refusal(db.session, "export.nrm_pack", object_type="case", object_id=case.id, outcome="failure")
+        record_refusal(
+            db.session, "export.nrm_pack", object_type="case", object_id=case.id, outcome="failure", actor=user
+        )
         return None
     record_event(
         db.session,
@@ -66,6 +70,7 @@ def export_nrm_pack_pdf(case: Case, pack: NrmPack, number: int, missing: int, us
         object_type="case",
         object_id=case.id,
         detail={"missing": missing},
+        actor=user,
     )
     return data
 
@@ -84,7 +89,9 @@ def export_nrm_bundle(
         pack_pdf = render_nrm_pack_pdf(pack, version=latest.number)
         minutes = render_minutes_pdf(documents.minutes_view(snapshot))
     except PdfError:
-        record_event(db.session, "export.nrm_bundle", object_type="case", object_id=case.id, outcome="failure")
+        record_event(
+            db.session, "export.nrm_bundle", object_type="case", object_id=case.id, outcome="failure", actor=user
+        )
         return None
     selected = set((referral.evidence_roles or []) if referral else [])
     submissions = {r: t for r, t in documents.written_submissions(snapshot).items() if r in selected}
@@ -101,5 +108,6 @@ def export_nrm_bundle(
         object_type="case",
         object_id=case.id,
         detail={"version": latest.number, "submissions": sorted(submissions)},
+        actor=user,
     )
     return buffer.getvalue()

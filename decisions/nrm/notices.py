@@ -70,7 +70,7 @@ def send_outcome_notices(
     link = f"{settings.external_url}/conferences/{conference.id}/record/versions/{version.number}"
     disclosures: list[Disclosure] = []
     for agency in agencies:
-        give_case_access(case, agency)
+        give_case_access(case, agency, user)
         subject = f"New outcome recorded: meeting {conference.reference}"
         body = (
             f"A new outcome (version {version.number}) has been recorded for meeting {conference.reference}.\n\n"
@@ -100,6 +100,7 @@ def send_outcome_notices(
             object_type="disclosure",
             object_id=disclosure.id,
             detail={"case_id": str(case.id), "agency_id": str(disclosure.recipient_agency_id)},
+            actor=user,
         )
     return disclosures
 
@@ -159,7 +160,7 @@ def sca_recipients(case: Case, kinds: Sequence[AgencyKind]) -> list[Agency]:
     return found
 
 
-def give_case_access(case: Case, agency: Agency) -> None:
+def give_case_access(case: Case, agency: Agency, user: User) -> None:
     """Let the members of a recipient agency open the link they were sent (and nothing about other cases): agency
     members see the cases their agency is involved in, wherever the agency sits."""
     from conference.cases.models import CaseAgency
@@ -179,6 +180,7 @@ def give_case_access(case: Case, agency: Agency) -> None:
             object_type="case",
             object_id=case.id,
             detail={"agency_id": str(agency.id), "why": "recipient of an NRM notice"},
+            actor=user,
         )
 
 
@@ -203,7 +205,7 @@ def send_sca_update(case: Case, referral: NrmReferral, update: ScaUpdate, user: 
     )
     disclosures = []
     for agency in agencies:
-        give_case_access(case, agency)
+        give_case_access(case, agency, user)
         enqueue_email(update.conference, agency.secure_email, subject, body)
         disclosure = Disclosure(
             case_id=case.id,
@@ -228,6 +230,7 @@ def send_sca_update(case: Case, referral: NrmReferral, update: ScaUpdate, user: 
             object_type="disclosure",
             object_id=disclosure.id,
             detail={"case_id": str(case.id), "agency_id": str(disclosure.recipient_agency_id), "kind": "sca_update"},
+            actor=user,
         )
     add_case_event(case, "nrm", f"Update sent to the Single Competent Authority (version {update.to_number})", user)
     return disclosures

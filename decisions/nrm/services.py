@@ -78,7 +78,7 @@ def record_nrm_decision(case: Case, stage: str, decided_on: date, outcome: str, 
     referral.rg_decided_on, referral.rg_outcome = rg_on, rg_outcome
     referral.cg_decided_on, referral.cg_outcome = cg_on, cg_outcome
     db.session.flush()
-    record_event(db.session, "nrm.decision", object_type="case", object_id=case.id, detail={"stage": stage})
+    record_event(db.session, "nrm.decision", object_type="case", object_id=case.id, detail={"stage": stage}, actor=user)
     add_case_event(
         case,
         "nrm",
@@ -96,7 +96,9 @@ def save_referral_answers(
     if evidence_roles is not None:
         referral.evidence_roles = list(evidence_roles)
     db.session.flush()
-    record_event(db.session, "nrm.answers", object_type="case", object_id=case.id, detail={"fields": len(answers)})
+    record_event(
+        db.session, "nrm.answers", object_type="case", object_id=case.id, detail={"fields": len(answers)}, actor=user
+    )
     return referral
 
 
@@ -116,7 +118,7 @@ def mark_referral_submitted(
     referral.referred_version = latest.number if latest else None
     referral.reported_version = referral.referred_version
     db.session.flush()
-    record_event(db.session, "nrm.submitted", object_type="case", object_id=case.id)
+    record_event(db.session, "nrm.submitted", object_type="case", object_id=case.id, actor=user)
     add_case_event(case, "nrm", "NRM referral submitted", user)
     return referral
 
@@ -149,6 +151,7 @@ def record_decision_letter(case: Case, stage: str, data: bytes, user: User) -> N
         object_type="case",
         object_id=case.id,
         detail={"stage": stage, "bytes": len(data), "sha256": letter.sha256},
+        actor=user,
     )
     return letter
 
@@ -210,6 +213,8 @@ def save_reconsideration(
     else:
         referral.reconsideration_answered_on = on
     db.session.flush()
-    record_event(db.session, "nrm.reconsideration", object_type="case", object_id=case.id, detail={"status": status})
+    record_event(
+        db.session, "nrm.reconsideration", object_type="case", object_id=case.id, detail={"status": status}, actor=user
+    )
     add_case_event(case, "nrm", f"NRM reconsideration request {status}", user)
     return referral

@@ -177,6 +177,7 @@ def sign_off(
         object_type="decision",
         object_id=record.id,
         detail={"version": number, "sha256": version.content_sha256},
+        actor=user,
     )
     case = db.session.get(Case, record.case_id)
     assert case is not None
@@ -200,6 +201,7 @@ def start_amendment(record: DecisionRecord, reason: str, user: User) -> None:
         object_type="decision",
         object_id=record.id,
         detail={"from_version": record.signed_version},
+        actor=user,
     )
 
 
@@ -268,6 +270,7 @@ def record_version_viewed(conference: Conference, record: DecisionRecord, number
         object_type="decision",
         object_id=record.id,
         detail={"version": number, "case_id": str(conference.case_id)},
+        actor=user,
     )
 
 
@@ -282,6 +285,7 @@ def compare_versions(record: DecisionRecord, left: int, right: int, user: User) 
         object_type="decision",
         object_id=record.id,
         detail={"from": left, "to": right},
+        actor=user,
     )
     return changes
 
@@ -300,9 +304,15 @@ def export_minutes_pdf(record: DecisionRecord, version: DecisionVersion, user: U
             object_id=record.id,
             outcome="failure",
             detail={"version": version.number},
+            actor=user,
         )
         return None
     record_event(
-        db.session, "export.minutes", object_type="decision", object_id=record.id, detail={"version": version.number}
+        db.session,
+        "export.minutes",
+        object_type="decision",
+        object_id=record.id,
+        detail={"version": version.number},
+        actor=user,
     )
     return data
