@@ -3,6 +3,11 @@ for the next three weeks (dated from today), demo cases at different stages, and
 
 Every name here is invented. Loading twice changes nothing that is already there, except that the diaries
 are dated again from today.
+
+Why this module is long: most of it is data, the fictional Northbridge directory (every agency, about 40 people
+with their working patterns, the demo accounts and cases) written out so it can be read and changed in one
+place; the loader itself is about 250 lines. Other topics add their demo data in their own modules
+(``conference/demo_<topic>.py``), called from one line here.
 """
 
 from __future__ import annotations

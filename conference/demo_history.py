@@ -14,6 +14,12 @@ Everything is fictional and deterministic for a given date (``random.Random(toda
 idempotent (a second load finds the first history meeting and adds nothing); ``cases`` scales it (the
 benchmarks ask for hundreds). Inserts go straight to the models in one transaction, as a history has no
 users clicking through it; the values follow what the services would have written.
+
+Why this module is long: it writes a consistent three-month history (cases, meetings of every type, invitations
+answered at each agency's habitual delay) whose parts depend on each other's ids and dates and on one seeded
+random stream, so that the same date always gives the same history; split, the stream and the cross-references
+would have to be threaded through several modules. The decisions' part already lives in
+``decisions/demo_history.py``.
 """
 
 from __future__ import annotations

@@ -32,6 +32,10 @@ Sources (primary texts named; ``source`` on each spec says the same; paraphrased
 * Initial child protection conference and review in England, Wales and NI, and the pre-referral NRM
   meeting: roles follow the same guidance; their quorum (children's social care plus at least two other
   agencies) is common local practice and is marked ``[UNCONFIRMED]`` in its ``source`` text.
+
+Why this module is long: it is the one table of meeting types, seats and quorum rules for the four UK nations,
+each rule beside its source; the specs are built from a few shared helpers and are read together when checked
+against ``docs/domain.md``, so they are kept in one place.
 """
 
 from __future__ import annotations

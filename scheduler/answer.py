@@ -11,7 +11,8 @@ from typing import Any
 from scheduler.availability import Grid, Interval, Status, build_grid, iso, minute_ceil
 from scheduler.explain import Suggestion, clock, day, explain_option, role_reason, when
 from scheduler.model import MAX_WINDOW_DAYS, ConferenceRequest, Role
-from scheduler.solver import Assignment, Metrics, _match, choose_options, must_attend
+from scheduler.solver import choose_options
+from scheduler.sweep import Assignment, Metrics, _match, must_attend
 
 EXTEND_DAYS = 14
 

@@ -32,6 +32,11 @@ expanded, and refused as soon as it passes :data:`MAX_OCCURRENCES` in the window
 (:data:`TIME_BUDGET_SECONDS`, a watchdog timer), so that even a rule that never matches
 (``FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30`` makes dateutil search to the year 9999) ends in a
 :class:`CalendarError`.
+
+Why this module is long: it is one reader behind one function (:func:`busy_from_ics`), and its parts (the parse
+with its size limits, the time zones, the lazy walk of repeat rules, the free-busy periods) share one error type,
+the limits and the watchdog budget that keep a calendar bomb harmless. Split, each part would import the others'
+private helpers and the bounds would no longer be read in one place, so it is left whole.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from scheduler.availability import Grid, Status, from_minute
 from scheduler.model import WEEKDAY_NAMES, Role
-from scheduler.solver import Cover, Metrics, Option, must_attend
+from scheduler.sweep import Cover, Metrics, Option, must_attend
 
 _ROLE_PEOPLE_SHOWN = 6
 

@@ -1,5 +1,9 @@
 """A region's week: many conferences over shared people.
 
+The steps below live in four modules: ``scheduler.greedy`` (1 and 2, and the plan's types), ``scheduler.relaxation``
+(3, and the CP-SAT settings), ``scheduler.staffing`` (4 and 6) and this one (5 and 7, and :func:`plan_batch`, which
+runs them all). Every public name is importable from here.
+
 1. Fixed conferences (``fixed`` given: invitations already sent) are kept exactly as they are;
    their people are busy for them.
 2. **Greedy baseline**, exactly as the contract defines it: conferences by descending priority,
@@ -52,568 +56,54 @@ true of the plan returned.
 
 from __future__ import annotations
 
-import bisect
-import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
-from scheduler.answer import explain_no_slot
-from scheduler.availability import Grid, Interval, Status, build_grid, iso, minute_ceil, overlay, to_minute
-from scheduler.model import Batch, Conference, Role
-from scheduler.solver import (
-    Assignment,
-    Cover,
-    Metrics,
-    Option,
-    _signatures,
-    best_at,
-    metrics_of,
-    must_attend,
-    valid_indices,
+from scheduler.availability import minute_ceil, to_minute
+from scheduler.greedy import (
+    Booking,
+    PlanResult,
+    _booking,
+    _fixed_busy,
+    _movable,
+    _plan_of,
+    base_grids,
+    double_booked,
+    greedy_order,
+    greedy_plan,
+    relative_gap,
 )
+from scheduler.model import Batch, Conference
+from scheduler.relaxation import _ceil, _cliques, _Options, _Relaxation, _remaining, _solver, options_of
+from scheduler.staffing import _repair, assign_at
+from scheduler.sweep import Cover, Option, metrics_of
+
+#: The planner's public names, wherever they live (the plan and the baseline in scheduler.greedy, the bound in
+#: scheduler.relaxation, people for given starts in scheduler.staffing).
+__all__ = [
+    "EXACT_UP_TO",
+    "GAP_LIMIT",
+    "Booking",
+    "PlanResult",
+    "assign_at",
+    "base_grids",
+    "double_booked",
+    "greedy_order",
+    "greedy_plan",
+    "improve",
+    "options_of",
+    "plan_batch",
+    "relative_gap",
+]
 
 SOLVER_WORKERS = 2
-SOLVER_SEED = 11
 GAP_LIMIT = 0.01  # stop searching once the plan is proven within 1% of the best possible ...
 EXACT_UP_TO = 20  # ... except for batches of at most this many movable conferences: those are solved exactly
 NEAR_MINUTES = 60  # the first CP-SAT search moves each conference at most this far from the relaxation's start
 NEAR_SHARE = 0.5  # of the time left, at most this much for that search
-
-
-@dataclass(frozen=True)
-class Booking:
-    id: str
-    status: str  # "booked" | "unscheduled"
-    start: int | None = None
-    end: int | None = None
-    assignments: Assignment = field(default_factory=dict)
-    metrics: Metrics | None = None
-    reasons: tuple[str, ...] = ()
-
-    def as_json(self) -> dict[str, Any]:
-        if self.status == "unscheduled" or self.start is None or self.end is None or self.metrics is None:
-            return {"id": self.id, "status": "unscheduled", "reasons": list(self.reasons)}
-        return {
-            "id": self.id,
-            "status": "booked",
-            "start": iso(self.start),
-            "end": iso(self.end),
-            "assignments": {role: cover.as_json() for role, cover in self.assignments.items()},
-            "metrics": self.metrics.as_json(),
-        }
-
-
-@dataclass(frozen=True)
-class PlanResult:
-    bookings: tuple[Booking, ...]
-    unscheduled_priority: int
-    weighted_wait_minutes: int
-    written_submissions: int
-    deputy_rank: int
-    method: str  # "greedy" | "cp-sat"
-    baseline: tuple[int, int]  # the greedy plan's (unscheduled_priority, weighted_wait_minutes)
-    lower_bound: tuple[int, int] | None = None  # no plan is lexicographically below this (see relative_gap)
-    gap: float | None = None
-
-    def key(self) -> tuple[int, int, int, int]:
-        """The contract's order: lower is better."""
-        return (self.unscheduled_priority, self.weighted_wait_minutes, self.written_submissions, self.deputy_rank)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "bookings": [booking.as_json() for booking in self.bookings],
-            "summary": {
-                "unscheduled_priority": self.unscheduled_priority,
-                "weighted_wait_minutes": self.weighted_wait_minutes,
-                "method": self.method,
-                "greedy": {"unscheduled_priority": self.baseline[0], "weighted_wait_minutes": self.baseline[1]},
-                **self._bound_json(),
-            },
-        }
-
-    def _bound_json(self) -> dict[str, Any]:
-        if self.lower_bound is None or self.gap is None:
-            return {}
-        return {
-            "lower_bound": {"unscheduled_priority": self.lower_bound[0], "weighted_wait_minutes": self.lower_bound[1]},
-            "gap": round(self.gap, 6),
-        }
-
-
-# --- shared pieces ---------------------------------------------------------------------------
-
-
-def _fixed_busy(batch: Batch) -> dict[str, list[Interval]]:
-    busy: dict[str, list[Interval]] = {}
-    for conference in batch.conferences:
-        if conference.fixed:
-            start = to_minute(conference.fixed.start_at)
-            for person in conference.fixed.assignments.values():
-                if person:
-                    busy.setdefault(person, []).append((start, start + conference.duration_minutes))
-    return busy
-
-
-def _fixed_booking(batch: Batch, conference: Conference) -> Booking:
-    assert conference.fixed is not None
-    start = to_minute(conference.fixed.start_at)
-    assignment = {
-        role.role: Cover(conference.fixed.assignments.get(role.role), role.role in conference.fixed.written)
-        for role in conference.roles
-    }
-    grid = build_grid(batch.request_for(conference))
-    index = grid.starts.index(start) if start in grid.starts else None
-    metrics = metrics_of(grid, index, assignment) if index is not None else _plain_metrics(conference, assignment)
-    return Booking(conference.id, "booked", start, start + conference.duration_minutes, assignment, metrics)
-
-
-def _plain_metrics(conference: Conference, assignment: Assignment) -> Metrics:
-    """Metrics of a fixed booking outside the grid (only out-of-hours cannot be known; counted as 0)."""
-    written = sum(c.written for c in assignment.values())
-    rank = sum(r.candidates.index(p) for r in conference.roles if (p := assignment[r.role].person) is not None)
-    missing = sum(1 for r in conference.roles if not r.required and assignment[r.role].person is None)
-    return Metrics(written, rank, 0, missing)
-
-
-def _booking(conference: Conference, grid: Grid, option: Option) -> Booking:
-    start = grid.starts[option.index]
-    return Booking(
-        conference.id, "booked", start, start + conference.duration_minutes, option.assignment, option.metrics
-    )
-
-
-def _summarise(
-    batch: Batch, bookings: Mapping[str, Booking], method: str, baseline: tuple[int, int] | None
-) -> PlanResult:
-    unscheduled = wait = written = rank = 0
-    for conference in batch.conferences:
-        booking = bookings[conference.id]
-        if booking.start is None or booking.metrics is None:
-            unscheduled += conference.priority
-            continue
-        wait += conference.priority * (booking.start - minute_ceil(conference.earliest_start_at))
-        written += booking.metrics.written_submissions
-        rank += booking.metrics.deputy_rank
-    ordered = tuple(bookings[c.id] for c in batch.conferences)
-    return PlanResult(ordered, unscheduled, wait, written, rank, method, baseline or (unscheduled, wait))
-
-
-def _unscheduled(batch: Batch, conference: Conference, extra: Mapping[str, Sequence[Interval]]) -> Booking:
-    grid = build_grid(batch.request_for(conference), extra)
-    reasons, _ = explain_no_slot(grid, extra, suggest=False)
-    alone = build_grid(batch.request_for(conference), _fixed_busy(batch))
-    if valid_indices(alone):
-        reasons = ["Every workable time clashes with other conferences booked for the same people.", *reasons]
-    return Booking(conference.id, "unscheduled", reasons=tuple(reasons))
-
-
-def greedy_order(batch: Batch) -> list[Conference]:
-    movable = [c for c in batch.conferences if c.fixed is None]
-    return sorted(movable, key=lambda c: (-c.priority, c.earliest_start_at, c.id))
-
-
-def _merged(*sources: Mapping[str, Sequence[Interval]]) -> dict[str, list[Interval]]:
-    merged: dict[str, list[Interval]] = {}
-    for source in sources:
-        for person, intervals in source.items():
-            merged.setdefault(person, []).extend(intervals)
-    return merged
-
-
-# --- greedy baseline -------------------------------------------------------------------------
-
-
-def base_grids(batch: Batch) -> dict[str, Grid]:
-    """Each movable conference's grid given people's own busy time and the fixed bookings."""
-    fixed_busy = _fixed_busy(batch)
-    return {c.id: build_grid(batch.request_for(c), fixed_busy) for c in greedy_order(batch)}
-
-
-def greedy_plan(batch: Batch, grids: Mapping[str, Grid] | None = None) -> PlanResult:
-    """The contract's one-at-a-time baseline."""
-    grids = base_grids(batch) if grids is None else grids
-    busy: dict[str, list[Interval]] = {}
-    bookings = {c.id: _fixed_booking(batch, c) for c in batch.conferences if c.fixed}
-    for conference in greedy_order(batch):
-        grid = overlay(grids[conference.id], busy)
-        index = next(iter(valid_indices(grid, first_only=True)), None)
-        option = best_at(grid, index) if index is not None else None
-        if option is None:
-            bookings[conference.id] = _unscheduled(batch, conference, _merged(_fixed_busy(batch), busy))
-            continue
-        booking = _booking(conference, grid, option)
-        bookings[conference.id] = booking
-        assert booking.start is not None and booking.end is not None
-        for cover in option.assignment.values():
-            if cover.person:
-                busy.setdefault(cover.person, []).append((booking.start, booking.end))
-    return _summarise(batch, bookings, "greedy", None)
-
-
-# --- each conference's options, and the people every meeting at a start needs ---------------
-
-
-@dataclass(frozen=True)
-class _Options:
-    """A movable conference that can be booked on its own: its valid start grains and, for each,
-    the people *every* valid meeting at that start needs (busy then whatever the assignment)."""
-
-    conference: Conference
-    grid: Grid
-    valid: tuple[int, ...]
-    earliest: int
-    essential: tuple[tuple[str, ...], ...]  # parallel to ``valid``
-
-    def start(self, k: int) -> int:
-        return self.grid.starts[self.valid[k]]
-
-    def end(self, k: int) -> int:
-        return self.start(k) + self.conference.duration_minutes
-
-    def wait(self, k: int) -> int:
-        return self.start(k) - self.earliest
-
-
-def _matched(role_people: Sequence[Sequence[str]]) -> set[str] | None:
-    """The people of one matching that gives every role a different person of its list, or None."""
-    owner: dict[str, int] = {}
-
-    def place(role: int, seen: set[str]) -> bool:
-        for person in role_people[role]:
-            if person not in seen:
-                seen.add(person)
-                if person not in owner or place(owner[person], seen):
-                    owner[person] = role
-                    return True
-        return False
-
-    return set(owner) if all(place(role, set()) for role in range(len(role_people))) else None
-
-
-def _essential(grid: Grid, index: int) -> tuple[str, ...]:
-    """People in every valid meeting at this grain: no matching of the must-attend roles avoids them.
-
-    Only the people of one matching can be in all of them, so only those are tested.
-    """
-    needed = [[p for p in role.candidates if grid.attendable(p, index)] for role in must_attend(grid.request.roles)]
-    matched = _matched(needed) or set()
-    return tuple(sorted(p for p in matched if _matched([[q for q in people if q != p] for people in needed]) is None))
-
-
-def options_of(conference: Conference, grid: Grid) -> _Options | None:
-    """The conference's valid starts and their essential people (memoised per availability class)."""
-    valid = valid_indices(grid)
-    if not valid:
-        return None
-    signatures = _signatures(grid)
-    memo: dict[bytes, tuple[str, ...]] = {}
-    essential = []
-    for index in valid:
-        key = signatures[index]
-        if key not in memo:
-            memo[key] = _essential(grid, index)
-        essential.append(memo[key])
-    return _Options(conference, grid, tuple(valid), minute_ceil(conference.earliest_start_at), tuple(essential))
-
-
-def _cliques(options: Sequence[_Options]) -> list[list[tuple[int, int]]]:
-    """Sets of (option number, start number) of which a plan uses at most one: per person, at each
-    start where they are essential, the starts of two or more conferences that need them then."""
-    usage: dict[str, list[tuple[int, int, int, int]]] = {}
-    for n, option in enumerate(options):
-        for k, people in enumerate(option.essential):
-            for person in people:
-                usage.setdefault(person, []).append((option.start(k), option.end(k), n, k))
-    cliques = []
-    for uses in usage.values():
-        if len({n for _, _, n, _ in uses}) < 2:
-            continue
-        uses.sort()
-        active: list[tuple[int, int, int, int]] = []
-        position = 0
-        for moment in sorted({start for start, *_ in uses}):
-            while position < len(uses) and uses[position][0] <= moment:
-                active.append(uses[position])
-                position += 1
-            active = [use for use in active if use[1] > moment]
-            if len({n for _, _, n, _ in active}) > 1:
-                cliques.append([(n, k) for _, _, n, k in active])
-    return cliques
-
-
-def _solver(seconds: float, workers: int = 1) -> cp_model.CpSolver:
-    """CP-SAT for the plan's models (see the module docstring for the choices)."""
-    solver = cp_model.CpSolver()
-    parameters = solver.parameters
-    parameters.num_workers = workers
-    parameters.random_seed = SOLVER_SEED
-    parameters.max_time_in_seconds = max(seconds, 0.05)
-    parameters.cp_model_probing_level = 0  # probing alone took 2 s (up to 10 s on a busy machine) at 200 conferences
-    parameters.max_presolve_iterations = 1
-    parameters.catch_sigint_signal = False
-    return solver
-
-
-def _ceil(bound: float) -> int:
-    """An integer objective's lower bound from CP-SAT's float one (0 if it has none yet)."""
-    return math.ceil(bound - 1e-6) if math.isfinite(bound) else 0
-
-
-def _remaining(deadline: float) -> float:
-    return deadline - time.monotonic()
-
-
-# --- the relaxation: starts only, essential people only --------------------------------------
-
-
-class _Relaxation:
-    """Each conference's start (or none); no person in two overlapping meetings that both *need*
-    them. Every plan satisfies these constraints, so the optimum here bounds every plan's; the model
-    is time-indexed (one literal per start), whose LP is tight, and it solves in a fraction of a second.
-    """
-
-    def __init__(self, options: Sequence[_Options]) -> None:
-        self.options = options
-        self.model = cp_model.CpModel()
-        self.y = [[self.model.new_bool_var(f"y[{o.conference.id},{k}]") for k in range(len(o.valid))] for o in options]
-        for literals in self.y:
-            self.model.add_at_most_one(literals)
-        for clique in _cliques(options):
-            self.model.add_at_most_one(self.y[n][k] for n, k in clique)
-        literals = [y for ys in self.y for y in ys]
-        self.total = sum(o.conference.priority for o in options)
-        self.booked_priority = cp_model.LinearExpr.weighted_sum(
-            literals, [o.conference.priority for o, ys in zip(options, self.y, strict=True) for _ in ys]
-        )
-        self.wait = cp_model.LinearExpr.weighted_sum(
-            literals, [o.conference.priority * o.wait(k) for o in options for k in range(len(o.valid))]
-        )
-
-    def unscheduled_bound(self, deadline: float) -> int:
-        """A lower bound on the unscheduled priority among these conferences."""
-        self.model.maximize(self.booked_priority)
-        solver = _solver(_remaining(deadline))
-        status = solver.solve(self.model)
-        most = solver.best_objective_bound  # at most this much priority can be booked
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not math.isfinite(most):
-            return 0
-        return max(0, self.total - math.floor(most + 1e-6))
-
-    def wait_bound(self, unscheduled: int, deadline: float) -> tuple[int, dict[str, int]]:
-        """A lower bound on the weighted wait of plans leaving ``unscheduled`` priority of these
-        conferences unbooked, and the starts of the relaxation's best plan (empty if none found)."""
-        model = self.model.clone()
-        model.add(self.booked_priority == self.total - unscheduled)
-        model.minimize(self.wait)
-        solver = _solver(_remaining(deadline))
-        status = solver.solve(model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return (_ceil(solver.best_objective_bound) if status == cp_model.UNKNOWN else 0), {}
-        starts = {
-            o.conference.id: o.start(k)
-            for o, ys in zip(self.options, self.y, strict=True)
-            for k, y in enumerate(ys)
-            if solver.boolean_value(y)
-        }
-        return _ceil(solver.best_objective_bound), starts
-
-
-# --- people for given starts -----------------------------------------------------------------
-
-
-def _people_in_overlaps(
-    model: cp_model.CpModel, uses: Mapping[str, list[tuple[int, int, int, cp_model.IntVar]]]
-) -> None:
-    """For each person, at each moment, at most one of the overlapping meetings (fixed times) has them."""
-    for items in uses.values():
-        if len(items) < 2:
-            continue
-        items.sort(key=lambda item: item[:3])
-        active: list[tuple[int, int, int, cp_model.IntVar]] = []
-        for item in items:
-            active = [a for a in active if a[1] > item[0]]
-            active.append(item)
-            if len(active) > 1:
-                model.add_at_most_one(a[3] for a in active)
-
-
-def _lexicographic_weights(roles: Sequence[Role]) -> list[int]:
-    """Weights for (written, deputy rank, out of hours, optional missing) summing to their lexicographic order."""
-    most = [len(roles), sum(len(r.candidates) for r in roles), len(roles), len(roles)]
-    weights = [1, 1, 1, 1]
-    for k in range(2, -1, -1):
-        weights[k] = weights[k + 1] * (most[k + 1] + 1)
-    return weights
-
-
-def _placing_weight(option: _Options) -> int:
-    """How much placing a conference at its given start is worth: its priority, many times over when
-    it has few valid starts (booked later, it may find none left)."""
-    return option.conference.priority * (1 + 100 // len(option.valid))
-
-
-class _People:
-    """Who covers each role of meetings at fixed starts; nobody in two overlapping meetings."""
-
-    def __init__(self, chosen: Sequence[tuple[_Options, int]], hint: Mapping[str, Booking], optional: bool) -> None:
-        self.model = cp_model.CpModel()
-        self.chosen = chosen
-        self.weights = _lexicographic_weights([role for o, _ in chosen for role in o.conference.roles])
-        self.covers: list[tuple[str, str, str | None, cp_model.IntVar]] = []
-        self.terms: list[tuple[cp_model.IntVar, int]] = []
-        self.placed: dict[str, cp_model.IntVar] = {}
-        self.optional = optional
-        uses: dict[str, list[tuple[int, int, int, cp_model.IntVar]]] = {}
-        for n, (option, index) in enumerate(chosen):
-            conference, start = option.conference, option.grid.starts[index]
-            booked = hint.get(conference.id)
-            given = booked.assignments if booked is not None and booked.start == start else {}
-            placed = self.model.new_bool_var(f"placed[{conference.id}]") if optional else self.model.new_constant(1)
-            self.placed[conference.id] = placed
-            for person, used in self._conference(option, index, placed, given).items():
-                uses.setdefault(person, []).append((start, start + conference.duration_minutes, n, used))
-        _people_in_overlaps(self.model, uses)
-
-    def _conference(
-        self, option: _Options, index: int, placed: cp_model.IntVar, given: Assignment
-    ) -> dict[str, cp_model.IntVar]:
-        model, grid, conference, weights = self.model, option.grid, option.conference, self.weights
-        mine: dict[str, list[cp_model.IntVar]] = {}
-        for role in conference.roles:
-            choices = []
-            for rank, person in enumerate(role.candidates):
-                if grid.attendable(person, index):
-                    x = model.new_bool_var(f"x[{conference.id},{role.role},{person}]")
-                    ooh = grid.status[person][index] == Status.OUT_OF_HOURS
-                    self.terms.append((x, rank * weights[1] + ooh * weights[2]))
-                    self.covers.append((conference.id, role.role, person, x))
-                    mine.setdefault(person, []).append(x)
-                    choices.append(x)
-            if role.may_write or not role.required:
-                slack = model.new_bool_var(f"slack[{conference.id},{role.role}]")
-                self.terms.append((slack, weights[0] if role.may_write else weights[3]))
-                self.covers.append((conference.id, role.role, None, slack))
-                choices.append(slack)
-            model.add(sum(choices) == placed)  # no choice: not placed (or, if it must be, no assignment)
-            if given:
-                for _, _, who, var in self.covers[-len(choices) :]:
-                    model.add_hint(var, given[role.role].person == who)
-        used_of: dict[str, cp_model.IntVar] = {}
-        for person, xs in mine.items():
-            used_of[person] = xs[0]
-            if len(xs) > 1:
-                used_of[person] = model.new_bool_var(f"used[{conference.id},{person}]")
-                model.add(sum(xs) == used_of[person])
-                if given:
-                    model.add_hint(used_of[person], any(c.person == person for c in given.values()))
-        return used_of
-
-    def solve(self, deadline: float) -> dict[str, Booking] | None:
-        """The best assignment, placing as much priority as possible first (when placing is optional)."""
-        if self.optional:  # what is placed (the people are chosen again once the times are settled)
-            self.model.maximize(
-                sum(
-                    _placing_weight(o) * placed
-                    for (o, _), placed in zip(self.chosen, self.placed.values(), strict=True)
-                )
-            )
-        else:
-            self.model.minimize(
-                cp_model.LinearExpr.weighted_sum([v for v, _ in self.terms], [c for _, c in self.terms])
-            )
-        solver = _solver(_remaining(deadline))
-        if solver.solve(self.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None
-        people = {(c, r): p for c, r, p, var in self.covers if solver.boolean_value(var)}
-        bookings = {}
-        for option, index in self.chosen:
-            conference = option.conference
-            if not solver.boolean_value(self.placed[conference.id]):
-                continue
-            assignment = {
-                role.role: Cover(who, who is None and role.may_write)
-                for role in conference.roles
-                for who in [people[conference.id, role.role]]
-            }
-            bookings[conference.id] = _booking(
-                conference, option.grid, Option(index, assignment, metrics_of(option.grid, index, assignment))
-            )
-        return bookings
-
-
-def assign_at(
-    options: Sequence[_Options],
-    starts: Mapping[str, int],
-    hint: Mapping[str, Booking],
-    deadline: float,
-    optional: bool = False,
-) -> dict[str, Booking] | None:
-    """The best people for meetings at these starts: nobody in two overlapping meetings; fewest
-    written submissions, then lowest deputy ranks, then fewest out of hours, then fewest optional
-    roles uncovered (summed over the plan). None if there is no such assignment (or none was found
-    in time). With ``optional``, meetings that cannot all be held at these starts are left out,
-    keeping as much priority as possible."""
-    chosen = [
-        (o, bisect.bisect_left(o.grid.starts, starts[o.conference.id])) for o in options if o.conference.id in starts
-    ]
-    return _People(chosen, hint, optional).solve(deadline)
-
-
-def _repair(
-    options: Sequence[_Options],
-    starts: Mapping[str, int],
-    fixed_busy: Mapping[str, Sequence[Interval]],
-    kept: Mapping[str, Booking],
-) -> dict[str, Booking]:
-    """A whole plan near the relaxation's starts from the bookings ``kept``: the other conferences,
-    fewest valid starts first, each at its start there if it can (else its fastest valid slot) given
-    the bookings before it, with its best assignment that leaves free the people the later
-    conferences need at their starts (or any, if it cannot)."""
-    position = {o.conference.id: n for n, o in enumerate(options)}
-    reserved: dict[str, list[tuple[int, int, int]]] = {}
-    for option in options:
-        start = starts.get(option.conference.id)
-        if start is not None:
-            k = option.valid.index(bisect.bisect_left(option.grid.starts, start))
-            for person in option.essential[k]:
-                reserved.setdefault(person, []).append((start, option.end(k), position[option.conference.id]))
-    order = sorted(options, key=lambda o: (len(o.valid), starts.get(o.conference.id, 1 << 62)))
-    bookings = dict(kept)
-    busy = _merged(fixed_busy)
-    for booking in kept.values():
-        for cover in booking.assignments.values():
-            if cover.person and booking.start is not None and booking.end is not None:
-                busy.setdefault(cover.person, []).append((booking.start, booking.end))
-    done = {position[conference_id] for conference_id in kept}
-    for option in order:
-        if option.conference.id in kept:
-            continue
-        n = position[option.conference.id]
-        done.add(n)
-        grid = overlay(option.grid, busy)
-        others = {
-            person: [(s, e) for s, e, m in reserved.get(person, []) if m not in done] for person in grid.calendars
-        }
-        guarded = overlay(grid, others)
-        target = starts.get(option.conference.id)
-        found = None
-        if target is not None:
-            index = bisect.bisect_left(grid.starts, target)
-            found = best_at(guarded, index) or best_at(grid, index)
-        found = found or _fastest(guarded) or _fastest(grid)
-        if found is None:
-            continue
-        booking = _booking(option.conference, option.grid, found)
-        bookings[option.conference.id] = booking
-        assert booking.start is not None and booking.end is not None
-        for cover in found.assignment.values():
-            if cover.person:
-                busy.setdefault(cover.person, []).append((booking.start, booking.end))
-    return bookings
 
 
 def _near(
@@ -642,12 +132,6 @@ def _near(
             )
         )
     return near
-
-
-def _fastest(grid: Grid) -> Option | None:
-    """The earliest valid slot with its best assignment (metrics from ``grid``'s own statuses)."""
-    index = next(iter(valid_indices(grid, first_only=True)), None)
-    return best_at(grid, index) if index is not None else None
 
 
 # --- the whole model: starts and people ------------------------------------------------------
@@ -820,51 +304,6 @@ def _read_solution(solver: cp_model.CpSolver, variables: Sequence[_Vars]) -> dic
         option = Option(index, assignment, metrics_of(grid, index, assignment))
         bookings[v.conference.id] = _booking(v.conference, grid, option)
     return bookings
-
-
-def double_booked(result: PlanResult) -> list[str]:
-    """People in two overlapping meetings of a plan (should always be empty)."""
-    seen: dict[str, list[Interval]] = {}
-    clashes = []
-    for booking in result.bookings:
-        if booking.start is None or booking.end is None:
-            continue
-        for cover in booking.assignments.values():
-            if cover.person:
-                for start, end in seen.get(cover.person, []):
-                    if start < booking.end and booking.start < end:
-                        clashes.append(cover.person)
-                seen.setdefault(cover.person, []).append((booking.start, booking.end))
-    return clashes
-
-
-def relative_gap(value: tuple[int, int], bound: tuple[int, int]) -> float:
-    """How far a plan's (unscheduled priority, weighted wait) may be from the best possible: relative to
-    the plan, on the first of the two the bound does not match (0.0: proven optimal)."""
-    if bound[0] < value[0]:
-        return (value[0] - bound[0]) / value[0]
-    return 0.0 if value[1] <= 0 else max(0, value[1] - bound[1]) / value[1]
-
-
-def _plan_of(batch: Batch, greedy: PlanResult, found: Mapping[str, Booking], method: str) -> PlanResult:
-    """A whole plan from the movable conferences' bookings: fixed ones as given, the rest explained."""
-    fixed = {c.id for c in batch.conferences if c.fixed}
-    bookings = {b.id: b for b in greedy.bookings if b.id in fixed}
-    bookings.update(found)
-    busy = _fixed_busy(batch)
-    for booking in found.values():
-        for cover in booking.assignments.values():
-            if cover.person and booking.start is not None and booking.end is not None:
-                busy.setdefault(cover.person, []).append((booking.start, booking.end))
-    for conference in batch.conferences:
-        if conference.id not in bookings:
-            bookings[conference.id] = _unscheduled(batch, conference, busy)
-    return _summarise(batch, bookings, method, greedy.baseline)
-
-
-def _movable(plan: PlanResult, batch: Batch) -> dict[str, Booking]:
-    fixed = {c.id for c in batch.conferences if c.fixed}
-    return {b.id: b for b in plan.bookings if b.start is not None and b.id not in fixed}
 
 
 def plan_batch(batch: Batch) -> PlanResult:

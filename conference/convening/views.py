@@ -1,5 +1,11 @@
-"""The coordinator's journey (ask, timescale, who, options, place, check, send), the live board, personal
-link replies and the machine endpoint for calendar replies."""
+"""The coordinator's journey: ask, timescale, who, options, place, check, send. The live board's pages are in
+``board_views``, the personal-link pages and the machine endpoint for calendar replies in ``link_views``.
+
+Why this module is long: the journey is one sequence of pages on one blueprint, with the small helpers they share
+(each view parses its form, calls one service, renders; the services live in ``request``, ``options`` and
+``invitations``). Several people are changing these pages at the time of writing, so splitting it further waits
+for a quiet moment.
+"""
 
 from __future__ import annotations
 

@@ -7,6 +7,11 @@ zone names (``GMT Standard Time``) with their own VTIMEZONE; Google sends the re
 with one, in words a coordinator understands.
 
 Pure: no Flask, no SQLAlchemy.
+
+Why this module is long: reading iTIP replies means tolerating each real client's quirks (Outlook, Google,
+Apple, raw or inside an email), and :func:`decide_reply` is the one pure function that interprets what was read;
+the reading helpers are private to each other, and the reply types are shared by both halves and imported from
+here across convening, so the module is left whole.
 """
 
 from __future__ import annotations

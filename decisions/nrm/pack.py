@@ -9,7 +9,7 @@ fields still empty, so the referral cannot be marked as submitted until they are
 Answers that Convene does not hold elsewhere (the narrative pages) come in ``NrmDeterminationView.answers``,
 keyed by the form's field keys. An answer there wins over a value derived from the case.
 
-About 450 lines, above the house's 400: the view models, the field specs and the derivations are one mapping
+Why this module is long (about 450 lines): the view models, the field specs and the derivations are one mapping
 of the Home Office form, read together; it is pure (no database, no web) and is left whole.
 """
 
