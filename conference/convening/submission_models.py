@@ -51,3 +51,9 @@ class SubmissionFile(IdMixin, Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+
+    @property
+    def kind_label(self) -> str:
+        from conference.convening.files import KINDS
+
+        return KINDS[self.kind].label

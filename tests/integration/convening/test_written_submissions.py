@@ -14,7 +14,7 @@ from conference.audit import AuditEvent
 from conference.cases.models import Case
 from conference.convening import invitations as convening_invitations
 from conference.convening.invitation_models import InvitationLink
-from conference.convening.models import Attendee, ResponseStatus
+from conference.convening.models import Attendee
 from conference.convening.submission_models import SubmissionFile, WrittenSubmission
 from conference.extensions import db
 from tests.integration.convening.conftest import build_area, soup
