@@ -170,7 +170,8 @@ def get_submission(conference: Conference, submission_id: uuid.UUID) -> WrittenS
 
 def file_name(conference: Conference, submission: WrittenSubmission, upload: SubmissionFile) -> str:
     """A neutral download name: the meeting reference, the seat and the file's number. Never a person's name."""
-    return f"{conference.reference}-{submission.role.replace('_', '-')}-submission-{upload.position}.{KINDS[upload.kind].extension}"
+    seat = submission.role.replace("_", "-")
+    return f"{conference.reference}-{seat}-submission-{upload.position}.{KINDS[upload.kind].extension}"
 
 
 @dataclass(frozen=True)
