@@ -150,3 +150,39 @@ def test_a_written_submission_reaches_the_record_and_the_minutes(
     minutes.save_as(path)
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages)
     assert "Written submissions received" in text and "Police Person" in text and REPORT[:30] in text.replace("\n", " ")
+
+
+def test_every_error_state_of_the_submission_form_is_clear_and_accessible(
+    browsers: BrowserFactory, seed: Seed, tmp_path: Path
+) -> None:
+    held = DecisionWorld.held(seed)
+    link = _police_link(held)
+    files = {
+        "empty.pdf": b"",
+        "big.pdf": samples.PDF + b"%" + b"x" * (10 * 1024 * 1024),
+        "bomb.docx": samples.zip_bomb("docx"),
+        "script.pdf": samples.PDF_JS,
+        **{f"page{i}.pdf": samples.PDF for i in range(6)},
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    cases = [
+        ([], "Enter your agency's information, or choose a file to upload"),
+        (["empty.pdf"], "The selected file is empty"),
+        (["big.pdf"], "The selected file must be smaller than 10MB"),
+        (["bomb.docx"], "expands to far more than its size"),
+        (["script.pdf"], "contains scripts, actions or attached files"),
+        ([f"page{i}.pdf" for i in range(6)], "You can only select up to 5 files at the same time"),
+    ]
+    invitee = browsers()
+    invitee.visit(f"{link}/submission")
+    for chosen, message in cases:
+        if chosen:
+            invitee.page.locator("#files").set_input_files([str(tmp_path / n) for n in chosen])
+        invitee.press(invitee.page.get_by_role("button", name="Send written submission"))
+        summary = invitee.page.locator(".govuk-error-summary")
+        expect(summary).to_contain_text(message)
+        expect(invitee.page).to_have_title(re.compile(r"^Error: "))
+        invitee.check(f"written submission form: {message}")
+    db.session.expire_all()
+    assert db.session.scalars(select(WrittenSubmission)).first() is None

@@ -178,7 +178,12 @@ def test_expired_or_replaced_links_give_the_link_problem_page(client, factories)
     link.expires_at = datetime.now(UTC) - timedelta(minutes=1)
     db.session.commit()
     expired = next(t for t in tokens.values() if convening_invitations.hash_token(t) == link.token_hash)
-    for path in (f"/r/{expired}/submission", "/r/not-a-real-token/submission"):
+    police = db.session.scalars(
+        select(InvitationLink).where(InvitationLink.token_hash == convening_invitations.hash_token(tokens["police"]))
+    ).one()
+    police.token_hash = convening_invitations.hash_token("a-newer-invitation")  # a new invitation replaced it
+    db.session.commit()
+    for path in (f"/r/{expired}/submission", f"/r/{tokens['police']}/submission", "/r/not-a-real-token/submission"):
         response = client.get(path)
         assert response.status_code == 410 and "This link cannot be used" in response.get_data(as_text=True)
     response = client.post("/r/not-a-real-token/submission", data={"text": "x"})
@@ -217,12 +222,16 @@ def test_no_canary_on_the_meeting_page_submission_form_file_names_or_logs(client
     pages = [client.get(f"/r/{tokens['police']}").get_data(as_text=True)]
     _answer(client, tokens["police"], "written_submission")
     pages.append(client.get(f"/r/{tokens['police']}/submission").get_data(as_text=True))
-    response = _submit(client, tokens["police"], "Notes", [("notes.pdf", samples.PDF)])
+    # The text may name the child (it is for the chair), but the meeting page never shows it back.
+    response = _submit(
+        client, tokens["police"], f"Notes on {CANARIES['child_first_name']}", [("notes.pdf", samples.PDF)]
+    )
     pages.append(client.get(response.headers["Location"]).get_data(as_text=True))
     pages.append(
         _submit(client, tokens["police"], "x", [("Zephyrinecanary.exe.pdf", samples.EXE)]).get_data(as_text=True)
     )
     submission = db.session.scalars(select(WrittenSubmission)).one()
+    assert CANARIES["child_first_name"] in submission.text
     factories.sign_in(client, area.coordinator)
     download = client.get(f"/conferences/{conference.id}/submissions/{submission.id}/files/{submission.files[0].id}")
     names = [download.headers["Content-Disposition"]]
