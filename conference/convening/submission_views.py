@@ -12,18 +12,30 @@ from typing import Any
 
 from flask import Response, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_limiter.util import get_remote_address
 
 from conference.auth.policy import Permission, public, requires
 from conference.convening import links, submissions
 from conference.convening.files import MAX_FILE_BYTES, MAX_FILES, MAX_TEXT_LENGTH
+from conference.convening.invitations import hash_token
 from conference.convening.link_views import _link_or_page
 from conference.convening.views import _conference, bp
+from conference.extensions import limiter
 from conference.forms import FormErrors
 
 # Five files of 10 MB and the text: the request limit for this one form (the app's is 5 MB). Above it the
 # 413 page says how much Convene accepts.
 SUBMISSION_REQUEST_LIMIT = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
 SUBMITTED = "link_submitted"
+# Up to 51 MB a request from a page anyone with the link can reach: per link and per address (Convene's own
+# choice, generous for a person sending a report and a few corrections; ASVS 11.1.4).
+SUBMISSION_LIMIT_PER_LINK = "10/minute;60/day"
+SUBMISSION_LIMIT_PER_ADDRESS = "30/minute;300/day"
+
+
+def _link_rate_key() -> str:
+    token = (request.view_args or {}).get("token", "")
+    return f"submission-link:{hash_token(str(token))}"
 
 
 @bp.url_value_preprocessor
@@ -46,6 +58,8 @@ def meeting_page_context(context: links.LinkContext) -> dict[str, Any]:
 
 @bp.route("/r/<token>/submission", methods=["GET", "POST"])
 @public
+@limiter.limit(SUBMISSION_LIMIT_PER_LINK, methods=["POST"], key_func=_link_rate_key)
+@limiter.limit(SUBMISSION_LIMIT_PER_ADDRESS, methods=["POST"], key_func=get_remote_address)
 def link_submission(token: str) -> ResponseReturnValue:
     context = _link_or_page(token)
     if not isinstance(context, links.LinkContext):

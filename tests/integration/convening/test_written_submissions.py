@@ -245,3 +245,11 @@ def test_no_canary_on_the_meeting_page_submission_form_file_names_or_logs(client
     for canary in canaries:
         for haystack in [*pages, *names, *stored, caplog.text, out, err]:
             assert canary.lower() not in haystack.lower(), canary
+
+
+def test_submissions_through_one_link_are_rate_limited(client, factories):
+    _area, _conference, tokens = _meeting(factories)
+    _answer(client, tokens["police"], "decline")
+    statuses = [_submit(client, tokens["police"], f"Correction {n}").status_code for n in range(11)]
+    assert statuses[:10] == [302] * 10 and statuses[10] == 429
+    assert _count(WrittenSubmission) == 10
