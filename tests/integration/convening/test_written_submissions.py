@@ -253,3 +253,14 @@ def test_submissions_through_one_link_are_rate_limited(client, factories):
     statuses = [_submit(client, tokens["police"], f"Correction {n}").status_code for n in range(11)]
     assert statuses[:10] == [302] * 10 and statuses[10] == 429
     assert _count(WrittenSubmission) == 10
+
+
+def test_the_demo_submission_is_added_once_to_the_health_seat(factories):
+    from conference.demo_submissions import add_demo_submission
+
+    _area, conference, _tokens = _meeting(factories)
+    assert add_demo_submission(conference) is not None
+    assert add_demo_submission(conference) is None
+    submission = db.session.scalars(select(WrittenSubmission)).one()
+    assert submission.role == "health" and [f.kind for f in submission.files] == ["pdf"]
+    assert db.session.get(Attendee, submission.attendee_id).response.value == "written_submission"
