@@ -19,7 +19,15 @@ from werkzeug.exceptions import NotFound
 from conference.audit import record_event
 from conference.auth.models import User
 from conference.convening import links
-from conference.convening.files import KINDS, MAX_FILES, MAX_TEXT_LENGTH, FileRefused, check_file, file_label
+from conference.convening.files import (
+    KINDS,
+    MAX_FILES,
+    MAX_TEXT_LENGTH,
+    FileKind,
+    FileRefused,
+    check_file,
+    file_label,
+)
 from conference.convening.invitation_models import ReplyRecord
 from conference.convening.models import Conference, ResponseStatus
 from conference.convening.submission_models import SubmissionFile, WrittenSubmission
@@ -61,9 +69,10 @@ def may_submit(context: links.LinkContext) -> bool:
     return context.attendee.seat.written_submission_allowed or context.attendee.response in _MAY_SUBMIT_RESPONSES
 
 
-def check_submission(text: str, uploads: Sequence[Upload]) -> list[tuple[str, str]]:
-    """Every problem with a submission, as (field, message). Empty when it can be accepted."""
+def check_submission(text: str, uploads: Sequence[Upload]) -> tuple[list[tuple[str, str]], list[FileKind]]:
+    """Every problem with a submission, as (field, message), and the kind of each file. No problems: accepted."""
     problems: list[tuple[str, str]] = []
+    kinds: list[FileKind] = []
     if len(text) > MAX_TEXT_LENGTH:
         problems.append(("text", f"Your information must be {MAX_TEXT_LENGTH:,} characters or fewer"))
     if len(uploads) > MAX_FILES:
@@ -71,12 +80,12 @@ def check_submission(text: str, uploads: Sequence[Upload]) -> list[tuple[str, st
     else:
         for position, upload in enumerate(uploads, start=1):
             try:
-                check_file(upload.data, file_label(position, len(uploads)))
+                kinds.append(check_file(upload.data, file_label(position, len(uploads))))
             except FileRefused as refused:
                 problems.append(("files", str(refused)))
     if not text.strip() and not uploads and not problems:
         problems.append(("text", "Enter your agency's information, or choose a file to upload"))
-    return problems
+    return problems, kinds
 
 
 def submit_written_submission(context: links.LinkContext, text: str, uploads: Sequence[Upload]) -> WrittenSubmission:
@@ -86,7 +95,7 @@ def submit_written_submission(context: links.LinkContext, text: str, uploads: Se
         raise SubmissionRefused(
             "answer", "Answer that you cannot attend, or that you will send a written submission, before you send one"
         )
-    problems = check_submission(text, uploads)
+    problems, kinds = check_submission(text, uploads)
     if problems:
         raise SubmissionRefused(*problems[0])
     attendee, conference = context.attendee, context.conference
@@ -100,8 +109,7 @@ def submit_written_submission(context: links.LinkContext, text: str, uploads: Se
         text=text.strip(),
         submitted_at=utcnow(),
     )
-    for position, upload in enumerate(uploads, start=1):
-        kind = check_file(upload.data)
+    for position, (upload, kind) in enumerate(zip(uploads, kinds, strict=True), start=1):
         submission.files.append(
             SubmissionFile(
                 position=position,
