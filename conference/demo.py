@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from conference import demo_history, demo_submissions
+from conference import demo_history
 from conference.audit import record_event
 from conference.auth import mfa
 from conference.auth.models import Role, User
@@ -744,7 +744,9 @@ def _upsert_demo_conference(area: LocalAuthority, summary: DemoSummary) -> None:
         "  (admin@northbridge.example) reads them at http://127.0.0.1:5000/dev/mail; each has a personal reply",
         "  link (accept, decline or send a deputy).",
     ]
-    summary.notes += [note for note in [demo_submissions.add_demo_submission(meeting)] if note]
+    from conference.convening.demo_submissions import add_demo_submission
+
+    summary.notes += [note for note in [add_demo_submission(meeting)] if note]
 
 
 def _add_waiting_meetings(area: LocalAuthority, today: date, summary: DemoSummary) -> None:

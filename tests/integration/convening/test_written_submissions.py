@@ -256,7 +256,7 @@ def test_submissions_through_one_link_are_rate_limited(client, factories):
 
 
 def test_the_demo_submission_is_added_once_to_the_health_seat(factories):
-    from conference.demo_submissions import add_demo_submission
+    from conference.convening.demo_submissions import add_demo_submission
 
     _area, conference, _tokens = _meeting(factories)
     assert add_demo_submission(conference) is not None
