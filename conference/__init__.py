@@ -124,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.convening import (
         board_views,  # noqa: F401  (adds the board's routes to convening's bp)
         link_views,  # noqa: F401  (adds the personal-link routes to convening's bp)
+        submission_views,  # noqa: F401  (adds the written submission routes to convening's bp)
     )
     from conference.convening.views import bp as convening_bp
     from conference.dashboard.views import bp as dashboard_bp
@@ -170,7 +171,9 @@ def _register_errors(app: Flask) -> None:
             code, "generic"
         )
         if code == 413:
-            limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+            from flask import request
+
+            limit = request.max_content_length or app.config.get("MAX_CONTENT_LENGTH") or 0
             return render_error(
                 code, template, error=error, back=_way_back(app), limit_mb=max(1, limit // (1024 * 1024))
             )

@@ -749,6 +749,9 @@ def _upsert_demo_conference(area: LocalAuthority, summary: DemoSummary) -> None:
         "  (admin@northbridge.example) reads them at http://127.0.0.1:5000/dev/mail; each has a personal reply",
         "  link (accept, decline or send a deputy).",
     ]
+    from conference.convening.demo_submissions import add_demo_submission
+
+    summary.notes += [note for note in [add_demo_submission(meeting)] if note]
 
 
 def _add_waiting_meetings(area: LocalAuthority, today: date, summary: DemoSummary) -> None:

@@ -7,6 +7,7 @@ from conference.auth import models as _auth  # noqa: F401
 from conference.cases import models as _cases  # noqa: F401
 from conference.convening import invitation_models as _invitations  # noqa: F401
 from conference.convening import models as _convening  # noqa: F401
+from conference.convening import submission_models as _submissions  # noqa: F401
 from conference.db import Base
 from conference.directory import models as _directory  # noqa: F401
 from conference.outbox import models as _outbox  # noqa: F401

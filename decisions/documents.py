@@ -24,7 +24,15 @@ from decisions.nrm.pack import (
     under_age_at_referral,
     under_age_during_exploitation,
 )
-from decisions.pdf import ActionLine, AgencyInformation, AttendeeLine, DissentLine, IndicatorLine, MinutesView
+from decisions.pdf import (
+    ActionLine,
+    AgencyInformation,
+    AttendeeLine,
+    DissentLine,
+    IndicatorLine,
+    MinutesView,
+    SubmissionLine,
+)
 from rules.display import date_and_time, long_date
 from rules.elements import summarise_elements
 from rules.indicators import catalogue_for
@@ -172,6 +180,21 @@ def minutes_view(snapshot: Mapping[str, Any]) -> MinutesView:
         signed_off=f"Signed off by {signed_by.get('name', '')} ({signed_by.get('agency', '')}) on "
         f"{_when(snapshot.get('signed_at'))}.",
         amendment_reason=snapshot.get("reason", ""),
+        written_submissions=tuple(_submission_line(s) for s in snapshot.get("written_submissions") or []),
+    )
+
+
+def _submission_line(submission: Mapping[str, Any]) -> SubmissionLine:
+    characters = int(submission.get("characters", 0))
+    files = list(submission.get("files", []))
+    parts = [f"{characters:,} characters of text"] if characters else []
+    if files:
+        parts.append(f"{len(files)} file{'s' if len(files) != 1 else ''} ({', '.join(files)})")
+    return SubmissionLine(
+        role_label(submission["role"]),
+        submission.get("person_name", ""),
+        _when(submission.get("submitted_at")),
+        " and ".join(parts) or "Nothing",
     )
 
 

@@ -52,6 +52,16 @@ class AttendeeLine:
 
 
 @dataclass(frozen=True)
+class SubmissionLine:
+    """A written submission received: the agency, who sent it, when, and what came (in words)."""
+
+    agency: str
+    person: str
+    received: str
+    contents: str
+
+
+@dataclass(frozen=True)
 class AgencyInformation:
     agency: str
     text: str
@@ -105,6 +115,7 @@ class MinutesView:
     actions: tuple[ActionLine, ...]
     signed_off: str = ""
     amendment_reason: str = ""
+    written_submissions: tuple[SubmissionLine, ...] = ()
 
 
 MINUTES_HEADINGS: tuple[str, ...] = (

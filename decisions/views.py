@@ -10,6 +10,7 @@ from decisions.actions import views as _actions_views  # noqa: F401  (routes att
 from decisions.blueprint import bp
 from decisions.nrm import views as _nrm_views  # noqa: F401
 from decisions.recording import autosave_views as _autosave_views  # noqa: F401
+from decisions.recording import submission_views as _submission_views  # noqa: F401
 from decisions.recording import views as _recording_views  # noqa: F401
 from decisions.sign_off import views as _sign_off_views  # noqa: F401
 

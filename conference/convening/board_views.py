@@ -18,6 +18,7 @@ from conference.convening import invitations as convening_invitations
 from conference.convening import live, queries, services
 from conference.convening.forms import moment_fields, parse_moment
 from conference.convening.models import ConferenceStatus
+from conference.convening.submissions import find_submissions
 from conference.convening.views import BANNER, _conference, bp
 from conference.db import utcnow
 from conference.forms import FormErrors
@@ -45,6 +46,7 @@ def board(conference_id: uuid.UUID) -> ResponseReturnValue:
         errors=FormErrors(),
         form=moment_fields("cutoff", shown.arrangement.reply_cutoff_at),
         can_convene=has_permission(g.user, Permission.CONFERENCE_CONVENE),
+        submissions=find_submissions(conference.id),
     )
 
 

@@ -47,6 +47,8 @@ def link_reply(token: str) -> ResponseReturnValue:
             links.answer_by_link(context, links.LinkAnswer(answer))
             session["link_answered"] = True
             return redirect(url_for("convening.link_reply", token=token))
+    from conference.convening import submission_views
+
     return render_template(
         "convening/link.html",
         context=context,
@@ -54,6 +56,7 @@ def link_reply(token: str) -> ResponseReturnValue:
         answer=answer,
         errors=errors,
         answered=session.pop("link_answered", False),
+        **submission_views.meeting_page_context(context),
     ), 400 if errors else 200
 
 

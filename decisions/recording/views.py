@@ -31,6 +31,7 @@ from decisions.blueprint import (
 )
 from decisions.models import DecisionRecord
 from decisions.recording import services as recording
+from decisions.recording.submission_queries import submissions_by_role
 from decisions.sign_off import queries as sign_off_queries
 from rules.elements import ACTS, EXPLOITATION_GROUPS, MEANS, WHERE_OPTIONS, summarise_elements
 from rules.indicators import LEVELS
@@ -229,7 +230,12 @@ def information(conference_id: uuid.UUID) -> ResponseReturnValue:
                 value = recording.merge_information(saved, value, roles)
             return _save_section_or_conflict(conference, record, "information", value, "decisions.information")
     return render_template(
-        "decisions/information.html", **{**common_context(conference, record), "roles": roles}, errors=errors, form=form
+        "decisions/information.html",
+        **{**common_context(conference, record), "roles": roles},
+        errors=errors,
+        form=form,
+        submissions=submissions_by_role(conference),
+        can_copy=whole,
     ), 400 if errors else 200
 
 

@@ -19,6 +19,7 @@ from conference.auth.passwords import verify_password
 from conference.cases.models import Case
 from conference.cases.services import add_case_event
 from conference.convening.models import Conference
+from conference.convening.submissions import find_submissions
 from conference.db import utcnow
 from conference.extensions import db
 from decisions.common import (
@@ -205,6 +206,21 @@ def start_amendment(record: DecisionRecord, reason: str, user: User) -> None:
     )
 
 
+def written_submission_lines(conference: Conference) -> list[dict[str, Any]]:
+    """The written submissions received for the meeting, for the minutes: who, for which seat, when, and how many
+    files of which kinds (their text is in the record only where the chair copied it)."""
+    return [
+        {
+            "role": s.role,
+            "person_name": s.person.name,
+            "submitted_at": s.submitted_at.isoformat(),
+            "characters": len(s.text),
+            "files": [f.kind_label for f in s.files],
+        }
+        for s in find_submissions(conference.id)
+    ]
+
+
 def build_snapshot(
     conference: Conference,
     record: DecisionRecord,
@@ -240,6 +256,7 @@ def build_snapshot(
             **sections.get("quorum", {}),
         },
         "information": sections.get("information", {}),
+        "written_submissions": written_submission_lines(conference),
         "child_views": sections.get("child_views", {}),
         "elements": sections.get("elements", {}),
         "indicators": sections.get("indicators", {"catalogue_version": CURRENT_VERSION, "ticks": []}),

@@ -77,7 +77,9 @@ class Autosave {
     this.stop();
     if (this.inFlight) {
       event.preventDefault();
-      this.afterSave = () => this.form.submit();
+      // Keep the button that was pressed: "Copy its text into the record" posts to its own formaction.
+      const submitter = event.submitter;
+      this.afterSave = () => (submitter ? this.form.requestSubmit(submitter) : this.form.submit());
     }
   }
 
