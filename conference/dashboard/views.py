@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from conference.audit import record_event
 from conference.auth.policy import Permission, requires
-from conference.dashboard import decisions_adapter, engagement, queries
+from conference.dashboard import decisions_adapter, engagement, queries, safety_panels
 from conference.db import utcnow
 from conference.extensions import EXPORT_LIMIT, db, limiter, user_rate_key
 from conference.forms import FormErrors, parse_date
@@ -71,6 +71,7 @@ def dashboard() -> ResponseReturnValue:
         period_form=period_form,
         report=report,
         chart=engagement.engagement_chart(report),
+        safety=safety_panels.find_safety_panels(g.user, now, *period.bounds()),
     ), 400 if errors else 200
 
 
