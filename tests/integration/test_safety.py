@@ -227,7 +227,8 @@ def test_reconvene_requests_a_strategy_discussion_with_the_risks_timescale(clien
     assert episode.conference_id == conference.id
     # A second click does not ask for a second meeting.
     again = client.post(f"{path}/reconvene", data={"csrf_token": csrf_token(client, path)})
-    assert again.status_code in (302, 409)
+    assert again.status_code == 409
+    assert "already been requested" in soup(again).select_one(".govuk-error-summary").get_text()
     assert len(db.session.scalars(select(Conference).where(Conference.case_id == case.id)).all()) == 1
 
 
