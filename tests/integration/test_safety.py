@@ -379,3 +379,25 @@ def test_episodes_are_scoped_to_the_users_cases(client, factories, area) -> None
     assert client.get(f"/missing-episodes/{episode.id}").status_code == 404
     check = db.session.scalars(select(SafetyCheck).where(SafetyCheck.case_id == case.id)).first()
     assert client.get(f"/cases/{case.id}/safety/{check.id}").status_code == 404
+
+
+def test_demo_gives_checklists_in_progress_and_a_missing_episode(app) -> None:
+    from conference.demo import load_demo
+
+    settings = app.config["SETTINGS"]
+    app.config["SETTINGS"] = settings.with_overrides(environment="development")
+    try:
+        summary = load_demo()
+        again = load_demo()
+    finally:
+        app.config["SETTINGS"] = settings
+    assert summary.created["safety checklists"] == 4 and summary.created["missing episodes"] == 1
+    assert "safety checklists" not in again.created and "missing episodes" not in again.created
+    year = datetime.now(UTC).year
+    first = db.session.scalars(select(Case).where(Case.reference == f"NB-{year}-0001")).one()
+    statuses = db.session.scalars(select(SafetyCheck.status).where(SafetyCheck.case_id == first.id)).all()
+    assert SafetyStatus.DONE in statuses and SafetyStatus.IN_PROGRESS in statuses and SafetyStatus.TO_DO in statuses
+    second = db.session.scalars(select(Case).where(Case.reference == f"NB-{year}-0002")).one()
+    episode = db.session.scalars(select(MissingEpisode).where(MissingEpisode.case_id == second.id)).one()
+    assert episode.found_at is not None and episode.return_interview_done_at is None
+    assert episode.return_interview_due_at > datetime.now(UTC)
