@@ -132,27 +132,32 @@ def is_overdue(status: SafetyStatus, due_at: datetime, now_at: datetime) -> bool
 
 # --- missing episodes ------------------------------------------------------------------------------------------
 
-#: A return-home interview within 72 hours of the child's return. MISSING2014, paragraph 47 (the independent
-#: return interview "should be undertaken within 72 hours of the child returning to their home or care setting").
+#: A return-home interview within 72 hours of the child's return. MISSING2014, section "When a child is found –
+#: independent return interview", as restated by Missing People ("RHIs should be completed within 72 hours of the
+#: child's return": https://www.missingpeople.org.uk/the-delivery-of-return-interviews-across-england-2023-24 );
+#: the paragraph number is [UNCONFIRMED].
 RETURN_INTERVIEW_WITHIN = timedelta(hours=72)
 
-#: "Repeatedly missing": 3 or more episodes within 90 days. Convene's own choice, following common local missing
-#: protocols that restate MISSING2014's concern about children who go missing repeatedly ([UNCONFIRMED] as a
-#: national figure: the statutory guidance gives none).
+#: "Repeatedly missing": 3 or more episodes within 90 days. Convene's own choice. MISSING2014 has a section on
+#: children who repeatedly run away and go missing but gives no figure; local protocols differ (Derbyshire asks for a
+#: strategy meeting after 3 or more episodes in 30 days: https://docsbay.net/return-interviews ). [UNCONFIRMED] as a
+#: national figure.
 REPEATED_EPISODES = 3
 REPEATED_WITHIN = timedelta(days=90)
 
 
 class PoliceRisk(StrEnum):
-    """The police's risk grading of a missing-person report (College of Policing APP on missing persons)."""
+    """The police's risk grading of a missing-person report: high, medium, low, or no apparent risk (College of
+    Policing Authorised Professional Practice on missing persons; MISSING2014 describes high and medium)."""
 
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
+    NO_APPARENT_RISK = "no_apparent_risk"
 
     @property
     def label(self) -> str:
-        return {"high": "High", "medium": "Medium", "low": "Low"}[self.value]
+        return {"high": "High", "medium": "Medium", "low": "Low", "no_apparent_risk": "No apparent risk"}[self.value]
 
 
 def return_interview_due_at(returned_at: datetime) -> datetime:
@@ -177,8 +182,8 @@ def reconvene_window(risk: PoliceRisk, nation: Nation, reported_at: datetime) ->
 
     High: within ``GOING_MISSING_WITHIN`` (8 hours), at any hour: WT2023 says a strategy discussion happens as soon
     as possible when a child is at risk of significant harm; the hours are Convene's own default, as for a new case.
-    Medium: by 5pm on the next working day. Low: by 5pm on the fifth working day. Both are Convene's own choice
-    ([UNCONFIRMED]: MISSING2014 asks for a multi-agency response without giving a timescale).
+    Medium: by 5pm on the next working day. Low or no apparent risk: by 5pm on the fifth working day. Both are
+    Convene's own choice ([UNCONFIRMED]: MISSING2014 asks for a multi-agency response without giving a timescale).
     """
     _require_aware(reported_at)
     risk = PoliceRisk(risk)
@@ -186,14 +191,15 @@ def reconvene_window(risk: PoliceRisk, nation: Nation, reported_at: datetime) ->
         hours = int(GOING_MISSING_WITHIN.total_seconds() // 3600)
         return ReconveneWindow(
             reported_at + GOING_MISSING_WITHIN,
-            f"High risk missing episode: within {hours} hours of the report to the police (Convene's own default)",
+            f"Missing episode graded high: within {hours} hours of the report to the police (Convene's own default)",
         )
     days = 1 if risk is PoliceRisk.MEDIUM else 5
     due_on = add_working_days(london_date(reported_at), days, Nation(nation))
     when = "the next working day" if days == 1 else f"{days} working days"
     return ReconveneWindow(
         close_of_business_at(due_on),
-        f"{risk.label} risk missing episode: by 5pm, {when} after the report to the police (Convene's own choice)",
+        f"Missing episode graded {risk.label.lower()}: by 5pm, {when} after the report to the police "
+        "(Convene's own choice)",
     )
 
 

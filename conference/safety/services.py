@@ -131,7 +131,7 @@ def record_missing_episode(user: User, case: Case, details: NewEpisode) -> Missi
         case,
         "missing",
         f"Missing episode: last seen {date_and_time(details.last_seen_at)}, reported to the police "
-        f"({details.risk.label.lower()} risk)",
+        f"(police risk grading: {details.risk.label.lower()})",
         user,
         details.last_seen_at,
     )

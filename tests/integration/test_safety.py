@@ -222,7 +222,7 @@ def test_reconvene_requests_a_strategy_discussion_with_the_risks_timescale(clien
     arrangement = db.session.scalars(
         select(ConferenceArrangement).where(ConferenceArrangement.conference_id == conference.id)
     ).one()
-    assert arrangement.window_basis.startswith("Medium risk missing episode")
+    assert arrangement.window_basis.startswith("Missing episode graded medium")
     db.session.refresh(episode)
     assert episode.conference_id == conference.id
     # A second click does not ask for a second meeting.
