@@ -85,14 +85,28 @@ class EpisodePage:
     def reconvene(self) -> None:
         self.b.press(self.page.get_by_role("button", name="Reconvene the strategy discussion"))
 
-    def record_return(self, fields: dict[str, str], where: str, who: str) -> None:
+    def open_return(self) -> None:
         self.b.press(self.page.get_by_role("link", name="Record that the child was found or returned"))
         expect(self.page.locator("h1")).to_have_text("Record that the child was found or returned")
+
+    def submit_return(self) -> None:
+        self.b.press(self.page.get_by_role("button", name="Record the return"))
+
+    def record_return(self, fields: dict[str, str], where: str, who: str) -> None:
         for selector, value in fields.items():
             self.b.fill(self.page.locator(selector), value)
         self.b.fill(self.page.locator("#found_where"), where)
         self.b.fill(self.page.locator("#return_interview_by"), who)
-        self.b.press(self.page.get_by_role("button", name="Record the return"))
+        self.submit_return()
+
+    def open_interview(self) -> None:
+        self.b.press(self.page.get_by_role("link", name="Record the return-home interview"))
+        expect(self.page.locator("h1")).to_have_text("Record the return-home interview")
+
+    def record_interview(self, fields: dict[str, str]) -> None:
+        for selector, value in fields.items():
+            self.b.fill(self.page.locator(selector), value)
+        self.b.press(self.page.get_by_role("button", name="Record the interview"))
 
     def interview_clock(self) -> str:
         return self.page.locator("#return-interview-clock").inner_text()

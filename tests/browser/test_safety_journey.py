@@ -24,6 +24,7 @@ def test_checklist_missing_episode_reconvene_and_return(browsers: BrowserFactory
     coordinator, casey = seed.user(Role.COORDINATOR, "casey.safety@northbridge.example")
     police = seed.agency(AgencyKind.POLICE)
     case = seed.case(coordinator, risk=MissingRisk.HIGH, hours_ago=0.25)
+    older = seed.case(coordinator, risk=MissingRisk.MEDIUM, hours_ago=3)  # its golden-hour actions are overdue
     db.session.add(CaseAgency(case_id=case.id, agency_id=police.id))
     db.session.commit()
 
@@ -77,6 +78,12 @@ def test_checklist_missing_episode_reconvene_and_return(browsers: BrowserFactory
 
     browser.visit(episode_url)
     expect(browser.page.get_by_role("link", name="See the meeting")).to_be_visible()
+    episode.open_return()
+    browser.check("record the return")
+    episode.submit_return()
+    assert "Enter where the child was found or returned to" in ErrorSummary(browser).messages()
+    ErrorSummary(browser).expect_focused_and_linked()
+    browser.check("record the return with errors")
     episode.record_return(
         moment_fields("found", datetime.now(UTC) - timedelta(minutes=10)),
         "Returned to the placement",
@@ -85,3 +92,17 @@ def test_checklist_missing_episode_reconvene_and_return(browsers: BrowserFactory
     assert "Return recorded" in episode.banner()
     assert "left of the 72 hours" in episode.interview_clock()
     browser.check("missing episode after the return", screenshot="44-return-interview-clock")
+
+    episode.open_interview()
+    browser.check("record the return-home interview")
+    episode.record_interview(moment_fields("held", datetime.now(UTC) + timedelta(days=1)))
+    assert any("must be in the past" in m for m in ErrorSummary(browser).messages())
+    browser.check("record the return-home interview with errors")
+    episode.record_interview(moment_fields("held", datetime.now(UTC) - timedelta(minutes=1)))
+    assert "Return-home interview recorded" in episode.banner()
+
+    Navigation(browser).go("Dashboard")
+    expect(browser.page.locator("#overdue-safety-actions")).to_contain_text(older.reference)
+    expect(browser.page.locator("#overdue-safety-actions")).not_to_contain_text(case.reference)
+    expect(browser.page.locator("#missing-episodes-in-period")).to_contain_text("1")
+    browser.check("dashboard with the safety panels", screenshot="45-dashboard-safety")
