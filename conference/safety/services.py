@@ -146,6 +146,16 @@ def record_missing_episode(user: User, case: Case, details: NewEpisode) -> Missi
     return episode
 
 
+def record_episode_view(episode: MissingEpisode) -> None:
+    record_event(
+        db.session,
+        "safety.missing.view",
+        object_type="missing_episode",
+        object_id=episode.id,
+        detail={"case_id": str(episode.case_id)},
+    )
+
+
 def record_return(
     user: User, case: Case, episode: MissingEpisode, found_at: datetime, found_where: str, interview_by: str
 ) -> None:

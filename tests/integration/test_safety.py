@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
+from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -401,3 +402,25 @@ def test_demo_gives_checklists_in_progress_and_a_missing_episode(app) -> None:
     episode = db.session.scalars(select(MissingEpisode).where(MissingEpisode.case_id == second.id)).one()
     assert episode.found_at is not None and episode.return_interview_done_at is None
     assert episode.return_interview_due_at > datetime.now(UTC)
+
+
+def test_a_partner_follows_the_notice_link_and_sees_no_child_identity(client, factories, area) -> None:
+    case = factories.case(area["coordinator"], child_first_name="Zephyrinecanary")
+    factories.involve(case, area["police"])
+    officer = factories.user(area["police"], Role.AGENCY_MEMBER)
+    factories.sign_in(client, area["coordinator"])
+    episode = _record_episode(client, case.id)
+    notice = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_email == area["police"].secure_email))
+    body = message_from_bytes(notice.one().body).get_payload(decode=True).decode()
+    link = next(line for line in body.splitlines() if "/missing-episodes/" in line)
+    factories.sign_in(client, officer)
+    page = client.get(urlsplit(link.strip()).path)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "MP/26/01234" in text and "Zephyrinecanary" not in text
+    assert "Reconvene the strategy discussion" not in text  # a partner cannot convene
+    views = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "safety.missing.view")).all()
+    assert any(v.actor_user_id == officer.id for v in views)
+    token = csrf_token(client, f"/missing-episodes/{episode.id}")
+    refused = client.post(f"/missing-episodes/{episode.id}/return", data={"csrf_token": token})
+    assert refused.status_code == 403
