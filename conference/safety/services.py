@@ -70,6 +70,13 @@ def start_safety_checklist(user: User, case: Case) -> list[SafetyCheck]:
 register_on_case_opened(start_safety_checklist)
 
 
+def start_missing_checklist(user: User, case: Case) -> None:
+    """The checklist for a case opened before checklists existed (due times still count from identification)."""
+    if db.session.scalars(select(SafetyCheck.id).where(SafetyCheck.case_id == case.id)).first() is not None:
+        raise SafetyError("This case already has a safety checklist.")
+    start_safety_checklist(user, case)
+
+
 @dataclass(frozen=True)
 class CheckUpdate:
     status: SafetyStatus

@@ -81,6 +81,20 @@ def update_check(case_id: uuid.UUID, check_id: uuid.UUID) -> ResponseReturnValue
     ), 400 if errors else 200
 
 
+@bp.route("/cases/<uuid:case_id>/safety/start", methods=["POST"])
+@requires(Permission.CASE_EDIT)
+def start_checklist(case_id: uuid.UUID) -> ResponseReturnValue:
+    user: User = g.user
+    case = get_case(user, case_id)
+    try:
+        services.start_missing_checklist(user, case)
+    except services.SafetyError:
+        pass  # already started (a second click): the case page shows it
+    else:
+        session["case_banner"] = "Safety checklist started"
+    return redirect(url_for("cases.show_case", case_id=case.id) + "#safety")
+
+
 # --- missing episodes ------------------------------------------------------------------------------------------
 
 

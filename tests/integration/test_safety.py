@@ -424,3 +424,18 @@ def test_a_partner_follows_the_notice_link_and_sees_no_child_identity(client, fa
     token = csrf_token(client, f"/missing-episodes/{episode.id}")
     refused = client.post(f"/missing-episodes/{episode.id}/return", data={"csrf_token": token})
     assert refused.status_code == 403
+
+
+def test_a_case_opened_before_checklists_can_start_one(client, factories, area) -> None:
+    case = factories.case(area["coordinator"])
+    for check in db.session.scalars(select(SafetyCheck).where(SafetyCheck.case_id == case.id)):
+        db.session.delete(check)
+    db.session.commit()
+    factories.sign_in(client, area["coordinator"])
+    page = soup(client.get(f"/cases/{case.id}"))
+    assert page.select_one("#safety-checklist") is None
+    token = csrf_token(client, f"/cases/{case.id}")
+    assert client.post(f"/cases/{case.id}/safety/start", data={"csrf_token": token}).status_code == 302
+    assert client.post(f"/cases/{case.id}/safety/start", data={"csrf_token": token}).status_code == 302
+    assert len(db.session.scalars(select(SafetyCheck).where(SafetyCheck.case_id == case.id)).all()) == 7
+    assert len(soup(client.get(f"/cases/{case.id}")).select("#safety-checklist tbody tr")) == 7
