@@ -38,7 +38,9 @@ class SafetyError(ValueError):
 
 def start_safety_checklist(user: User, case: Case) -> list[SafetyCheck]:
     """The checklist for a newly opened case: every item, due from identification, owned by the area's agency of
-    the right kind (the first by name; none if the area has no such agency)."""
+    the right kind (the first by name; none if the area has no such agency).
+
+    Part of opening the case: its audit row is the case's ``case.create`` (one action, one row)."""
     agencies = db.session.scalars(
         select(Agency).where(Agency.local_authority_id == case.local_authority_id).order_by(Agency.name)
     ).all()
@@ -61,9 +63,6 @@ def start_safety_checklist(user: User, case: Case) -> list[SafetyCheck]:
         db.session.add(check)
         checks.append(check)
     db.session.flush()
-    record_event(
-        db.session, "safety.checklist.create", object_type="case", object_id=case.id, detail={"items": len(checks)}
-    )
     return checks
 
 
@@ -74,7 +73,10 @@ def start_missing_checklist(user: User, case: Case) -> None:
     """The checklist for a case opened before checklists existed (due times still count from identification)."""
     if db.session.scalars(select(SafetyCheck.id).where(SafetyCheck.case_id == case.id)).first() is not None:
         raise SafetyError("This case already has a safety checklist.")
-    start_safety_checklist(user, case)
+    checks = start_safety_checklist(user, case)
+    record_event(
+        db.session, "safety.checklist.create", object_type="case", object_id=case.id, detail={"items": len(checks)}
+    )
 
 
 @dataclass(frozen=True)
