@@ -371,16 +371,31 @@ def test_future_and_out_of_order_times_are_refused(client, factories, area) -> N
     assert episode.found_at is None
 
 
-def test_episodes_are_scoped_to_the_users_cases(client, factories, area) -> None:
+def test_every_safety_page_is_scoped_to_the_users_cases(app, client, factories, area) -> None:
     case = factories.case(area["coordinator"])
     factories.sign_in(client, area["coordinator"])
     episode = _record_episode(client, case.id)
+    check = db.session.scalars(select(SafetyCheck).where(SafetyCheck.case_id == case.id)).first()
     elsewhere = factories.area("EM", "Eastmere")
     stranger = factories.user(factories.agency(elsewhere), Role.COORDINATOR)
     factories.sign_in(client, stranger)
-    assert client.get(f"/missing-episodes/{episode.id}").status_code == 404
-    check = db.session.scalars(select(SafetyCheck).where(SafetyCheck.case_id == case.id)).first()
-    assert client.get(f"/cases/{case.id}/safety/{check.id}").status_code == 404
+    token = csrf_token(client, "/cases")
+    values = {"case_id": case.id, "check_id": check.id, "episode_id": episode.id}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("safety."):
+            continue
+        path = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            if method == "GET":
+                response = client.get(path)
+            else:
+                response = client.post(path, data={"csrf_token": token})
+            assert response.status_code == 404, (method, path, response.status_code)
+            checked += 1
+    assert checked >= 10
+    db.session.refresh(episode)
+    assert episode.found_at is None and episode.conference_id is None
 
 
 def test_demo_gives_checklists_in_progress_and_a_missing_episode(app) -> None:
