@@ -40,6 +40,9 @@ def test_checklist_missing_episode_reconvene_and_return(browsers: BrowserFactory
     section.update("Phone and social-media risk considered")
     expect(browser.page.locator("h1")).to_have_text("Phone and social-media risk considered")
     browser.check("a checklist item")
+    CheckPage(browser).save_without_a_status()
+    assert ErrorSummary(browser).messages() == ["Select the status of this action"]
+    browser.check("a checklist item with an error")
     CheckPage(browser).save("done", "Phone seized by police; no social media accounts found")
     assert "Phone and social-media risk considered: Done" in CasePage(browser).banner()
     row = next(r for r in section.checklist_rows() if r.startswith("Phone"))
