@@ -230,7 +230,8 @@ def reconvene_from_episode(user: User, case: Case, episode: MissingEpisode) -> C
     arrangement = db.session.scalars(
         select(ConferenceArrangement).where(ConferenceArrangement.conference_id == conference.id)
     ).one()
-    arrangement.window_basis = window.basis
+    # Shown on the timescale page instead of the default window counted from identification.
+    arrangement.window_basis = f"Suggested deadline: {date_and_time(conference.deadline_at)}. {window.basis}"
     episode.conference_id = conference.id
     record_event(
         db.session,

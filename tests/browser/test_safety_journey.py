@@ -77,6 +77,7 @@ def test_checklist_missing_episode_reconvene_and_return(browsers: BrowserFactory
     episode.reconvene()
     expect(browser.page.locator("h1")).to_have_text("When must the meeting be held?")
     assert browser.page.locator("#deadline-day").input_value() != ""
+    expect(browser.page.locator(".govuk-inset-text").first).to_contain_text("Missing episode graded high")
     browser.check("timescale of the reconvened strategy discussion")
 
     browser.visit(episode_url)

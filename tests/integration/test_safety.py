@@ -224,7 +224,10 @@ def test_reconvene_requests_a_strategy_discussion_with_the_risks_timescale(clien
     arrangement = db.session.scalars(
         select(ConferenceArrangement).where(ConferenceArrangement.conference_id == conference.id)
     ).one()
-    assert arrangement.window_basis.startswith("Missing episode graded medium")
+    assert arrangement.window_basis.startswith("Suggested deadline: ")
+    assert "Missing episode graded medium" in arrangement.window_basis
+    timescale = soup(client.get(response.headers["Location"])).select_one(".govuk-inset-text").get_text()
+    assert "Missing episode graded medium" in timescale and "of identification" not in timescale
     db.session.refresh(episode)
     assert episode.conference_id == conference.id
     # A second click does not ask for a second meeting.
