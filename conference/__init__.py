@@ -131,10 +131,11 @@ def _register_blueprints(app: Flask) -> None:
     from conference.directory.views import bp as directory_bp
     from conference.outbox.views import bp as outbox_bp
     from conference.planning.views import bp as planning_bp
+    from conference.safety.views import bp as safety_bp
     from conference.views import bp as main_bp
     from decisions.views import bp as decisions_bp
 
-    features = (convening_bp, decisions_bp, dashboard_bp, planning_bp, outbox_bp)
+    features = (convening_bp, safety_bp, decisions_bp, dashboard_bp, planning_bp, outbox_bp)
     for bp in (main_bp, auth_bp, account_bp, users_bp, cases_bp, directory_bp, *features):
         app.register_blueprint(bp)
     _wire_features(app)

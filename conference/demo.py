@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from conference import demo_history
+from conference import demo_history, demo_safety
 from conference.audit import record_event
 from conference.auth import mfa
 from conference.auth.models import Role, User
@@ -791,5 +791,6 @@ def load_demo(today: date | None = None) -> DemoSummary:
         _upsert_demo_conference(area, summary)
         demo_history.load_history(area, today, summary)
         _add_waiting_meetings(area, today, summary)
+        demo_safety.load_safety(area, DEMO_ACCOUNTS[0][0], summary)
         record_event(db.session, "demo.load", detail={k: v for k, v in summary.created.items()})
     return summary

@@ -12,6 +12,7 @@ from conference.db import Base
 from conference.directory import models as _directory  # noqa: F401
 from conference.outbox import models as _outbox  # noqa: F401
 from conference.planning import models as _planning  # noqa: F401
+from conference.safety import models as _safety  # noqa: F401
 from decisions import models as _decisions  # noqa: F401
 
 metadata = Base.metadata

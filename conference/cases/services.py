@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -29,6 +30,16 @@ class NewCase:
     interpreter_needed: bool
     identified_at: datetime
     missing_risk: MissingRisk
+
+
+#: What later features do when a case is opened, in the same transaction (the safety checklist): registered by
+#: them (``register_on_case_opened``), since cases may not import the features after it.
+_ON_OPENED: list[Callable[[User, Case], object]] = []
+
+
+def register_on_case_opened(callback: Callable[[User, Case], object]) -> None:
+    if callback not in _ON_OPENED:
+        _ON_OPENED.append(callback)
 
 
 def next_case_reference(local_authority: UserArea, year: int) -> str:
@@ -93,6 +104,8 @@ def open_case(user: User, details: NewCase) -> Case:
     add_case_event(case, "identified", "Child identified as possibly trafficked", user, details.identified_at)
     add_case_event(case, "opened", f"Case opened by {user.agency.name}", user)
     record_event(db.session, "case.create", object_type="case", object_id=case.id)
+    for callback in _ON_OPENED:
+        callback(user, case)
     return case
 
 

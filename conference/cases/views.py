@@ -12,7 +12,7 @@ from conference.auth.models import User
 from conference.auth.policy import Permission, has_permission, requires
 from conference.cases import access_log, queries, services
 from conference.cases.models import Gender, MissingRisk
-from conference.cases.sections import case_sections
+from conference.cases.sections import case_list_marks, case_sections
 from conference.db import utcnow
 from conference.forms import FormErrors, local_datetime, parse_date, parse_time_of_day, restored_form_data, text_field
 
@@ -32,6 +32,7 @@ def list_cases() -> ResponseReturnValue:
     return render_template(
         "cases/list.html",
         cases=cases,
+        marks=case_list_marks(cases),
         sort=sort,
         sorts=list(queries.CaseSort),
         include_closed=include_closed,

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
 
 from conference.auth.policy import Permission, requires
-from conference.dashboard import decisions_adapter, engagement, queries, services
+from conference.dashboard import decisions_adapter, engagement, queries, safety_panels, services
 from conference.db import utcnow
 from conference.extensions import EXPORT_LIMIT, limiter, user_rate_key
 from conference.forms import FormErrors, parse_date
@@ -70,6 +70,7 @@ def dashboard() -> ResponseReturnValue:
         period_form=period_form,
         report=report,
         chart=engagement.engagement_chart(report),
+        safety=safety_panels.find_safety_panels(g.user, now, *period.bounds()),
     ), 400 if errors else 200
 
 

@@ -192,3 +192,50 @@ def test_bad_input_on_every_form_gets_a_clear_message_and_saves_nothing(client, 
     response = post(client, f"{path}/send", {}, f"{path}/people")
     assert response.status_code == 302 and response.headers["Location"].endswith("/check")
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+@pytest.mark.committed
+def test_no_canary_leaves_in_the_missing_episode_notices(client, factories, smtp_sink, app, caplog, capfd):
+    """The notices partners get when a missing episode is recorded (conference/safety/notices.py), delivered."""
+    from conference.cases.models import CaseAgency
+    from tests.support.factories import csrf_token
+
+    caplog.set_level(logging.DEBUG)
+    area = build_area(factories, case_fields={**CANARIES, "child_born_on": BORN})
+    for key in ("police", "health"):
+        db.session.add(CaseAgency(case_id=area.case.id, agency_id=area.people[key].agency_id))
+    db.session.commit()
+    case = db.session.get(Case, area.case.id)
+    canaries = [*CANARIES.values(), case.reference, "2011-02-03", "3 February 2011", "03/02/2011", str(case.id)]
+    factories.sign_in(client, area.coordinator)
+    path = f"/cases/{case.id}/missing-episodes/new"
+    form = {
+        "csrf_token": csrf_token(client, path),
+        "last_seen-day": "1",
+        "last_seen-month": "12",
+        "last_seen-year": "2026",
+        "last_seen-time": "9:00pm",
+        "reported-day": "1",
+        "reported-month": "12",
+        "reported-year": "2026",
+        "reported-time": "10:00pm",
+        "police_reference": "MP/26/0001",
+        "risk": "high",
+        "step": "check",
+        "confirm": "yes",
+    }
+    assert client.post(path, data=form).status_code == 302
+    deliver(app, smtp_sink)
+    assert len(smtp_sink.received) == 2
+    haystacks = [raw.decode("utf-8", "replace") for _, _, raw in smtp_sink.received]
+    for message in smtp_sink.messages():
+        haystacks += _every_text(message)
+    haystacks.append(caplog.text)
+    out, err = capfd.readouterr()
+    haystacks += [out, err]
+    for canary in canaries:
+        hits = [h for h in haystacks if canary.lower() in h.lower()]
+        assert not hits, f"{canary} leaked"
+    for text in haystacks[:-3]:
+        assert "traffick" not in text.lower() and "NRM" not in text
+    assert all("/missing-episodes/" in "".join(_every_text(m)) for m in smtp_sink.messages())

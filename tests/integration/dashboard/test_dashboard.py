@@ -22,6 +22,8 @@ from conference.dashboard import decisions_adapter
 from conference.dashboard.panel import Panel
 from conference.directory.models import Person
 from conference.extensions import db
+from conference.safety.models import MissingEpisode
+from rules.safety import PoliceRisk
 from rules.vocabulary import AgencyKind, MeetingType, Nation, Seat
 
 _refs = itertools.count(1)
@@ -72,6 +74,16 @@ def invite(
     db.session.flush()
     attendee.created_at = invited_at
     return attendee
+
+
+def missing_episode(case: Case, index: int) -> MissingEpisode:
+    return MissingEpisode(
+        case_id=case.id,
+        last_seen_at=NOW - timedelta(hours=index + 3),
+        reported_at=NOW - timedelta(hours=index + 2),
+        police_reference=f"MP/{index}",
+        risk=PoliceRisk.HIGH,
+    )
 
 
 @pytest.fixture()
@@ -299,7 +311,8 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, area_setup) -> None
     def seed(meetings: int, agencies: int) -> None:
         people = [f.person(f.agency(area_setup["area"], AgencyKind.POLICE)) for _ in range(agencies)]
         for index in range(meetings):
-            case = f.case(coordinator)
+            case = f.case(coordinator)  # with its safety checklist, 3 items overdue 2 hours after identification
+            db.session.add(missing_episode(case, index))
             past = conference(case, status=ConferenceStatus.HELD, start_at=NOW - timedelta(days=index + 1))
             conference(case, status=ConferenceStatus.INVITED, start_at=NOW + timedelta(days=index + 1))
             for person in people:
@@ -320,6 +333,7 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, area_setup) -> None
     with count_statements() as large:
         page = soup_of(client.get("/dashboard"))
     assert len(page.select("#meetings-coming-up li")) == 12
+    assert len(page.select("#missing-alerts li")) == 12 and len(page.select("#overdue-safety-actions li")) == 20
     assert len(large) == len(small), "\n".join(large)
     assert len(large) <= 14
 
