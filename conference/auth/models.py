@@ -11,7 +11,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.db import Base, IdMixin, TimestampMixin, enum_type, utcnow
-from rules.vocabulary import Nation
+from rules.vocabulary import AgencyKind, Nation
 
 
 class Role(StrEnum):
@@ -68,6 +68,9 @@ class UserAgency(Protocol):
 
     @property
     def local_authority(self) -> UserArea: ...
+
+    @property
+    def kind(self) -> AgencyKind: ...
 
 
 class User(IdMixin, TimestampMixin, Base):
