@@ -155,7 +155,7 @@ def change_case_facts(user: User, case: Case, edit: FactEdit) -> FactChangeResul
     audited), ``FactChangeError`` when nothing was changed.
     """
     locked = db.session.scalars(
-        select(Case).where(Case.id == case.id).with_for_update().execution_options(populate_existing=True)
+        select(Case).where(Case.id == case.id).with_for_update(of=Case).execution_options(populate_existing=True)
     ).one()
     saved = current_facts(locked)
     wanted = {
