@@ -59,4 +59,3 @@ def test_the_alert_starts_exactly_100_days_before_the_18th_birthday(days_before,
     assert (found is not None) is alert
     if found is not None:
         assert found.turns_18_on == turns_18_on and found.days_left == days_before and not found.estimated
-
