@@ -410,3 +410,24 @@ def test_a_signed_decision_is_flagged_when_facts_change_and_the_chair_amends_it(
     soup = BeautifulSoup(client.get(f"/cases/{world.case.id}").get_data(as_text=True), "html5lib")
     flag = soup.select_one(".app-facts-changed")
     assert flag is not None and flag.select_one("form") is None
+
+
+def test_the_demo_shows_changed_facts_a_child_approaching_18_and_linked_cases(app, client, factories):
+    from conference.demo import DEMO_ACCOUNTS, load_demo
+    from tests.integration.test_demo_history import sign_in_demo
+
+    settings = app.config["SETTINGS"]
+    app.config["SETTINGS"] = settings.with_overrides(environment="development")
+    try:
+        summary = load_demo()
+    finally:
+        app.config["SETTINGS"] = settings
+    assert summary.created["fact changes"] == 3 and summary.created["case links"] == 1
+    year = datetime.now(UTC).year
+    first = db.session.scalars(select(Case).where(Case.reference == f"NB-{year}-0001")).one()
+    third = db.session.scalars(select(Case).where(Case.reference == f"NB-{year}-0003")).one()
+    sign_in_demo(client, DEMO_ACCOUNTS[0][0])
+    soup = BeautifulSoup(client.get(f"/cases/{third.id}").get_data(as_text=True), "html5lib")
+    assert "in 60 days" in soup.select_one("#approaching-18").get_text()
+    soup = BeautifulSoup(client.get(f"/cases/{first.id}").get_data(as_text=True), "html5lib")
+    assert f"NB-{year}-0002" in soup.select_one("#linked-cases").get_text()
