@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from conference.audit import record_event
 from conference.auth.policy import Permission, requires
-from conference.dashboard import decisions_adapter, engagement, queries
+from conference.dashboard import approaching_adulthood, decisions_adapter, engagement, queries
 from conference.db import utcnow
 from conference.extensions import EXPORT_LIMIT, db, limiter, user_rate_key
 from conference.forms import FormErrors, parse_date
@@ -67,6 +67,7 @@ def dashboard() -> ResponseReturnValue:
         decisions_available=decisions_adapter.available(),
         overdue_actions=decisions_adapter.find_overdue_actions(g.user, now),
         referrals=decisions_adapter.find_waiting_referrals(g.user, today),
+        approaching=approaching_adulthood.find_children_approaching_18(g.user, today),
         period=period,
         period_form=period_form,
         report=report,

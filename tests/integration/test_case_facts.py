@@ -431,3 +431,18 @@ def test_the_demo_shows_changed_facts_a_child_approaching_18_and_linked_cases(ap
     assert "in 60 days" in soup.select_one("#approaching-18").get_text()
     soup = BeautifulSoup(client.get(f"/cases/{first.id}").get_data(as_text=True), "html5lib")
     assert f"NB-{year}-0002" in soup.select_one("#linked-cases").get_text()
+
+
+def test_the_dashboard_lists_children_approaching_18_in_scope_from_exactly_100_days(client, factories):
+    _, _, coordinator, due = _coordinator_case(factories, "NB", child_born_on=_eighteen_in(ADULTHOOD_ALERT_DAYS))
+    not_yet = factories.case(coordinator, child_born_on=_eighteen_in(ADULTHOOD_ALERT_DAYS + 1))
+    soon = factories.case(coordinator, child_born_on=_eighteen_in(3))
+    _, _, _, elsewhere = _coordinator_case(factories, "EM", child_born_on=_eighteen_in(10))
+    factories.sign_in(client, coordinator)
+    soup = BeautifulSoup(client.get("/dashboard").get_data(as_text=True), "html5lib")
+    items = [li.get_text(" ", strip=True) for li in soup.select("#approaching-18 li")]
+    assert items == [
+        f"Case {soon.reference} Turns 18 in 3 days",
+        f"Case {due.reference} Turns 18 in {ADULTHOOD_ALERT_DAYS} days",
+    ]
+    assert not_yet.reference not in str(items) and elsewhere.reference not in soup.get_text()

@@ -22,10 +22,13 @@ from conference.dashboard import decisions_adapter
 from conference.dashboard.panel import Panel
 from conference.directory.models import Person
 from conference.extensions import db
+from rules.age import birthday_in
+from rules.timescales import london_date
 from rules.vocabulary import AgencyKind, MeetingType, Nation, Seat
 
 _refs = itertools.count(1)
 NOW = datetime.now(UTC)
+TODAY = london_date(NOW)
 
 
 def conference(case: Case, *, status: ConferenceStatus, start_at: datetime) -> Conference:
@@ -300,6 +303,9 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, area_setup) -> None
         people = [f.person(f.agency(area_setup["area"], AgencyKind.POLICE)) for _ in range(agencies)]
         for index in range(meetings):
             case = f.case(coordinator)
+            # A child turning 18 within 100 days, and one whose estimate may (the "Approaching 18" panel).
+            f.case(coordinator, child_born_on=birthday_in(TODAY + timedelta(days=index + 1), TODAY.year - 18))
+            f.case(coordinator, child_estimated_age=17, child_born_on=None)
             past = conference(case, status=ConferenceStatus.HELD, start_at=NOW - timedelta(days=index + 1))
             conference(case, status=ConferenceStatus.INVITED, start_at=NOW + timedelta(days=index + 1))
             for person in people:
@@ -320,6 +326,7 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, area_setup) -> None
     with count_statements() as large:
         page = soup_of(client.get("/dashboard"))
     assert len(page.select("#meetings-coming-up li")) == 12
+    assert len(page.select("#approaching-18 li")) == 12
     assert len(large) == len(small), "\n".join(large)
     assert len(large) <= 14
 
