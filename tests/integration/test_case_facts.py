@@ -4,8 +4,10 @@ linked cases across areas, and a signed decision flagged "Facts changed since th
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
@@ -446,3 +448,58 @@ def test_the_dashboard_lists_children_approaching_18_in_scope_from_exactly_100_d
         f"Case {due.reference} Turns 18 in {ADULTHOOD_ALERT_DAYS} days",
     ]
     assert not_yet.reference not in str(items) and elsewhere.reference not in soup.get_text()
+
+
+@pytest.mark.committed
+def test_two_saves_at_the_same_moment_both_kept_or_one_clear_conflict(app, factories):
+    """Two people press Save together (two threads, two connections): the row lock orders them. Different facts:
+    both kept. The same fact: one wins, the other gets the conflict with their text on the page, and the refusal
+    is audited after the rollback."""
+    _, agency, first, case = _coordinator_case(factories, missing_risk=MissingRisk.MEDIUM)
+    second = factories.user(agency, Role.COORDINATOR)
+    clients = [app.test_client(), app.test_client()]
+    factories.sign_in(clients[0], first)
+    factories.sign_in(clients[1], second)
+
+    def race(changes: list[dict[str, str]]) -> list[int]:
+        forms = [{**_form(c, case), **change} for c, change in zip(clients, changes, strict=True)]
+        barrier = threading.Barrier(2)
+        answers: list[tuple[int, str]] = [(0, ""), (0, "")]
+
+        def save(index: int) -> None:
+            with app.app_context():
+                barrier.wait()
+                response = clients[index].post(_facts_path(case), data=forms[index])
+                answers[index] = (response.status_code, response.get_data(as_text=True))
+                db.session.remove()
+
+        threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        race.bodies = [body for _, body in answers]  # type: ignore[attr-defined]
+        return [status for status, _ in answers]
+
+    assert race([{"languages": "Amharic", "reason": "one"}, {"nationality": "Eritrean", "reason": "two"}]) == [
+        302,
+        302,
+    ]
+    db.session.expire_all()
+    saved = db.session.get(Case, case.id)
+    assert saved.languages == "Amharic" and saved.nationality == "Eritrean"
+
+    statuses = race([{"missing_risk": "high", "reason": "one"}, {"missing_risk": "low", "reason": "Typed by two"}])
+    assert sorted(statuses) == [302, 409]
+    loser = statuses.index(409)
+    assert "was changed by someone else" in race.bodies[loser]  # type: ignore[attr-defined]
+    assert ("one" if loser == 0 else "Typed by two") in race.bodies[loser]  # type: ignore[attr-defined]
+    db.session.expire_all()
+    saved = db.session.get(Case, case.id)
+    assert saved.missing_risk is (MissingRisk.LOW if loser == 0 else MissingRisk.HIGH)
+    risk_rows = [r for r in _history(saved) if r.fact == "missing_risk"]
+    assert len(risk_rows) == 1
+    refusals = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "case.facts.change", AuditEvent.outcome == "conflict")
+    ).all()
+    assert len(refusals) == 1 and refusals[0].detail == {"facts": ["missing_risk"]}
