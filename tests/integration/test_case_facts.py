@@ -503,3 +503,30 @@ def test_two_saves_at_the_same_moment_both_kept_or_one_clear_conflict(app, facto
         select(AuditEvent).where(AuditEvent.action == "case.facts.change", AuditEvent.outcome == "conflict")
     ).all()
     assert len(refusals) == 1 and refusals[0].detail == {"facts": ["missing_risk"]}
+
+
+def test_canary_fact_values_stay_out_of_logs_audit_rows_and_the_timeline(client, factories, caplog):
+    import logging
+
+    from conference.cases.models import CaseEvent
+    from conference.logs import JsonFormatter
+
+    caplog.set_level(logging.DEBUG)
+    _, _, coordinator, case = _coordinator_case(factories)
+    factories.sign_in(client, coordinator)
+    form = _form(client, case)
+    canaries = {
+        "child_first_name": "Canaryfirst",
+        "nationality": "Canaryland",
+        "legal_status": "Canarystatus",
+        "reason": "Canaryreason",
+    }
+    assert client.post(_facts_path(case), data={**form, **canaries}).status_code == 302
+    assert client.post(_facts_path(case), data={**form, "child_last_name": "Canarylast"}).status_code == 400
+    stale = {**form, "nationality": "Canarystale", "reason": "Canaryconflict"}
+    assert client.post(_facts_path(case), data=stale).status_code == 409
+    logged = "\n".join(r.getMessage() + str(r.__dict__) + JsonFormatter().format(r) for r in caplog.records)
+    audit = "\n".join(str(e.detail) + e.reason for e in db.session.scalars(select(AuditEvent)))
+    timeline = "\n".join(e.summary for e in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)))
+    for text in (logged, audit, timeline):
+        assert "Canary" not in text
