@@ -139,3 +139,35 @@ def test_a_signed_decision_is_flagged_after_a_fact_changes_and_the_chair_amends_
     record = held.record()
     assert record.status.value == "amending"
     assert record.amendment_reason == "Facts changed since this decision: risk of going missing"
+
+
+def test_someone_else_changed_the_same_fact_meanwhile(browsers: BrowserFactory, seed: Seed) -> None:
+    from sqlalchemy import update
+
+    from conference.cases.models import Case
+    from conference.extensions import db
+
+    coordinator, casey = seed.user(Role.COORDINATOR, "casey.conflict@northbridge.example")
+    case = seed.case(coordinator, risk=MissingRisk.MEDIUM, hours_ago=5)
+    b = browsers()
+    LoginPage(b).open().sign_in(casey)
+    b.visit(f"/cases/{case.id}/facts")
+    form = ChangeFactsPage(b).expect_open()
+    db.session.execute(update(Case).where(Case.id == case.id).values(missing_risk=MissingRisk.LOW))
+    db.session.commit()  # another coordinator saved Low while this page was open
+
+    form.choose_missing_risk("high")
+    form.enter_reason("Seen with an older man again")
+    form.save()
+    errors = ErrorSummary(b)
+    assert errors.messages() == [
+        "Risk of going missing was changed by someone else to 'Low' while you were editing. Check your answer and "
+        "save again"
+    ]
+    errors.expect_focused_and_linked()
+    expect(b.page.locator("input[name=missing_risk][value=high]")).to_be_checked()
+    expect(b.page.get_by_label("Reason for the change")).to_have_value("Seen with an older man again")
+    b.check("change the child's details, someone else changed the same fact", screenshot="87-facts-conflict")
+    form.save()
+    assert "Facts changed: Risk of going missing" in CasePage(b).banner()
+    assert seed.case_by_reference(case.reference).missing_risk is MissingRisk.HIGH
