@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from conference.db import Base, IdMixin, enum_type, utcnow
@@ -27,6 +28,19 @@ class CaseFactChange(IdMixin, Base):
     reason: Mapped[str] = mapped_column(Text)
     changed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class CaseFactConflict(IdMixin, Base):
+    """A save of facts refused because someone else changed the same facts first: what the person typed (every
+    field and the reason) is kept here, even though the refused request rolls back (nothing is lost)."""
+
+    __tablename__ = "case_fact_conflicts"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    attempted: Mapped[dict[str, Any]] = mapped_column(JSON)
+    conflicting: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class LinkKind(StrEnum):

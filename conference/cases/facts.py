@@ -21,9 +21,9 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from conference.audit import record_event, record_refusal
+from conference.audit import keep_after_rollback, record_event
 from conference.auth.models import User
-from conference.cases.fact_models import CaseFactChange
+from conference.cases.fact_models import CaseFactChange, CaseFactConflict
 from conference.cases.models import Case, Gender, MissingRisk
 from conference.cases.services import add_case_event
 from conference.extensions import db
@@ -169,15 +169,7 @@ def change_case_facts(user: User, case: Case, edit: FactEdit) -> FactChangeResul
         if saved[name] != edit.seen.get(name, saved[name]) and saved[name] != value
     }
     if conflicts:
-        record_refusal(
-            db.session,
-            "case.facts.change",
-            object_type="case",
-            object_id=locked.id,
-            outcome="conflict",
-            reason="another person changed the same facts",
-            detail={"facts": sorted(conflicts)},
-        )
+        _keep_conflict(user, locked, edit, sorted(conflicts))
         raise FactConflict(conflicts)
     changes: list[CaseFactChange] = []
     for name, value in wanted.items():
@@ -212,6 +204,30 @@ def change_case_facts(user: User, case: Case, edit: FactEdit) -> FactChangeResul
     for listener in _LISTENERS:
         result.messages.extend(listener(user, locked, changes))
     return result
+
+
+def _keep_conflict(user: User, case: Case, edit: FactEdit, facts: list[str]) -> None:
+    """What the loser typed is kept (a ``CaseFactConflict``) and the refusal audited, after the rollback."""
+    conflict_id, case_id, user_id = uuid.uuid4(), case.id, user.id
+    attempted = {"values": dict(edit.values), "reason": edit.reason}
+
+    def keep() -> None:
+        db.session.add(
+            CaseFactConflict(id=conflict_id, case_id=case_id, user_id=user_id, attempted=attempted, conflicting=facts)
+        )
+        db.session.flush()
+        record_event(
+            db.session,
+            "case.facts.change",
+            object_type="case",
+            object_id=case_id,
+            outcome="conflict",
+            reason="another person changed the same facts",
+            detail={"facts": facts, "conflict_id": str(conflict_id)},
+            actor_user_id=user_id,
+        )
+
+    keep_after_rollback(keep)
 
 
 # --- queries -------------------------------------------------------------------------------------------------

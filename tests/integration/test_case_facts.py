@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from conference.audit import AuditEvent
 from conference.auth.models import Role
-from conference.cases.fact_models import CaseFactChange, CaseLink
+from conference.cases.fact_models import CaseFactChange, CaseFactConflict, CaseLink
 from conference.cases.models import Case, MissingRisk
 from conference.convening import request as convening_request
 from conference.extensions import db
@@ -502,7 +502,12 @@ def test_two_saves_at_the_same_moment_both_kept_or_one_clear_conflict(app, facto
     refusals = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "case.facts.change", AuditEvent.outcome == "conflict")
     ).all()
-    assert len(refusals) == 1 and refusals[0].detail == {"facts": ["missing_risk"]}
+    assert len(refusals) == 1 and refusals[0].detail["facts"] == ["missing_risk"]
+    kept = db.session.scalars(select(CaseFactConflict)).one()  # what the loser typed, kept after the rollback
+    assert str(kept.id) == refusals[0].detail["conflict_id"]
+    assert kept.attempted["reason"] == ("one" if loser == 0 else "Typed by two")
+    assert kept.attempted["values"]["missing_risk"] == ("high" if loser == 0 else "low")
+    assert kept.conflicting == ["missing_risk"]
 
 
 def test_canary_fact_values_stay_out_of_logs_audit_rows_and_the_timeline(client, factories, caplog):

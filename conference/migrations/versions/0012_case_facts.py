@@ -1,4 +1,4 @@
-"""case_facts: the history of a case's facts, age assessment and legal status, and linked cases
+"""case_facts: the history of a case's facts (and saves refused as conflicts), age assessment, legal status, linked cases
 
 Revision ID: 0012
 Revises: 0010
@@ -43,6 +43,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_case_fact_changes_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_fact_changes_changed_at'), ['changed_at'], unique=False)
 
+    op.create_table('case_fact_conflicts',
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=True),
+    sa.Column('attempted', sa.JSON(), nullable=False),
+    sa.Column('conflicting', sa.JSON(), nullable=False),
+    sa.Column('created_at', conference.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_fact_conflicts_case_id_cases')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_case_fact_conflicts_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_fact_conflicts'))
+    )
+    with op.batch_alter_table('case_fact_conflicts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_fact_conflicts_case_id'), ['case_id'], unique=False)
+
     op.create_table('case_links',
     sa.Column('first_case_id', sa.Uuid(), nullable=False),
     sa.Column('second_case_id', sa.Uuid(), nullable=False),
@@ -65,6 +79,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('case_links')
+    op.drop_table('case_fact_conflicts')
     op.drop_table('case_fact_changes')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_column('age_assessment_outcome')
