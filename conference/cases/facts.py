@@ -7,8 +7,8 @@ since cases may not import them.
 
 Two people editing at once (Convene's own choice, house rule "nothing is lost"): the form carries the values
 each person saw. A person's change to a fact nobody else changed is kept, whoever saved first; if someone else
-changed the same fact to a different value in between, the later save is refused as a conflict naming the fact,
-and the page keeps what the person typed.
+changed the same fact to a different value in between, the later save is refused as a conflict naming the fact;
+the page keeps what the person typed, and so does a ``CaseFactConflict`` row written after the rollback.
 """
 
 from __future__ import annotations
