@@ -23,6 +23,7 @@ from conference.audit import record_event
 from conference.auth import mfa
 from conference.auth.models import Role, User
 from conference.auth.passwords import hash_password
+from conference.cases.demo_facts import load_fact_demo
 from conference.cases.models import Case, CaseAgency, CaseEvent, CaseReferenceCounter, Gender, MissingRisk
 from conference.db import utcnow
 from conference.directory.models import Agency, AvailabilitySource, LocalAuthority, Person
@@ -792,5 +793,6 @@ def load_demo(today: date | None = None) -> DemoSummary:
         demo_history.load_history(area, today, summary)
         _add_waiting_meetings(area, today, summary)
         demo_safety.load_safety(area, DEMO_ACCOUNTS[0][0], summary)
+        load_fact_demo(area, today, DEMO_ACCOUNTS[0][0], summary.bump)
         record_event(db.session, "demo.load", detail={k: v for k, v in summary.created.items()})
     return summary

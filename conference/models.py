@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conference import audit as _audit  # noqa: F401
 from conference.auth import models as _auth  # noqa: F401
+from conference.cases import fact_models as _case_facts  # noqa: F401
 from conference.cases import models as _cases  # noqa: F401
 from conference.convening import invitation_models as _invitations  # noqa: F401
 from conference.convening import models as _convening  # noqa: F401

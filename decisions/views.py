@@ -12,6 +12,7 @@ from decisions.nrm import views as _nrm_views  # noqa: F401
 from decisions.recording import autosave_views as _autosave_views  # noqa: F401
 from decisions.recording import submission_views as _submission_views  # noqa: F401
 from decisions.recording import views as _recording_views  # noqa: F401
+from decisions.sign_off import facts_views as _facts_views  # noqa: F401
 from decisions.sign_off import views as _sign_off_views  # noqa: F401
 
 __all__ = ["bp"]

@@ -67,6 +67,11 @@ class Case(IdMixin, TimestampMixin, Base):
     # The clock that all urgency runs from.
     identified_at: Mapped[datetime]
     missing_risk: Mapped[MissingRisk] = mapped_column(enum_type(MissingRisk), default=MissingRisk.MEDIUM)
+    # Facts added with their history (conference.cases.facts): the current values; the history is CaseFactChange.
+    legal_status: Mapped[str] = mapped_column(String(200), default="")
+    age_assessment_requested_on: Mapped[date | None] = mapped_column(default=None)
+    age_assessment_carried_out_on: Mapped[date | None] = mapped_column(default=None)
+    age_assessment_outcome: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[CaseStatus] = mapped_column(enum_type(CaseStatus), default=CaseStatus.OPEN, index=True)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)

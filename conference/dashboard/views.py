@@ -8,7 +8,7 @@ from flask import Blueprint, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
 
 from conference.auth.policy import Permission, requires
-from conference.dashboard import decisions_adapter, engagement, queries, safety_panels, services
+from conference.dashboard import approaching_adulthood, decisions_adapter, engagement, queries, safety_panels, services
 from conference.db import utcnow
 from conference.extensions import EXPORT_LIMIT, limiter, user_rate_key
 from conference.forms import FormErrors, parse_date
@@ -66,6 +66,7 @@ def dashboard() -> ResponseReturnValue:
         decisions_available=decisions_adapter.available(),
         overdue_actions=decisions_adapter.find_overdue_actions(g.user, now),
         referrals=decisions_adapter.find_waiting_referrals(g.user, today),
+        approaching=approaching_adulthood.find_children_approaching_18(g.user, today),
         period=period,
         period_form=period_form,
         report=report,

@@ -29,6 +29,7 @@ from decisions.blueprint import (
 )
 from decisions.models import RecordStatus
 from decisions.pdf import pdf_filename
+from decisions.sign_off import facts_changed
 from decisions.sign_off import queries as sign_off_queries
 from decisions.sign_off import services as sign_off
 
@@ -127,6 +128,7 @@ def show_version(conference_id: uuid.UUID, number: int) -> ResponseReturnValue:
         version=version,
         minutes=documents.minutes_view(snapshot),
         count=len(sign_off_queries.find_versions(record.id)),
+        changed=facts_changed.find_changed_decision(record.id, conference.case),
     )
 
 

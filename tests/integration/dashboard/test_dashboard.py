@@ -24,10 +24,13 @@ from conference.directory.models import Person
 from conference.extensions import db
 from conference.safety.models import MissingEpisode
 from rules.safety import PoliceRisk
+from rules.age import birthday_in
+from rules.timescales import london_date
 from rules.vocabulary import AgencyKind, MeetingType, Nation, Seat
 
 _refs = itertools.count(1)
 NOW = datetime.now(UTC)
+TODAY = london_date(NOW)
 
 
 def conference(case: Case, *, status: ConferenceStatus, start_at: datetime) -> Conference:
@@ -313,6 +316,9 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, area_setup) -> None
         for index in range(meetings):
             case = f.case(coordinator)  # with its safety checklist, 3 items overdue 2 hours after identification
             db.session.add(missing_episode(case, index))
+            # A child turning 18 within 100 days, and one whose estimate may (the "Approaching 18" panel).
+            f.case(coordinator, child_born_on=birthday_in(TODAY + timedelta(days=index + 1), TODAY.year - 18))
+            f.case(coordinator, child_estimated_age=17, child_born_on=None)
             past = conference(case, status=ConferenceStatus.HELD, start_at=NOW - timedelta(days=index + 1))
             conference(case, status=ConferenceStatus.INVITED, start_at=NOW + timedelta(days=index + 1))
             for person in people:
@@ -334,6 +340,7 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, area_setup) -> None
         page = soup_of(client.get("/dashboard"))
     assert len(page.select("#meetings-coming-up li")) == 12
     assert len(page.select("#missing-alerts li")) == 12 and len(page.select("#overdue-safety-actions li")) == 20
+    assert len(page.select("#approaching-18 li")) == 12
     assert len(large) == len(small), "\n".join(large)
     assert len(large) <= 14
 
