@@ -23,8 +23,8 @@ from conference.dashboard.panel import Panel
 from conference.directory.models import Person
 from conference.extensions import db
 from conference.safety.models import MissingEpisode
-from rules.safety import PoliceRisk
 from rules.age import birthday_in
+from rules.safety import PoliceRisk
 from rules.timescales import london_date
 from rules.vocabulary import AgencyKind, MeetingType, Nation, Seat
 
