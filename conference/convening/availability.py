@@ -201,6 +201,11 @@ def _convene_busy(
     return busy
 
 
+def iso(value: datetime) -> str:
+    """The contract's time format (UTC with ``Z``)."""
+    return _iso(value)
+
+
 def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 

@@ -20,7 +20,11 @@ from conference.db import utcnow
 from conference.extensions import db
 from rules.clock import add_working_days
 from rules.timescales import (
+    Notice,
     close_of_business_at,
+    earliest_start_with_notice,
+    minimum_notice,
+    short_notice,
 )
 from rules.timescales import london_date as to_london_date
 from scheduler import RequestError
@@ -68,12 +72,47 @@ def unknown_availability(conference: Conference) -> list[tuple[str, str]]:
     ]
 
 
+def notice_for(conference: Conference) -> Notice:
+    """The least notice this meeting needs (rules.timescales.minimum_notice): urgent when the child is at high
+    risk of going missing, as for the default deadline."""
+    return minimum_notice(conference.meeting_type, urgent=str(conference.case.missing_risk) == "high")
+
+
+def earliest_start_now(conference: Conference, now_at: datetime | None = None) -> datetime:
+    """The earliest start the scheduler may propose now: the window's start, or now plus the notice."""
+    now_at = now_at or utcnow()
+    with_notice = earliest_start_with_notice(now_at, notice_for(conference), conference.nation)
+    return max(conference.earliest_start_at or with_notice, with_notice)
+
+
+def notice_warning(conference: Conference, start_at: datetime, now_at: datetime | None = None) -> str | None:
+    """The check answers page's warning, in words, when a meeting at ``start_at`` sent now has short notice."""
+    return short_notice(
+        now_at or utcnow(),
+        start_at,
+        conference.meeting_type,
+        urgent=str(conference.case.missing_risk) == "high",
+        nation=conference.nation,
+    )
+
+
 def find_options(conference: Conference) -> ConferenceArrangement:
-    """Run the scheduler over the window and keep its answer on the arrangement."""
+    """Run the scheduler over the window and keep its answer on the arrangement.
+
+    The request's ``earliest_start`` is the window's start or now plus the minimum notice, whichever is later
+    (docs/scheduling.md: the notice is passed as the window's earliest start).
+    """
     arrangement = arrangement_for(conference)
     if conference.earliest_start_at is None or conference.deadline_at is None:
         raise ConveningError("Enter the deadline for this meeting first.")
     request, unknown = availability.build_request_with_reasons(conference, include_on_call=arrangement.include_on_call)
+    earliest_at = earliest_start_now(conference)
+    if earliest_at + timedelta(minutes=conference.duration_minutes) > conference.deadline_at:
+        raise ConveningError(
+            f"This meeting needs at least {notice_for(conference).words} of notice, so it cannot start and end "
+            "before the deadline. Change the deadline."
+        )
+    request["earliest_start"] = availability.iso(earliest_at)
     try:
         answer = solve(request)
     except RequestError as error:

@@ -337,8 +337,8 @@ def relax(conference_id: uuid.UUID) -> ResponseReturnValue:
         abort(400)
     try:
         convening_options.relax(conference, kind, request.form.get("role") or None)
-    except services.ConveningError:
-        abort(409)
+    except services.ConveningError as error:
+        session[OPTIONS_PROBLEM] = str(error)
     return redirect(url_for("convening.options", conference_id=conference.id))
 
 
@@ -424,6 +424,7 @@ def check(conference_id: uuid.UUID) -> ResponseReturnValue:
         arrangement=arrangement,
         previews=convening_invitations.preview(conference),
         problem=session.pop("convening_problem", None),
+        notice=convening_options.notice_warning(conference, arrangement.chosen_start_at),
     )
 
 
