@@ -76,7 +76,7 @@ def test_short_notice_is_said_in_words_and_enough_notice_says_nothing() -> None:
 def test_the_reply_time_is_at_least_the_minimum_and_times_must_be_aware() -> None:
     assert MINIMUM_REPLY_TIME >= timedelta(minutes=15)
     with pytest.raises(TimescaleError):
-        earliest_reply_cutoff(datetime(2026, 12, 8, 1, 11))  # noqa: DTZ001 - naive on purpose
+        earliest_reply_cutoff(datetime(2026, 12, 8, 1, 11))  # naive on purpose
 
 
 @pytest.mark.parametrize("meeting_type", list(MeetingType))
