@@ -216,9 +216,8 @@ def _enqueue_cancel(
     text = imip.cancellation_text(
         start_at=meeting.start_at, end_at=meeting.end_at, meeting_url=meeting.description_url, replaced=replaced
     )
-    return _enqueue(
-        conference, attendee, ical.Method.CANCEL, ics, meeting, _subject(meeting, cancelled=True), text, withheld
-    )
+    subject = f"You no longer need to attend: {meeting.summary}" if replaced else _subject(meeting, cancelled=True)
+    return _enqueue(conference, attendee, ical.Method.CANCEL, ics, meeting, subject, text, withheld)
 
 
 def _enqueue(
