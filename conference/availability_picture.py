@@ -10,8 +10,9 @@ scripts) with a text alternative that says the same. Each candidate's time is on
 * ``out_of_hours``: outside their working hours (``on_call`` people may still be booked then);
 * ``outside``: outside the meeting's window (before the earliest start or after the deadline).
 
-Readable for 10 roles over 7 days: each day shows only the hours that matter (the candidates' working hours and
-the proposals, 8am to 6pm at least), so a week fits 960 pixels; rows are 22 pixels.
+Readable for 10 roles over 7 days: each day shows the hours that matter (the whole search window, night included,
+the candidates' working hours and the proposals, 8am to 6pm at least), so a week fits 960 pixels; rows are 22
+pixels.
 
 Usage (the convening options page)::
 
@@ -182,6 +183,14 @@ def _shown_hours(request: ConferenceRequest, proposals: Sequence[tuple[dt.dateti
             for windows in request.person(person_id).working_hours:
                 for start, end in windows:
                     first, last = min(first, start // 60), max(last, -(-end // 60))
+    # The whole search window, night included: a window that runs past midnight needs every hour of the day
+    # (the evening of its first day and the early morning of the next); one within a day needs its own hours.
+    local_start = request.earliest_start_at.astimezone(request.zone)
+    local_end = (request.deadline_at - dt.timedelta(minutes=1)).astimezone(request.zone)
+    if local_end.date() != local_start.date():
+        first, last = 0, 24
+    else:
+        first, last = min(first, local_start.hour), max(last, local_end.hour + 1)
     for start_at, end_at in proposals:
         local_start, local_end = start_at.astimezone(request.zone), end_at.astimezone(request.zone)
         first = min(first, local_start.hour)
