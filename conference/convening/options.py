@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -124,6 +126,74 @@ def find_options(conference: Conference) -> ConferenceArrangement:
     arrangement.solved_request = request
     arrangement.unknown_reasons = dict(unknown)
     return arrangement
+
+
+@dataclass(frozen=True)
+class RoleBlocked:
+    """One line of the "No time works" page: a role in words, what stops it, and each candidate in detail."""
+
+    role: str  # "role" value
+    label: str  # "Children's social care"
+    line: str  # "Nobody can attend at any time in the window: all are busy or not working then"
+    people: list[str]  # "Riley Social: busy throughout the window", ...
+
+
+def why_no_time(conference: Conference) -> list[RoleBlocked]:
+    """Why no time works, one entry per role that stops it, from the request the options came from (the
+    scheduler's own grid: the same availability, including on call, as the answer)."""
+    from scheduler.availability import Status, build_grid
+    from scheduler.explain import _ranges
+    from scheduler.model import parse_request
+    from scheduler.solver import must_attend
+
+    request = solved_request(conference)
+    if request is None or arrangement_for(conference).proposals:
+        return []
+    try:
+        grid = build_grid(parse_request(request))
+    except RequestError:
+        return []
+    if not grid.starts:
+        return []
+    labels = {str(s.role.value): s.role.label for s in conference.roles}
+    candidates = [c for seat in conference.roles for c in seat.candidate_ids]
+    on_call = {pid for pid, person in availability.people_by_id(candidates).items() if person.on_call}
+    needed = must_attend(grid.request.roles)
+    never = [r for r in needed if not any(grid.attendable(p, i) for p in r.candidates for i in range(len(grid.starts)))]
+    blocked: list[RoleBlocked] = []
+    for role in never or needed:
+        statuses = [grid.status[p] for p in role.candidates]
+        coverable = [i for i in range(len(grid.starts)) if any(grid.attendable(p, i) for p in role.candidates)]
+        if not role.candidates:
+            line = "Nobody has been added to this role"
+        elif coverable:
+            line = f"Can be covered only {_ranges(grid, coverable)}, when another required role cannot"
+        elif all(s and s[0] == Status.UNKNOWN for s in statuses):
+            line = "Nobody's availability is known, so nobody is booked as if free"
+        elif all(all(x == Status.BUSY for x in s) for s in statuses if s and s[0] != Status.UNKNOWN):
+            line = "Everyone is busy throughout the window"
+        elif all(all(x != Status.BUSY for x in s) for s in statuses if s and s[0] != Status.UNKNOWN):
+            line = "Nobody works at any time in the window" + (
+                "" if arrangement_for(conference).include_on_call else ", and nobody on call is included"
+            )
+        else:
+            line = "Everyone is busy or not working whenever the meeting could be held"
+        label = labels.get(role.role, role.role.replace("_", " ").capitalize())
+        blocked.append(RoleBlocked(role.role, label, line, [_person_words(grid, p, on_call) for p in role.candidates]))
+    return blocked
+
+
+_UUID_IN_TEXT = re.compile(r"\s*\([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\)")
+
+
+def _person_words(grid: Any, person_id: str, on_call: set[str]) -> str:
+    """The scheduler's summary of one person, without their id; "on call" said the same way as the relaxation."""
+    from scheduler.explain import person_summary
+
+    text = _UUID_IN_TEXT.sub("", person_summary(grid, person_id))
+    if person_id in on_call:
+        text = text.replace("; not on call)", "; on call, but on-call staff are not included)")
+    return text
 
 
 RELAXATIONS = ("extend_deadline", "allow_written_submission", "use_on_call")

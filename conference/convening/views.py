@@ -324,6 +324,7 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
         problem=problem,
         form=form,
         reasons=[_UUID_IN_TEXT.sub("", r) for r in arrangement.no_slot_reasons],
+        blocked=convening_options.why_no_time(conference),
         seats={s.role.value: s for s in conference.roles},
     ), 400 if errors else 200
 
