@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from conference import demo_history
+from conference import demo_duty, demo_history
 from conference.audit import record_event
 from conference.auth import mfa
 from conference.auth.models import Role, User
@@ -521,6 +521,7 @@ class DemoSummary:
         made = made or "nothing new"
         lines = [
             f"Northbridge demo area loaded ({made}; diaries dated from today).",
+            f"Sign in at {_link('/login')}",
             "",
             f"Demo accounts (password for each: {DEMO_PASSWORD}):",
         ]
@@ -708,6 +709,13 @@ def _upsert_cases(area: LocalAuthority, agencies: list[Agency], summary: DemoSum
 # --- convening: one strategy discussion already invited -------------------------------------------------
 
 
+def _link(path: str) -> str:
+    """A link for the demo's printed notes, on the configured external base URL (``CONVENE_EXTERNAL_URL``)."""
+    from flask import current_app
+
+    return f"{current_app.config['SETTINGS'].external_url}{path}"
+
+
 def _upsert_demo_conference(area: LocalAuthority, summary: DemoSummary) -> None:
     """A strategy discussion on case 0001, invitations queued, so the board and link replies can be tried at once.
 
@@ -741,8 +749,9 @@ def _upsert_demo_conference(area: LocalAuthority, summary: DemoSummary) -> None:
         f"Demo meeting {meeting.reference} (strategy discussion on case {reference}) has invitations out:",
         "  sign in as casey.quill@northbridge.example, open the case, then the meeting under Meetings (the board).",
         "  Run `make worker` to deliver the invitations to the local mail catcher; an administrator",
-        "  (admin@northbridge.example) reads them at http://127.0.0.1:5000/dev/mail; each has a personal reply",
+        f"  (admin@northbridge.example) reads them at {_link('/dev/mail')}; each has a personal reply",
         "  link (accept, decline or send a deputy).",
+        f"  The board: {_link(f'/conferences/{meeting.id}')}",
     ]
 
 
@@ -758,7 +767,8 @@ def _add_waiting_meetings(area: LocalAuthority, today: date, summary: DemoSummar
         summary.created["meetings waiting to be arranged"] = added
         summary.notes.append(
             f"{added} meetings wait to be arranged next week: sign in as quinn.hollowell@northbridge.example "
-            "(manager) and open Plan the week; run `flask --app wsgi planning work` to solve the plan."
+            f"(manager) and open Plan the week ({_link('/planning')}); run `flask --app wsgi planning work` to "
+            "solve the plan."
         )
 
 
@@ -783,5 +793,6 @@ def load_demo(today: date | None = None) -> DemoSummary:
         _upsert_demo_conference(area, summary)
         demo_history.load_history(area, today, summary)
         _add_waiting_meetings(area, today, summary)
+        demo_duty.load_duty_teams(area, today, summary)
         record_event(db.session, "demo.load", detail={k: v for k, v in summary.created.items()})
     return summary
