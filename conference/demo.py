@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from conference import demo_duty, demo_history
+from conference import demo_duty, demo_history, demo_referrals
 from conference.audit import record_event
 from conference.auth import mfa
 from conference.auth.models import Role, User
@@ -794,5 +794,6 @@ def load_demo(today: date | None = None) -> DemoSummary:
         demo_history.load_history(area, today, summary)
         _add_waiting_meetings(area, today, summary)
         demo_duty.load_duty_teams(area, today, summary)
+        demo_referrals.agree_referrals(area, summary)
         record_event(db.session, "demo.load", detail={k: v for k, v in summary.created.items()})
     return summary

@@ -164,3 +164,19 @@ def test_the_demo_has_duty_teams_for_the_night_and_prints_links_on_the_external_
     night = duty["noel.duskworth@northbridge-police.example"]
     assert night.working_hours["sun"][0] == ["00:00", "07:00"]
     assert edt.agency.name == "Northbridge Emergency Duty Team"
+
+
+def test_every_demo_case_timeline_agrees_with_its_nrm_section(app):  # type: ignore[no-untyped-def]
+    from conference.cases.models import CaseEvent
+    from conference.demo_referrals import says_referred
+
+    load_demo()
+    referred = {r.case_id for r in db.session.scalars(select(NrmReferral)) if r.referred_on}
+    timeline_says: set = set()
+    for event in db.session.scalars(select(CaseEvent)):
+        if says_referred(event.summary):
+            timeline_says.add(event.case_id)
+    assert referred, "some demo cases have a referral"
+    assert timeline_says == referred
+    case_three = db.session.scalars(select(Case).where(Case.reference.like("%-0003"))).first()
+    assert case_three is not None and case_three.id in referred, "'NRM referral made' in its timeline"

@@ -48,6 +48,8 @@ TOP = (
     "conference.models",
     "conference.demo",
     "conference.demo_history",
+    "conference.demo_duty",
+    "conference.demo_referrals",
     "conference.migrate",
     "conference.migrations",
     "conference.mailcatcher",
