@@ -131,18 +131,22 @@ def invitation_words(conference: Conference, attendees: list[Attendee]) -> dict[
     sent", "Update waiting to be sent", and for a person replaced (or a cancelled meeting) their cancellation,
     "Cancellation sent"."""
     latest: dict[tuple[uuid.UUID, str], OutboxMessage] = {}
-    for message in queries.find_outbox(conference):
-        if message.attendee_id is not None:
-            latest[(message.attendee_id, message.method)] = message
+    requests: dict[uuid.UUID, int] = {}
+    for sent in queries.find_outbox(conference):
+        if sent.attendee_id is not None:
+            latest[(sent.attendee_id, sent.method)] = sent
+            requests[sent.attendee_id] = requests.get(sent.attendee_id, 0) + (sent.method == "REQUEST")
     words: dict[uuid.UUID, str] = {}
     for attendee in attendees:
         cancelled = attendee.response not in ACTIVE_RESPONSES or conference.status is ConferenceStatus.CANCELLED
-        message = latest.get((attendee.id, "CANCEL")) if cancelled else None
+        message: OutboxMessage | None = latest.get((attendee.id, "CANCEL")) if cancelled else None
         if message is None:
             message = latest.get((attendee.id, "REQUEST"))
         if message is None:
             continue
-        noun = "Cancellation" if message.method == "CANCEL" else ("Update" if message.ical_sequence else "Invitation")
+        noun = (
+            "Cancellation" if message.method == "CANCEL" else ("Update" if requests[attendee.id] > 1 else "Invitation")
+        )
         words[attendee.id] = f"{noun} {_SENT_WORDS[message.status]}"
     return words
 
