@@ -174,7 +174,9 @@ def why_no_time(conference: Conference) -> list[RoleBlocked]:
             line = "Everyone is busy throughout the window"
         elif all(all(x != Status.BUSY for x in s) for s in statuses if s and s[0] != Status.UNKNOWN):
             line = "Nobody works at any time in the window" + (
-                "" if arrangement_for(conference).include_on_call else ", and nobody on call is included"
+                "; on-call staff are not included"
+                if any(p in on_call for p in role.candidates)
+                else ", and nobody is on call"
             )
         else:
             line = "Everyone is busy or not working whenever the meeting could be held"
@@ -194,6 +196,12 @@ def _person_words(grid: Any, person_id: str, on_call: set[str]) -> str:
     if person_id in on_call:
         text = text.replace("; not on call)", "; on call, but on-call staff are not included)")
     return text
+
+
+def has_on_call_candidates(conference: Conference) -> bool:
+    """Whether "Include on-call staff" can change anything: some candidate is on call in the directory."""
+    candidates = [c for seat in conference.roles for c in seat.candidate_ids]
+    return any(person.on_call for person in availability.people_by_id(candidates).values())
 
 
 RELAXATIONS = ("extend_deadline", "allow_written_submission", "use_on_call")

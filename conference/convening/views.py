@@ -325,6 +325,7 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
         form=form,
         reasons=[_UUID_IN_TEXT.sub("", r) for r in arrangement.no_slot_reasons],
         blocked=convening_options.why_no_time(conference),
+        on_call_candidates=convening_options.has_on_call_candidates(conference),
         seats={s.role.value: s for s in conference.roles},
     ), 400 if errors else 200
 

@@ -63,12 +63,16 @@ def test_each_candidates_time_is_free_busy_unknown_or_out_of_hours() -> None:
         ("out_of_hours", "17:00", "00:00"),
     ]
     assert kinds_on_monday(picture, "p2") == [("outside", "00:00", "08:00"), ("unknown", "08:00", "00:00")]
+    # p3 is on call (and the request includes on-call staff): outside their hours they may be booked, out of hours
     assert kinds_on_monday(picture, "p3") == [
         ("outside", "00:00", "08:00"),
-        ("out_of_hours", "08:00", "12:00"),
+        ("on_call", "08:00", "12:00"),
         ("free", "12:00", "20:00"),
-        ("out_of_hours", "20:00", "00:00"),
+        ("on_call", "20:00", "00:00"),
     ]
+    not_included = request()
+    not_included["people"]["p3"]["on_call"] = False  # on call, but on-call staff are not included
+    assert ("out_of_hours", "08:00", "12:00") in kinds_on_monday(build_picture(not_included), "p3")
     # the window runs through Monday night, so the axis covers the whole day, night included
     assert (picture.first_hour, picture.last_hour) == (0, 24)
     labels = [r.person_label for r in picture.rows]
