@@ -208,7 +208,13 @@ RELAXATIONS = ("extend_deadline", "allow_written_submission", "use_on_call")
 
 
 def relax(conference: Conference, kind: str, role_value: str | None = None) -> None:
-    """One-click relaxations offered when no time works; the options are then found again."""
+    """One-click relaxations offered when no time works; the options are then found again. A refused relaxation
+    (``ConveningError``) leaves the conference as it was, in memory too (a savepoint), so the page can say why."""
+    with db.session.begin_nested():
+        _relax(conference, kind, role_value)
+
+
+def _relax(conference: Conference, kind: str, role_value: str | None) -> None:
     draft_or_invited(conference)
     arrangement = arrangement_for(conference)
     if kind == "extend_deadline":
