@@ -332,7 +332,9 @@ def build_picture(
         day_cells,
         tuple(rows),
         slots,
-        tuple((k, KIND_LABELS[k]) for k in KINDS),
+        tuple(
+            (k, KIND_LABELS[k]) for k in KINDS if k != "on_call" or any(g.kind == k for r in rows for g in r.segments)
+        ),
         window_label,
     )
 

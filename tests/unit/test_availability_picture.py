@@ -73,6 +73,8 @@ def test_each_candidates_time_is_free_busy_unknown_or_out_of_hours() -> None:
     not_included = request()
     not_included["people"]["p3"]["on_call"] = False  # on call, but on-call staff are not included
     assert ("out_of_hours", "08:00", "12:00") in kinds_on_monday(build_picture(not_included), "p3")
+    assert ("on_call", "On call (out of hours)") in picture.legend
+    assert "on_call" not in dict(build_picture(not_included).legend), "the legend names only what is drawn"
     # the window runs through Monday night, so the axis covers the whole day, night included
     assert (picture.first_hour, picture.last_hour) == (0, 24)
     labels = [r.person_label for r in picture.rows]
