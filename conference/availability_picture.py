@@ -7,11 +7,14 @@ scripts) with a text alternative that says the same. Each candidate's time is on
 * ``free``: inside their working hours and not busy;
 * ``busy``: a busy interval from their calendar;
 * ``unknown``: no calendar could be read, so not treated as free (the scheduler's rule);
-* ``out_of_hours``: outside their working hours (``on_call`` people may still be booked then);
+* ``out_of_hours``: outside their working hours, and not on call (they cannot be booked then);
+* ``on_call``: outside their working hours, but on call and on-call staff are included: they may be booked then,
+  out of hours (the scheduler's meaning of ``on_call``, the same as the options' and the board's);
 * ``outside``: outside the meeting's window (before the earliest start or after the deadline).
 
-Readable for 10 roles over 7 days: each day shows only the hours that matter (the candidates' working hours and
-the proposals, 8am to 6pm at least), so a week fits 960 pixels; rows are 22 pixels.
+Readable for 10 roles over 7 days: each day shows the hours that matter (the whole search window, night included,
+the candidates' working hours and the proposals, 8am to 6pm at least), so a week fits 960 pixels; rows are 22
+pixels.
 
 Usage (the convening options page)::
 
@@ -33,11 +36,12 @@ from rules.display import day_and_month, time_of_day
 from scheduler.availability import build_calendar, from_minute, to_minute, wall_to_minute
 from scheduler.model import ConferenceRequest, parse_instant, parse_request
 
-KINDS = ("free", "busy", "unknown", "out_of_hours", "outside")
+KINDS = ("free", "busy", "unknown", "on_call", "out_of_hours", "outside")
 KIND_LABELS = {
     "free": "Free",
     "busy": "Busy",
     "unknown": "Availability unknown",
+    "on_call": "On call (out of hours)",
     "out_of_hours": "Out of hours",
     "outside": "Outside the window",
 }
@@ -182,6 +186,14 @@ def _shown_hours(request: ConferenceRequest, proposals: Sequence[tuple[dt.dateti
             for windows in request.person(person_id).working_hours:
                 for start, end in windows:
                     first, last = min(first, start // 60), max(last, -(-end // 60))
+    # The whole search window, night included: a window that runs past midnight needs every hour of the day
+    # (the evening of its first day and the early morning of the next); one within a day needs its own hours.
+    local_start = request.earliest_start_at.astimezone(request.zone)
+    local_end = (request.deadline_at - dt.timedelta(minutes=1)).astimezone(request.zone)
+    if local_end.date() != local_start.date():
+        first, last = 0, 24
+    else:
+        first, last = min(first, local_start.hour), max(last, local_end.hour + 1)
     for start_at, end_at in proposals:
         local_start, local_end = start_at.astimezone(request.zone), end_at.astimezone(request.zone)
         first = min(first, local_start.hour)
@@ -197,7 +209,9 @@ def _classify(calendar: Any, minute: int, window: tuple[int, int]) -> str:
         return "unknown"
     if calendar.busy_block(minute, minute + 1) is not None:
         return "busy"
-    return "free" if calendar.in_hours(minute, minute + 1) else "out_of_hours"
+    if calendar.in_hours(minute, minute + 1):
+        return "free"
+    return "on_call" if calendar.person.on_call else "out_of_hours"
 
 
 def _day_segments(calendar: Any, start: int, end: int, window: tuple[int, int]) -> list[tuple[str, int, int]]:
@@ -222,7 +236,7 @@ def _summary(day_label: str, pieces: list[tuple[str, int, int]]) -> str:
     said = [
         f"{KIND_LABELS[k].lower()} {_span(from_minute(a), from_minute(b))}"
         for k, a, b in pieces
-        if k in ("free", "busy", "unknown")
+        if k in ("free", "busy", "unknown", "on_call")
     ]
     if not said:
         return f"{day_label}: out of hours or outside the window all day"
@@ -318,7 +332,9 @@ def build_picture(
         day_cells,
         tuple(rows),
         slots,
-        tuple((k, KIND_LABELS[k]) for k in KINDS),
+        tuple(
+            (k, KIND_LABELS[k]) for k in KINDS if k != "on_call" or any(g.kind == k for r in rows for g in r.segments)
+        ),
         window_label,
     )
 

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from conference import demo_history, demo_safety
+from conference import demo_duty, demo_history, demo_referrals, demo_safety
 from conference.audit import record_event
 from conference.auth import mfa
 from conference.auth.models import Role, User
@@ -527,6 +527,7 @@ class DemoSummary:
         made = made or "nothing new"
         lines = [
             f"Northbridge demo area loaded ({made}; diaries dated from today).",
+            f"Sign in at {_link('/login')}",
             "",
             f"Demo accounts (password for each: {DEMO_PASSWORD}):",
         ]
@@ -714,6 +715,13 @@ def _upsert_cases(area: LocalAuthority, agencies: list[Agency], summary: DemoSum
 # --- convening: one strategy discussion already invited -------------------------------------------------
 
 
+def _link(path: str) -> str:
+    """A link for the demo's printed notes, on the configured external base URL (``CONVENE_EXTERNAL_URL``)."""
+    from flask import current_app
+
+    return f"{current_app.config['SETTINGS'].external_url}{path}"
+
+
 def _upsert_demo_conference(area: LocalAuthority, summary: DemoSummary) -> None:
     """A strategy discussion on case 0001, invitations queued, so the board and link replies can be tried at once.
 
@@ -747,8 +755,9 @@ def _upsert_demo_conference(area: LocalAuthority, summary: DemoSummary) -> None:
         f"Demo meeting {meeting.reference} (strategy discussion on case {reference}) has invitations out:",
         "  sign in as casey.quill@northbridge.example, open the case, then the meeting under Meetings (the board).",
         "  Run `make worker` to deliver the invitations to the local mail catcher; an administrator",
-        "  (admin@northbridge.example) reads them at http://127.0.0.1:5000/dev/mail; each has a personal reply",
+        f"  (admin@northbridge.example) reads them at {_link('/dev/mail')}; each has a personal reply",
         "  link (accept, decline or send a deputy).",
+        f"  The board: {_link(f'/conferences/{meeting.id}')}",
     ]
     from conference.convening.demo_submissions import add_demo_submission
 
@@ -767,7 +776,8 @@ def _add_waiting_meetings(area: LocalAuthority, today: date, summary: DemoSummar
         summary.created["meetings waiting to be arranged"] = added
         summary.notes.append(
             f"{added} meetings wait to be arranged next week: sign in as quinn.hollowell@northbridge.example "
-            "(manager) and open Plan the week; run `flask --app wsgi planning work` to solve the plan."
+            f"(manager) and open Plan the week ({_link('/planning')}); run `flask --app wsgi planning work` to "
+            "solve the plan."
         )
 
 
@@ -794,5 +804,7 @@ def load_demo(today: date | None = None) -> DemoSummary:
         _add_waiting_meetings(area, today, summary)
         demo_safety.load_safety(area, DEMO_ACCOUNTS[0][0], summary)
         load_fact_demo(area, today, DEMO_ACCOUNTS[0][0], summary.bump)
+        demo_duty.load_duty_teams(area, today, summary)
+        demo_referrals.agree_referrals(area, summary)
         record_event(db.session, "demo.load", detail={k: v for k, v in summary.created.items()})
     return summary

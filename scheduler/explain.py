@@ -13,6 +13,11 @@ from scheduler.sweep import Cover, Metrics, Option, must_attend
 _ROLE_PEOPLE_SHOWN = 6
 
 
+def role_words(role: str) -> str:
+    """A role's name in words: "social_care" is "Social care", never "Social_care"."""
+    return role.replace("_", " ").capitalize()
+
+
 def clock_text(hour: int, minute: int) -> str:
     """ "2:30pm", "10am", "midday", "midnight", as GOV.UK writes times (hour 24 is midnight)."""
     if minute == 0 and hour in (0, 12, 24):
@@ -127,7 +132,7 @@ def why_not_earlier(grid: Grid, index: int) -> str:
 
 def cover_text(grid: Grid, role: Role, cover: Cover, index: int, taken: dict[str, str]) -> str | None:
     """What this role's cover costs, or None when the primary attends in hours."""
-    name = role.role.capitalize()
+    name = role_words(role.role)
 
     def passed_over(upto: int) -> str:
         parts = []
@@ -260,5 +265,5 @@ def role_reason(grid: Grid, role: Role) -> str:
     coverable = [i for i in range(len(grid.starts)) if any(grid.attendable(p, i) for p in role.candidates)]
     people = "; ".join(person_summary(grid, p) for p in role.candidates) or "no candidates"
     if not coverable:
-        return f"{role.role.capitalize()}: no candidate can attend at any time in the window ({people})."
-    return f"{role.role.capitalize()}: can be covered only {_ranges(grid, coverable)} ({people})."
+        return f"{role_words(role.role)}: no candidate can attend at any time in the window ({people})."
+    return f"{role_words(role.role)}: can be covered only {_ranges(grid, coverable)} ({people})."

@@ -10,7 +10,7 @@ import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from flask import current_app
@@ -201,6 +201,11 @@ def _convene_busy(
     return busy
 
 
+def iso(value: datetime) -> str:
+    """The contract's time format (UTC with ``Z``)."""
+    return _iso(value)
+
+
 def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
@@ -316,3 +321,85 @@ def seat_for(conference: Conference, role_value: str) -> ConferenceRole | None:
 
 def case_area(case: Case) -> LocalAuthority:
     return case.local_authority
+
+
+# --- who is free at a fixed time (deputies and replacements) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One person at a meeting's fixed time, by the scheduler's own availability rules."""
+
+    person: Person
+    available: bool
+    out_of_hours: bool  # available only because they are on call
+    reason: str  # why not, after the person's name: "is busy until 3pm", "works only 9am to 5pm on Mondays"
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.person.name} {self.reason}" if self.reason else self.person.name
+
+
+def standings_at(
+    conference: Conference, people: Sequence[Person], start_at: datetime, end_at: datetime
+) -> tuple[list[Standing], list[Standing]]:
+    """Who of ``people`` can attend ``[start_at, end_at)``, best first, and who cannot, with the reason.
+
+    The same availability as the options: each person's entry is built as in ``build_request`` (their calendar,
+    their working hours, the meetings Convene already invited them to) and judged by the scheduler
+    (``scheduler.availability``: a one-start grid at exactly this time). "On call" means what it means there: a
+    person on call can attend outside their working hours, out of hours. Best first: in hours before on call,
+    then in the role's order of preference (the order of ``people``).
+    """
+    from scheduler.availability import Status, build_grid
+    from scheduler.explain import person_reason
+    from scheduler.model import parse_request
+
+    if not people:
+        return [], []
+    # Read a day past the meeting, so that a reason can say until when a person is busy.
+    read_until = end_at + timedelta(days=1)
+    booked = _convene_busy([p.id for p in people], start_at, read_until, conference.id)
+    entries: dict[str, Any] = {}
+    unknown: dict[str, str] = {}
+    for person in people:
+        found = read_availability(person, start_at, read_until)
+        entry: dict[str, Any] = {
+            "name": person.name,
+            "working_hours": person.working_hours or {},
+            "on_call": bool(person.on_call),
+            "busy": found.busy + booked.get(str(person.id), []),
+        }
+        if not found.known:
+            entry["availability"] = "unknown"
+            unknown[str(person.id)] = found.reason
+        entries[str(person.id)] = entry
+    request = {
+        "timezone": "Europe/London",
+        "earliest_start": _iso(start_at),
+        "deadline": _iso(end_at),
+        "duration_minutes": max(1, int((end_at - start_at).total_seconds() // 60)),
+        "grain_minutes": 1,
+        "max_proposals": 1,
+        "roles": [{"role": "deputy", "required": True, "written_submission": False, "candidates": list(entries)}],
+        "people": entries,
+    }
+    grid = build_grid(parse_request(request))
+    free: list[tuple[int, int, Standing]] = []
+    not_free: list[Standing] = []
+    for order, person in enumerate(people):
+        pid = str(person.id)
+        status = grid.status[pid][0] if grid.starts else Status.UNKNOWN
+        if status in (Status.FREE, Status.OUT_OF_HOURS):
+            out = status is Status.OUT_OF_HOURS
+            free.append((int(out), order, Standing(person, True, out, "(on call, out of hours)" if out else "")))
+        elif status is Status.UNKNOWN:
+            why = unknown.get(pid, "")
+            not_free.append(
+                Standing(
+                    person, False, False, f"has no known availability ({why})" if why else "has no known availability"
+                )
+            )
+        else:
+            not_free.append(Standing(person, False, False, person_reason(grid, pid, 0)))
+    return [s for _, _, s in sorted(free, key=lambda t: (t[0], t[1]))], not_free

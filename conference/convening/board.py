@@ -19,7 +19,7 @@ from conference.directory.models import Person
 from conference.extensions import db
 from conference.invitations import calendar as ical
 from conference.invitations.replies import ReplyOutcome
-from conference.outbox.models import OutboxMessage
+from conference.outbox.models import OutboxMessage, OutboxStatus
 
 # --- the board: replies, deputies, replacements, cut-off, counters, held replies ---------------
 
@@ -29,6 +29,26 @@ def next_candidates(conference: Conference, attendee: Attendee) -> list[Person]:
     taken = {str(a.person_id) for a in all_attendees(conference)}
     people = availability.people_by_id(attendee.seat.candidate_ids)
     return [people[c] for c in attendee.seat.candidate_ids if c not in taken and c in people]
+
+
+@dataclass(frozen=True)
+class DeputyChoices:
+    """The role's other candidates at the meeting's time: who can attend (best first) and who cannot, and why."""
+
+    available: list[availability.Standing]
+    not_available: list[availability.Standing]
+
+
+def deputy_choices(conference: Conference, attendee: Attendee) -> DeputyChoices:
+    """Who may be offered instead of ``attendee``: only people available at the meeting's time, by the same
+    availability as the options (``availability.standings_at``); the rest with the reason."""
+    candidates = next_candidates(conference, attendee)
+    if conference.start_at is None or conference.end_at is None:
+        return DeputyChoices(
+            [], [availability.Standing(p, False, False, "has no meeting time to check") for p in candidates]
+        )
+    free, not_free = availability.standings_at(conference, candidates, conference.start_at, conference.end_at)
+    return DeputyChoices(free, not_free)
 
 
 def replace_attendee(
@@ -98,12 +118,45 @@ def needs_attention(conference: Conference, attendee: Attendee) -> bool:
     return attendee.response is ResponseStatus.NEEDS_ACTION and cutoff is not None and utcnow() >= cutoff
 
 
+_SENT_WORDS = {
+    OutboxStatus.PENDING: "waiting to be sent",
+    OutboxStatus.SENDING: "being sent",
+    OutboxStatus.SENT: "sent",
+    OutboxStatus.DEAD: "could not be sent",
+}
+
+
+def invitation_words(conference: Conference, attendees: list[Attendee]) -> dict[uuid.UUID, str]:
+    """What was last sent to each attendee, in words, so that each row agrees with the banner: "Invitation
+    sent", "Update waiting to be sent", and for a person replaced (or a cancelled meeting) their cancellation,
+    "Cancellation sent"."""
+    latest: dict[tuple[uuid.UUID, str], OutboxMessage] = {}
+    requests: dict[uuid.UUID, int] = {}
+    for sent in queries.find_outbox(conference):
+        if sent.attendee_id is not None:
+            latest[(sent.attendee_id, sent.method)] = sent
+            requests[sent.attendee_id] = requests.get(sent.attendee_id, 0) + (sent.method == "REQUEST")
+    words: dict[uuid.UUID, str] = {}
+    for attendee in attendees:
+        cancelled = attendee.response not in ACTIVE_RESPONSES or conference.status is ConferenceStatus.CANCELLED
+        message: OutboxMessage | None = latest.get((attendee.id, "CANCEL")) if cancelled else None
+        if message is None:
+            message = latest.get((attendee.id, "REQUEST"))
+        if message is None:
+            continue
+        noun = (
+            "Cancellation" if message.method == "CANCEL" else ("Update" if requests[attendee.id] > 1 else "Invitation")
+        )
+        words[attendee.id] = f"{noun} {_SENT_WORDS[message.status]}"
+    return words
+
+
 @dataclass(frozen=True)
 class BoardPage:
     arrangement: ConferenceArrangement
     attendees: list[Attendee]
-    offers: dict[uuid.UUID, list[Person]]
-    outbox: dict[uuid.UUID | None, OutboxMessage]
+    offers: dict[uuid.UUID, DeputyChoices]
+    outbox: dict[uuid.UUID, str]
     counters: list[ReplyRecord]
     held: list[ReplyRecord]
     replies: list[ReplyRecord]
@@ -113,8 +166,8 @@ def show_board(user: User, conference: Conference) -> BoardPage:
     """What the live board shows; the viewing is audited."""
     arrangement = arrangement_for(conference)
     attendees = all_attendees(conference) if conference.status is not ConferenceStatus.DRAFT else []
-    offers = {a.id: next_candidates(conference, a) for a in attendees if needs_attention(conference, a)}
-    outbox = {m.attendee_id: m for m in queries.find_outbox(conference)}
+    offers = {a.id: deputy_choices(conference, a) for a in attendees if needs_attention(conference, a)}
+    outbox = invitation_words(conference, attendees)
     record_event(
         db.session,
         "conference.board.view",

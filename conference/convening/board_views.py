@@ -8,6 +8,7 @@ They are routes of convening's blueprint (endpoint names ``convening.board`` and
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from flask import abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -17,7 +18,7 @@ from conference.convening import board as convening_board
 from conference.convening import invitations as convening_invitations
 from conference.convening import live, queries, services
 from conference.convening.forms import moment_fields, parse_moment
-from conference.convening.models import ConferenceStatus
+from conference.convening.models import Conference, ConferenceStatus
 from conference.convening.submissions import find_submissions
 from conference.convening.views import BANNER, _conference, bp
 from conference.db import utcnow
@@ -30,7 +31,16 @@ from conference.forms import FormErrors
 @requires(Permission.CONFERENCE_VIEW)
 def board(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
+    return _board_page(conference, banner=session.pop(BANNER, None))
+
+
+def _board_page(
+    conference: Conference, *, banner: str | None = None, errors: FormErrors | None = None, form: Any = None
+) -> ResponseReturnValue:
+    """The board, the same after a form error as before it: only the error summary and the form's own values
+    differ (a refusal rolls back, so its viewing audit row goes too)."""
     shown = convening_board.show_board(g.user, conference)
+    errors = errors or FormErrors()
     return render_template(
         "convening/board.html",
         conference=conference,
@@ -41,13 +51,13 @@ def board(conference_id: uuid.UUID) -> ResponseReturnValue:
         counters=shown.counters,
         held=shown.held,
         replies=shown.replies,
-        banner=session.pop(BANNER, None),
+        banner=banner,
         shown_at=utcnow(),
-        errors=FormErrors(),
-        form=moment_fields("cutoff", shown.arrangement.reply_cutoff_at),
+        errors=errors,
+        form=form if form is not None else moment_fields("cutoff", shown.arrangement.reply_cutoff_at),
         can_convene=has_permission(g.user, Permission.CONFERENCE_CONVENE),
         submissions=find_submissions(conference.id),
-    )
+    ), 400 if errors else 200
 
 
 @bp.route("/conferences/<uuid:conference_id>/cutoff", methods=["POST"])
@@ -60,24 +70,7 @@ def cutoff(conference_id: uuid.UUID) -> ResponseReturnValue:
     if cutoff_at is not None and conference.start_at is not None and cutoff_at > conference.start_at:
         errors.add("cutoff-day", "The cut-off must be before the meeting starts")
     if errors or cutoff_at is None:
-        arrangement = services.arrangement_for(conference)
-        attendees = services.all_attendees(conference)
-        return render_template(
-            "convening/board.html",
-            conference=conference,
-            arrangement=arrangement,
-            attendees=attendees,
-            offers={},
-            outbox={},
-            counters=[],
-            held=[],
-            replies=[],
-            banner=None,
-            shown_at=None,
-            errors=errors,
-            form=form,
-            can_convene=True,
-        ), 400
+        return _board_page(conference, errors=errors, form=form)
     convening_board.set_cutoff(conference, cutoff_at)
     session[BANNER] = "Cut-off for replies saved"
     return redirect(url_for("convening.board", conference_id=conference.id))
@@ -88,15 +81,15 @@ def cutoff(conference_id: uuid.UUID) -> ResponseReturnValue:
 def replace(conference_id: uuid.UUID, attendee_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
     attendee = queries.get_attendee(conference, attendee_id)
-    candidates = {str(p.id): p for p in convening_board.next_candidates(conference, attendee)}
-    person = candidates.get(request.form.get("person", ""))
+    choices = convening_board.deputy_choices(conference, attendee)
+    person = {str(s.person.id): s.person for s in choices.available}.get(request.form.get("person", ""))
     if person is None:
-        abort(400)
+        abort(400, "Choose someone who is available at the meeting's time.")
     try:
         convening_board.replace_attendee(conference, attendee, person, by_deputy_choice=False, user=g.user)
     except services.ConveningError:
         abort(409)
-    session[BANNER] = f"{person.name} invited; {attendee.person.name} told they are no longer needed"
+    session[BANNER] = f"{person.name} invited; {attendee.person.name} told they no longer need to attend"
     return redirect(url_for("convening.board", conference_id=conference.id))
 
 

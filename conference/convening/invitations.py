@@ -33,6 +33,7 @@ from conference.invitations import calendar as ical
 from conference.invitations import imip
 from conference.invitations.privacy import neutral_summary
 from conference.outbox.models import OutboxMessage
+from rules.timescales import earliest_reply_cutoff
 from rules.vocabulary import (
     CHAIR_IS_LEAD_SOCIAL_WORKER,
     MeetingType,
@@ -215,9 +216,8 @@ def _enqueue_cancel(
     text = imip.cancellation_text(
         start_at=meeting.start_at, end_at=meeting.end_at, meeting_url=meeting.description_url, replaced=replaced
     )
-    return _enqueue(
-        conference, attendee, ical.Method.CANCEL, ics, meeting, _subject(meeting, cancelled=True), text, withheld
-    )
+    subject = f"You no longer need to attend: {meeting.summary}" if replaced else _subject(meeting, cancelled=True)
+    return _enqueue(conference, attendee, ical.Method.CANCEL, ics, meeting, subject, text, withheld)
 
 
 def _enqueue(
@@ -258,8 +258,10 @@ def _enqueue(
 
 def default_cutoff(now_at: datetime, start_at: datetime) -> datetime:
     """An hour before the meeting; for a meeting sooner than that, halfway there, so that invitees have time to
-    answer before the board offers the next candidate (an immediate cut-off would flag everyone at once)."""
-    return max(now_at + (start_at - now_at) / 2, start_at - timedelta(hours=1))
+    answer before the board offers the next candidate (an immediate cut-off would flag everyone at once). Never
+    earlier than sending plus the minimum reply time (rules.timescales.MINIMUM_REPLY_TIME), even for a meeting
+    sent at short notice."""
+    return max(now_at + (start_at - now_at) / 2, start_at - timedelta(hours=1), earliest_reply_cutoff(now_at))
 
 
 def send_invitations(user: User, conference: Conference) -> int:

@@ -66,17 +66,24 @@ def link_deputy(token: str) -> ResponseReturnValue:
     context = _link_or_page(token)
     if not isinstance(context, links.LinkContext):
         return context
-    candidates = convening_board.next_candidates(context.conference, context.attendee)
+    choices = convening_board.deputy_choices(context.conference, context.attendee)
+    candidates = [standing.person for standing in choices.available]
     errors = FormErrors()
     if request.method == "POST":
         chosen = {str(p.id): p for p in candidates}.get(request.form.get("deputy", ""))
-        if chosen is None:
+        if chosen is None and not candidates:
+            errors.add("nobody-free", "Nobody else listed for your role is available at the meeting's time")
+        elif chosen is None:
             errors.add("deputy", "Select who will attend instead of you")
         else:
             sentence = links.answer_by_link(context, links.LinkAnswer.DEPUTY, chosen)
             return render_template("convening/link_done.html", sentence=sentence, deputy=chosen)
     return render_template(
-        "convening/link_deputy.html", context=context, candidates=candidates, errors=errors
+        "convening/link_deputy.html",
+        context=context,
+        candidates=candidates,
+        choices=choices,
+        errors=errors,
     ), 400 if errors else 200
 
 

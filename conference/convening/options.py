@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +22,11 @@ from conference.db import utcnow
 from conference.extensions import db
 from rules.clock import add_working_days
 from rules.timescales import (
+    Notice,
     close_of_business_at,
+    earliest_start_with_notice,
+    minimum_notice,
+    short_notice,
 )
 from rules.timescales import london_date as to_london_date
 from scheduler import RequestError
@@ -68,12 +74,47 @@ def unknown_availability(conference: Conference) -> list[tuple[str, str]]:
     ]
 
 
+def notice_for(conference: Conference) -> Notice:
+    """The least notice this meeting needs (rules.timescales.minimum_notice): urgent when the child is at high
+    risk of going missing, as for the default deadline."""
+    return minimum_notice(conference.meeting_type, urgent=str(conference.case.missing_risk) == "high")
+
+
+def earliest_start_now(conference: Conference, now_at: datetime | None = None) -> datetime:
+    """The earliest start the scheduler may propose now: the window's start, or now plus the notice."""
+    now_at = now_at or utcnow()
+    with_notice = earliest_start_with_notice(now_at, notice_for(conference), conference.nation)
+    return max(conference.earliest_start_at or with_notice, with_notice)
+
+
+def notice_warning(conference: Conference, start_at: datetime, now_at: datetime | None = None) -> str | None:
+    """The check answers page's warning, in words, when a meeting at ``start_at`` sent now has short notice."""
+    return short_notice(
+        now_at or utcnow(),
+        start_at,
+        conference.meeting_type,
+        urgent=str(conference.case.missing_risk) == "high",
+        nation=conference.nation,
+    )
+
+
 def find_options(conference: Conference) -> ConferenceArrangement:
-    """Run the scheduler over the window and keep its answer on the arrangement."""
+    """Run the scheduler over the window and keep its answer on the arrangement.
+
+    The request's ``earliest_start`` is the window's start or now plus the minimum notice, whichever is later
+    (docs/scheduling.md: the notice is passed as the window's earliest start).
+    """
     arrangement = arrangement_for(conference)
     if conference.earliest_start_at is None or conference.deadline_at is None:
         raise ConveningError("Enter the deadline for this meeting first.")
     request, unknown = availability.build_request_with_reasons(conference, include_on_call=arrangement.include_on_call)
+    earliest_at = earliest_start_now(conference)
+    if earliest_at + timedelta(minutes=conference.duration_minutes) > conference.deadline_at:
+        raise ConveningError(
+            f"This meeting needs at least {notice_for(conference).words} of notice, so it cannot start and end "
+            "before the deadline. Change the deadline."
+        )
+    request["earliest_start"] = availability.iso(earliest_at)
     try:
         answer = solve(request)
     except RequestError as error:
@@ -87,11 +128,93 @@ def find_options(conference: Conference) -> ConferenceArrangement:
     return arrangement
 
 
+@dataclass(frozen=True)
+class RoleBlocked:
+    """One line of the "No time works" page: a role in words, what stops it, and each candidate in detail."""
+
+    role: str  # "role" value
+    label: str  # "Children's social care"
+    line: str  # "Nobody can attend at any time in the window: all are busy or not working then"
+    people: list[str]  # "Riley Social: busy throughout the window", ...
+
+
+def why_no_time(conference: Conference) -> list[RoleBlocked]:
+    """Why no time works, one entry per role that stops it, from the request the options came from (the
+    scheduler's own grid: the same availability, including on call, as the answer)."""
+    from scheduler.availability import Status, build_grid
+    from scheduler.explain import _ranges
+    from scheduler.model import parse_request
+    from scheduler.solver import must_attend
+
+    request = solved_request(conference)
+    if request is None or arrangement_for(conference).proposals:
+        return []
+    try:
+        grid = build_grid(parse_request(request))
+    except RequestError:
+        return []
+    if not grid.starts:
+        return []
+    labels = {str(s.role.value): s.role.label for s in conference.roles}
+    candidates = [c for seat in conference.roles for c in seat.candidate_ids]
+    on_call = {pid for pid, person in availability.people_by_id(candidates).items() if person.on_call}
+    needed = must_attend(grid.request.roles)
+    never = [r for r in needed if not any(grid.attendable(p, i) for p in r.candidates for i in range(len(grid.starts)))]
+    blocked: list[RoleBlocked] = []
+    for role in never or needed:
+        statuses = [grid.status[p] for p in role.candidates]
+        coverable = [i for i in range(len(grid.starts)) if any(grid.attendable(p, i) for p in role.candidates)]
+        if not role.candidates:
+            line = "Nobody has been added to this role"
+        elif coverable:
+            line = f"Can be covered only {_ranges(grid, coverable)}, when another required role cannot"
+        elif all(s and s[0] == Status.UNKNOWN for s in statuses):
+            line = "Nobody's availability is known, so nobody is booked as if free"
+        elif all(all(x == Status.BUSY for x in s) for s in statuses if s and s[0] != Status.UNKNOWN):
+            line = "Everyone is busy throughout the window"
+        elif all(all(x != Status.BUSY for x in s) for s in statuses if s and s[0] != Status.UNKNOWN):
+            line = "Nobody works at any time in the window" + (
+                "; on-call staff are not included"
+                if any(p in on_call for p in role.candidates)
+                else ", and nobody is on call"
+            )
+        else:
+            line = "Everyone is busy or not working whenever the meeting could be held"
+        label = labels.get(role.role, role.role.replace("_", " ").capitalize())
+        blocked.append(RoleBlocked(role.role, label, line, [_person_words(grid, p, on_call) for p in role.candidates]))
+    return blocked
+
+
+_UUID_IN_TEXT = re.compile(r"\s*\([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\)")
+
+
+def _person_words(grid: Any, person_id: str, on_call: set[str]) -> str:
+    """The scheduler's summary of one person, without their id; "on call" said the same way as the relaxation."""
+    from scheduler.explain import person_summary
+
+    text = _UUID_IN_TEXT.sub("", person_summary(grid, person_id))
+    if person_id in on_call:
+        text = text.replace("; not on call)", "; on call, but on-call staff are not included)")
+    return text
+
+
+def has_on_call_candidates(conference: Conference) -> bool:
+    """Whether "Include on-call staff" can change anything: some candidate is on call in the directory."""
+    candidates = [c for seat in conference.roles for c in seat.candidate_ids]
+    return any(person.on_call for person in availability.people_by_id(candidates).values())
+
+
 RELAXATIONS = ("extend_deadline", "allow_written_submission", "use_on_call")
 
 
 def relax(conference: Conference, kind: str, role_value: str | None = None) -> None:
-    """One-click relaxations offered when no time works; the options are then found again."""
+    """One-click relaxations offered when no time works; the options are then found again. A refused relaxation
+    (``ConveningError``) leaves the conference as it was, in memory too (a savepoint), so the page can say why."""
+    with db.session.begin_nested():
+        _relax(conference, kind, role_value)
+
+
+def _relax(conference: Conference, kind: str, role_value: str | None) -> None:
     draft_or_invited(conference)
     arrangement = arrangement_for(conference)
     if kind == "extend_deadline":

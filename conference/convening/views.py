@@ -319,6 +319,18 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
             else:
                 convening_options.choose_option(conference, int(choice))
                 return redirect(url_for("convening.place", conference_id=conference.id))
+    return _options_page(conference, errors=errors, problem=problem, form=form)
+
+
+def _options_page(
+    conference: Conference,
+    *,
+    errors: FormErrors,
+    problem: str | None,
+    form: dict[str, str],
+    status: int | None = None,
+) -> ResponseReturnValue:
+    arrangement = services.arrangement_for(conference)
     return render_template(
         "convening/options.html",
         conference=conference,
@@ -330,8 +342,10 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
         problem=problem,
         form=form,
         reasons=[_UUID_IN_TEXT.sub("", r) for r in arrangement.no_slot_reasons],
+        blocked=convening_options.why_no_time(conference),
+        on_call_candidates=convening_options.has_on_call_candidates(conference),
         seats={s.role.value: s for s in conference.roles},
-    ), 400 if errors else 200
+    ), status or (400 if errors else 200)
 
 
 @bp.route("/conferences/<uuid:conference_id>/options/relax", methods=["POST"])
@@ -343,8 +357,9 @@ def relax(conference_id: uuid.UUID) -> ResponseReturnValue:
         abort(400)
     try:
         convening_options.relax(conference, kind, request.form.get("role") or None)
-    except services.ConveningError:
-        abort(409)
+    except services.ConveningError as error:
+        # Refused: the 409 rolls the relaxation back; the page says why, as it was before.
+        return _options_page(conference, errors=FormErrors(), problem=str(error), form={}, status=409)
     return redirect(url_for("convening.options", conference_id=conference.id))
 
 
@@ -430,6 +445,7 @@ def check(conference_id: uuid.UUID) -> ResponseReturnValue:
         arrangement=arrangement,
         previews=convening_invitations.preview(conference),
         problem=session.pop("convening_problem", None),
+        notice=convening_options.notice_warning(conference, arrangement.chosen_start_at),
     )
 
 

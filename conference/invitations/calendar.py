@@ -142,7 +142,9 @@ def build_request(
 def build_cancel(
     meeting: MeetingObject, invitee: Invitee, dtstamp_at: datetime, *, withheld: Collection[str] = ()
 ) -> bytes:
-    """A METHOD:CANCEL object with STATUS:CANCELLED, for a cancelled meeting or a person replaced by a deputy.
+    """A METHOD:CANCEL object: for a cancelled meeting (``cancelled(meeting)``) with STATUS:CANCELLED; for one person
+    replaced by a deputy (``for_removed_attendee(meeting)``) without STATUS, as RFC 5546 3.2.5 requires, so that
+    only their copy is removed and no client reads it as the whole meeting cancelled.
 
     ``meeting.sequence`` must already be higher than in the last REQUEST the invitee received: pass
     ``cancelled(meeting)`` or ``for_removed_attendee(meeting)``.
@@ -152,7 +154,12 @@ def build_cancel(
             "A cancellation needs a SEQUENCE higher than the invitation's: pass cancelled(meeting) or "
             "for_removed_attendee(meeting)."
         )
-    return _build(meeting, invitee, dtstamp_at, Method.CANCEL, EventStatus.CANCELLED, withheld)
+    # RFC 5546 section 3.2.5: STATUS:CANCELLED cancels the entire event; when uninviting one attendee (a person
+    # replaced by a deputy, ``for_removed_attendee``) STATUS "MUST NOT be included".
+    whole_meeting = meeting.status is EventStatus.CANCELLED
+    return _build(
+        meeting, invitee, dtstamp_at, Method.CANCEL, EventStatus.CANCELLED if whole_meeting else None, withheld
+    )
 
 
 def _build(
@@ -160,7 +167,7 @@ def _build(
     invitee: Invitee,
     dtstamp_at: datetime,
     method: Method,
-    status: EventStatus,
+    status: EventStatus | None,
     withheld: Collection[str],
 ) -> bytes:
     _check_meeting(meeting, withheld)
@@ -186,7 +193,8 @@ def _build(
         "description", neutral_description(meeting.start_at, meeting.end_at, meeting.location, meeting.description_url)
     )
     event.add("url", meeting.description_url)
-    event.add("status", status.value)
+    if status is not None:
+        event.add("status", status.value)
     event.add("transp", "OPAQUE")
     event.add("class", "CONFIDENTIAL")  # advisory only; privacy comes from what we leave out
     event.add(

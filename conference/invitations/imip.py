@@ -179,13 +179,17 @@ def invitation_text(
 
 def cancellation_text(*, start_at: datetime, end_at: datetime, meeting_url: str, replaced: bool = False) -> str:
     """The plain text body of a cancellation, or of the notice to a person replaced by a deputy."""
-    lead = (
-        "You are no longer needed at this multi-agency meeting: someone else will attend for your role."
-        if replaced
-        else "This multi-agency meeting has been cancelled."
-    )
+    if replaced:
+        # Names no one, and never reads as if the meeting itself were cancelled: it goes ahead without them.
+        return (
+            "You no longer need to attend this multi-agency meeting. Someone else will attend for your role, so it "
+            "has been taken out of your calendar. The meeting itself goes ahead as planned.\n\n"
+            f"When: {describe_time(start_at, end_at)} (UK time)\n\n"
+            "Meeting page (you need to sign in to Convene):\n"
+            f"{meeting_url}\n"
+        )
     return (
-        f"{lead}\n\n"
+        "This multi-agency meeting has been cancelled.\n\n"
         f"It was: {describe_time(start_at, end_at)} (UK time)\n\n"
         "Meeting page (you need to sign in to Convene):\n"
         f"{meeting_url}\n"

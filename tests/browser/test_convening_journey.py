@@ -113,7 +113,7 @@ def test_coordinator_convenes_a_strategy_discussion_and_each_invitee_gets_one_in
         assert "Ayaan" not in message.text + message.calendar + message.subject
     board.refresh()
     assert board.rows()[0][2] == "Not answered yet"
-    expect(browser.page.locator("#board")).to_contain_text("Sent")
+    expect(browser.page.locator("#board")).to_contain_text("Invitation sent")
     browser.check("board after delivery", screenshot="26-board")
 
 

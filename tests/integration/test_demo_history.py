@@ -139,3 +139,44 @@ def test_the_history_is_the_same_for_the_same_date(tmp_path: Path, day: date):
             results.append((summary.created, counts(), sorted(db.session.scalars(select(Case.reference)).all())))
             db.session.remove()
     assert results[0] == results[1]
+
+
+def test_the_demo_has_duty_teams_for_the_night_and_prints_links_on_the_external_url(app):  # type: ignore[no-untyped-def]
+    from conference.directory.models import Person
+
+    settings = app.config["SETTINGS"]
+    app.config["SETTINGS"] = settings.with_overrides(external_url="https://convene.demo.example")
+    try:
+        summary = load_demo()
+        described = summary.describe()
+    finally:
+        app.config["SETTINGS"] = settings
+    assert "https://convene.demo.example/login" in described
+    assert "https://convene.demo.example/dev/mail" in described
+    assert "127.0.0.1" not in described
+    duty = {
+        p.email: p
+        for p in db.session.scalars(select(Person))
+        if {"emergency_duty", "police_duty_officer"} & set(p.role_tags)
+    }
+    edt = duty["rowan.nightingale@northbridge.example"]
+    assert edt.working_hours["tue"] == [["00:00", "09:00"], ["17:00", "24:00"]] and not edt.on_call
+    night = duty["noel.duskworth@northbridge-police.example"]
+    assert night.working_hours["sun"][0] == ["00:00", "07:00"]
+    assert edt.agency.name == "Northbridge Emergency Duty Team"
+
+
+def test_every_demo_case_timeline_agrees_with_its_nrm_section(app):  # type: ignore[no-untyped-def]
+    from conference.cases.models import CaseEvent
+    from conference.demo_referrals import says_referred
+
+    load_demo()
+    referred = {r.case_id for r in db.session.scalars(select(NrmReferral)) if r.referred_on}
+    timeline_says: set = set()
+    for event in db.session.scalars(select(CaseEvent)):
+        if says_referred(event.summary):
+            timeline_says.add(event.case_id)
+    assert referred, "some demo cases have a referral"
+    assert timeline_says == referred
+    case_three = db.session.scalars(select(Case).where(Case.reference.like("%-0003"))).first()
+    assert case_three is not None and case_three.id in referred, "'NRM referral made' in its timeline"

@@ -55,22 +55,44 @@ def kinds_on_monday(picture: AvailabilityPicture, person_id: str) -> list[tuple[
 def test_each_candidates_time_is_free_busy_unknown_or_out_of_hours() -> None:
     picture = build_picture(request(), [PROPOSAL], names={"p1": "Sam Okafor", "p2": "Ali Brook"})
     assert kinds_on_monday(picture, "p1") == [
+        ("outside", "00:00", "08:00"),
         ("out_of_hours", "08:00", "09:00"),
         ("free", "09:00", "10:00"),
         ("busy", "10:00", "11:30"),
         ("free", "11:30", "17:00"),
-        ("out_of_hours", "17:00", "20:00"),
+        ("out_of_hours", "17:00", "00:00"),
     ]
-    assert kinds_on_monday(picture, "p2") == [("unknown", "08:00", "20:00")]  # unknown is never free
-    assert kinds_on_monday(picture, "p3") == [("out_of_hours", "08:00", "12:00"), ("free", "12:00", "20:00")]
-    assert (picture.first_hour, picture.last_hour) == (8, 20)  # widened to p3's working hours
+    assert kinds_on_monday(picture, "p2") == [("outside", "00:00", "08:00"), ("unknown", "08:00", "00:00")]
+    # p3 is on call (and the request includes on-call staff): outside their hours they may be booked, out of hours
+    assert kinds_on_monday(picture, "p3") == [
+        ("outside", "00:00", "08:00"),
+        ("on_call", "08:00", "12:00"),
+        ("free", "12:00", "20:00"),
+        ("on_call", "20:00", "00:00"),
+    ]
+    not_included = request()
+    not_included["people"]["p3"]["on_call"] = False  # on call, but on-call staff are not included
+    assert ("out_of_hours", "08:00", "12:00") in kinds_on_monday(build_picture(not_included), "p3")
+    assert ("on_call", "On call (out of hours)") in picture.legend
+    assert "on_call" not in dict(build_picture(not_included).legend), "the legend names only what is drawn"
+    # the window runs through Monday night, so the axis covers the whole day, night included
+    assert (picture.first_hour, picture.last_hour) == (0, 24)
     labels = [r.person_label for r in picture.rows]
     assert labels == ["Sam Okafor", "Ali Brook (deputy 1)", "p3"]
 
 
+def test_the_axis_covers_a_daytime_window_and_a_night_window_whole() -> None:
+    day = build_picture(request(earliest_start="2026-11-30T09:00:00Z", deadline="2026-11-30T16:00:00Z"))
+    assert (day.first_hour, day.last_hour) == (8, 20)  # 8am to 6pm at least, widened to p3's working hours
+    night = build_picture(request(earliest_start="2026-11-30T01:00:00Z", deadline="2026-11-30T06:00:00Z"))
+    assert night.first_hour <= 1 and night.last_hour >= 20
+    row = next(r for r in night.rows if r.person_id == "p1")
+    assert row.segments[0].start_at.hour <= 1, "the night part of the window is drawn"
+
+
 def test_time_outside_the_window_is_marked_as_such() -> None:
     picture = build_picture(request(earliest_start="2026-11-30T13:00:00Z"))
-    assert kinds_on_monday(picture, "p1")[:2] == [("outside", "08:00", "13:00"), ("free", "13:00", "17:00")]
+    assert kinds_on_monday(picture, "p1")[:2] == [("outside", "00:00", "13:00"), ("free", "13:00", "17:00")]
 
 
 def test_proposals_are_placed_on_their_day_and_attendees_named() -> None:
@@ -91,8 +113,8 @@ def test_proposals_are_placed_on_their_day_and_attendees_named() -> None:
     assert first.label == "Option 1: Monday 30 November, midday to 1pm"
     assert monday.x < first.x < first.x + first.width <= monday.x + monday.width
     assert tuesday.x <= second.x < tuesday.x + tuesday.width
-    # midday is 4/12 of the way through 8am-8pm
-    assert first.x == pytest.approx(monday.x + monday.width * 4 / 12)
+    # midday is halfway through the day: the window runs through the night, so each day shows all 24 hours
+    assert first.x == pytest.approx(monday.x + monday.width * 12 / 24)
     attends = {r.person_id: r.attends for r in picture.rows}
     assert attends == {"p1": (1, 2), "p2": (), "p3": (1,)}
 
@@ -140,7 +162,7 @@ def test_the_component_draws_svg_without_scripts_and_says_the_same_in_words() ->
     assert "Option 1: Monday 30 November, midday to 1pm" in words
     assert "Sam <Okafor>: attends option 1" in words
     assert "Monday 30 November: free 9am to 10am, busy 10am to 11:30am, free 11:30am to 5pm" in words
-    assert "availability unknown 8am to 8pm" in words
+    assert "availability unknown 8am to midnight" in words
 
 
 def test_bad_requests_get_the_schedulers_message() -> None:

@@ -50,6 +50,8 @@ TOP = (
     "conference.demo",
     "conference.demo_history",
     "conference.demo_safety",
+    "conference.demo_duty",
+    "conference.demo_referrals",
     "conference.migrate",
     "conference.migrations",
     "conference.mailcatcher",

@@ -73,13 +73,15 @@ def test_board_offers_the_next_candidate_after_a_decline_and_the_cutoff(client, 
         (area.people["police2"].email, "REQUEST"),
         (area.people["police"].email, "CANCEL"),
     ]
-    # Cut-off passed with no answer from health: the next candidate is offered.
+    # Cut-off passed with no answer from health: the next candidate's calendar is unknown, so they are not offered
+    # but listed as not available then, with the reason.
     past = datetime.now(UTC) - timedelta(minutes=5)
     arrangement = db.session.scalars(select(ConferenceArrangement)).one()
     arrangement.reply_cutoff_at = past
     db.session.commit()
     board = soup(client.get(f"/conferences/{conference_id}")).get_text(" ")
-    assert "Invite Lou Unknown instead" in board
+    assert "Invite Lou Unknown instead" not in board
+    assert "Not available then" in board and "Lou Unknown has no known availability" in board
     bad = post(
         client,
         f"/conferences/{conference_id}/cutoff",

@@ -58,6 +58,7 @@ def test_a_refused_relaxation_changes_nothing(client, factories, monkeypatch):
     monkeypatch.setattr(convening_options, "find_options", no_times)
     response = post(client, f"/conferences/{conference.id}/options/relax", {"kind": "extend_deadline"}, token_page)
     assert response.status_code == 409
+    assert "The scheduler could not run." in response.get_data(as_text=True), "the page says why"
     db.session.expire_all()
     assert db.session.get(Conference, conference.id).deadline_at == deadline_before
     assert (

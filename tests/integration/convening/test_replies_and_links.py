@@ -15,10 +15,12 @@ from conference.audit import AuditEvent
 from conference.convening.inbound import import_calendar_reply
 from conference.convening.invitation_models import InvitationLink, ReplyRecord
 from conference.convening.models import Attendee, Conference, ResponseStatus
+from conference.directory.models import AvailabilitySource
 from conference.extensions import db
 from conference.invitations.replies import ReplyOutcome
 from conference.outbox.models import OutboxMessage
 from tests.integration.convening.conftest import build_area, deliver, post, run_journey, soup
+from tests.support.factories import EMPTY_ICS
 
 FIXTURES = Path(__file__).resolve().parents[2] / "unit" / "invitations" / "replies"
 FIXTURE_UID = "4d1c2f0e-8a55-4a53-9b1e-2f6f3c1d9a77"
@@ -147,7 +149,15 @@ def test_link_replies_work_only_for_their_own_invitee_and_meeting(client, factor
     assert anonymous.get(f"/r/{police}x").status_code == 410
     assert anonymous.get("/r/" + "A" * 43).status_code == 410
 
-    # Send my deputy: the deputy gets a REQUEST, the original a CANCEL, and the old link stops working.
+    # Send my deputy: only a deputy free at the meeting's time is offered (Lou's calendar is unknown until uploaded).
+    deputy_page = anonymous.get(f"/r/{health}/deputy").get_data(as_text=True)
+    assert "Not available then" in deputy_page and "has no known availability" in deputy_page
+    refused = post(anonymous, f"/r/{health}/deputy", {"deputy": str(area.people["health2"].id)}, f"/r/{health}")
+    assert refused.status_code == 400
+    area.people["health2"].availability_source = AvailabilitySource.ICS_UPLOAD
+    area.people["health2"].availability_ics = EMPTY_ICS
+    db.session.commit()
+    # The deputy gets a REQUEST, the original a CANCEL, and the old link stops working.
     assert post(anonymous, f"/r/{health}/deputy", {"deputy": ""}).status_code == 400
     response = post(anonymous, f"/r/{health}/deputy", {"deputy": str(area.people["health2"].id)})
     assert response.status_code == 200 and "has been invited" in response.get_data(as_text=True)

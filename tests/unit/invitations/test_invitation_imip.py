@@ -163,8 +163,17 @@ def test_cancellation_text() -> None:
         meeting_url=MEETING_URL,
         replaced=True,
     )
-    assert "someone else will attend for your role" in text
-    assert "It was: Thursday 31 December 2026, 11:30pm to Friday 1 January 2027, 12:30am (UK time)" in text
+    assert text.startswith("You no longer need to attend this multi-agency meeting.")
+    assert "Someone else will attend for your role" in text and "goes ahead" in text
+    assert "cancelled" not in text.lower()
+    assert "When: Thursday 31 December 2026, 11:30pm to Friday 1 January 2027, 12:30am (UK time)" in text
+    whole = cancellation_text(
+        start_at=datetime(2026, 12, 31, 23, 30, tzinfo=UTC),
+        end_at=datetime(2027, 1, 1, 0, 30, tzinfo=UTC),
+        meeting_url=MEETING_URL,
+    )
+    assert whole.startswith("This multi-agency meeting has been cancelled.")
+    assert "It was: Thursday 31 December 2026, 11:30pm to Friday 1 January 2027, 12:30am (UK time)" in whole
 
 
 def test_privacy_canaries_in_the_whole_outbound_message(meeting, invitees, dtstamp_at) -> None:
