@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.auth.account_views import bp as account_bp
     from conference.auth.admin_views import bp as users_bp
     from conference.auth.views import bp as auth_bp
+    from conference.cases.involvement_views import bp as involvement_bp
     from conference.cases.views import bp as cases_bp
     from conference.convening import (
         board_views,  # noqa: F401  (adds the board's routes to convening's bp)
@@ -133,7 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     from decisions.views import bp as decisions_bp
 
     features = (convening_bp, decisions_bp, dashboard_bp, planning_bp, outbox_bp)
-    for bp in (main_bp, auth_bp, account_bp, users_bp, cases_bp, directory_bp, *features):
+    for bp in (main_bp, auth_bp, account_bp, users_bp, cases_bp, involvement_bp, directory_bp, *features):
         app.register_blueprint(bp)
     _wire_features(app)
 

@@ -202,7 +202,7 @@ class Factories:
         emails: dict[str, str] | None = None,
         names: dict[str, str] | None = None,
     ) -> Area:
-        """An English area with social care, police and health, each with a primary and a deputy."""
+        """An English area with social care, police and health, each with a primary and a deputy, and a chair."""
         area = self.area("NB", "Northbridge")
         hours = ALL_WEEK if hours is None else hours
         csc = self.agency(area, AgencyKind.CHILDREN_SOCIAL_CARE)
@@ -215,6 +215,8 @@ class Factories:
             "police2": self.known_person(police, "Ellis Deputy", "police_child_protection", hours),
             "health": self.known_person(health, "Kit Health", "designated_nurse", hours),
             "health2": self.person(health, name="Lou Unknown", role_tags=["school_nurse"], working_hours=hours),
+            # Every meeting is chaired: the chair is a required seat (issue 9).
+            "chair": self.known_person(csc, "Morgan Chair", "may_chair", hours),
         }
         for key, email in (emails or {}).items():
             people[key].email = email

@@ -56,7 +56,7 @@ def test_no_canary_leaves_in_any_message_header_attachment_or_log(client, factor
     factories.sign_in(client, area.coordinator)
     conference_id = run_journey(client, area)
     deliver(app, smtp_sink)
-    assert len(smtp_sink.received) == 3
+    assert len(smtp_sink.received) == 4  # chair, social care, police, health
     haystacks = [raw.decode("utf-8", "replace") for _, _, raw in smtp_sink.received]
     for message in smtp_sink.messages():
         haystacks += _every_text(message)
@@ -89,7 +89,7 @@ def test_injection_through_names_and_venue_adds_no_property_or_header(client, fa
     factories.sign_in(client, area.coordinator)
     run_journey(client, area, venue=f"Room 4;, Civic\\ Centre\r\nATTENDEE:mailto:{EVIL}")
     deliver(app, smtp_sink)
-    assert len(smtp_sink.received) == 3
+    assert len(smtp_sink.received) == 4  # chair, social care, police, health
     for _, recipients, _ in smtp_sink.received:
         assert EVIL not in recipients
     for message in smtp_sink.messages():
