@@ -124,7 +124,7 @@ def add_seat(user: User, conference: Conference, role_value: str, agency_value: 
     except ValueError:
         raise SeatError("seat-role", "Select the role of the new seat") from None
     if role not in seats_to_add(conference):
-        raise SeatError("seat-role", f"The meeting already has a {role.label} seat. Add people to it instead.")
+        raise SeatError("seat-role", f"There is already a seat for {role.label}. Add people to it instead.")
     case = conference.case
     candidates = find_seat_candidates(role, case)
     agency: Agency | None = None

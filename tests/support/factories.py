@@ -228,6 +228,38 @@ class Factories:
         case = self.case(coordinator, **fields)
         return Area(coordinator, case, people)
 
+    def partners(self, area: LocalAuthority) -> dict[str, Any]:
+        """Partner agencies for ``area`` (issue 9): a Home Office team and the Single Competent Authority based in a
+        neighbouring area but shared with this one, an ICTG service, education, and interpreters with languages."""
+        neighbour = self.area("EB", "East Bramley")
+        home_office = self.agency(neighbour, AgencyKind.HOME_OFFICE, "Home Office Safeguarding Team North")
+        sca = self.agency(neighbour, AgencyKind.SINGLE_COMPETENT_AUTHORITY, "Single Competent Authority")
+        ictg = self.agency(area, AgencyKind.GUARDIAN_SERVICE, "ICTG Service")
+        education = self.agency(area, AgencyKind.EDUCATION, "Northbridge Academy")
+        interpreting = self.agency(area, AgencyKind.INTERPRETING, "Language Line Northbridge")
+        shared = [area.code, neighbour.code]
+        people = {
+            "home_office": self.known_person(
+                home_office, "Hollis Home Office", "home_office_safeguarding_lead", also_serves=shared
+            ),
+            "sca": self.known_person(sca, "Sasha Competent", "sca", also_serves=shared),
+            "ictg": self.known_person(ictg, "Indra Guardian", "ictg"),
+            "education": self.known_person(education, "Eden School", "dsl"),
+            "vietnamese": self.known_person(
+                interpreting, "Vu Interpreter", "interpreter", languages=["Vietnamese", "English"]
+            ),
+            "arabic": self.known_person(interpreting, "Amal Interpreter", "interpreter", languages=["Arabic"]),
+        }
+        return {
+            "neighbour": neighbour,
+            "home_office": home_office,
+            "sca": sca,
+            "ictg": ictg,
+            "education": education,
+            "interpreting": interpreting,
+            "people": people,
+        }
+
     def held_meeting(
         self,
         *,
