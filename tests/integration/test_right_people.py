@@ -297,3 +297,34 @@ def test_the_seats_still_make_a_scheduler_request_of_the_documented_format(clien
     assert {"chair", "home_office", "guardian", "interpreter"} <= set(roles)
     assert roles["chair"]["required"] is True
     assert roles["interpreter"]["candidates"] == [str(world["partners"]["people"]["arabic"].id)]
+
+
+# --- demo ----------------------------------------------------------------------------------------------
+
+
+def test_the_demo_foreign_national_case_has_partners_and_its_meeting_their_seats(app):
+    from conference.demo import load_demo
+    from conference.directory.models import Person
+
+    settings = app.config["SETTINGS"]
+    app.config["SETTINGS"] = settings.with_overrides(environment="development")
+    try:
+        load_demo()
+    finally:
+        app.config["SETTINGS"] = settings
+    case = db.session.scalars(select(Case).where(Case.reference.endswith("-0001"))).one()
+    involved = {
+        link.agency.name: link for link in db.session.scalars(select(CaseAgency).where(CaseAgency.case_id == case.id))
+    }
+    assert "Home Office Safeguarding Hub, Eastmere" in involved and "Northbridge Guardian Service" in involved
+    assert all(link.added_by_id is not None for link in involved.values())
+    conference = db.session.scalars(select(Conference).where(Conference.case_id == case.id)).first()
+    assert conference is not None
+    seats = {Seat(s.role): s for s in conference.roles}
+    assert {Seat.CHAIR, Seat.HOME_OFFICE, Seat.GUARDIAN, Seat.INTERPRETER} <= set(seats)
+    hub_lead = db.session.scalars(select(Person).where(Person.email == "parisa.hollingworth@homeoffice.example")).one()
+    assert str(hub_lead.id) in seats[Seat.HOME_OFFICE].candidate_ids
+    interpreters = [db.session.get(Person, uuid.UUID(i)) for i in seats[Seat.INTERPRETER].candidate_ids]
+    assert interpreters and all("Vietnamese" in p.languages for p in interpreters)
+    chairs = [db.session.get(Person, uuid.UUID(i)) for i in seats[Seat.CHAIR].candidate_ids]
+    assert chairs and all({"may_chair", "reviewing_officer"} & set(p.role_tags) for p in chairs)
