@@ -99,7 +99,8 @@ def load_partners(area: LocalAuthority, today: date, summary: object) -> None:
         case = db.session.scalars(select(Case).where(Case.reference == f"{area.code}-{year}-{number:04d}")).first()
         if case is None:
             continue
-        involved = {link.agency_id for link in db.session.scalars(select(CaseAgency).where(CaseAgency.case_id == case.id))}
+        links = db.session.scalars(select(CaseAgency).where(CaseAgency.case_id == case.id))
+        involved = {link.agency_id for link in links}
         for name in wanted:
             matches = [
                 a

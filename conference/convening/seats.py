@@ -16,8 +16,8 @@ from conference.auth.models import User
 from conference.cases.involvement import find_agencies_serving
 from conference.cases.models import Case
 from conference.convening import availability
-from conference.convening.models import Conference, ConferenceRole, ConferenceStatus
 from conference.convening import request as convening_request  # a module: request.py imports this one too
+from conference.convening.models import Conference, ConferenceRole, ConferenceStatus
 from conference.convening.services import ConveningError, forget_options
 from conference.directory.models import Agency, Person
 from conference.extensions import db
@@ -154,7 +154,9 @@ def add_seat(user: User, conference: Conference, role_value: str, agency_value: 
     return seat
 
 
-def remove_seat(user: User, conference: Conference, seat: ConferenceRole, changes: Iterable[convening_request.SeatChange] = ()) -> Seat:
+def remove_seat(
+    user: User, conference: Conference, seat: ConferenceRole, changes: Iterable[convening_request.SeatChange] = ()
+) -> Seat:
     """Remove an optional seat, after the page's other changes (required or optional, written submissions).
 
     A required seat cannot be removed: the coordinator makes it optional first, in the same form."""
@@ -169,6 +171,10 @@ def remove_seat(user: User, conference: Conference, seat: ConferenceRole, change
     db.session.delete(seat)
     forget_options(conference)
     record_event(
-        db.session, "conference.seat.remove", object_type="conference", object_id=conference.id, detail={"role": role.value}
+        db.session,
+        "conference.seat.remove",
+        object_type="conference",
+        object_id=conference.id,
+        detail={"role": role.value},
     )
     return role

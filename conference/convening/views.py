@@ -12,10 +12,10 @@ from flask.typing import ResponseReturnValue
 
 from conference.auth.policy import Permission, has_permission, requires
 from conference.availability_picture import AvailabilityPicture, build_picture
+from conference.cases.involvement import find_agencies_serving
 from conference.cases.models import Case
 from conference.cases.queries import get_case
 from conference.cases.sections import register_case_section
-from conference.cases.involvement import find_agencies_serving
 from conference.convening import availability, queries, seats, services
 from conference.convening import invitations as convening_invitations
 from conference.convening import options as convening_options
