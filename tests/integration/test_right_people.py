@@ -328,3 +328,34 @@ def test_the_demo_foreign_national_case_has_partners_and_its_meeting_their_seats
     assert interpreters and all("Vietnamese" in p.languages for p in interpreters)
     chairs = [db.session.get(Person, uuid.UUID(i)) for i in seats[Seat.CHAIR].candidate_ids]
     assert chairs and all({"may_chair", "reviewing_officer"} & set(p.role_tags) for p in chairs)
+
+
+# --- directory: languages --------------------------------------------------------------------------------
+
+
+def test_an_administrator_records_an_interpreter_s_languages_and_the_directory_shows_them(client, world, factories):
+    from conference.directory.models import Person
+    from tests.integration.test_directory import _form
+
+    interpreting = world["partners"]["interpreting"]
+    factories.sign_in(client, factories.user(interpreting, Role.ADMINISTRATOR))
+    path = f"/directory/agencies/{interpreting.id}/people/new"
+    data = _form(client, path, name="Tigi Interpreter", email="tigi@example.test", role_tags="interpreter")
+    data.update(availability_source="none", languages="Tigrinya, Amharic, Tigrinya")
+    assert client.post(path, data=data).status_code == 302
+    person = db.session.scalars(select(Person).where(Person.email == "tigi@example.test")).one()
+    assert person.languages == ["Tigrinya", "Amharic"]
+    page = client.get(f"/directory/agencies/{interpreting.id}").get_data(as_text=True)
+    assert "Speaks Tigrinya, Amharic" in page
+    shared = client.get(f"/directory/agencies/{world['partners']['home_office'].id}").get_data(as_text=True)
+    assert "Also serves NB, EB" in shared
+    data = _form(client, path, name="Long Languages", email="long@example.test", languages="x" * 201)
+    response = client.post(path, data={**data, "availability_source": "none"})
+    assert response.status_code == 400
+    assert _errors(response) == ["Languages must be 200 characters or fewer"]
+
+    # The child's Tigrinya now finds the new interpreter.
+    factories.sign_in(client, world["coordinator"])
+    case = _open_case(client, languages="Tigrinya")
+    seat = _seats(_start(client, case))[Seat.INTERPRETER]
+    assert seat.candidate_ids == [str(person.id)]
