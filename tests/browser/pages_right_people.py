@@ -136,6 +136,7 @@ def open_foreign_national_case(browser: Browser, hours_ago: int = 2) -> str:
             identified_time=moment.strftime("%H:%M"),
         )
     )
+    browser.check("new case with the opening questions answered")
     form.submit()
     return CasePage(browser).reference()
 
