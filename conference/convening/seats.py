@@ -41,7 +41,8 @@ def child_languages(text: str) -> list[str]:
     for part in re.split(r"[,;/]|\band\b", text):
         words = re.sub(r"\b(some|a little|basic|fluent|mainly)\b", " ", part, flags=re.IGNORECASE).split()
         language = " ".join(words).strip(" .")
-        if language and language.casefold() not in NO_INTERPRETER_NEEDED and language not in found:
+        seen = {f.casefold() for f in found}
+        if language and language.casefold() not in NO_INTERPRETER_NEEDED and language.casefold() not in seen:
             found.append(language)
     return found
 
