@@ -1,6 +1,7 @@
 """Demo partners for issue 9 (fictional): a Home Office safeguarding team and a Single Competent Authority contact
-based in Eastmere and shared with Northbridge, the languages of the demo interpreters, and the agencies involved in
-the demo's foreign national cases. Called once from ``conference.demo.load_demo``; idempotent.
+based in Eastmere and shared with Northbridge, a youth justice service and a children's advocacy service in
+Northbridge, the languages of the demo interpreters, and the agencies involved in the demo's foreign national
+cases. Called once from ``conference.demo.load_demo``; idempotent.
 """
 
 from __future__ import annotations
@@ -82,6 +83,38 @@ def _shared_agencies(today: date, summary: object) -> None:
         ),
     ):
         _upsert_agency(spec, eastmere, today, summary)  # type: ignore[arg-type]
+    northbridge = db.session.scalars(select(LocalAuthority).where(LocalAuthority.code == "NB")).one()
+    for spec in (
+        DemoAgency(
+            "Northbridge Youth Justice Service",
+            AgencyKind.YOUTH_JUSTICE,
+            "yjs@northbridge.example",
+            (
+                DemoPerson(
+                    "Tamsin Okafor",
+                    "Youth justice case manager",
+                    "tamsin.okafor@northbridge.example",
+                    ("youth_justice_officer",),
+                    FULL_TIME,
+                ),
+            ),
+        ),
+        DemoAgency(
+            "Northbridge Children's Advocacy",
+            AgencyKind.ADVOCACY,
+            "advocacy@northbridge.example",
+            (
+                DemoPerson(
+                    "Kofi Brightwater",
+                    "Independent children's advocate",
+                    "kofi.brightwater@northbridge.example",
+                    ("advocate",),
+                    NO_FRIDAYS,
+                ),
+            ),
+        ),
+    ):
+        _upsert_agency(spec, northbridge, today, summary)  # type: ignore[arg-type]
 
 
 def load_partners(area: LocalAuthority, today: date, summary: object) -> None:

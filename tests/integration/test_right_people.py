@@ -359,3 +359,20 @@ def test_an_administrator_records_an_interpreter_s_languages_and_the_directory_s
     case = _open_case(client, languages="Tigrinya")
     seat = _seats(_start(client, case))[Seat.INTERPRETER]
     assert seat.candidate_ids == [str(person.id)]
+
+
+def test_the_child_s_advocate_and_guardian_have_seats_at_the_conference_the_child_attends(client, world, factories):
+    advocacy = factories.agency(world["area"].case.local_authority, AgencyKind.ADVOCACY, "Children's Advocacy")
+    advocate = factories.known_person(advocacy, "Ada Advocate", "advocate")
+    case = _open_case(client, guardian_allocated="yes")
+    path = f"/cases/{case.id}/agencies"
+    response = client.post(
+        path, data={"csrf_token": csrf_token(client, path), "action": "add", "agency": str(advocacy.id)}
+    )
+    assert response.status_code == 302
+    conference_seats = _seats(_start(client, case, "initial_child_protection_conference"))
+    assert conference_seats[Seat.ADVOCATE].candidate_ids == [str(advocate.id)]
+    assert not conference_seats[Seat.ADVOCATE].required
+    assert Seat.GUARDIAN in conference_seats and conference_seats[Seat.CHAIR].required
+    strategy_seats = _seats(_start(client, case))
+    assert Seat.ADVOCATE not in strategy_seats and Seat.GUARDIAN in strategy_seats
