@@ -191,6 +191,9 @@ def test_foreign_national_child_with_an_ictg_gets_home_office_guardian_and_chair
     assert seats[Seat.CHAIR].required
     assert seats[Seat.CHAIR].candidate_ids == [str(world["area"].people["chair"].id)]
     assert str(people["home_office"].id) in seats[Seat.HOME_OFFICE].candidate_ids  # shared from East Bramley
+    page = _soup(client.get(f"/conferences/{seats[Seat.HOME_OFFICE].conference_id}/people"))
+    card = page.select_one(f"#role-{seats[Seat.HOME_OFFICE].id}").get_text(" ", strip=True)
+    assert "Home Office Safeguarding Team North (shared from East Bramley)" in card
     assert seats[Seat.GUARDIAN].candidate_ids == [str(people["ictg"].id)]
     # The interpreter's seat is for the child's language only.
     assert seats[Seat.INTERPRETER].candidate_ids == [str(people["vietnamese"].id)]
