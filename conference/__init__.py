@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.auth.admin_views import bp as users_bp
     from conference.auth.views import bp as auth_bp
     from conference.cases.facts_views import bp as case_facts_bp
+    from conference.cases.involvement_views import bp as involvement_bp
     from conference.cases.views import bp as cases_bp
     from conference.convening import (
         board_views,  # noqa: F401  (adds the board's routes to convening's bp)
@@ -137,7 +138,8 @@ def _register_blueprints(app: Flask) -> None:
     from decisions.views import bp as decisions_bp
 
     features = (convening_bp, safety_bp, decisions_bp, dashboard_bp, planning_bp, outbox_bp)
-    for bp in (main_bp, auth_bp, account_bp, users_bp, cases_bp, case_facts_bp, directory_bp, *features):
+    cases = (cases_bp, case_facts_bp, involvement_bp)
+    for bp in (main_bp, auth_bp, account_bp, users_bp, *cases, directory_bp, *features):
         app.register_blueprint(bp)
     _wire_features(app)
 

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from conference import demo_duty, demo_history, demo_referrals, demo_safety
+from conference import demo_duty, demo_history, demo_partners, demo_referrals, demo_safety
 from conference.audit import record_event
 from conference.auth import mfa
 from conference.auth.models import Role, User
@@ -798,6 +798,7 @@ def load_demo(today: date | None = None) -> DemoSummary:
         _upsert_accounts(current_app.config["SETTINGS"].secret_key, summary)
         db.session.flush()
         _upsert_cases(area, agencies, summary)
+        demo_partners.load_partners(area, today, summary)
         db.session.flush()
         _upsert_demo_conference(area, summary)
         demo_history.load_history(area, today, summary)

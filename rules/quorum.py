@@ -74,6 +74,8 @@ ROLE_LABELS: dict[Seat, str] = {
     Seat.SINGLE_COMPETENT_AUTHORITY: "Single Competent Authority",
     Seat.VOLUNTARY_SECTOR: "voluntary sector",
     Seat.LEGAL: "legal",
+    Seat.YOUTH_JUSTICE: "youth justice",
+    Seat.ADVOCATE: "the child's advocate",
 }
 
 ATTENDANCE_LABELS: dict[AttendanceStatus, str] = {

@@ -80,6 +80,8 @@ class AgencyKind(StrEnum):
     SINGLE_COMPETENT_AUTHORITY = "single_competent_authority"
     INTERPRETING = "interpreting"
     LEGAL = "legal"
+    YOUTH_JUSTICE = "youth_justice"
+    ADVOCACY = "advocacy"
 
     @property
     def label(self) -> str:
@@ -97,6 +99,8 @@ _AGENCY_KIND_LABELS = {
     AgencyKind.SINGLE_COMPETENT_AUTHORITY: "Single Competent Authority",
     AgencyKind.INTERPRETING: "Interpreting",
     AgencyKind.LEGAL: "Legal",
+    AgencyKind.YOUTH_JUSTICE: "Youth justice service",
+    AgencyKind.ADVOCACY: "Children's advocacy service",
 }
 
 
@@ -114,6 +118,8 @@ class Seat(StrEnum):
     SINGLE_COMPETENT_AUTHORITY = "single_competent_authority"
     VOLUNTARY_SECTOR = "voluntary_sector"
     LEGAL = "legal"
+    YOUTH_JUSTICE = "youth_justice"
+    ADVOCATE = "advocate"
 
     @property
     def label(self) -> str:
@@ -132,6 +138,8 @@ _ROLE_LABELS = {
     Seat.SINGLE_COMPETENT_AUTHORITY: "Single Competent Authority",
     Seat.VOLUNTARY_SECTOR: "Voluntary sector",
     Seat.LEGAL: "Legal",
+    Seat.YOUTH_JUSTICE: "Youth justice",
+    Seat.ADVOCATE: "Child's advocate",
 }
 
 #: Which roles people from each kind of agency can fill. Children's social care also provides chairs.
@@ -146,6 +154,8 @@ AGENCY_ROLES: dict[AgencyKind, tuple[Seat, ...]] = {
     AgencyKind.SINGLE_COMPETENT_AUTHORITY: (Seat.SINGLE_COMPETENT_AUTHORITY,),
     AgencyKind.INTERPRETING: (Seat.INTERPRETER,),
     AgencyKind.LEGAL: (Seat.LEGAL,),
+    AgencyKind.YOUTH_JUSTICE: (Seat.YOUTH_JUSTICE,),
+    AgencyKind.ADVOCACY: (Seat.ADVOCATE,),
 }
 
 
@@ -203,6 +213,8 @@ class Circumstance(StrEnum):
     IN_EDUCATION = "in_education"
     HOME_OFFICE_INVOLVED = "home_office_involved"
     NRM_REFERRAL_MADE = "nrm_referral_made"
+    YOUTH_JUSTICE_INVOLVED = "youth_justice_involved"
+    ADVOCATE_ALLOCATED = "advocate_allocated"
 
 
 @dataclass(frozen=True)
@@ -286,7 +298,20 @@ _WHEN_RELEVANT = (
     _opt(Seat.INTERPRETER, Circumstance.INTERPRETER_NEEDED, written=False),
     _opt(Seat.HOME_OFFICE, Circumstance.HOME_OFFICE_INVOLVED),
     _opt(Seat.SINGLE_COMPETENT_AUTHORITY, Circumstance.NRM_REFERRAL_MADE),
+    _opt(Seat.YOUTH_JUSTICE, Circumstance.YOUTH_JUSTICE_INVOLVED),
 )
+
+# The child's voice at the meetings the child attends (initial conference and review): Working Together to
+# Safeguard Children 2023, chapter 3 (the child is helped to take part in their conference, with an advocate;
+# [UNCONFIRMED] paragraph), and s48 Modern Slavery Act 2015 for the ICTG (their seat is in ``_WHEN_RELEVANT``).
+# The child is invited by their social worker, never by a Convene invitation (no child identity leaves Convene):
+# Convene's own choice.
+_CHILD_ATTENDS = (_opt(Seat.ADVOCATE, Circumstance.ADVOCATE_ALLOCATED, written=True),)
+
+#: The meeting is chaired. Convene's own choice (issue 9): the chair is a required seat at every meeting, even where
+#: the guidance's quorum does not name one (strategy discussions, WT2023 chapter 3: convened and chaired by
+#: children's social care), so a chair is invited like everyone else. The quorum stays the guidance's.
+_CHAIR = _req(Seat.CHAIR)
 
 _STATUTORY_THREE = frozenset({Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH})
 _CONFERENCE_OTHERS = frozenset(
@@ -305,17 +330,17 @@ _LOCAL = "[UNCONFIRMED] common local practice: children's social care plus two o
 
 def _strategy(nation: Nation, meeting_type: MeetingType, source: str) -> MeetingTypeSpec:
     if nation is Nation.WALES:
-        roles = (_req(Seat.SOCIAL_CARE), _req(Seat.POLICE), _opt(Seat.HEALTH, written=True), *_WHEN_RELEVANT)
+        roles = (_CHAIR, _req(Seat.SOCIAL_CARE), _req(Seat.POLICE), _opt(Seat.HEALTH, written=True), *_WHEN_RELEVANT)
         quorum = QuorumRule(frozenset({Seat.SOCIAL_CARE, Seat.POLICE}), description="Police and social services")
     elif nation is Nation.NORTHERN_IRELAND:
         # SBNI core procedures and the 2013 joint investigation protocol: social work and PSNI; health where
         # relevant (see the module docstring).
-        roles = (_req(Seat.SOCIAL_CARE), _req(Seat.POLICE), _opt(Seat.HEALTH, written=True), *_WHEN_RELEVANT)
+        roles = (_CHAIR, _req(Seat.SOCIAL_CARE), _req(Seat.POLICE), _opt(Seat.HEALTH, written=True), *_WHEN_RELEVANT)
         quorum = QuorumRule(
             frozenset({Seat.SOCIAL_CARE, Seat.POLICE}), description="Social work (HSC Trust) and police (PSNI)"
         )
     else:
-        roles = (_req(Seat.SOCIAL_CARE), _req(Seat.POLICE), _req(Seat.HEALTH), *_WHEN_RELEVANT)
+        roles = (_CHAIR, _req(Seat.SOCIAL_CARE), _req(Seat.POLICE), _req(Seat.HEALTH), *_WHEN_RELEVANT)
         quorum = QuorumRule(_STATUTORY_THREE, description="Social care, police and health")
     return MeetingTypeSpec(meeting_type, nation, meeting_type.label, roles, quorum, source)
 
@@ -327,6 +352,7 @@ def _conference(nation: Nation, meeting_type: MeetingType) -> MeetingTypeSpec:
         _req(Seat.POLICE, written=True),
         _req(Seat.HEALTH, written=True),
         *_WHEN_RELEVANT,
+        *_CHILD_ATTENDS,
     )
     label = meeting_type.label
     if nation is Nation.SCOTLAND:
@@ -348,6 +374,7 @@ def _conference(nation: Nation, meeting_type: MeetingType) -> MeetingTypeSpec:
 
 def _pre_referral(nation: Nation) -> MeetingTypeSpec:
     roles = (
+        _CHAIR,
         _req(Seat.SOCIAL_CARE),
         _req(Seat.POLICE),
         _opt(Seat.HEALTH),

@@ -110,6 +110,8 @@ class CaseAgency(IdMixin, Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who involved the agency (None: before issue 9, or by the system).
+    added_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
 
     case: Mapped[Case] = relationship(back_populates="agencies")
     agency: Mapped[Agency] = relationship(lazy="joined")

@@ -10,7 +10,8 @@ from flask.typing import ResponseReturnValue
 
 from conference.auth.models import User
 from conference.auth.policy import Permission, has_permission, requires
-from conference.cases import access_log, queries, services
+from conference.cases import access_log, involvement, queries, services
+from conference.cases.involvement_views import OPENING_QUESTIONS, read_opening_answers
 from conference.cases.models import Gender, MissingRisk
 from conference.cases.sections import case_list_marks, case_sections
 from conference.db import utcnow
@@ -121,12 +122,20 @@ def new_case() -> ResponseReturnValue:
     if request.method == "POST":
         form = request.form.to_dict()
         details = _validate_new_case(form, errors)
-        if details is not None:
-            case = services.open_case(g.user, details)
-            session["case_created"] = case.reference
-            return redirect(url_for("cases.show_case", case_id=case.id))
+        answers = read_opening_answers(form, errors)
+        if details is not None and answers is not None:
+            opened = involvement.open_case_with_agencies(g.user, details, answers)
+            session["case_created"] = opened.case.reference
+            session["involvement_missing"] = [kind.label for kind in opened.missing]
+            return redirect(url_for("cases.show_case", case_id=opened.case.id))
     return render_template(
-        "cases/new.html", errors=errors, form=form, restored=restored, genders=list(Gender), risks=list(MissingRisk)
+        "cases/new.html",
+        errors=errors,
+        form=form,
+        restored=restored,
+        genders=list(Gender),
+        risks=list(MissingRisk),
+        opening_questions=OPENING_QUESTIONS,
     ), 400 if errors else 200
 
 

@@ -14,7 +14,7 @@ from conference.audit import record_event
 from conference.auth.models import User
 from conference.cases.models import Case
 from conference.cases.services import add_case_event
-from conference.convening import availability
+from conference.convening import seats
 from conference.convening.invitation_models import ConferenceArrangement
 from conference.convening.models import Conference, ConferenceRole, ConferenceStatus
 from conference.convening.services import ConveningError, circumstances_for, forget_options
@@ -173,7 +173,7 @@ def start_conference(user: User, case: Case, meeting_type: MeetingType) -> Confe
     db.session.add(conference)
     db.session.flush()
     for position, requirement in enumerate(spec.roles_for(circumstances_for(case))):
-        candidates = availability.find_candidates(requirement.role, case.local_authority)
+        candidates = seats.find_seat_candidates(requirement.role, case)
         db.session.add(
             ConferenceRole(
                 conference_id=conference.id,

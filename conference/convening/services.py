@@ -79,6 +79,10 @@ def circumstances_for(case: Case) -> set[Circumstance]:
         found.add(Circumstance.HOME_OFFICE_INVOLVED)
     if AgencyKind.SINGLE_COMPETENT_AUTHORITY in kinds:
         found.add(Circumstance.NRM_REFERRAL_MADE)
+    if AgencyKind.YOUTH_JUSTICE in kinds:
+        found.add(Circumstance.YOUTH_JUSTICE_INVOLVED)
+    if AgencyKind.ADVOCACY in kinds:
+        found.add(Circumstance.ADVOCATE_ALLOCATED)
     return found
 
 

@@ -18,10 +18,11 @@ from flask.typing import ResponseReturnValue
 
 from conference.auth.policy import Permission, has_permission, requires
 from conference.availability_picture import AvailabilityPicture, build_picture
+from conference.cases.involvement import find_agencies_serving
 from conference.cases.models import Case
 from conference.cases.queries import get_case
 from conference.cases.sections import register_case_section
-from conference.convening import availability, queries, services
+from conference.convening import availability, queries, seats, services
 from conference.convening import invitations as convening_invitations
 from conference.convening import options as convening_options
 from conference.convening import request as convening_request
@@ -37,6 +38,7 @@ from scheduler import RequestError
 
 bp = Blueprint("convening", __name__)
 BANNER = "convening_banner"
+SEATS_BANNER = "seats_banner"
 _UUID_IN_TEXT = re.compile(r"\s*\([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\)")
 
 
@@ -138,11 +140,29 @@ def timescale(conference_id: uuid.UUID) -> ResponseReturnValue:
 def _people_context(conference: Conference) -> dict[str, Any]:
     ids = [c for seat in conference.roles for c in seat.candidate_ids]
     people = availability.people_by_id(ids)
-    elsewhere = {
-        seat.id: availability.find_people_elsewhere(seat.role, conference.case.local_authority)
-        for seat in conference.roles
+    elsewhere = {seat.id: seats.find_people_elsewhere(seat.role, conference.case) for seat in conference.roles}
+    return {
+        "people": people,
+        "elsewhere": elsewhere,
+        "words": availability.availability_words,
+        "explanations": {seat.id: seats.seat_explanation(seat, conference.case) for seat in conference.roles},
+        "seats_to_add": seats.seats_to_add(conference),
+        "seat_agencies": find_agencies_serving(conference.case.local_authority),
+        "banner": session.pop(SEATS_BANNER, None),
     }
-    return {"people": people, "elsewhere": elsewhere, "words": availability.availability_words}
+
+
+def _seat_changes(conference: Conference, errors: FormErrors) -> list[convening_request.SeatChange]:
+    changes = []
+    for seat in conference.roles:
+        required = request.form.get(f"required-{seat.id}", "")
+        if required not in ("yes", "no"):
+            errors.add(f"required-{seat.id}", f"Select whether {seat.role.label} is required")
+            continue
+        changes.append(
+            convening_request.SeatChange(seat.id, required == "yes", request.form.get(f"written-{seat.id}") == "yes")
+        )
+    return changes
 
 
 @bp.route("/conferences/<uuid:conference_id>/people", methods=["GET", "POST"])
@@ -157,22 +177,20 @@ def people(conference_id: uuid.UUID) -> ResponseReturnValue:
             return _move_up(conference, action)
         if action.startswith("add:"):
             return _add_person(conference, action, errors)
+        if action == "seat-add":
+            return _add_seat(conference, errors)
+        if action.startswith("remove:"):
+            return _remove_seat(conference, action, errors)
         if action == "continue":
-            changes = []
-            for seat in conference.roles:
-                required = request.form.get(f"required-{seat.id}", "")
-                if required not in ("yes", "no"):
-                    errors.add(f"required-{seat.id}", f"Select whether {seat.role.label} is required")
-                    continue
-                changes.append(
-                    convening_request.SeatChange(
-                        seat.id, required == "yes", request.form.get(f"written-{seat.id}") == "yes"
-                    )
-                )
+            changes = _seat_changes(conference, errors)
             if not errors:
                 convening_request.update_roles(conference, changes)
+                empty = [s for s in conference.roles if s.required and not s.candidate_ids]
                 if not any(s.candidate_ids for s in conference.roles if s.required):
                     errors.add("roles", "Add at least one person to each required role")
+                elif empty:
+                    for seat in empty:
+                        errors.add(f"required-{seat.id}", f"Add a person to {seat.role.label}, or make it optional")
                 else:
                     _find_options(conference)
                     return redirect(url_for("convening.options", conference_id=conference.id))
@@ -206,7 +224,7 @@ def _add_person(conference: Conference, action: str, errors: FormErrors) -> Resp
     seat = _seat(conference, action.split(":", 1)[1])
     field = f"add-{seat.id}"
     value = request.form.get(field, "")
-    allowed = {str(p.id): p for p in availability.find_people_elsewhere(seat.role, conference.case.local_authority)}
+    allowed = {str(p.id): p for p in seats.find_people_elsewhere(seat.role, conference.case)}
     if not allowed:
         abort(400)  # the page offers no one to add for this role
     person = allowed.get(value)
@@ -222,6 +240,45 @@ def _add_person(conference: Conference, action: str, errors: FormErrors) -> Resp
             "convening/people.html", conference=conference, errors=errors, **_people_context(conference)
         ), 400
     return redirect(url_for("convening.people", conference_id=conference.id) + f"#role-{seat.id}")
+
+
+def _add_seat(conference: Conference, errors: FormErrors) -> ResponseReturnValue:
+    required = request.form.get("seat-required", "")
+    if required not in ("yes", "no"):
+        errors.add("seat-required", "Select whether the new seat is required")
+    else:
+        try:
+            seat = seats.add_seat(
+                g.user,
+                conference,
+                request.form.get("seat-role", ""),
+                request.form.get("seat-agency", ""),
+                required == "yes",
+            )
+        except seats.SeatError as error:
+            errors.add(error.field, str(error))
+        else:
+            session[SEATS_BANNER] = f"{seat.role.label} seat added"
+            return redirect(url_for("convening.people", conference_id=conference.id) + f"#role-{seat.id}")
+    return render_template(
+        "convening/people.html", conference=conference, errors=errors, **_people_context(conference)
+    ), 400
+
+
+def _remove_seat(conference: Conference, action: str, errors: FormErrors) -> ResponseReturnValue:
+    seat = _seat(conference, action.split(":", 1)[1])
+    changes = _seat_changes(conference, errors)
+    if not errors:
+        try:
+            role = seats.remove_seat(g.user, conference, seat, changes)
+        except seats.SeatError as error:
+            errors.add(error.field, str(error))
+        else:
+            session[SEATS_BANNER] = f"{role.label} seat removed"
+            return redirect(url_for("convening.people", conference_id=conference.id))
+    return render_template(
+        "convening/people.html", conference=conference, errors=errors, **_people_context(conference)
+    ), 400
 
 
 # --- 4. options ----------------------------------------------------------------------------------

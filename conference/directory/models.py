@@ -78,5 +78,7 @@ class Person(IdMixin, TimestampMixin, Base):
     availability_ics: Mapped[str] = mapped_column(Text, default="")
     # Other areas this person serves, beyond their agency's own (for example a regional Home Office lead).
     also_serves: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Languages the person speaks or interprets, as words ("Vietnamese", "Tigrinya"); matched against the child's.
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     agency: Mapped[Agency] = relationship(back_populates="people", lazy="joined")

@@ -33,6 +33,7 @@ MAX_ICS_BYTES = 2_000_000
 #: Longest answers the person form accepts (the page's maxlength says the same; the columns fit them).
 HOURS_MAX_LENGTH = 100
 ROLE_TAGS_MAX_LENGTH = 500
+LANGUAGES_MAX_LENGTH = 200
 URL_MAX_LENGTH = 500
 
 
@@ -73,6 +74,7 @@ class PersonDetails:
     availability_source: AvailabilitySource
     availability_url: str
     availability_ics: str | None  # None: keep what is stored
+    languages: tuple[str, ...] = ()  # spoken or interpreted; matched against the child's (issue 9)
 
 
 def validate_person(
@@ -94,11 +96,14 @@ def validate_person(
         errors.add("on_call", "Select yes if the person can be called out of hours")
     if len(form.get("role_tags", "")) > ROLE_TAGS_MAX_LENGTH:
         errors.add("role_tags", f"Role tags must be {ROLE_TAGS_MAX_LENGTH} characters or fewer")
+    if len(form.get("languages", "")) > LANGUAGES_MAX_LENGTH:
+        errors.add("languages", f"Languages must be {LANGUAGES_MAX_LENGTH} characters or fewer")
     source, url, ics = _validate_source(form, upload, errors, person)
     if errors or source is None:
         return None
     tags = [t.strip().lower().replace(" ", "_") for t in form.get("role_tags", "").split(",") if t.strip()]
-    return PersonDetails(name, job_title, email, tags, hours, on_call == "yes", source, url, ics)
+    languages = tuple(dict.fromkeys(t.strip() for t in form.get("languages", "").split(",") if t.strip()))
+    return PersonDetails(name, job_title, email, tags, hours, on_call == "yes", source, url, ics, languages)
 
 
 def _validate_identity(form: dict[str, str], errors: FormErrors, person: Person | None) -> tuple[str, str, str]:
@@ -194,6 +199,7 @@ def save_person(user: User, agency: Agency, person: Person | None, details: Pers
         db.session.add(person)
     person.name, person.job_title, person.email = details.name, details.job_title, details.email
     person.role_tags = details.role_tags
+    person.languages = list(details.languages)
     person.working_hours = details.working_hours
     person.on_call = details.on_call
     person.availability_source = details.availability_source

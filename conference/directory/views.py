@@ -89,6 +89,7 @@ def _form_from(person: Person | None) -> dict[str, str]:
         "job_title": person.job_title,
         "email": person.email,
         "role_tags": ", ".join(person.role_tags),
+        "languages": ", ".join(person.languages or []),
         "on_call": "yes" if person.on_call else "no",
         "availability_source": person.availability_source.value,
         "availability_url": person.availability_url,

@@ -254,6 +254,11 @@ class NewCaseDetails:
     identified_year: str = ""
     identified_time: str = ""
     missing_risk: str = "high"
+    # The opening questions that decide the agencies involved (issue 9).
+    foreign_national: str = "no"
+    in_education: str = "no"
+    guardian_allocated: str = "no"
+    nrm_referral_made: str = "no"
 
 
 class NewCasePage:
@@ -284,6 +289,10 @@ class NewCasePage:
             ("gender", details.gender),
             ("interpreter_needed", details.interpreter),
             ("missing_risk", details.missing_risk),
+            ("foreign_national", details.foreign_national),
+            ("in_education", details.in_education),
+            ("guardian_allocated", details.guardian_allocated),
+            ("nrm_referral_made", details.nrm_referral_made),
         ):
             if value:
                 self.b.choose(radio_name, value)

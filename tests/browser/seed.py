@@ -114,6 +114,9 @@ class ConveningSeed:
             ),
             ("health", self.health_agency, "Kit Harrow", "designated_nurse", known),
             ("health2", self.health_agency, "Lou Pendle", "school_nurse", known),
+            # Every meeting is chaired: the chair is a required seat (issue 9).
+            ("chair", seed.agency(AgencyKind.CHILDREN_SOCIAL_CARE), "Morgan Chairwell", "may_chair", known),
+            ("chair2", seed.agency(AgencyKind.CHILDREN_SOCIAL_CARE), "Noel Reviewer", "reviewing_officer", known),
         ]
         self.people = {
             key: f.person(

@@ -34,7 +34,7 @@ def test_a_reply_by_link_appears_on_the_open_board_without_a_click(
     area = ConveningSeed(seed)
     meeting = area.invited_meeting(area.case())
     reference, meeting_id = meeting.reference, meeting.id
-    assert area.deliver(mail_catcher.port) == 3
+    assert area.deliver(mail_catcher.port) == 4  # with the chair
     police_email = area.people["police"].email
     invitation = next(m for m in mail_catcher.messages() if police_email in m.to)
     link = re.search(r"https?://[^\s/]+(/r/[A-Za-z0-9_\-]+)", invitation.text)

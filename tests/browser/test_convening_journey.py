@@ -61,7 +61,7 @@ def test_coordinator_convenes_a_strategy_discussion_and_each_invitee_gets_one_in
     timescale.continue_()
 
     people = PeoplePage(browser).expect_open()
-    for label in ("Social care", "Police", "Health"):
+    for label in ("Chair", "Social care", "Police", "Health"):
         expect(browser.page.get_by_role("heading", name=label, exact=True)).to_be_visible()
     expect(browser.page.get_by_text("Uploaded calendar file").first).to_be_visible()
     browser.check("who is needed", screenshot="22-roles")
@@ -74,7 +74,8 @@ def test_coordinator_convenes_a_strategy_discussion_and_each_invitee_gets_one_in
     svg = browser.page.get_by_role("img", name=re.compile("Availability of each role's candidates"))
     expect(svg).to_be_visible()
     rows = options.picture_rows()  # the picture's text alternative: every candidate, and who attends option 1
-    assert rows[:2] == ["Riley Fairbairn: attends option 1", "Sam Ockwell (deputy 1)"], rows
+    assert rows[:2] == ["Morgan Chairwell: attends option 1", "Noel Reviewer (deputy 1)"], rows
+    assert "Riley Fairbairn: attends option 1" in rows and "Sam Ockwell (deputy 1)" in rows
     assert "Rowan Ashby: attends option 1" in rows and "Kit Harrow: attends option 1" in rows
     browser.check("options with the availability picture", screenshot="23-options")
     assert solves == [1]  # the picture reuses the request that was solved
@@ -89,6 +90,7 @@ def test_coordinator_convenes_a_strategy_discussion_and_each_invitee_gets_one_in
     check = CheckPage(browser).expect_open()
     invitees = check.invitees()
     assert [row[:2] for row in invitees] == [
+        ["Chair", "Morgan Chairwell"],
         ["Social care", "Riley Fairbairn"],
         ["Police", "Rowan Ashby"],
         ["Health", "Kit Harrow"],
@@ -99,15 +101,15 @@ def test_coordinator_convenes_a_strategy_discussion_and_each_invitee_gets_one_in
     check.send()
 
     board = BoardPage(browser).expect_open()
-    assert "Invitations sent to 3 people" in board.banner()
+    assert "Invitations sent to 4 people" in board.banner()
     assert all(answer == "Not answered yet" for _, _, answer in board.rows()), board.rows()
     browser.check("board after sending", screenshot="25-sent-banner")
     assert solves == [1]
 
-    assert area.deliver(mail_catcher.port) == 3
+    assert area.deliver(mail_catcher.port) == 4
     sent = mail_catcher.methods_by_recipient()
     assert sorted(sent) == sorted(
-        (area.people[k].email, "REQUEST") for k in ("social", "police", "health")
+        (area.people[k].email, "REQUEST") for k in ("chair", "social", "police", "health")
     )  # one message per invitee
     for message in mail_catcher.messages():
         assert "Ayaan" not in message.text + message.calendar + message.subject
@@ -124,7 +126,7 @@ def test_invitee_sends_a_deputy_from_their_link_and_the_board_follows(
     case = area.case()
     meeting = area.invited_meeting(case)
     reference, meeting_id = meeting.reference, meeting.id
-    assert area.deliver(mail_catcher.port) == 3
+    assert area.deliver(mail_catcher.port) == 4  # with the chair
     police_email = area.people["police"].email
     deputy_id, deputy_email = str(area.people["police2"].id), area.people["police2"].email
     invitation = next(m for m in mail_catcher.messages() if police_email in m.to)
@@ -155,5 +157,5 @@ def test_invitee_sends_a_deputy_from_their_link_and_the_board_follows(
     coordinator.check("board after the deputy", screenshot="30-board-deputy")
 
     assert area.deliver(mail_catcher.port) == 2
-    later = sorted(mail_catcher.methods_by_recipient()[3:])  # the order of delivery is not promised
+    later = sorted(mail_catcher.methods_by_recipient()[4:])  # the order of delivery is not promised
     assert later == sorted([(deputy_email, "REQUEST"), (police_email, "CANCEL")])

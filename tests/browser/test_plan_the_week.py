@@ -73,7 +73,7 @@ def test_manager_plans_the_week_compares_and_sends_ten_of_twelve(
     assert len(run.meetings()) == 2  # the two left out can still be arranged
     browser.check("the plan after sending")
 
-    assert area.deliver(mail_catcher.port) == 30  # three people at each of the ten meetings
+    assert area.deliver(mail_catcher.port) == 40  # four people (with the chair) at each of the ten meetings
     methods = {method for _, method in mail_catcher.methods_by_recipient()}
     assert methods == {"REQUEST"}
     for message in mail_catcher.messages():

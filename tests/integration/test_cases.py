@@ -33,6 +33,10 @@ def _new_case_form(client, **overrides):
         "identified_on-month": identified.strftime("%B"),
         "identified_on-year": str(identified.year),
         "identified_time": "00:01",
+        "foreign_national": "no",
+        "in_education": "no",
+        "guardian_allocated": "no",
+        "nrm_referral_made": "no",
     }
     data.update(overrides)
     return data
@@ -85,6 +89,10 @@ def test_new_case_form_reports_every_missing_field_and_saves_nothing(client, fac
         "Enter the date the child was identified",
         "Enter the time the child was identified",
         "Select the risk of the child going missing",
+        "Select yes if the child is a foreign national",
+        "Select yes if the child is in education",
+        "Select yes if an Independent Child Trafficking Guardian has been allocated",
+        "Select yes if an NRM referral has been made",
     ]
     assert [next(m for m in expected if s.startswith(m)) for s in summary] == expected  # in page order
     assert db.session.scalar(select(func.count()).select_from(Case)) == 0

@@ -202,7 +202,7 @@ class Factories:
         emails: dict[str, str] | None = None,
         names: dict[str, str] | None = None,
     ) -> Area:
-        """An English area with social care, police and health, each with a primary and a deputy."""
+        """An English area with social care, police and health, each with a primary and a deputy, and a chair."""
         area = self.area("NB", "Northbridge")
         hours = ALL_WEEK if hours is None else hours
         csc = self.agency(area, AgencyKind.CHILDREN_SOCIAL_CARE)
@@ -215,6 +215,8 @@ class Factories:
             "police2": self.known_person(police, "Ellis Deputy", "police_child_protection", hours),
             "health": self.known_person(health, "Kit Health", "designated_nurse", hours),
             "health2": self.person(health, name="Lou Unknown", role_tags=["school_nurse"], working_hours=hours),
+            # Every meeting is chaired: the chair is a required seat (issue 9).
+            "chair": self.known_person(csc, "Morgan Chair", "may_chair", hours),
         }
         for key, email in (emails or {}).items():
             people[key].email = email
@@ -225,6 +227,38 @@ class Factories:
         fields = {"child_first_name": "Zephyrine", "child_last_name": "Quillfeather", **(case_fields or {})}
         case = self.case(coordinator, **fields)
         return Area(coordinator, case, people)
+
+    def partners(self, area: LocalAuthority) -> dict[str, Any]:
+        """Partner agencies for ``area`` (issue 9): a Home Office team and the Single Competent Authority based in a
+        neighbouring area but shared with this one, an ICTG service, education, and interpreters with languages."""
+        neighbour = self.area("EB", "East Bramley")
+        home_office = self.agency(neighbour, AgencyKind.HOME_OFFICE, "Home Office Safeguarding Team North")
+        sca = self.agency(neighbour, AgencyKind.SINGLE_COMPETENT_AUTHORITY, "Single Competent Authority")
+        ictg = self.agency(area, AgencyKind.GUARDIAN_SERVICE, "ICTG Service")
+        education = self.agency(area, AgencyKind.EDUCATION, "Northbridge Academy")
+        interpreting = self.agency(area, AgencyKind.INTERPRETING, "Language Line Northbridge")
+        shared = [area.code, neighbour.code]
+        people = {
+            "home_office": self.known_person(
+                home_office, "Hollis Home Office", "home_office_safeguarding_lead", also_serves=shared
+            ),
+            "sca": self.known_person(sca, "Sasha Competent", "sca", also_serves=shared),
+            "ictg": self.known_person(ictg, "Indra Guardian", "ictg"),
+            "education": self.known_person(education, "Eden School", "dsl"),
+            "vietnamese": self.known_person(
+                interpreting, "Vu Interpreter", "interpreter", languages=["Vietnamese", "English"]
+            ),
+            "arabic": self.known_person(interpreting, "Amal Interpreter", "interpreter", languages=["Arabic"]),
+        }
+        return {
+            "neighbour": neighbour,
+            "home_office": home_office,
+            "sca": sca,
+            "ictg": ictg,
+            "education": education,
+            "interpreting": interpreting,
+            "people": people,
+        }
 
     def held_meeting(
         self,

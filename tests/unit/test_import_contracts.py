@@ -52,6 +52,7 @@ TOP = (
     "conference.demo_safety",
     "conference.demo_duty",
     "conference.demo_referrals",
+    "conference.demo_partners",
     "conference.migrate",
     "conference.migrations",
     "conference.mailcatcher",

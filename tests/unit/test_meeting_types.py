@@ -29,6 +29,8 @@ def test_enum_values_are_exact() -> None:
         "single_competent_authority",
         "interpreting",
         "legal",
+        "youth_justice",
+        "advocacy",
     ]
     assert [n.value for n in Nation] == ["england", "wales", "scotland", "northern_ireland"]
     assert len(MeetingType) == 7
@@ -45,7 +47,8 @@ def test_enum_values_are_exact() -> None:
 )
 def test_strategy_discussion_required_roles(meeting_type: MeetingType, nation: Nation, required: set[Seat]) -> None:
     spec = spec_for(meeting_type, nation)
-    assert spec.required_roles == required
+    # The chair is a required seat (Convene's own choice); the quorum stays the guidance's.
+    assert spec.required_roles == required | {Seat.CHAIR}
     assert spec.quorum.all_of == required
     assert spec.source
 
@@ -91,13 +94,24 @@ def test_scotland_conference_is_called_cppm() -> None:
 def test_optional_roles_are_added_when_relevant() -> None:
     spec = spec_for(MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND)
     bare = {r.role for r in spec.roles_for()}
-    assert bare == {Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH}
+    assert bare == {Seat.CHAIR, Seat.SOCIAL_CARE, Seat.POLICE, Seat.HEALTH}
     full = spec.roles_for({Circumstance.GUARDIAN_ALLOCATED, Circumstance.INTERPRETER_NEEDED, Circumstance.IN_EDUCATION})
     added = {r.role: r for r in full}
     assert set(added) - bare == {Seat.GUARDIAN, Seat.INTERPRETER, Seat.EDUCATION}
     assert not added[Seat.EDUCATION].required and added[Seat.EDUCATION].written_submission_allowed
     assert not added[Seat.INTERPRETER].written_submission_allowed
     assert not added[Seat.POLICE].written_submission_allowed
+
+
+def test_the_child_s_advocate_is_a_seat_where_the_child_attends() -> None:
+    conference = spec_for(MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE, Nation.ENGLAND)
+    assert Seat.ADVOCATE not in {r.role for r in conference.roles_for()}
+    seats = {r.role: r for r in conference.roles_for({Circumstance.ADVOCATE_ALLOCATED})}
+    assert not seats[Seat.ADVOCATE].required
+    strategy = spec_for(MeetingType.STRATEGY_DISCUSSION, Nation.ENGLAND)
+    assert Seat.ADVOCATE not in {r.role for r in strategy.roles_for({Circumstance.ADVOCATE_ALLOCATED})}
+    youth = {r.role for r in strategy.roles_for({Circumstance.YOUTH_JUSTICE_INVOLVED})}
+    assert Seat.YOUTH_JUSTICE in youth
 
 
 def test_types_per_nation_and_explanations() -> None:

@@ -29,20 +29,20 @@ def test_journey_sends_one_standard_invitation_per_invitee(client, factories, sm
     conference_id = run_journey(client, area)
 
     board = client.get(f"/conferences/{conference_id}")
-    assert "Invitations sent to 3 people" in soup(board).select_one(".govuk-notification-banner").get_text()
+    assert "Invitations sent to 4 people" in soup(board).select_one(".govuk-notification-banner").get_text()
     conference = db.session.get(Conference, __import__("uuid").UUID(conference_id))
     assert conference.status is ConferenceStatus.INVITED
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 4  # with the chair
     assert (
         db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "conference.invite"))
         == 1
     )
 
     stats = deliver(app, smtp_sink)
-    assert stats.sent == 3
+    assert stats.sent == 4
     messages = smtp_sink.messages()
     assert sorted(str(m["To"].addresses[0].addr_spec) for m in messages) == sorted(
-        area.people[k].email for k in ("social", "police", "health")
+        area.people[k].email for k in ("chair", "social", "police", "health")
     )
     for message in messages:
         assert message.get_content_type() == "multipart/alternative"
@@ -97,7 +97,7 @@ def test_reschedule_raises_sequence_and_cancel_applies(client, factories, smtp_s
         by_person.setdefault(message["To"].addresses[0].addr_spec, []).append(
             (str(calendar["METHOD"]), int(event["SEQUENCE"]), str(event["STATUS"]))
         )
-    assert len(by_person) == 3
+    assert len(by_person) == 4
     for sequence in by_person.values():
         assert sequence == [("REQUEST", 0, "CONFIRMED"), ("REQUEST", 1, "CONFIRMED"), ("CANCEL", 2, "CANCELLED")]
     assert all(a.response is ResponseStatus.NEEDS_ACTION for a in db.session.scalars(select(Attendee)))

@@ -56,7 +56,7 @@ def test_no_canary_leaves_in_any_message_header_attachment_or_log(client, factor
     factories.sign_in(client, area.coordinator)
     conference_id = run_journey(client, area)
     deliver(app, smtp_sink)
-    assert len(smtp_sink.received) == 3
+    assert len(smtp_sink.received) == 4  # chair, social care, police, health
     haystacks = [raw.decode("utf-8", "replace") for _, _, raw in smtp_sink.received]
     for message in smtp_sink.messages():
         haystacks += _every_text(message)
@@ -75,6 +75,40 @@ def test_no_canary_leaves_in_any_message_header_attachment_or_log(client, factor
     assert all(conference.reference in m["Subject"] for m in smtp_sink.messages())
 
 
+@pytest.mark.committed
+def test_no_canary_reaches_the_partners_chair_or_interpreter(client, factories, smtp_sink, app, caplog):
+    """Issue 9: the shared Home Office team, the ICTG, the chair and the interpreter for the child's language are
+    invited too; none of their messages carries the child's identity or language."""
+    caplog.set_level(logging.DEBUG)
+    area = build_area(factories, case_fields={**CANARIES, "child_born_on": BORN})
+    partners = factories.partners(area.case.local_authority)
+    interpreter = factories.known_person(
+        partners["interpreting"], "Cy Interpreter", "interpreter", languages=["Canarese"]
+    )
+    case = db.session.get(Case, area.case.id)
+    case.languages = "Canarese"
+    case.interpreter_needed = True
+    db.session.commit()
+    for agency in (partners["home_office"], partners["ictg"]):
+        factories.involve(case, agency)
+    factories.sign_in(client, area.coordinator)
+    run_journey(client, area)
+    deliver(app, smtp_sink)
+    recipients = {r for _, rcpts, _ in smtp_sink.received for r in rcpts}
+    assert {
+        area.people["chair"].email,
+        partners["people"]["home_office"].email,
+        partners["people"]["ictg"].email,
+        interpreter.email,
+    } <= recipients
+    haystacks = [raw.decode("utf-8", "replace") for _, _, raw in smtp_sink.received]
+    for message in smtp_sink.messages():
+        haystacks += _every_text(message)
+    haystacks.append(caplog.text)
+    for canary in (*CANARIES.values(), "Canarese", case.reference, "3 February 2011"):
+        assert not [h for h in haystacks if canary.lower() in h.lower()], f"{canary} leaked"
+
+
 EVIL = "evil@example.test"
 
 
@@ -89,7 +123,7 @@ def test_injection_through_names_and_venue_adds_no_property_or_header(client, fa
     factories.sign_in(client, area.coordinator)
     run_journey(client, area, venue=f"Room 4;, Civic\\ Centre\r\nATTENDEE:mailto:{EVIL}")
     deliver(app, smtp_sink)
-    assert len(smtp_sink.received) == 3
+    assert len(smtp_sink.received) == 4  # chair, social care, police, health
     for _, recipients, _ in smtp_sink.received:
         assert EVIL not in recipients
     for message in smtp_sink.messages():
