@@ -33,7 +33,7 @@ from conference.invitations import calendar as ical
 from conference.invitations import imip
 from conference.invitations.privacy import neutral_summary
 from conference.outbox.models import OutboxMessage
-from rules.timescales import earliest_reply_cutoff
+from rules.notice import earliest_reply_cutoff
 from rules.vocabulary import (
     CHAIR_IS_LEAD_SOCIAL_WORKER,
     MeetingType,
@@ -259,7 +259,7 @@ def _enqueue(
 def default_cutoff(now_at: datetime, start_at: datetime) -> datetime:
     """An hour before the meeting; for a meeting sooner than that, halfway there, so that invitees have time to
     answer before the board offers the next candidate (an immediate cut-off would flag everyone at once). Never
-    earlier than sending plus the minimum reply time (rules.timescales.MINIMUM_REPLY_TIME), even for a meeting
+    earlier than sending plus the minimum reply time (rules.notice.MINIMUM_REPLY_TIME), even for a meeting
     sent at short notice."""
     return max(now_at + (start_at - now_at) / 2, start_at - timedelta(hours=1), earliest_reply_cutoff(now_at))
 

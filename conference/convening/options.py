@@ -21,13 +21,8 @@ from conference.convening.services import (
 from conference.db import utcnow
 from conference.extensions import db
 from rules.clock import add_working_days
-from rules.timescales import (
-    Notice,
-    close_of_business_at,
-    earliest_start_with_notice,
-    minimum_notice,
-    short_notice,
-)
+from rules.notice import Notice, earliest_start_with_notice, minimum_notice, short_notice
+from rules.timescales import close_of_business_at
 from rules.timescales import london_date as to_london_date
 from scheduler import RequestError
 
@@ -75,7 +70,7 @@ def unknown_availability(conference: Conference) -> list[tuple[str, str]]:
 
 
 def notice_for(conference: Conference) -> Notice:
-    """The least notice this meeting needs (rules.timescales.minimum_notice): urgent when the child is at high
+    """The least notice this meeting needs (rules.notice.minimum_notice): urgent when the child is at high
     risk of going missing, as for the default deadline."""
     return minimum_notice(conference.meeting_type, urgent=str(conference.case.missing_risk) == "high")
 

@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from rules.clock import LONDON
-from rules.timescales import (
+from rules.notice import (
     MINIMUM_REPLY_TIME,
-    TimescaleError,
     earliest_reply_cutoff,
     earliest_start_with_notice,
     minimum_notice,
     short_notice,
 )
+from rules.timescales import TimescaleError
 from rules.vocabulary import MeetingType, Nation
 
 

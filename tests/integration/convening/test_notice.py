@@ -15,7 +15,7 @@ from conference.convening.invitation_models import ConferenceArrangement
 from conference.convening.models import Conference
 from conference.extensions import db
 from rules.clock import LONDON
-from rules.timescales import MINIMUM_REPLY_TIME, earliest_start_with_notice, minimum_notice
+from rules.notice import MINIMUM_REPLY_TIME, earliest_start_with_notice, minimum_notice
 from rules.vocabulary import MeetingType
 from tests.integration.convening.conftest import build_area, convene_until_options, post, soup
 

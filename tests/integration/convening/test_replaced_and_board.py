@@ -93,7 +93,8 @@ def test_the_board_looks_the_same_after_a_cut_off_error(client, factories):
     after = soup(bad)
     assert after.select_one(".govuk-error-summary") is not None
     assert _rows(after) == _rows(before)
-    assert _rows(after)[1][3] == "Invitation waiting to be sent" and "Invite Ellis Deputy instead" in _rows(after)[1][4]
+    police_row = next(row for row in _rows(after) if row[1] == "Rowan Police")
+    assert police_row[3] == "Invitation waiting to be sent" and "Invite Ellis Deputy instead" in police_row[4]
     headings = [h.get_text(" ").strip() for h in before.select("h2")]
     assert [h.get_text(" ").strip() for h in after.select("h2") if "problem" not in h.get_text()] == headings
     assert after.select_one("#cutoff-day")["value"] == "40", "the values typed are kept"
