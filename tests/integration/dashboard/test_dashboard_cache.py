@@ -4,8 +4,6 @@ gets another's panels."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select, update
@@ -17,8 +15,6 @@ from conference.extensions import db
 from rules.vocabulary import AgencyKind
 from tests.integration.dashboard.test_dashboard import count_statements
 from tests.integration.test_cases import _new_case_form
-
-NOW = datetime.now(UTC)
 
 
 @pytest.fixture(autouse=True)
