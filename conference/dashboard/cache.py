@@ -65,7 +65,10 @@ def data_token() -> str | None:
     """The token of the data the dashboard shows, or ``None`` (nothing is cached) without migration 0016."""
     if not _present():
         return None
-    token = db.session.execute(text(f"SELECT token FROM {TABLE} WHERE id = 1")).scalar()
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    # Noted for the rest of this transaction: a change after this read changes the token again (migration 0016).
+    noted = ", set_config('convene.dashboard_read', token, true)" if postgres else ""
+    token = db.session.execute(text(f"SELECT token{noted} FROM {TABLE} WHERE id = 1")).scalar()
     return None if token is None else str(token)
 
 

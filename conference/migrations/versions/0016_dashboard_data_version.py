@@ -2,7 +2,7 @@
 
 The dashboard caches its rendered panels per scope in each process (conference/dashboard/cache.py) and reuses them
 only while this token is unchanged. Triggers on the tables the panels read replace the token with a new random one
-(after each statement that changes them), so the change and the new token commit, or roll back, together, whichever
+(once per transaction that changes them), so the change and the new token commit, or roll back, together, whichever
 process or connection made the change.
 
 Revision ID: 0016
@@ -40,9 +40,16 @@ ONLY_COLUMNS = {'decision_records': ('signed_version', 'conference_id')}
 FUNCTION = """
 CREATE OR REPLACE FUNCTION dashboard_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- Every statement, not once per transaction: a reader inside the same transaction (a test's, whose commits
-    -- are savepoints) must see each change too. The row lock is taken by the first and held until the end.
-    UPDATE dashboard_data_version SET token = gen_random_uuid()::text, changed_at = now();
+    -- Once per transaction, and again after this transaction read the token (conference/dashboard/cache.py
+    -- notes the token it read in convene.dashboard_read): updating the one row after every statement of a long
+    -- transaction (the demo's history: thousands of inserts) costs time growing with the square of their number,
+    -- as each update walks the row's versions made by the same transaction.
+    IF current_setting('convene.dashboard_changed', true) IS DISTINCT FROM txid_current()::text
+       OR current_setting('convene.dashboard_read', true) = (SELECT token FROM dashboard_data_version WHERE id = 1)
+    THEN
+        UPDATE dashboard_data_version SET token = gen_random_uuid()::text, changed_at = now() WHERE id = 1;
+        PERFORM set_config('convene.dashboard_changed', txid_current()::text, true);
+    END IF;
     RETURN NULL;
 END
 $$
