@@ -822,19 +822,20 @@ def _read_solution(solver: cp_model.CpSolver, variables: Sequence[_Vars]) -> dic
     return bookings
 
 
-def double_booked(result: PlanResult) -> list[str]:
-    """People in two overlapping meetings of a plan (should always be empty)."""
-    seen: dict[str, list[Interval]] = {}
+def double_booked(result: PlanResult, fixed: frozenset[str] = frozenset()) -> list[str]:
+    """People in two overlapping meetings of a plan (should always be empty). Two ``fixed`` meetings that already
+    overlap are not the plan's doing (invitations sent before planning can share a person): not counted."""
+    seen: dict[str, list[tuple[Interval, str]]] = {}
     clashes = []
     for booking in result.bookings:
         if booking.start is None or booking.end is None:
             continue
         for cover in booking.assignments.values():
             if cover.person:
-                for start, end in seen.get(cover.person, []):
-                    if start < booking.end and booking.start < end:
+                for (start, end), other in seen.get(cover.person, []):
+                    if start < booking.end and booking.start < end and not (booking.id in fixed and other in fixed):
                         clashes.append(cover.person)
-                seen.setdefault(cover.person, []).append((booking.start, booking.end))
+                seen.setdefault(cover.person, []).append(((booking.start, booking.end), booking.id))
     return clashes
 
 
@@ -886,11 +887,13 @@ def plan_batch(batch: Batch) -> PlanResult:
     if not options:
         return replace(greedy, lower_bound=(alone, fixed_wait), gap=0.0)
 
+    fixed_ids = frozenset(c.id for c in batch.conferences if c.fixed)
+
     def consider(found: Mapping[str, Booking] | None) -> None:
         nonlocal best
         if found is not None:
             candidate = _plan_of(batch, greedy, found, "cp-sat")
-            if candidate.key() < best.key() and not double_booked(candidate):
+            if candidate.key() < best.key() and not double_booked(candidate, fixed_ids):
                 best = candidate
 
     limit = 0.0 if len(options) <= EXACT_UP_TO else GAP_LIMIT

@@ -118,6 +118,10 @@ def find_invited(user: User, from_on: date, to_on: date) -> list[Conference]:
 #: A meeting due within this many days after the period is planned in it too. Convene's own choice: invitations
 #: need notice, so a conference due early next week is best placed this week.
 DUE_AHEAD_DAYS = 14
+#: A meeting overdue by more than this many days is not collected. Convene's own choice: by then it was most
+#: likely held outside Convene, or (for an initial conference) the enquiries found none was needed; the case
+#: page is where to arrange it.
+DUE_OVERDUE_DAYS = 14
 _STRATEGY_TYPES = (
     MeetingType.STRATEGY_DISCUSSION,
     MeetingType.STRATEGY_DISCUSSION_NI,
@@ -145,7 +149,8 @@ class DueMeeting:
 
 def find_due(user: User, from_on: date, to_on: date, *, now_at: datetime) -> list[DueMeeting]:
     """Meetings due but not yet started in the user's scope, whose window opens by the end of the period and whose
-    deadline falls by ``DUE_AHEAD_DAYS`` after it (overdue ones included), the most urgent first:
+    deadline falls by ``DUE_AHEAD_DAYS`` after it (overdue ones included, up to ``DUE_OVERDUE_DAYS``), the most
+    urgent first:
 
     * an **initial child protection conference** after a held strategy discussion (or IRD) whose signed decision
       started section 47 enquiries (a child protection investigation), when no initial conference has been
@@ -220,6 +225,8 @@ def find_due(user: User, from_on: date, to_on: date, *, now_at: datetime) -> lis
         except TimescaleError:  # not used in the case's nation, or no anchor: nothing is due by a rule
             continue
         if window.deadline_at > horizon or window.earliest_at >= end:
+            continue
+        if window.deadline_at < now_at - timedelta(days=DUE_OVERDUE_DAYS):
             continue
         risk = MissingRisk(case.missing_risk) if case.missing_risk else None
         due.append(
