@@ -95,40 +95,9 @@ def warm_calendars() -> None:
     busy_from_ics(TINY_CALENDAR, datetime(2030, 3, 4, tzinfo=UTC), datetime(2030, 3, 6, tzinfo=UTC))
 
 
-#: At most this many uploaded calendars are read at start-up (the most recently changed first).
-WARM_CALENDARS = 500
-
-
-def warm_uploaded_calendars(app: Flask, limit: int = WARM_CALENDARS) -> int:
-    """Read the directory's uploaded calendars into the calendar read cache (scheduler.calendars.READ_CACHE) over
-    the coming span, so that the first options page after a start does not parse them: with 60 busy calendars
-    that parsing was most of the page. Returns how many were read; one that cannot be read is skipped (the
-    options page says why when it reads it)."""
-    from datetime import UTC, datetime
-
-    from sqlalchemy import select
-
-    from conference.directory.models import AvailabilitySource, Person
-    from conference.extensions import db
-    from scheduler.calendars import READ_CACHE, CalendarError, busy_from_ics
-
-    start, end = READ_CACHE.span_for(datetime.now(UTC), datetime.now(UTC))
-    read = 0
-    with app.app_context():
-        texts = db.session.scalars(
-            select(Person.availability_ics)
-            .where(Person.availability_source == AvailabilitySource.ICS_UPLOAD, Person.availability_ics != "")
-            .order_by(Person.updated_at.desc())
-            .limit(limit)
-        ).all()
-        db.session.rollback()
-    for text in texts:
-        try:
-            busy_from_ics(text, start, end)
-            read += 1
-        except (CalendarError, ValueError):
-            continue
-    return read
+#: Where a feature registers what else to warm at start-up (``app.extensions[WARM_UPS]``: callables taking the
+#: app), so this platform module imports no feature: the convening feature reads the uploaded calendars.
+WARM_UPS = "convene.warm_ups"
 
 
 def warm_templates(app: Flask) -> int:
@@ -147,8 +116,11 @@ def _run(app: Flask | None) -> None:
         warm_calendars()
         if app is not None:
             warm_templates(app)
-            calendars = warm_uploaded_calendars(app)
-            log.info("uploaded calendars read at start-up: %d", calendars)
+            for warm_up in app.extensions.get(WARM_UPS, []):
+                try:
+                    log.info("%s at start-up: %d", warm_up.__name__, warm_up(app))
+                except Exception:  # a database not migrated yet, say: the first page only is slower
+                    log.warning("%s at start-up failed", warm_up.__name__, exc_info=True)
         log.info("solver warm-up finished in %.0f ms", (time.perf_counter() - began) * 1000)
     except Exception:  # a failed warm-up only means the first solve is slower; never stop the server
         log.exception("solver warm-up failed")

@@ -10,10 +10,10 @@ import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from conference.cases.models import Case
@@ -316,3 +316,34 @@ def seat_for(conference: Conference, role_value: str) -> ConferenceRole | None:
 
 def case_area(case: Case) -> LocalAuthority:
     return case.local_authority
+
+
+#: At most this many uploaded calendars are read at start-up (the most recently changed first).
+WARM_CALENDARS = 500
+
+
+def read_uploaded_calendars(app: Flask, limit: int = WARM_CALENDARS) -> int:
+    """Read the directory's uploaded calendars into the calendar read cache (``scheduler.calendars.READ_CACHE``)
+    over the coming span, in the start-up warm-up (conference/warmup.py), so that the first options page after a
+    start does not parse them: with 60 busy calendars that parsing was most of the page. Returns how many were
+    read; one that cannot be read is skipped (the options page says why when it reads it)."""
+    from scheduler.calendars import READ_CACHE
+
+    now = datetime.now(UTC)
+    start, end = READ_CACHE.span_for(now, now)
+    with app.app_context():
+        texts = db.session.scalars(
+            select(Person.availability_ics)
+            .where(Person.availability_source == AvailabilitySource.ICS_UPLOAD, Person.availability_ics != "")
+            .order_by(Person.updated_at.desc())
+            .limit(limit)
+        ).all()
+        db.session.rollback()
+    read = 0
+    for text in texts:
+        try:
+            busy_from_ics(text, start, end)
+            read += 1
+        except (CalendarError, ValueError):
+            continue
+    return read

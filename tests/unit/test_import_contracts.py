@@ -48,6 +48,7 @@ TOP = (
     "conference.models",
     "conference.demo",
     "conference.demo_history",
+    "conference.demo_planning",
     "conference.migrate",
     "conference.migrations",
     "conference.mailcatcher",

@@ -120,10 +120,13 @@ def test_a_review_is_due_by_its_timescale_and_not_once_one_is_being_arranged(are
     later = factories.case(coordinator, child_first_name="Later")
     overdue = factories.case(coordinator, child_first_name="Overdue", missing_risk=MissingRisk.MEDIUM)
     closed = factories.case(coordinator, child_first_name="Closed")
+    long_overdue = factories.case(coordinator, child_first_name="Longoverdue")
     icpc = MeetingType.INITIAL_CHILD_PROTECTION_CONFERENCE
     meeting(due_soon, icpc, ConferenceStatus.HELD, NOW - timedelta(days=88))
     meeting(later, icpc, ConferenceStatus.HELD, NOW - timedelta(days=30))
-    meeting(overdue, MeetingType.REVIEW, ConferenceStatus.HELD, NOW - timedelta(days=200))
+    meeting(overdue, MeetingType.REVIEW, ConferenceStatus.HELD, NOW - timedelta(days=190))  # due a week ago
+    # Due about two months ago: more than DUE_OVERDUE_DAYS overdue, not collected.
+    meeting(long_overdue, MeetingType.REVIEW, ConferenceStatus.HELD, NOW - timedelta(days=240))
     meeting(closed, icpc, ConferenceStatus.HELD, NOW - timedelta(days=88))
     closed.status = CaseStatus.CLOSED
     db.session.commit()
