@@ -254,9 +254,15 @@ def start_due_meetings(user: User, due: list[DueMeeting]) -> list[Conference]:
         if case is None:
             continue
         try:
-            started.append(convening_request.start_conference(user, case, meeting.meeting_type))
+            conference = convening_request.start_conference(user, case, meeting.meeting_type)
         except (convening.ConveningError, ValueError):
             continue  # a meeting type the case cannot have (its nation, the pilot): the case page says why
+        if meeting.overdue:  # keep its own (passed) deadline, so the plan gives it the whole period, marked overdue
+            assert conference.earliest_start_at is not None
+            convening_request.set_window(
+                conference, conference.earliest_start_at, meeting.deadline_at, conference.duration_minutes
+            )
+        started.append(conference)
     return started
 
 

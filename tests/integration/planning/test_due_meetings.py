@@ -217,3 +217,29 @@ def test_nothing_due_and_nothing_waiting_is_refused_with_a_message(client, area,
     assert response.status_code == 400
     assert "no meetings waiting" in soup(response).select_one(".govuk-error-summary").get_text()
     assert db.session.scalar(select(Conference.id).where(Conference.status == ConferenceStatus.DRAFT)) is None
+
+
+def test_an_overdue_review_is_planned_over_the_whole_period_and_marked_overdue(client, area, factories) -> None:
+    overdue = factories.case(area.coordinator, child_first_name="Overdue")
+    meeting(overdue, MeetingType.REVIEW, ConferenceStatus.HELD, NOW - timedelta(days=190))
+    db.session.commit()
+    factories.sign_in(client, area.manager)
+    page = soup(client.get("/planning"))
+    assert "Overdue" in page.select_one("#due-meetings tbody tr").get_text()
+    today, last = week()
+    form = {
+        "from-day": str(today.day),
+        "from-month": str(today.month),
+        "from-year": str(today.year),
+        "to-day": str(last.day),
+        "to-month": str(last.month),
+        "to-year": str(last.year),
+    }
+    assert post(client, "/planning", form).status_code == 302
+    run = db.session.scalars(select(PlanRun)).one()
+    [entry] = [m for m in run.meetings if m["case_reference"] == overdue.reference]
+    assert entry["overdue"] and entry["meeting_type"] == MeetingType.REVIEW.label
+    _start, end = services.period_bounds(today, last)
+    assert services.parse_instant(entry["deadline"]) == end
+    while worker.run_once():
+        pass
