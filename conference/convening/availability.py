@@ -205,17 +205,30 @@ def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def build_request(conference: Conference, *, include_on_call: bool, max_proposals: int = 5) -> dict[str, Any]:
-    """The scheduler request for a conference's window and roles."""
-    return build_request_with_reasons(conference, include_on_call=include_on_call, max_proposals=max_proposals)[0]
+def build_request(
+    conference: Conference,
+    *,
+    include_on_call: bool,
+    max_proposals: int = 5,
+    window: tuple[datetime, datetime] | None = None,
+) -> dict[str, Any]:
+    """The scheduler request for a conference's window (or ``window``: the plan of the week's, for a meeting whose
+    own deadline has passed) and roles."""
+    return build_request_with_reasons(
+        conference, include_on_call=include_on_call, max_proposals=max_proposals, window=window
+    )[0]
 
 
 def build_request_with_reasons(
-    conference: Conference, *, include_on_call: bool, max_proposals: int = 5
+    conference: Conference,
+    *,
+    include_on_call: bool,
+    max_proposals: int = 5,
+    window: tuple[datetime, datetime] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The scheduler request, and why each candidate whose availability is unknown is unknown (by person id)."""
     assert conference.earliest_start_at is not None and conference.deadline_at is not None
-    start_at, end_at = conference.earliest_start_at, conference.deadline_at
+    start_at, end_at = window or (conference.earliest_start_at, conference.deadline_at)
     roles: list[dict[str, Any]] = []
     ids: list[str] = []
     for seat in conference.roles:

@@ -241,5 +241,12 @@ def test_an_overdue_review_is_planned_over_the_whole_period_and_marked_overdue(c
     assert entry["overdue"] and entry["meeting_type"] == MeetingType.REVIEW.label
     _start, end = services.period_bounds(today, last)
     assert services.parse_instant(entry["deadline"]) == end
+    # Availability read over the plan's window, not the meeting's own (passed) one: the people with calendars
+    # are known, not "unknown".
+    [planned] = [c for c in run.batch["conferences"] if c["id"] == entry["id"]]
+    people = {p for role in planned["roles"] for p in role["candidates"]}
+    known = {str(p.id) for p in area.people.values() if p.availability_ics}
+    assert people & known
+    assert all(run.batch["people"][p].get("availability") != "unknown" for p in people & known)
     while worker.run_once():
         pass
