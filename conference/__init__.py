@@ -146,12 +146,15 @@ def _register_blueprints(app: Flask) -> None:
 
 def _wire_features(app: Flask) -> None:
     """Hand a feature what it reads of a later one (the layers let it import only the features before it)."""
+    from conference.convening.availability import read_uploaded_calendars
     from conference.convening.request import DecisionLookups
     from conference.dashboard import decisions_adapter
+    from conference.warmup import WARM_UPS
 
     app.extensions["convening.decisions"] = DecisionLookups(
         enquiry_decisions=decisions_adapter.find_enquiry_decisions, referred_on=decisions_adapter.find_referred_on
     )
+    app.extensions.setdefault(WARM_UPS, []).append(read_uploaded_calendars)
 
 
 def _register_errors(app: Flask) -> None:

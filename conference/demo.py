@@ -766,12 +766,14 @@ def _upsert_demo_conference(area: LocalAuthority, summary: DemoSummary) -> None:
 
 def _add_waiting_meetings(area: LocalAuthority, today: date, summary: DemoSummary) -> None:
     """About 12 meetings waiting to be arranged in the coming week, for "Plan the week". Idempotent."""
+    from conference import demo_planning
     from conference.planning.demo import add_waiting_meetings
 
     coordinator = db.session.scalars(select(User).where(User.email == DEMO_ACCOUNTS[0][0])).first()
     if coordinator is None:
         return
     added = add_waiting_meetings(area, coordinator, today)
+    added += demo_planning.add_siblings_meetings(area, coordinator, today)
     if added:
         summary.created["meetings waiting to be arranged"] = added
         summary.notes.append(

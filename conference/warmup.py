@@ -95,6 +95,11 @@ def warm_calendars() -> None:
     busy_from_ics(TINY_CALENDAR, datetime(2030, 3, 4, tzinfo=UTC), datetime(2030, 3, 6, tzinfo=UTC))
 
 
+#: Where a feature registers what else to warm at start-up (``app.extensions[WARM_UPS]``: callables taking the
+#: app), so this platform module imports no feature: the convening feature reads the uploaded calendars.
+WARM_UPS = "convene.warm_ups"
+
+
 def warm_templates(app: Flask) -> int:
     """Compile every HTML template, Convene's and GOV.UK Frontend's (about 130; Jinja caches up to 400 for the
     process): a first page otherwise compiles the 20 or so that it extends, imports and includes. Returns how many."""
@@ -111,6 +116,11 @@ def _run(app: Flask | None) -> None:
         warm_calendars()
         if app is not None:
             warm_templates(app)
+            for warm_up in app.extensions.get(WARM_UPS, []):
+                try:
+                    log.info("%s at start-up: %d", warm_up.__name__, warm_up(app))
+                except Exception:  # a database not migrated yet, say: the first page only is slower
+                    log.warning("%s at start-up failed", warm_up.__name__, exc_info=True)
         log.info("solver warm-up finished in %.0f ms", (time.perf_counter() - began) * 1000)
     except Exception:  # a failed warm-up only means the first solve is slower; never stop the server
         log.exception("solver warm-up failed")

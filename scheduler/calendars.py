@@ -43,7 +43,10 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import hashlib
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -107,8 +110,32 @@ def busy_from_ics(
     Raises :class:`CalendarError` with a readable message when the data is not iCalendar, an
     event's times cannot be read or the data is too big or repeats too much to read in the budget,
     and :class:`ValueError` when the window itself is wrong. Never any other exception.
+
+    Read once per content (see :class:`ReadCache`): the same data asked for a window inside the span
+    already read is answered from memory, clipped to the window, without parsing it again.
     """
     _check_window(window_start_at, window_end_at)
+    began = time.monotonic()
+    key = READ_CACHE.key(data)
+    cached = READ_CACHE.get(key, window_start_at, window_end_at)
+    if cached is not None:
+        return cached
+    span_start_at, span_end_at = READ_CACHE.span_for(window_start_at, window_end_at)
+    try:
+        result = _read_guarded(data, span_start_at, span_end_at, time_budget_seconds)
+    except CalendarError:
+        # The wider span may hold too many occurrences; the window alone may not. Within what is left of the budget.
+        left = time_budget_seconds - (time.monotonic() - began)
+        if left <= 0 or (span_start_at, span_end_at) == (window_start_at, window_end_at):
+            raise
+        return _read_guarded(data, window_start_at, window_end_at, left)
+    READ_CACHE.put(key, span_start_at, span_end_at, result)
+    return clip(result, window_start_at, window_end_at)
+
+
+def _read_guarded(
+    data: bytes | str, window_start_at: dt.datetime, window_end_at: dt.datetime, time_budget_seconds: float
+) -> BusyResult:
     try:
         with _Budget(time_budget_seconds).guarding():
             return _busy_from_ics(data, window_start_at, window_end_at)
@@ -123,6 +150,75 @@ def busy_from_ics(
         raise CalendarError("The calendar data is nested too deeply to read.") from None
     except Exception as error:  # the reader of untrusted data: anything else is "cannot be read"
         raise CalendarError(f"The calendar data cannot be read ({_plain(error)}).") from error
+
+
+def clip(result: BusyResult, window_start_at: dt.datetime, window_end_at: dt.datetime) -> BusyResult:
+    """The busy time of ``result`` inside the window (warnings are about the data, not the window: kept)."""
+    return BusyResult(
+        busy=merge_intervals(result.busy, window_start_at, window_end_at),
+        tentative=merge_intervals(result.tentative, window_start_at, window_end_at),
+        warnings=result.warnings,
+    )
+
+
+class ReadCache:
+    """What calendars were read, by the SHA-256 of their content: the busy time over a *span* (the window asked
+    for, from the start of its day to at least :data:`SPAN` later), so that later windows inside it (every solve
+    of a meeting, the other meetings of the week, the plan of the week) clip it instead of parsing the data
+    again. Parsing and expanding 60 calendars took most of an options page (docs/benchmarks.md).
+
+    Process-local, thread-safe, bounded (the least recently used go first). Exact: the busy time of a window
+    inside the span is the span's busy time clipped to the window, as every interval is clipped anyway. Only
+    successful reads are kept; what cannot be read is read again next time (it may have been a time-out).
+    """
+
+    #: How far a span reaches beyond the start of the window's first day. Convene's own choice: an options
+    #: window is usually under a week, a plan at most 14 days.
+    SPAN = dt.timedelta(days=15)
+
+    def __init__(self, max_entries: int = 2048) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, tuple[dt.datetime, dt.datetime, BusyResult]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key(data: bytes | str) -> str:
+        raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+        return hashlib.sha256(raw).hexdigest()
+
+    def span_for(self, window_start_at: dt.datetime, window_end_at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        start = window_start_at.astimezone(_UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        return start, max(window_end_at.astimezone(_UTC), start + self.SPAN)
+
+    def get(self, key: str, window_start_at: dt.datetime, window_end_at: dt.datetime) -> BusyResult | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or not (entry[0] <= window_start_at and window_end_at <= entry[1]):
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+        return clip(entry[2], window_start_at, window_end_at)
+
+    def put(self, key: str, span_start_at: dt.datetime, span_end_at: dt.datetime, result: BusyResult) -> None:
+        with self._lock:
+            self._entries[key] = (span_start_at, span_end_at, result)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+READ_CACHE = ReadCache()
 
 
 def _plain(error: BaseException) -> str:

@@ -187,19 +187,20 @@ def greedy_plan(batch: Batch, grids: Mapping[str, Grid] | None = None) -> PlanRe
     return _summarise(batch, bookings, "greedy", None)
 
 
-def double_booked(result: PlanResult) -> list[str]:
-    """People in two overlapping meetings of a plan (should always be empty)."""
-    seen: dict[str, list[Interval]] = {}
+def double_booked(result: PlanResult, fixed: frozenset[str] = frozenset()) -> list[str]:
+    """People in two overlapping meetings of a plan (should always be empty). Two ``fixed`` meetings that already
+    overlap are not the plan's doing (invitations sent before planning can share a person): not counted."""
+    seen: dict[str, list[tuple[Interval, str]]] = {}
     clashes = []
     for booking in result.bookings:
         if booking.start is None or booking.end is None:
             continue
         for cover in booking.assignments.values():
             if cover.person:
-                for start, end in seen.get(cover.person, []):
-                    if start < booking.end and booking.start < end:
+                for (start, end), other in seen.get(cover.person, []):
+                    if start < booking.end and booking.start < end and not (booking.id in fixed and other in fixed):
                         clashes.append(cover.person)
-                seen.setdefault(cover.person, []).append((booking.start, booking.end))
+                seen.setdefault(cover.person, []).append(((booking.start, booking.end), booking.id))
     return clashes
 
 

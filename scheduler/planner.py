@@ -325,11 +325,13 @@ def plan_batch(batch: Batch) -> PlanResult:
     if not options:
         return replace(greedy, lower_bound=(alone, fixed_wait), gap=0.0)
 
+    fixed_ids = frozenset(c.id for c in batch.conferences if c.fixed)
+
     def consider(found: Mapping[str, Booking] | None) -> None:
         nonlocal best
         if found is not None:
             candidate = _plan_of(batch, greedy, found, "cp-sat")
-            if candidate.key() < best.key() and not double_booked(candidate):
+            if candidate.key() < best.key() and not double_booked(candidate, fixed_ids):
                 best = candidate
 
     limit = 0.0 if len(options) <= EXACT_UP_TO else GAP_LIMIT

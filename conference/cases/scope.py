@@ -17,3 +17,14 @@ def case_scope(user: User) -> ColumnElement[bool]:
     if role == Role.AGENCY_MEMBER:
         return Case.id.in_(select(CaseAgency.case_id).where(CaseAgency.agency_id == user.agency_id))
     return false()
+
+
+def scope_key(user: User) -> str:
+    """A name for the set of cases ``case_scope(user)`` gives: users with the same key see the same cases (for
+    caches shared between users; change it together with ``case_scope``)."""
+    role = Role(user.role)
+    if role in AREA_SCOPED_ROLES:
+        return f"area:{user.agency.local_authority_id}"
+    if role == Role.AGENCY_MEMBER:
+        return f"agency:{user.agency_id}"
+    return "none"

@@ -10,10 +10,10 @@ import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from conference.cases.models import Case
@@ -210,17 +210,30 @@ def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def build_request(conference: Conference, *, include_on_call: bool, max_proposals: int = 5) -> dict[str, Any]:
-    """The scheduler request for a conference's window and roles."""
-    return build_request_with_reasons(conference, include_on_call=include_on_call, max_proposals=max_proposals)[0]
+def build_request(
+    conference: Conference,
+    *,
+    include_on_call: bool,
+    max_proposals: int = 5,
+    window: tuple[datetime, datetime] | None = None,
+) -> dict[str, Any]:
+    """The scheduler request for a conference's window (or ``window``: the plan of the week's, for a meeting whose
+    own deadline has passed) and roles."""
+    return build_request_with_reasons(
+        conference, include_on_call=include_on_call, max_proposals=max_proposals, window=window
+    )[0]
 
 
 def build_request_with_reasons(
-    conference: Conference, *, include_on_call: bool, max_proposals: int = 5
+    conference: Conference,
+    *,
+    include_on_call: bool,
+    max_proposals: int = 5,
+    window: tuple[datetime, datetime] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The scheduler request, and why each candidate whose availability is unknown is unknown (by person id)."""
     assert conference.earliest_start_at is not None and conference.deadline_at is not None
-    start_at, end_at = conference.earliest_start_at, conference.deadline_at
+    start_at, end_at = window or (conference.earliest_start_at, conference.deadline_at)
     roles: list[dict[str, Any]] = []
     ids: list[str] = []
     for seat in conference.roles:
@@ -403,3 +416,34 @@ def standings_at(
         else:
             not_free.append(Standing(person, False, False, person_reason(grid, pid, 0)))
     return [s for _, _, s in sorted(free, key=lambda t: (t[0], t[1]))], not_free
+
+
+#: At most this many uploaded calendars are read at start-up (the most recently changed first).
+WARM_CALENDARS = 500
+
+
+def read_uploaded_calendars(app: Flask, limit: int = WARM_CALENDARS) -> int:
+    """Read the directory's uploaded calendars into the calendar read cache (``scheduler.calendars.READ_CACHE``)
+    over the coming span, in the start-up warm-up (conference/warmup.py), so that the first options page after a
+    start does not parse them: with 60 busy calendars that parsing was most of the page. Returns how many were
+    read; one that cannot be read is skipped (the options page says why when it reads it)."""
+    from scheduler.calendars import READ_CACHE
+
+    now = datetime.now(UTC)
+    start, end = READ_CACHE.span_for(now, now)
+    with app.app_context():
+        texts = db.session.scalars(
+            select(Person.availability_ics)
+            .where(Person.availability_source == AvailabilitySource.ICS_UPLOAD, Person.availability_ics != "")
+            .order_by(Person.updated_at.desc())
+            .limit(limit)
+        ).all()
+        db.session.rollback()
+    read = 0
+    for text in texts:
+        try:
+            busy_from_ics(text, start, end)
+            read += 1
+        except (CalendarError, ValueError):
+            continue
+    return read

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
+from conference.auth.models import User
 from conference.auth.policy import Permission, requires
-from conference.dashboard import approaching_adulthood, decisions_adapter, engagement, queries, safety_panels, services
+from conference.cases.scope import scope_key
+from conference.dashboard import (
+    approaching_adulthood,
+    cache,
+    decisions_adapter,
+    engagement,
+    queries,
+    safety_panels,
+    services,
+)
 from conference.db import utcnow
 from conference.extensions import EXPORT_LIMIT, limiter, user_rate_key
 from conference.forms import FormErrors, parse_date
@@ -48,6 +60,26 @@ def _period(args: dict[str, str], errors: FormErrors, today: date) -> tuple[enga
     return engagement.Period(from_on, to_on), form
 
 
+def panels_context(user: User, now: datetime, today: date, period: engagement.Period) -> dict[str, Any]:
+    """What templates/dashboard/_panels.html shows. A new panel is one more entry here (a query taking the user,
+    scoped by ``case_scope``) and one ``{% include %}`` of its partial there."""
+    report = engagement.engagement_report(user, period)
+    return {
+        "now": now,
+        "cases": queries.find_urgent_cases(user),
+        "coming_up": queries.find_meetings_coming_up(user, now),
+        "awaiting": queries.find_meetings_awaiting_decision(user, now),
+        "decisions_available": decisions_adapter.available(),
+        "overdue_actions": decisions_adapter.find_overdue_actions(user, now),
+        "referrals": decisions_adapter.find_waiting_referrals(user, today),
+        "approaching": approaching_adulthood.find_children_approaching_18(user, today),
+        "safety": safety_panels.find_safety_panels(user, now, *period.bounds()),
+        "period": period,
+        "report": report,
+        "chart": engagement.engagement_chart(report),
+    }
+
+
 @bp.route("")
 @requires(Permission.DASHBOARD_VIEW)
 def dashboard() -> ResponseReturnValue:
@@ -55,24 +87,17 @@ def dashboard() -> ResponseReturnValue:
     today = to_london(now).date()
     errors = FormErrors()
     period, period_form = _period(request.args.to_dict(), errors, today)
-    report = engagement.engagement_report(g.user, period)
-    return render_template(
-        "dashboard/dashboard.html",
-        errors=errors,
-        now=now,
-        cases=queries.find_urgent_cases(g.user),
-        coming_up=queries.find_meetings_coming_up(g.user, now),
-        awaiting=queries.find_meetings_awaiting_decision(g.user, now),
-        decisions_available=decisions_adapter.available(),
-        overdue_actions=decisions_adapter.find_overdue_actions(g.user, now),
-        referrals=decisions_adapter.find_waiting_referrals(g.user, today),
-        approaching=approaching_adulthood.find_children_approaching_18(g.user, today),
-        period=period,
-        period_form=period_form,
-        report=report,
-        chart=engagement.engagement_chart(report),
-        safety=safety_panels.find_safety_panels(g.user, now, *period.bounds()),
-    ), 400 if errors else 200
+
+    def render() -> str:
+        context = panels_context(g.user, now, today, period)
+        return render_template("dashboard/_panels.html", errors=errors, period_form=period_form, **context)
+
+    if errors:  # a page with errors is not kept: it shows what was typed
+        panels = Markup(render())  # the output of an autoescaped template
+    else:
+        key = (scope_key(g.user), str(g.user.role), tuple(sorted(period_form.items())))
+        panels = cache.rendered(key, render)
+    return render_template("dashboard/dashboard.html", errors=errors, panels=panels), 400 if errors else 200
 
 
 @bp.route("/engagement.csv")

@@ -131,7 +131,10 @@ def build_batch(user: User, from_on: date, to_on: date, *, move_invited: bool, n
         if deadline - earliest < timedelta(minutes=conference.duration_minutes):
             continue
         arrangement = convening.arrangement_for(conference)
-        request = availability.build_request(conference, include_on_call=arrangement.include_on_call)
+        # Availability over the window the plan uses (an overdue meeting's own window has passed).
+        request = availability.build_request(
+            conference, include_on_call=arrangement.include_on_call, window=(earliest, deadline)
+        )
         _merge_people(people, request["people"])
         entry = {
             "id": conference.reference,

@@ -1,4 +1,5 @@
-"""Plan the week: collect the meetings waiting to be arranged in a scope and period, queue a plan run, and accept
+"""Plan the week: collect the meetings waiting to be arranged in a scope and period (drafts, and the meetings due by
+their timescale that nobody has started: ``conference.planning.due``), queue a plan run, and accept
 what the plan proposes as ordinary convenings (check answers, invitations; a move of an invited meeting is a
 reschedule with SEQUENCE+1).
 
@@ -30,6 +31,8 @@ from conference.extensions import db
 from conference.invitations.calendar import PRODID, local_or_utc, london_vtimezone
 from conference.planning.batch import build_batch
 from conference.planning.batch import find_waiting as find_waiting  # re-exported for the planner's page
+from conference.planning.due import find_due as find_due  # re-exported for the planner's page
+from conference.planning.due import start_due_meetings
 from conference.planning.models import PlanRun, PlanStatus
 from rules.clock import LONDON
 
@@ -47,7 +50,9 @@ def request_plan(user: User, from_on: date, to_on: date, *, move_invited: bool) 
     """Queue a plan run for the user's area and the period, or return the same one already queued or running
     (same scope, period and inputs). Returns the run and whether it is new."""
     area_id = user.agency.local_authority_id
-    built = build_batch(user, from_on, to_on, move_invited=move_invited, now_at=utcnow())
+    now_at = utcnow()
+    start_due_meetings(user, find_due(user, from_on, to_on, now_at=now_at))
+    built = build_batch(user, from_on, to_on, move_invited=move_invited, now_at=now_at)
     if not built.batch["conferences"]:
         raise PlanningError("There are no meetings waiting to be arranged in this period")
     key = _inputs_key(area_id, from_on, to_on, move_invited, built.key_parts)

@@ -16,6 +16,7 @@ from conference.convening.models import ConferenceStatus
 from conference.convening.services import ConveningError
 from conference.db import utcnow
 from conference.forms import FormErrors, parse_date
+from conference.planning import due as due_meetings
 from conference.planning import services
 from conference.planning.models import PlanRun, PlanStatus
 from conference.planning.picture import build_timeline
@@ -38,7 +39,8 @@ def _date_form(values: dict[str, str], defaults: dict[str, Any]) -> dict[str, st
 
 
 def _render_start(form: dict[str, str], errors: FormErrors, move_invited: bool) -> ResponseReturnValue:
-    today = to_london(utcnow()).date()
+    now = utcnow()
+    today = to_london(now).date()
     waiting = services.find_waiting(g.user, today, today + timedelta(days=6))
     return render_template(
         "planning/start.html",
@@ -46,6 +48,8 @@ def _render_start(form: dict[str, str], errors: FormErrors, move_invited: bool) 
         errors=errors,
         move_invited=move_invited,
         waiting_count=len(waiting),
+        due=services.find_due(g.user, today, today + timedelta(days=6), now_at=now),
+        due_ahead_days=due_meetings.DUE_AHEAD_DAYS,
         runs=services.find_recent_runs(g.user),
     ), 400 if errors else 200
 

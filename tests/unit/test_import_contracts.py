@@ -53,6 +53,7 @@ TOP = (
     "conference.demo_duty",
     "conference.demo_referrals",
     "conference.demo_partners",
+    "conference.demo_planning",
     "conference.migrate",
     "conference.migrations",
     "conference.mailcatcher",
