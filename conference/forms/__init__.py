@@ -3,7 +3,7 @@ still used by pages not yet converted. Both render their errors through `FormErr
 ``errors.message(field)`` and ``errors.summary()`` whichever produced them."""
 
 from conference.forms.base import GovForm
-from conference.forms.fields import GovDateField, GovTextField, GovTimeField
+from conference.forms.fields import GovDateField, GovTextField, GovTimeField, MaxLength, OneOf, Required
 from conference.forms.readers import (
     MONTHS,
     REAL_TIME,
@@ -27,6 +27,9 @@ __all__ = [
     "GovForm",
     "GovTextField",
     "GovTimeField",
+    "MaxLength",
+    "OneOf",
+    "Required",
     "check_date",
     "date_parts",
     "local_datetime",

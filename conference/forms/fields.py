@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, time
 from typing import Any
 
@@ -28,7 +28,7 @@ class GovTextField(Field):  # type: ignore[misc]
     data: str
 
     def __init__(
-        self, label: str = "", validators: Any = None, *, max_length: int = 500, strip: bool = True, **kw: Any
+        self, label: str = "", validators: Any = None, *, max_length: int | None = 500, strip: bool = True, **kw: Any
     ):
         super().__init__(label, validators, **kw)
         self.max_length = max_length
@@ -38,7 +38,7 @@ class GovTextField(Field):  # type: ignore[misc]
         raw = str(valuelist[0]) if valuelist else ""
         if self.strip:
             raw = raw.strip().replace("\r\n", "\n")
-        self.data = raw[: self.max_length * 2]
+        self.data = raw if self.max_length is None else raw[: self.max_length * 2]
 
     def process_data(self, value: Any) -> None:
         self.data = "" if value is None else str(value)
@@ -124,3 +124,40 @@ class GovTimeField(Field):  # type: ignore[misc]
             self.data = None
             raise StopValidation(REAL_TIME)
         self.data = time(*parsed)
+
+
+class Required:
+    """The field must have a value (after trimming, for trimmed fields); ``message`` is the Design System's "Enter …"
+    or "Select …"."""
+
+    def __init__(self, message: str):
+        self.message = message
+        self.field_flags = {"required": True}
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if not field.data:
+            raise StopValidation(self.message)
+
+
+class OneOf:
+    """The value must be one of ``values`` (radios, selects); anything else gets ``message``."""
+
+    def __init__(self, values: Collection[str], message: str):
+        self.values = values
+        self.message = message
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data not in self.values:
+            raise StopValidation(self.message)
+
+
+class MaxLength:
+    """At most ``length`` characters; ``message`` says so ("Name must be 160 characters or fewer")."""
+
+    def __init__(self, length: int, message: str):
+        self.length = length
+        self.message = message
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if len(field.data or "") > self.length:
+            raise StopValidation(self.message)
