@@ -85,7 +85,13 @@ class GovDateField(Field):  # type: ignore[misc]
             self.raw_data = [self.parts.day, self.parts.month, self.parts.year]
             self.data = None
 
+    def values(self) -> dict[str, str]:
+        """The three parts as sent (trimmed), keyed by input name, to show the date input again."""
+        parts = (self.parts.day, self.parts.month, self.parts.year)
+        return {f"{self.name}-{part}": value for part, value in zip(("day", "month", "year"), parts, strict=True)}
+
     def pre_validate(self, form: Any) -> None:
+        self.error_id = f"{self.name}-day"
         today = self.today() if callable(self.today) else self.today
         value, part, message = check_date(
             self.parts, self.label.text, required=self.required, past=self.past, future=self.future, today=today
@@ -124,6 +130,23 @@ class GovTimeField(Field):  # type: ignore[misc]
             self.data = None
             raise StopValidation(REAL_TIME)
         self.data = time(*parsed)
+
+
+class GovListField(Field):  # type: ignore[misc]
+    """Every value sent under one name (checkboxes, a list of hidden ids), in order; values longer than
+    ``max_item_length`` are dropped (no id or option key is that long)."""
+
+    data: list[str]
+
+    def __init__(self, label: str = "", validators: Any = None, *, max_item_length: int = 100, **kw: Any):
+        super().__init__(label, validators, **kw)
+        self.max_item_length = max_item_length
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = [str(v) for v in valuelist if len(str(v)) <= self.max_item_length]
+
+    def process_data(self, value: Any) -> None:
+        self.data = list(value or [])
 
 
 class Required:
