@@ -1,17 +1,38 @@
-"""Reading the decision forms: explicit fields, GOV.UK error wording, one error per field, nothing saved on error.
+"""The decision forms: explicit fields, GOV.UK error wording, one error per field, nothing saved on error.
 
-Each ``read_*`` function takes the posted form and a `FormErrors` and returns the value to save (a plain,
-JSON-ready structure) or ``None`` when there are errors.
+Pages with a fixed set of fields are WTForms classes on `conference.forms.GovForm` (one per page), each giving a
+typed result. Pages whose fields come from data (one question per role on the register, per indicator in the
+catalogue, per question of the Home Office NRM form, the outcome's questions per meeting type and nation) are still
+read by the ``read_*`` functions below, which take the posted form and a `FormErrors` and return the value to save
+(a plain, JSON-ready structure) or ``None`` when there are errors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from wtforms.validators import StopValidation
+
 from conference.convening.models import Conference
-from conference.forms import FormErrors, local_datetime, parse_date, parse_time_of_day, text_field
+from conference.forms import (
+    FormErrors,
+    GovDateField,
+    GovFileField,
+    GovForm,
+    GovTextField,
+    GovTimeField,
+    MaxLength,
+    OneOf,
+    Required,
+    local_datetime,
+    parse_date,
+    text_field,
+)
+from decisions.actions.services import NewAction
+from decisions.letters import MAX_LETTER_BYTES, LetterRefused, check_letter
 from decisions.models import ActionStatus
 from decisions.nrm.pack import LIST_NOUNS, NrmField, canonical_choice
 from decisions.recording.services import AttendanceLine
@@ -87,20 +108,6 @@ def read_attendance(form: Mapping[str, str], roles: Sequence[Seat], errors: Form
     return lines
 
 
-def read_quorum(form: Mapping[str, str], errors: FormErrors, confirmed_by: str) -> dict[str, Any] | None:
-    if form.get("continue_without_quorum") != "yes":
-        errors.add(
-            "continue_without_quorum", "Confirm that the meeting continued without quorum, or record who attended first"
-        )
-        return None
-    reason = _long_text(form, "quorum_reason", errors, "Reason")
-    if not reason:
-        errors.add("quorum_reason", "Enter why the meeting continued without quorum")
-    if errors:
-        return None
-    return {"continue_without_quorum": True, "reason": reason, "confirmed_by": confirmed_by}
-
-
 def read_information(form: Mapping[str, str], roles: Sequence[Seat], errors: FormErrors) -> dict[str, str] | None:
     value = {}
     for role in roles:
@@ -108,21 +115,6 @@ def read_information(form: Mapping[str, str], roles: Sequence[Seat], errors: For
         if text:
             value[role.value] = text
     return None if errors else value
-
-
-def read_child_views(form: Mapping[str, str], errors: FormErrors) -> dict[str, str] | None:
-    sought = form.get("sought", "")
-    views = _long_text(form, "views", errors, "The child's views")
-    why_not = _long_text(form, "why_not", errors, "The reason")
-    if sought not in YES_NO:
-        errors.add("sought", "Select yes if the child's views and wishes were sought")
-    elif sought == "yes" and not views:
-        errors.add("views", "Enter the child's views and wishes")
-    elif sought == "no" and not why_not:
-        errors.add("why_not", "Enter why the child's views could not be sought")
-    if errors:
-        return None
-    return {"sought": sought, "views": views if sought == "yes" else "", "why_not": why_not if sought == "no" else ""}
 
 
 def _many(form: Any, name: str) -> list[str]:
@@ -279,58 +271,6 @@ def vote_choices(conference: Conference) -> list[tuple[str, str]]:
     return [*outcome_choices(conference), (ABSTAIN, "Abstained")]
 
 
-def read_action(
-    form: Mapping[str, str], people: Mapping[str, Any], errors: FormErrors, *, today: date | None = None
-) -> tuple[str, Any, datetime] | None:
-    description = text_field(form, "description", max_length=NOTE_LENGTH)
-    if not description:
-        errors.add("description", "Enter the action")
-    elif len(description) > NOTE_LENGTH:
-        errors.add("description", f"Action must be {NOTE_LENGTH:,} characters or fewer")
-    owner = people.get(form.get("owner", ""))
-    if owner is None:
-        errors.add("owner", "Select who owns the action")
-    due_on = parse_date(form, "due_on", "the date the action is due", errors, future=True, today=today)
-    time_text = text_field(form, "due_time", max_length=10)
-    due_time = parse_time_of_day(time_text) if time_text else None
-    if not time_text:
-        errors.add("due_time", "Enter the time the action is due")
-    elif due_time is None:
-        errors.add("due_time", "Enter a real time, for example 2:30pm or 14:30")
-    if errors or due_on is None or due_time is None:
-        return None
-    return description, owner, local_datetime(due_on, *due_time)
-
-
-def read_action_status(form: Mapping[str, str], errors: FormErrors) -> ActionStatus | None:
-    try:
-        return ActionStatus(form.get("status", ""))
-    except ValueError:
-        errors.add("status", "Select the status of the action")
-        return None
-
-
-def read_reason(form: Mapping[str, str], errors: FormErrors) -> str | None:
-    reason = text_field(form, "reason", max_length=NOTE_LENGTH)
-    if not reason:
-        errors.add("reason", "Enter the reason for the amendment")
-    elif len(reason) > NOTE_LENGTH:
-        errors.add("reason", f"Reason must be {NOTE_LENGTH:,} characters or fewer")
-    return None if errors else reason
-
-
-def read_sign_off(form: Mapping[str, str], errors: FormErrors) -> tuple[str, str] | None:
-    password = form.get("password", "")
-    code = "".join(ch for ch in form.get("code", "") if ch.isdigit())
-    if not password:
-        errors.add("password", "Enter your password")
-    if not code:
-        errors.add("code", "Enter the 6-digit code from your authenticator app")
-    elif len(code) != 6:
-        errors.add("code", "The code must be 6 digits")
-    return None if errors else (password, code)
-
-
 def read_nrm_answers(form: Any, fields: Sequence[NrmField], errors: FormErrors) -> dict[str, Any] | None:
     """Answers for the pack's own questions, checked against each field's kind and options."""
     answers: dict[str, Any] = {}
@@ -372,27 +312,211 @@ def read_nrm_answers(form: Any, fields: Sequence[NrmField], errors: FormErrors) 
     return None if errors else answers
 
 
-def read_referral(form: Mapping[str, str], errors: FormErrors, *, today: date | None = None) -> tuple[date, str] | None:
-    referred_on = parse_date(form, "referred_on", "the date the referral was made", errors, past=True, today=today)
-    reference = _short_text(form, "reference", errors, "Reference", 60)
-    if not reference:
-        errors.add("reference", "Enter the NRM referral reference")
-    if errors or referred_on is None:
-        return None
-    return referred_on, reference
+def read_form(form: GovForm, errors: FormErrors) -> bool:
+    """Validate ``form`` and copy its errors into ``errors`` (for the autosave, which reads every section alike)."""
+    valid = form.validate()
+    for field in form.gov_errors:
+        errors.add(field, form.gov_errors.get(field) or "")
+    return bool(valid)
 
 
-def read_nrm_decision(
-    form: Mapping[str, str], nation: Any, errors: FormErrors, *, today: date | None = None
-) -> tuple[str, date, str] | None:
-    stage = form.get("stage", "")
-    if stage not in ("reasonable_grounds", "conclusive_grounds"):
-        errors.add("stage", "Select whether this is a reasonable grounds or conclusive grounds decision")
-    outcome = form.get("outcome", "")
-    options = REASONABLE_GROUNDS_OUTCOMES if stage == "reasonable_grounds" else CONCLUSIVE_GROUNDS_OUTCOMES[nation]
-    if outcome not in {o.key for o in options}:
-        errors.add("outcome", "Select the decision")
-    decided_on = parse_date(form, "decided_on", "the date of the decision", errors, past=True, today=today)
-    if errors or decided_on is None:
-        return None
-    return stage, decided_on, outcome
+def _long(label: str, *validators: Any) -> GovTextField:
+    """Long text (an account, a reason): at most `TEXT_MAX_LENGTH` characters."""
+    too_long = MaxLength(TEXT_MAX_LENGTH, f"{label} must be {TEXT_MAX_LENGTH:,} characters or fewer")
+    return GovTextField(validators=[too_long, *validators], max_length=TEXT_MAX_LENGTH)
+
+
+class QuorumForm(GovForm):
+    """Continue without quorum: a confirmation and the reason."""
+
+    continue_without_quorum = GovTextField(
+        validators=[
+            OneOf({"yes"}, "Confirm that the meeting continued without quorum, or record who attended first"),
+        ],
+        max_length=3,
+    )
+    quorum_reason = _long("Reason")
+
+    def validate_quorum_reason(self, field: GovTextField) -> None:
+        if not self.continue_without_quorum.errors and not field.data:
+            raise StopValidation("Enter why the meeting continued without quorum")
+
+    def value(self, confirmed_by: str) -> dict[str, Any]:
+        return {"continue_without_quorum": True, "reason": self.quorum_reason.data, "confirmed_by": confirmed_by}
+
+
+class ChildViewsForm(GovForm):
+    """The child's views and wishes, or why they could not be sought. The two texts are declared first: their
+    length errors are listed before the question's (as before the move to WTForms)."""
+
+    views = _long("The child's views")
+    why_not = _long("The reason")
+    sought = GovTextField(
+        validators=[OneOf(YES_NO, "Select yes if the child's views and wishes were sought")], max_length=3
+    )
+
+    def validate_sought(self, field: GovTextField) -> None:
+        if field.data == "yes" and not self.views.data:
+            self.add_error("views", "Enter the child's views and wishes")
+        elif field.data == "no" and not self.why_not.data:
+            self.add_error("why_not", "Enter why the child's views could not be sought")
+
+    def value(self) -> dict[str, str]:
+        sought = self.sought.data
+        return {
+            "sought": sought,
+            "views": self.views.data if sought == "yes" else "",
+            "why_not": self.why_not.data if sought == "no" else "",
+        }
+
+
+class ActionForm(GovForm):
+    """Add an action to the plan: what, who owns it, when it is due. ``people`` are the possible owners by id."""
+
+    idempotency_key = GovTextField(max_length=64)
+    description = GovTextField(
+        validators=[
+            Required("Enter the action"),
+            MaxLength(NOTE_LENGTH, f"Action must be {NOTE_LENGTH:,} characters or fewer"),
+        ],
+        max_length=NOTE_LENGTH,
+    )
+    owner = GovTextField(max_length=64)
+    due_on = GovDateField("the date the action is due", future=True)
+    due_time = GovTimeField("the time the action is due")
+
+    def __init__(self, *args: Any, people: Mapping[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = people
+
+    @property
+    def key_ok(self) -> bool:
+        """The idempotency key the page sent is one Convene made (8 to 64 characters)."""
+        return 8 <= len(self.idempotency_key.data) <= 64
+
+    def validate_owner(self, field: GovTextField) -> None:
+        if self.people.get(field.data) is None:
+            raise StopValidation("Select who owns the action")
+
+    def new_action(self) -> NewAction:
+        assert self.due_on.data is not None and self.due_time.data is not None, "only after validation"
+        due_at = local_datetime(self.due_on.data, self.due_time.data.hour, self.due_time.data.minute)
+        return NewAction(self.description.data, self.people[self.owner.data], due_at)
+
+
+class ActionStatusForm(GovForm):
+    status = GovTextField(
+        validators=[OneOf({s.value for s in ActionStatus}, "Select the status of the action")], max_length=40
+    )
+
+
+class AmendmentForm(GovForm):
+    reason = GovTextField(
+        validators=[
+            Required("Enter the reason for the amendment"),
+            MaxLength(NOTE_LENGTH, f"Reason must be {NOTE_LENGTH:,} characters or fewer"),
+        ],
+        max_length=NOTE_LENGTH,
+    )
+
+
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+class SignOffForm(GovForm):
+    """Sign-off asks again for the password and a fresh authenticator code."""
+
+    password = GovTextField(validators=[Required("Enter your password")], strip=False, max_length=None)
+    code = GovTextField(
+        validators=[Required("Enter the 6-digit code from your authenticator app")], max_length=32, filters=[_digits]
+    )
+
+    def validate_code(self, field: GovTextField) -> None:
+        if len(field.data) != 6:
+            raise StopValidation("The code must be 6 digits")
+
+
+class ReferralSubmittedForm(GovForm):
+    """The NRM referral was made: when, and the Home Office's reference."""
+
+    referred_on = GovDateField("the date the referral was made", past=True)
+    reference = GovTextField(
+        validators=[
+            MaxLength(60, "Reference must be 60 characters or fewer"),
+            Required("Enter the NRM referral reference"),
+        ],
+        max_length=60,
+    )
+
+
+@dataclass(frozen=True)
+class NrmDecision:
+    stage: str
+    decided_on: date
+    outcome: str
+    letter: bytes | None
+
+
+class NrmDecisionForm(GovForm):
+    """An NRM decision: its stage, the outcome (the options depend on the stage and the nation), its date, and the
+    decision letter if there is one."""
+
+    stage = GovTextField(
+        validators=[
+            OneOf(
+                {"reasonable_grounds", "conclusive_grounds"},
+                "Select whether this is a reasonable grounds or conclusive grounds decision",
+            )
+        ],
+        max_length=40,
+    )
+    outcome = GovTextField(max_length=80)
+    decided_on = GovDateField("the date of the decision", past=True)
+    letter = GovFileField(max_bytes=MAX_LETTER_BYTES)
+
+    def __init__(self, *args: Any, nation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.nation = nation
+
+    def validate_outcome(self, field: GovTextField) -> None:
+        reasonable = self.stage.data == "reasonable_grounds"
+        options = REASONABLE_GROUNDS_OUTCOMES if reasonable else CONCLUSIVE_GROUNDS_OUTCOMES[self.nation]
+        if field.data not in {o.key for o in options}:
+            raise StopValidation("Select the decision")
+
+    def validate_letter(self, field: GovFileField) -> None:
+        if field.data is not None:
+            try:
+                check_letter(field.data)
+            except LetterRefused as refused:
+                raise StopValidation(str(refused)) from refused
+
+    def decision(self) -> NrmDecision:
+        assert self.decided_on.data is not None, "only after validation"
+        return NrmDecision(self.stage.data, self.decided_on.data, self.outcome.data, self.letter.data)
+
+
+class ReconsiderationForm(GovForm):
+    """A request to reconsider a negative decision: its text, what happened to it, and when."""
+
+    text = GovTextField(
+        validators=[
+            Required("Enter the request"),
+            MaxLength(TEXT_MAX_LENGTH, f"The request must be {TEXT_MAX_LENGTH:,} characters or fewer"),
+        ],
+        max_length=TEXT_MAX_LENGTH,
+    )
+    status = GovTextField(
+        validators=[OneOf({"drafted", "sent", "answered"}, "Select what happened to the request")], max_length=20
+    )
+    on = GovDateField("the date", past=True)
+
+
+class ScaUpdateForm(GovForm):
+    """Tell the Single Competent Authority about an amendment: a confirmation."""
+
+    checked = GovTextField(
+        validators=[OneOf({"yes"}, "Confirm that you have checked the changes and the referral answers")],
+        max_length=3,
+    )

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import Field
 from wtforms.validators import StopValidation
 
 from conference.directory import services
 from conference.directory.models import AvailabilitySource, Person
-from conference.forms import GovForm, GovTextField, MaxLength, OneOf, Required
+from conference.forms import GovFileField, GovForm, GovTextField, MaxLength, OneOf, Required
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.org"
 SOURCES = frozenset(s.value for s in AvailabilitySource)
 LABELS = dict(services.WEEKDAYS)
-
-
-class CalendarFileField(Field):  # type: ignore[misc]
-    """An uploaded calendar file's bytes (read up to one byte past the limit), or None when no file was chosen."""
-
-    data: bytes | None
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        upload = valuelist[0] if valuelist else None
-        filename = getattr(upload, "filename", None)
-        self.data = upload.read(services.MAX_ICS_BYTES + 1) if upload is not None and filename else None
-
-    def process_data(self, value: Any) -> None:
-        self.data = None
 
 
 class HoursField(GovTextField):
@@ -91,7 +76,7 @@ class PersonForm(GovForm):
         ],
         max_length=services.URL_MAX_LENGTH,
     )
-    availability_ics = CalendarFileField()
+    availability_ics = GovFileField(max_bytes=services.MAX_ICS_BYTES)
 
     def __init__(self, *args: Any, person: Person | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,7 +103,7 @@ class PersonForm(GovForm):
         if problem:
             raise StopValidation(problem)
 
-    def validate_availability_ics(self, field: CalendarFileField) -> None:
+    def validate_availability_ics(self, field: GovFileField) -> None:
         if self.source != AvailabilitySource.ICS_UPLOAD:
             return
         if field.data:

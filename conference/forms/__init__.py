@@ -3,7 +3,16 @@ still used by pages not yet converted. Both render their errors through `FormErr
 ``errors.message(field)`` and ``errors.summary()`` whichever produced them."""
 
 from conference.forms.base import GovForm
-from conference.forms.fields import GovDateField, GovListField, GovTextField, GovTimeField, MaxLength, OneOf, Required
+from conference.forms.fields import (
+    GovDateField,
+    GovFileField,
+    GovListField,
+    GovTextField,
+    GovTimeField,
+    MaxLength,
+    OneOf,
+    Required,
+)
 from conference.forms.readers import (
     MONTHS,
     REAL_TIME,
@@ -24,6 +33,7 @@ __all__ = [
     "DateParts",
     "FormErrors",
     "GovDateField",
+    "GovFileField",
     "GovForm",
     "GovListField",
     "GovTextField",

@@ -149,6 +149,24 @@ class GovListField(Field):  # type: ignore[misc]
         self.data = list(value or [])
 
 
+class GovFileField(Field):  # type: ignore[misc]
+    """An uploaded file's bytes, read up to one byte past ``max_bytes`` (so "too large" can be told apart without
+    reading more), or None when no file was chosen."""
+
+    data: bytes | None
+
+    def __init__(self, label: str = "", validators: Any = None, *, max_bytes: int, **kw: Any):
+        super().__init__(label, validators, **kw)
+        self.max_bytes = max_bytes
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        upload: Any = valuelist[0] if valuelist else None
+        self.data = upload.read(self.max_bytes + 1) if getattr(upload, "filename", None) else None
+
+    def process_data(self, value: Any) -> None:
+        self.data = None
+
+
 class Required:
     """The field must have a value (after trimming, for trimmed fields); ``message`` is the Design System's "Enter …"
     or "Select …"."""

@@ -27,9 +27,15 @@ from decisions.recording import queries as recording_queries
 from decisions.recording import services as recording
 from decisions.recording.views import information_roles
 
+
+def _child_views(form: Any, errors: FormErrors) -> dict[str, str] | None:
+    views = forms.ChildViewsForm(formdata=form)
+    return views.value() if forms.read_form(views, errors) else None
+
+
 _AUTOSAVE_READERS: dict[str, Callable[[Conference, Any, FormErrors], Any]] = {
     "information": lambda c, f, e: forms.read_information(f, forms.seat_roles(c), e),
-    "child_views": lambda c, f, e: forms.read_child_views(f, e),
+    "child_views": lambda c, f, e: _child_views(f, e),
     "elements": lambda c, f, e: forms.read_elements(f, e),
     "indicators": lambda c, f, e: forms.read_indicators(f, recording.record_catalogue(queries.get_record(c.id)), e),
     "outcome": lambda c, f, e: forms.read_outcome(f, c, forms.seat_roles(c), e),

@@ -171,18 +171,19 @@ def quorum(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load_for_writing(conference_id)
     result = recording.quorum_for(conference, record)
     rule = quorum_rule(conference.meeting_type, conference.nation)
-    errors = FormErrors()
+    override = forms.QuorumForm()
+    errors = override.gov_errors
     form = dict((record.sections or {}).get("quorum", {}))
     form = {
         "continue_without_quorum": "yes" if form.get("continue_without_quorum") else "",
         "quorum_reason": form.get("reason", ""),
     }
-    if request.method == "POST":
+    if override.is_submitted():
         if result is None or result.met:
             return redirect(url_for("decisions.task_list", conference_id=conference.id))
         form = form_data()
-        value = forms.read_quorum(form, errors, g.user.display_name)
-        if value is not None:
+        if override.validate():
+            value = override.value(g.user.display_name)
             try:
                 recording.save_quorum_override(record, value, result.missing_roles, version_field(), g.user)
             except common.SaveConflict as conflict:
@@ -237,13 +238,13 @@ def information(conference_id: uuid.UUID) -> ResponseReturnValue:
 @requires(Permission.DECISION_RECORD)
 def child_views(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load_for_writing(conference_id)
-    errors = FormErrors()
+    views = forms.ChildViewsForm()
+    errors = views.gov_errors
     form = dict((record.sections or {}).get("child_views", {}))
-    if request.method == "POST":
+    if views.is_submitted():
         form = form_data()
-        value = forms.read_child_views(form, errors)
-        if value is not None:
-            return _save_section_or_conflict(conference, record, "child_views", value, "decisions.child_views")
+        if views.validate():
+            return _save_section_or_conflict(conference, record, "child_views", views.value(), "decisions.child_views")
     return render_template(
         "decisions/child_views.html", **common_context(conference, record), errors=errors, form=form
     ), 400 if errors else 200
