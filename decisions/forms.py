@@ -22,6 +22,7 @@ from conference.forms import (
     GovDateField,
     GovFileField,
     GovForm,
+    GovListField,
     GovTextField,
     GovTimeField,
     MaxLength,
@@ -114,50 +115,6 @@ def read_information(form: Mapping[str, str], roles: Sequence[Seat], errors: For
         text = _long_text(form, f"information-{role.value}", errors, f"Information from {ROLE_LABELS[role]}")
         if text:
             value[role.value] = text
-    return None if errors else value
-
-
-def _many(form: Any, name: str) -> list[str]:
-    values = form.getlist(name) if hasattr(form, "getlist") else [form.get(name)] if form.get(name) else []
-    return [str(v) for v in values]
-
-
-def read_elements(form: Any, errors: FormErrors) -> dict[str, Any] | None:
-    value = {
-        "acts": [o.key for o in ACTS if o.key in _many(form, "acts")],
-        "movement_within_uk": form.get("movement_within_uk") == "yes",
-        "act_details": text_field(form, "act_details", max_length=TEXT_MAX_LENGTH),
-        "means": [o.key for o in MEANS if o.key in _many(form, "means")],
-        "means_details": text_field(form, "means_details", max_length=TEXT_MAX_LENGTH),
-        "exploitation_types": [k for k in EXPLOITATION_TYPE_KEYS if k in _many(form, "exploitation_types")],
-        "other_exploitation_details": text_field(form, "other_exploitation_details", max_length=TEXT_MAX_LENGTH),
-        "purpose_details": text_field(form, "purpose_details", max_length=TEXT_MAX_LENGTH),
-        "where": form.get("where", ""),
-    }
-    unknown = (set(_many(form, "acts")) - {o.key for o in ACTS}) | (set(_many(form, "means")) - {o.key for o in MEANS})
-    unknown |= set(_many(form, "exploitation_types")) - set(EXPLOITATION_TYPE_KEYS)
-    if unknown:
-        errors.add("acts", "Select options from the lists")
-    record = ElementsRecord(
-        acts=frozenset(value["acts"]),
-        movement_within_uk=value["movement_within_uk"],
-        act_details=value["act_details"],
-        means=frozenset(value["means"]),
-        means_details=value["means_details"],
-        exploitation_types=frozenset(value["exploitation_types"]),
-        other_exploitation_details=value["other_exploitation_details"],
-        purpose_details=value["purpose_details"],
-        where=value["where"],
-    )
-    for problem in validate_elements(record):
-        field = {"where": "where", "other_exploitation_details": "other_exploitation_details"}.get(
-            problem.field, problem.field
-        )
-        if field == "exploitation_types":
-            field = "exploitation_types"
-        errors.add(field, problem.message)
-    if value["where"] and value["where"] not in {o.key for o in WHERE_OPTIONS}:
-        errors.add("where", "Select where the exploitation happened")
     return None if errors else value
 
 
@@ -520,3 +477,57 @@ class ScaUpdateForm(GovForm):
         validators=[OneOf({"yes"}, "Confirm that you have checked the changes and the referral answers")],
         max_length=3,
     )
+
+
+class ElementsForm(GovForm):
+    """The elements of trafficking: the act, the means, the purpose (types of exploitation), where. What the rules
+    ask for (`rules.elements.validate_elements`) is checked after the fields, in the rules' order."""
+
+    acts = GovListField(max_item_length=TEXT_MAX_LENGTH)
+    movement_within_uk = GovTextField(max_length=3)
+    act_details = GovTextField(max_length=TEXT_MAX_LENGTH)
+    means = GovListField(max_item_length=TEXT_MAX_LENGTH)
+    means_details = GovTextField(max_length=TEXT_MAX_LENGTH)
+    exploitation_types = GovListField(max_item_length=TEXT_MAX_LENGTH)
+    other_exploitation_details = GovTextField(max_length=TEXT_MAX_LENGTH)
+    purpose_details = GovTextField(max_length=TEXT_MAX_LENGTH)
+    where = GovTextField(max_length=TEXT_MAX_LENGTH)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        super().validate(extra_validators)
+        unknown = (set(self.acts.data) - {o.key for o in ACTS}) | (set(self.means.data) - {o.key for o in MEANS})
+        unknown |= set(self.exploitation_types.data) - set(EXPLOITATION_TYPE_KEYS)
+        if unknown:
+            self.add_error("acts", "Select options from the lists")
+        for problem in validate_elements(self.record()):
+            self.add_error(problem.field, problem.message)
+        if self.where.data and self.where.data not in {o.key for o in WHERE_OPTIONS}:
+            self.add_error("where", "Select where the exploitation happened")
+        return not self.gov_errors
+
+    def record(self) -> ElementsRecord:
+        return ElementsRecord(
+            acts=frozenset(o.key for o in ACTS if o.key in self.acts.data),
+            movement_within_uk=self.movement_within_uk.data == "yes",
+            act_details=self.act_details.data,
+            means=frozenset(o.key for o in MEANS if o.key in self.means.data),
+            means_details=self.means_details.data,
+            exploitation_types=frozenset(k for k in EXPLOITATION_TYPE_KEYS if k in self.exploitation_types.data),
+            other_exploitation_details=self.other_exploitation_details.data,
+            purpose_details=self.purpose_details.data,
+            where=self.where.data,
+        )
+
+    def value(self) -> dict[str, Any]:
+        """The section as saved (JSON-ready; lists in the lists' order)."""
+        return {
+            "acts": [o.key for o in ACTS if o.key in self.acts.data],
+            "movement_within_uk": self.movement_within_uk.data == "yes",
+            "act_details": self.act_details.data,
+            "means": [o.key for o in MEANS if o.key in self.means.data],
+            "means_details": self.means_details.data,
+            "exploitation_types": [k for k in EXPLOITATION_TYPE_KEYS if k in self.exploitation_types.data],
+            "other_exploitation_details": self.other_exploitation_details.data,
+            "purpose_details": self.purpose_details.data,
+            "where": self.where.data,
+        }

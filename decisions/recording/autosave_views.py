@@ -33,10 +33,15 @@ def _child_views(form: Any, errors: FormErrors) -> dict[str, str] | None:
     return views.value() if forms.read_form(views, errors) else None
 
 
+def _elements(form: Any, errors: FormErrors) -> dict[str, Any] | None:
+    elements = forms.ElementsForm(formdata=form)
+    return elements.value() if forms.read_form(elements, errors) else None
+
+
 _AUTOSAVE_READERS: dict[str, Callable[[Conference, Any, FormErrors], Any]] = {
     "information": lambda c, f, e: forms.read_information(f, forms.seat_roles(c), e),
     "child_views": lambda c, f, e: _child_views(f, e),
-    "elements": lambda c, f, e: forms.read_elements(f, e),
+    "elements": lambda c, f, e: _elements(f, e),
     "indicators": lambda c, f, e: forms.read_indicators(f, recording.record_catalogue(queries.get_record(c.id)), e),
     "outcome": lambda c, f, e: forms.read_outcome(f, c, forms.seat_roles(c), e),
 }

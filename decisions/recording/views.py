@@ -264,11 +264,11 @@ def elements(conference_id: uuid.UUID) -> ResponseReturnValue:
             form[key] = "yes" if value else ""
         else:
             form[key] = value
-    if request.method == "POST":
-        form = request.form
-        value = forms.read_elements(form, errors)
-        if value is not None:
-            return _save_section_or_conflict(conference, record, "elements", value, "decisions.elements")
+    posted = forms.ElementsForm()
+    if posted.is_submitted():
+        form, errors = request.form, posted.gov_errors
+        if posted.validate():
+            return _save_section_or_conflict(conference, record, "elements", posted.value(), "decisions.elements")
     summary = summarise_elements(common.elements_record(record.sections or {}), is_child=True)
     return render_template(
         "decisions/elements.html",
