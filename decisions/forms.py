@@ -81,43 +81,6 @@ def seat_roles(conference: Conference) -> list[Seat]:
     return list(dict.fromkeys([*rule.required, *rule.others_from]))
 
 
-def read_attendance(form: Mapping[str, str], roles: Sequence[Seat], errors: FormErrors) -> list[AttendanceLine]:
-    lines: list[AttendanceLine] = []
-    for role in roles:
-        label = ROLE_LABELS[role]
-        raw = form.get(f"status-{role.value}", "")
-        person = _short_text(form, f"person-{role.value}", errors, "Name")
-        deputy = _short_text(form, f"deputy-{role.value}", errors, "Deputy's name")
-        summary = _long_text(form, f"summary-{role.value}", errors, "Summary")
-        if raw not in {s.value for s in AttendanceStatus}:
-            errors.add(f"status-{role.value}", f"Select how {label} attended")
-            continue
-        status = AttendanceStatus(raw)
-        if status == AttendanceStatus.DEPUTY_PRESENT and not deputy:
-            errors.add(f"deputy-{role.value}", f"Enter the name of the deputy for {label}")
-        if status == AttendanceStatus.WRITTEN_SUBMISSION and not summary:
-            errors.add(f"summary-{role.value}", f"Enter a short summary of the written submission from {label}")
-        lines.append(
-            AttendanceLine(
-                role,
-                status,
-                person,
-                deputy if status == AttendanceStatus.DEPUTY_PRESENT else "",
-                summary if status == AttendanceStatus.WRITTEN_SUBMISSION else "",
-            )
-        )
-    return lines
-
-
-def read_information(form: Mapping[str, str], roles: Sequence[Seat], errors: FormErrors) -> dict[str, str] | None:
-    value = {}
-    for role in roles:
-        text = _long_text(form, f"information-{role.value}", errors, f"Information from {ROLE_LABELS[role]}")
-        if text:
-            value[role.value] = text
-    return None if errors else value
-
-
 def read_indicators(
     form: Mapping[str, str], catalogue: IndicatorCatalogue, errors: FormErrors
 ) -> dict[str, Any] | None:
@@ -531,3 +494,80 @@ class ElementsForm(GovForm):
             "purpose_details": self.purpose_details.data,
             "where": self.where.data,
         }
+
+
+def _short(label: str) -> GovTextField:
+    """A name or a reference: at most `SHORT_TEXT` characters."""
+    return GovTextField(
+        validators=[MaxLength(SHORT_TEXT, f"{label} must be {SHORT_TEXT:,} characters or fewer")], max_length=SHORT_TEXT
+    )
+
+
+ATTENDANCE_STATUSES = frozenset(s.value for s in AttendanceStatus)
+
+
+def _attendance_needs(role: Seat) -> Any:
+    """After a valid status: a deputy's name when a deputy came, a summary when only a written submission did.
+    The message goes on that field (declared before the status, so it is listed in page order)."""
+    label, key = ROLE_LABELS[role], role.value
+
+    def check(form: GovForm, field: GovTextField) -> None:
+        deputy, summary = form[f"deputy-{key}"], form[f"summary-{key}"]
+        if field.data == AttendanceStatus.DEPUTY_PRESENT and not deputy.data:
+            deputy.errors.append(f"Enter the name of the deputy for {label}")
+        if field.data == AttendanceStatus.WRITTEN_SUBMISSION and not summary.data:
+            summary.errors.append(f"Enter a short summary of the written submission from {label}")
+
+    return check
+
+
+class AttendanceForm(GovForm):
+    """The register: for each role, who came, a deputy's name, a written submission's summary, how they attended.
+    The fields depend on the conference's roles, so the page's class is made per request by `for_roles`."""
+
+    roles: tuple[Seat, ...] = ()
+
+    @classmethod
+    def for_roles(cls, roles: Sequence[Seat]) -> type[AttendanceForm]:
+        fields: dict[str, Any] = {}
+        for role in roles:
+            key = role.value
+            fields[f"person-{key}"] = _short("Name")
+            fields[f"deputy-{key}"] = _short("Deputy's name")
+            fields[f"summary-{key}"] = _long("Summary")
+            fields[f"status-{key}"] = GovTextField(
+                validators=[
+                    OneOf(ATTENDANCE_STATUSES, f"Select how {ROLE_LABELS[role]} attended"),
+                    _attendance_needs(role),
+                ],
+                max_length=40,
+            )
+        return type("AttendanceForm", (cls,), {"roles": tuple(roles), **fields})
+
+    def lines(self) -> list[AttendanceLine]:
+        lines = []
+        for role in self.roles:
+            key = role.value
+            if self[f"status-{key}"].data not in ATTENDANCE_STATUSES:
+                continue
+            status = AttendanceStatus(self[f"status-{key}"].data)
+            deputy = self[f"deputy-{key}"].data if status == AttendanceStatus.DEPUTY_PRESENT else ""
+            summary = self[f"summary-{key}"].data if status == AttendanceStatus.WRITTEN_SUBMISSION else ""
+            lines.append(AttendanceLine(role, status, self[f"person-{key}"].data, deputy, summary))
+        return lines
+
+
+class InformationForm(GovForm):
+    """Each agency's information, one text per role (made per request by `for_roles`: the conference's roles, or
+    an agency member's own)."""
+
+    roles: tuple[Seat, ...] = ()
+
+    @classmethod
+    def for_roles(cls, roles: Sequence[Seat]) -> type[InformationForm]:
+        fields = {f"information-{r.value}": _long(f"Information from {ROLE_LABELS[r]}") for r in roles}
+        return type("InformationForm", (cls,), {"roles": tuple(roles), **fields})
+
+    def value(self) -> dict[str, str]:
+        texts = {role.value: self[f"information-{role.value}"].data for role in self.roles}
+        return {key: text for key, text in texts.items() if text}

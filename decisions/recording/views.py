@@ -132,7 +132,8 @@ def _default_people(conference: Conference) -> dict[str, str]:
 def attendance(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load_for_writing(conference_id)
     roles = forms.seat_roles(conference)
-    errors = FormErrors()
+    register = forms.AttendanceForm.for_roles(roles)()
+    errors = register.gov_errors
     form: dict[str, str] = {}
     for line in recording.attendance_lines(record):
         form |= {
@@ -143,12 +144,11 @@ def attendance(conference_id: uuid.UUID) -> ResponseReturnValue:
         }
     for role, name in _default_people(conference).items():
         form.setdefault(f"person-{role}", name)
-    if request.method == "POST":
+    if register.is_submitted():
         form = form_data()
-        lines = forms.read_attendance(form, roles, errors)
-        if not errors:
+        if register.validate():
             try:
-                recording.save_attendance(record, lines, version_field(), g.user)
+                recording.save_attendance(record, register.lines(), version_field(), g.user)
             except common.SaveConflict as conflict:
                 return conflict_page(conference, record, conflict)
             except common.DecisionError as error:
@@ -219,13 +219,14 @@ def information_roles(conference: Conference, record: DecisionRecord) -> tuple[l
 def information(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load(conference_id)
     roles, whole = information_roles(conference, record)
-    errors = FormErrors()
+    posted = forms.InformationForm.for_roles(roles)()
+    errors = posted.gov_errors
     saved = (record.sections or {}).get("information", {})
     form = {f"information-{k}": v for k, v in saved.items()}
-    if request.method == "POST":
+    if posted.is_submitted():
         form = form_data()
-        value = forms.read_information(form, roles, errors)
-        if value is not None:
+        if posted.validate():
+            value = posted.value()
             if not whole:
                 value = recording.merge_information(saved, value, roles)
             return _save_section_or_conflict(conference, record, "information", value, "decisions.information")
@@ -254,7 +255,8 @@ def child_views(conference_id: uuid.UUID) -> ResponseReturnValue:
 @requires(Permission.DECISION_RECORD)
 def elements(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load_for_writing(conference_id)
-    errors = FormErrors()
+    posted = forms.ElementsForm()
+    errors = posted.gov_errors
     saved = dict((record.sections or {}).get("elements", {}))
     form: Any = MultiDict()
     for key, value in saved.items():
@@ -264,9 +266,8 @@ def elements(conference_id: uuid.UUID) -> ResponseReturnValue:
             form[key] = "yes" if value else ""
         else:
             form[key] = value
-    posted = forms.ElementsForm()
     if posted.is_submitted():
-        form, errors = request.form, posted.gov_errors
+        form = request.form
         if posted.validate():
             return _save_section_or_conflict(conference, record, "elements", posted.value(), "decisions.elements")
     summary = summarise_elements(common.elements_record(record.sections or {}), is_child=True)
