@@ -81,38 +81,6 @@ def seat_roles(conference: Conference) -> list[Seat]:
     return list(dict.fromkeys([*rule.required, *rule.others_from]))
 
 
-def read_indicators(
-    form: Mapping[str, str], catalogue: IndicatorCatalogue, errors: FormErrors
-) -> dict[str, Any] | None:
-    ticks: list[IndicatorTick] = []
-    fields: list[str] = []
-    for indicator in catalogue.indicators:
-        name = f"indicator-{indicator.key}"
-        if form.get(name) != "yes":
-            continue
-        agency = form.get(f"{name}-agency", "")
-        note = text_field(form, f"{name}-note", max_length=NOTE_LENGTH)
-        if agency not in {r.value for r in Seat}:
-            errors.add(f"{name}-agency", f"Select the agency that raised '{indicator.label}'")
-            continue
-        level = form.get(f"{name}-level", "") or "yes"
-        if level not in LEVELS:
-            errors.add(f"{name}-level", f"Select whether '{indicator.label}' is known or suspected")
-            continue
-        ticks.append(IndicatorTick(indicator.key, Seat(agency), note, level))
-        fields.append(name)
-    for problem in validate_ticks(ticks, catalogue):
-        index_text = problem.field.split("-")[1]
-        suffix = problem.field[len(f"indicators-{index_text}") :]
-        errors.add(fields[int(index_text)] + suffix, problem.message)
-    if errors:
-        return None
-    return {
-        "catalogue_version": catalogue.version,
-        "ticks": [{"key": t.key, "agency": t.agency.value, "note": t.note, "level": t.level} for t in ticks],
-    }
-
-
 def outcome_choices(conference: Conference) -> list[tuple[str, str]]:
     from rules.outcomes import ICPC_OUTCOMES, REVIEW_OUTCOMES, STRATEGY_OUTCOMES
 
@@ -571,3 +539,53 @@ class InformationForm(GovForm):
     def value(self) -> dict[str, str]:
         texts = {role.value: self[f"information-{role.value}"].data for role in self.roles}
         return {key: text for key, text in texts.items() if text}
+
+
+AGENCIES = frozenset(r.value for r in Seat)
+
+
+class IndicatorsForm(GovForm):
+    """The indicators ticked from the record's catalogue, each with the agency that raised it, a note and whether
+    it is known or suspected. Made per request by `for_catalogue` (the catalogue is versioned per record). What the
+    rules ask of the ticks (`rules.indicators.validate_ticks`) is checked after the fields."""
+
+    catalogue: IndicatorCatalogue
+
+    @classmethod
+    def for_catalogue(cls, catalogue: IndicatorCatalogue) -> type[IndicatorsForm]:
+        fields: dict[str, Any] = {}
+        for indicator in catalogue.indicators:
+            name = f"indicator-{indicator.key}"
+            fields[name] = GovTextField(max_length=3)
+            fields[f"{name}-agency"] = GovTextField(max_length=40)
+            fields[f"{name}-note"] = GovTextField(max_length=NOTE_LENGTH)
+            fields[f"{name}-level"] = GovTextField(max_length=20)
+        return type("IndicatorsForm", (cls,), {"catalogue": catalogue, **fields})
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        super().validate(extra_validators)
+        self.ticks: list[IndicatorTick] = []
+        names: list[str] = []
+        for indicator in self.catalogue.indicators:
+            name = f"indicator-{indicator.key}"
+            if self[name].data != "yes":
+                continue
+            agency, level = self[f"{name}-agency"].data, self[f"{name}-level"].data or "yes"
+            if agency not in AGENCIES:
+                self.add_error(f"{name}-agency", f"Select the agency that raised '{indicator.label}'")
+            elif level not in LEVELS:
+                self.add_error(f"{name}-level", f"Select whether '{indicator.label}' is known or suspected")
+            else:
+                self.ticks.append(IndicatorTick(indicator.key, Seat(agency), self[f"{name}-note"].data, level))
+                names.append(name)
+        for problem in validate_ticks(self.ticks, self.catalogue):
+            index_text = problem.field.split("-")[1]
+            suffix = problem.field[len(f"indicators-{index_text}") :]
+            self.add_error(names[int(index_text)] + suffix, problem.message)
+        return not self.gov_errors
+
+    def value(self) -> dict[str, Any]:
+        return {
+            "catalogue_version": self.catalogue.version,
+            "ticks": [{"key": t.key, "agency": t.agency.value, "note": t.note, "level": t.level} for t in self.ticks],
+        }

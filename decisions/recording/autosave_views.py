@@ -26,12 +26,18 @@ from decisions.blueprint import (
 from decisions.recording import queries as recording_queries
 from decisions.recording import services as recording
 from decisions.recording.views import information_roles
+from rules.indicators import IndicatorCatalogue
 from rules.vocabulary import Seat
 
 
 def _information(form: Any, roles: Sequence[Seat], errors: FormErrors) -> dict[str, str] | None:
     information = forms.InformationForm.for_roles(roles)(formdata=form)
     return information.value() if forms.read_form(information, errors) else None
+
+
+def _indicators(form: Any, catalogue: IndicatorCatalogue, errors: FormErrors) -> dict[str, Any] | None:
+    indicators = forms.IndicatorsForm.for_catalogue(catalogue)(formdata=form)
+    return indicators.value() if forms.read_form(indicators, errors) else None
 
 
 def _child_views(form: Any, errors: FormErrors) -> dict[str, str] | None:
@@ -48,7 +54,7 @@ _AUTOSAVE_READERS: dict[str, Callable[[Conference, Any, FormErrors], Any]] = {
     "information": lambda c, f, e: _information(f, forms.seat_roles(c), e),
     "child_views": lambda c, f, e: _child_views(f, e),
     "elements": lambda c, f, e: _elements(f, e),
-    "indicators": lambda c, f, e: forms.read_indicators(f, recording.record_catalogue(queries.get_record(c.id)), e),
+    "indicators": lambda c, f, e: _indicators(f, recording.record_catalogue(queries.get_record(c.id)), e),
     "outcome": lambda c, f, e: forms.read_outcome(f, c, forms.seat_roles(c), e),
 }
 

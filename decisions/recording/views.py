@@ -289,17 +289,17 @@ def elements(conference_id: uuid.UUID) -> ResponseReturnValue:
 def indicators(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load_for_writing(conference_id)
     catalogue = recording.record_catalogue(record)
-    errors = FormErrors()
+    posted = forms.IndicatorsForm.for_catalogue(catalogue)()
+    errors = posted.gov_errors
     form: dict[str, str] = {}
     for tick in (record.sections or {}).get("indicators", {}).get("ticks", []):
         name = f"indicator-{tick['key']}"
         form |= {name: "yes", f"{name}-agency": tick["agency"], f"{name}-note": tick.get("note", "")}
         form[f"{name}-level"] = tick.get("level", "yes")
-    if request.method == "POST":
+    if posted.is_submitted():
         form = form_data()
-        value = forms.read_indicators(form, catalogue, errors)
-        if value is not None:
-            return _save_section_or_conflict(conference, record, "indicators", value, "decisions.indicators")
+        if posted.validate():
+            return _save_section_or_conflict(conference, record, "indicators", posted.value(), "decisions.indicators")
     return render_template(
         "decisions/indicators.html",
         **common_context(conference, record),
