@@ -10,7 +10,6 @@ from wtforms.validators import StopValidation
 from conference.auth import account, admin
 from conference.auth.models import Role, User
 from conference.auth.passwords import password_problem, verify_password
-from conference.directory.models import Agency
 from conference.forms import GovForm, GovTextField, MaxLength, OneOf, Required
 
 ENTER_EMAIL = "Enter your email address"
@@ -127,12 +126,13 @@ class NewUserForm(GovForm):
     role = GovTextField(validators=[OneOf(ROLES, "Select a role")], max_length=40)
     agency_id = GovTextField(max_length=40)
 
-    def __init__(self, *args: Any, agencies: Sequence[Agency], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agencies: Sequence[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.agencies = agencies
 
     @property
-    def agency(self) -> Agency | None:
+    def agency(self) -> Any:
+        """The chosen agency (a directory Agency, which the platform does not import), or None."""
         return next((a for a in self.agencies if str(a.id) == self.agency_id.data), None)
 
     def validate_email(self, field: GovTextField) -> None:
