@@ -9,7 +9,16 @@ from flask import Flask
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
-from conference.forms import FormErrors, GovDateField, GovForm, GovTextField, GovTimeField, parse_date
+from conference.forms import (
+    FormErrors,
+    GovDateField,
+    GovFileField,
+    GovForm,
+    GovListField,
+    GovTextField,
+    GovTimeField,
+    parse_date,
+)
 
 TODAY = date(2026, 11, 23)
 NOT_REAL = "The date of the decision must be a real date"
@@ -203,3 +212,26 @@ def test_the_base_form_is_not_checked_on_get_and_has_no_errors() -> None:
         form = PageForm()
         assert not form.check()
         assert not form.gov_errors and form.status == 200
+
+
+def test_a_list_field_keeps_every_value_in_order_and_drops_overlong_ones() -> None:
+    class ListForm(Form):  # type: ignore[misc]
+        meeting = GovListField(max_item_length=5)
+
+    form = ListForm(MultiDict([("meeting", "b"), ("meeting", "a"), ("meeting", "toolong")]))
+    assert form.meeting.data == ["b", "a"]
+    assert ListForm(MultiDict()).meeting.data == []
+
+
+def test_a_file_field_reads_one_byte_past_its_limit_and_ignores_an_empty_file_input() -> None:
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    class FileForm(Form):  # type: ignore[misc]
+        letter = GovFileField(max_bytes=4)
+
+    chosen = FileForm(MultiDict({"letter": FileStorage(BytesIO(b"0123456789"), filename="a.pdf")}))
+    assert chosen.letter.data == b"01234"
+    none_chosen = FileForm(MultiDict({"letter": FileStorage(BytesIO(b""), filename="")}))
+    assert none_chosen.letter.data is None
