@@ -589,3 +589,9 @@ class IndicatorsForm(GovForm):
             "catalogue_version": self.catalogue.version,
             "ticks": [{"key": t.key, "agency": t.agency.value, "note": t.note, "level": t.level} for t in self.ticks],
         }
+
+
+class RecorderForm(GovForm):
+    """The chair names a coordinator to write the record (their user id), or nobody (empty)."""
+
+    recorder = GovTextField(max_length=64)

@@ -108,7 +108,7 @@ def recorder(conference_id: uuid.UUID) -> ResponseReturnValue:
     """The chair names a coordinator to write the record for this conference, or takes it back."""
     conference, record = load(conference_id)
     choices = {str(u.id): u for u in recording.find_recorder_choices(conference)}
-    chosen = request.form.get("recorder", "")
+    chosen = forms.RecorderForm().recorder.data
     if chosen and chosen not in choices:
         abort(400)
     try:
