@@ -1,10 +1,11 @@
 """The decision forms: explicit fields, GOV.UK error wording, one error per field, nothing saved on error.
 
-Pages with a fixed set of fields are WTForms classes on `conference.forms.GovForm` (one per page), each giving a
-typed result. Pages whose fields come from data (one question per role on the register, per indicator in the
-catalogue, per question of the Home Office NRM form, the outcome's questions per meeting type and nation) are still
-read by the ``read_*`` functions below, which take the posted form and a `FormErrors` and return the value to save
-(a plain, JSON-ready structure) or ``None`` when there are errors.
+Each page is a WTForms class on `conference.forms.GovForm` giving a typed result. Where the fields come from data
+(one set per role on the register, one per indicator in the record's catalogue) the page's class is made per
+request (`AttendanceForm.for_roles`, `InformationForm.for_roles`, `IndicatorsForm.for_catalogue`). Two pages are
+still read by the ``read_*`` functions (the posted form and a `FormErrors` in, the value to save or ``None`` out):
+the outcome, whose questions depend on the meeting type, the nation and earlier answers and whose checks live in
+`rules.outcomes`, and the NRM answers, one question per field of the Home Office form.
 """
 
 from __future__ import annotations
