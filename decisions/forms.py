@@ -1,17 +1,40 @@
-"""Reading the decision forms: explicit fields, GOV.UK error wording, one error per field, nothing saved on error.
+"""The decision forms: explicit fields, GOV.UK error wording, one error per field, nothing saved on error.
 
-Each ``read_*`` function takes the posted form and a `FormErrors` and returns the value to save (a plain,
-JSON-ready structure) or ``None`` when there are errors.
+Each page is a WTForms class on `conference.forms.GovForm` giving a typed result. Where the fields come from data
+(one set per role on the register, one per indicator in the record's catalogue) the page's class is made per
+request (`AttendanceForm.for_roles`, `InformationForm.for_roles`, `IndicatorsForm.for_catalogue`). Two pages are
+still read by the ``read_*`` functions (the posted form and a `FormErrors` in, the value to save or ``None`` out):
+the outcome, whose questions depend on the meeting type, the nation and earlier answers and whose checks live in
+`rules.outcomes`, and the NRM answers, one question per field of the Home Office form.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from wtforms.validators import StopValidation
+
 from conference.convening.models import Conference
-from conference.forms import FormErrors, local_datetime, parse_date, parse_time_of_day, text_field
+from conference.forms import (
+    FormErrors,
+    GovDateField,
+    GovFileField,
+    GovForm,
+    GovListField,
+    GovTextField,
+    GovTimeField,
+    MaxLength,
+    OneOf,
+    Required,
+    local_datetime,
+    parse_date,
+    text_field,
+)
+from decisions.actions.services import NewAction
+from decisions.letters import MAX_LETTER_BYTES, LetterRefused, check_letter
 from decisions.models import ActionStatus
 from decisions.nrm.pack import LIST_NOUNS, NrmField, canonical_choice
 from decisions.recording.services import AttendanceLine
@@ -57,148 +80,6 @@ def seat_roles(conference: Conference) -> list[Seat]:
         return roles
     rule = quorum_rule(conference.meeting_type, conference.nation)
     return list(dict.fromkeys([*rule.required, *rule.others_from]))
-
-
-def read_attendance(form: Mapping[str, str], roles: Sequence[Seat], errors: FormErrors) -> list[AttendanceLine]:
-    lines: list[AttendanceLine] = []
-    for role in roles:
-        label = ROLE_LABELS[role]
-        raw = form.get(f"status-{role.value}", "")
-        person = _short_text(form, f"person-{role.value}", errors, "Name")
-        deputy = _short_text(form, f"deputy-{role.value}", errors, "Deputy's name")
-        summary = _long_text(form, f"summary-{role.value}", errors, "Summary")
-        if raw not in {s.value for s in AttendanceStatus}:
-            errors.add(f"status-{role.value}", f"Select how {label} attended")
-            continue
-        status = AttendanceStatus(raw)
-        if status == AttendanceStatus.DEPUTY_PRESENT and not deputy:
-            errors.add(f"deputy-{role.value}", f"Enter the name of the deputy for {label}")
-        if status == AttendanceStatus.WRITTEN_SUBMISSION and not summary:
-            errors.add(f"summary-{role.value}", f"Enter a short summary of the written submission from {label}")
-        lines.append(
-            AttendanceLine(
-                role,
-                status,
-                person,
-                deputy if status == AttendanceStatus.DEPUTY_PRESENT else "",
-                summary if status == AttendanceStatus.WRITTEN_SUBMISSION else "",
-            )
-        )
-    return lines
-
-
-def read_quorum(form: Mapping[str, str], errors: FormErrors, confirmed_by: str) -> dict[str, Any] | None:
-    if form.get("continue_without_quorum") != "yes":
-        errors.add(
-            "continue_without_quorum", "Confirm that the meeting continued without quorum, or record who attended first"
-        )
-        return None
-    reason = _long_text(form, "quorum_reason", errors, "Reason")
-    if not reason:
-        errors.add("quorum_reason", "Enter why the meeting continued without quorum")
-    if errors:
-        return None
-    return {"continue_without_quorum": True, "reason": reason, "confirmed_by": confirmed_by}
-
-
-def read_information(form: Mapping[str, str], roles: Sequence[Seat], errors: FormErrors) -> dict[str, str] | None:
-    value = {}
-    for role in roles:
-        text = _long_text(form, f"information-{role.value}", errors, f"Information from {ROLE_LABELS[role]}")
-        if text:
-            value[role.value] = text
-    return None if errors else value
-
-
-def read_child_views(form: Mapping[str, str], errors: FormErrors) -> dict[str, str] | None:
-    sought = form.get("sought", "")
-    views = _long_text(form, "views", errors, "The child's views")
-    why_not = _long_text(form, "why_not", errors, "The reason")
-    if sought not in YES_NO:
-        errors.add("sought", "Select yes if the child's views and wishes were sought")
-    elif sought == "yes" and not views:
-        errors.add("views", "Enter the child's views and wishes")
-    elif sought == "no" and not why_not:
-        errors.add("why_not", "Enter why the child's views could not be sought")
-    if errors:
-        return None
-    return {"sought": sought, "views": views if sought == "yes" else "", "why_not": why_not if sought == "no" else ""}
-
-
-def _many(form: Any, name: str) -> list[str]:
-    values = form.getlist(name) if hasattr(form, "getlist") else [form.get(name)] if form.get(name) else []
-    return [str(v) for v in values]
-
-
-def read_elements(form: Any, errors: FormErrors) -> dict[str, Any] | None:
-    value = {
-        "acts": [o.key for o in ACTS if o.key in _many(form, "acts")],
-        "movement_within_uk": form.get("movement_within_uk") == "yes",
-        "act_details": text_field(form, "act_details", max_length=TEXT_MAX_LENGTH),
-        "means": [o.key for o in MEANS if o.key in _many(form, "means")],
-        "means_details": text_field(form, "means_details", max_length=TEXT_MAX_LENGTH),
-        "exploitation_types": [k for k in EXPLOITATION_TYPE_KEYS if k in _many(form, "exploitation_types")],
-        "other_exploitation_details": text_field(form, "other_exploitation_details", max_length=TEXT_MAX_LENGTH),
-        "purpose_details": text_field(form, "purpose_details", max_length=TEXT_MAX_LENGTH),
-        "where": form.get("where", ""),
-    }
-    unknown = (set(_many(form, "acts")) - {o.key for o in ACTS}) | (set(_many(form, "means")) - {o.key for o in MEANS})
-    unknown |= set(_many(form, "exploitation_types")) - set(EXPLOITATION_TYPE_KEYS)
-    if unknown:
-        errors.add("acts", "Select options from the lists")
-    record = ElementsRecord(
-        acts=frozenset(value["acts"]),
-        movement_within_uk=value["movement_within_uk"],
-        act_details=value["act_details"],
-        means=frozenset(value["means"]),
-        means_details=value["means_details"],
-        exploitation_types=frozenset(value["exploitation_types"]),
-        other_exploitation_details=value["other_exploitation_details"],
-        purpose_details=value["purpose_details"],
-        where=value["where"],
-    )
-    for problem in validate_elements(record):
-        field = {"where": "where", "other_exploitation_details": "other_exploitation_details"}.get(
-            problem.field, problem.field
-        )
-        if field == "exploitation_types":
-            field = "exploitation_types"
-        errors.add(field, problem.message)
-    if value["where"] and value["where"] not in {o.key for o in WHERE_OPTIONS}:
-        errors.add("where", "Select where the exploitation happened")
-    return None if errors else value
-
-
-def read_indicators(
-    form: Mapping[str, str], catalogue: IndicatorCatalogue, errors: FormErrors
-) -> dict[str, Any] | None:
-    ticks: list[IndicatorTick] = []
-    fields: list[str] = []
-    for indicator in catalogue.indicators:
-        name = f"indicator-{indicator.key}"
-        if form.get(name) != "yes":
-            continue
-        agency = form.get(f"{name}-agency", "")
-        note = text_field(form, f"{name}-note", max_length=NOTE_LENGTH)
-        if agency not in {r.value for r in Seat}:
-            errors.add(f"{name}-agency", f"Select the agency that raised '{indicator.label}'")
-            continue
-        level = form.get(f"{name}-level", "") or "yes"
-        if level not in LEVELS:
-            errors.add(f"{name}-level", f"Select whether '{indicator.label}' is known or suspected")
-            continue
-        ticks.append(IndicatorTick(indicator.key, Seat(agency), note, level))
-        fields.append(name)
-    for problem in validate_ticks(ticks, catalogue):
-        index_text = problem.field.split("-")[1]
-        suffix = problem.field[len(f"indicators-{index_text}") :]
-        errors.add(fields[int(index_text)] + suffix, problem.message)
-    if errors:
-        return None
-    return {
-        "catalogue_version": catalogue.version,
-        "ticks": [{"key": t.key, "agency": t.agency.value, "note": t.note, "level": t.level} for t in ticks],
-    }
 
 
 def outcome_choices(conference: Conference) -> list[tuple[str, str]]:
@@ -279,58 +160,6 @@ def vote_choices(conference: Conference) -> list[tuple[str, str]]:
     return [*outcome_choices(conference), (ABSTAIN, "Abstained")]
 
 
-def read_action(
-    form: Mapping[str, str], people: Mapping[str, Any], errors: FormErrors, *, today: date | None = None
-) -> tuple[str, Any, datetime] | None:
-    description = text_field(form, "description", max_length=NOTE_LENGTH)
-    if not description:
-        errors.add("description", "Enter the action")
-    elif len(description) > NOTE_LENGTH:
-        errors.add("description", f"Action must be {NOTE_LENGTH:,} characters or fewer")
-    owner = people.get(form.get("owner", ""))
-    if owner is None:
-        errors.add("owner", "Select who owns the action")
-    due_on = parse_date(form, "due_on", "the date the action is due", errors, future=True, today=today)
-    time_text = text_field(form, "due_time", max_length=10)
-    due_time = parse_time_of_day(time_text) if time_text else None
-    if not time_text:
-        errors.add("due_time", "Enter the time the action is due")
-    elif due_time is None:
-        errors.add("due_time", "Enter a real time, for example 2:30pm or 14:30")
-    if errors or due_on is None or due_time is None:
-        return None
-    return description, owner, local_datetime(due_on, *due_time)
-
-
-def read_action_status(form: Mapping[str, str], errors: FormErrors) -> ActionStatus | None:
-    try:
-        return ActionStatus(form.get("status", ""))
-    except ValueError:
-        errors.add("status", "Select the status of the action")
-        return None
-
-
-def read_reason(form: Mapping[str, str], errors: FormErrors) -> str | None:
-    reason = text_field(form, "reason", max_length=NOTE_LENGTH)
-    if not reason:
-        errors.add("reason", "Enter the reason for the amendment")
-    elif len(reason) > NOTE_LENGTH:
-        errors.add("reason", f"Reason must be {NOTE_LENGTH:,} characters or fewer")
-    return None if errors else reason
-
-
-def read_sign_off(form: Mapping[str, str], errors: FormErrors) -> tuple[str, str] | None:
-    password = form.get("password", "")
-    code = "".join(ch for ch in form.get("code", "") if ch.isdigit())
-    if not password:
-        errors.add("password", "Enter your password")
-    if not code:
-        errors.add("code", "Enter the 6-digit code from your authenticator app")
-    elif len(code) != 6:
-        errors.add("code", "The code must be 6 digits")
-    return None if errors else (password, code)
-
-
 def read_nrm_answers(form: Any, fields: Sequence[NrmField], errors: FormErrors) -> dict[str, Any] | None:
     """Answers for the pack's own questions, checked against each field's kind and options."""
     answers: dict[str, Any] = {}
@@ -372,27 +201,398 @@ def read_nrm_answers(form: Any, fields: Sequence[NrmField], errors: FormErrors) 
     return None if errors else answers
 
 
-def read_referral(form: Mapping[str, str], errors: FormErrors, *, today: date | None = None) -> tuple[date, str] | None:
-    referred_on = parse_date(form, "referred_on", "the date the referral was made", errors, past=True, today=today)
-    reference = _short_text(form, "reference", errors, "Reference", 60)
-    if not reference:
-        errors.add("reference", "Enter the NRM referral reference")
-    if errors or referred_on is None:
-        return None
-    return referred_on, reference
+def read_form(form: GovForm, errors: FormErrors) -> bool:
+    """Validate ``form`` and copy its errors into ``errors`` (for the autosave, which reads every section alike)."""
+    valid = form.validate()
+    for field in form.gov_errors:
+        errors.add(field, form.gov_errors.get(field) or "")
+    return bool(valid)
 
 
-def read_nrm_decision(
-    form: Mapping[str, str], nation: Any, errors: FormErrors, *, today: date | None = None
-) -> tuple[str, date, str] | None:
-    stage = form.get("stage", "")
-    if stage not in ("reasonable_grounds", "conclusive_grounds"):
-        errors.add("stage", "Select whether this is a reasonable grounds or conclusive grounds decision")
-    outcome = form.get("outcome", "")
-    options = REASONABLE_GROUNDS_OUTCOMES if stage == "reasonable_grounds" else CONCLUSIVE_GROUNDS_OUTCOMES[nation]
-    if outcome not in {o.key for o in options}:
-        errors.add("outcome", "Select the decision")
-    decided_on = parse_date(form, "decided_on", "the date of the decision", errors, past=True, today=today)
-    if errors or decided_on is None:
-        return None
-    return stage, decided_on, outcome
+def _long(label: str, *validators: Any) -> GovTextField:
+    """Long text (an account, a reason): at most `TEXT_MAX_LENGTH` characters."""
+    too_long = MaxLength(TEXT_MAX_LENGTH, f"{label} must be {TEXT_MAX_LENGTH:,} characters or fewer")
+    return GovTextField(validators=[too_long, *validators], max_length=TEXT_MAX_LENGTH)
+
+
+class QuorumForm(GovForm):
+    """Continue without quorum: a confirmation and the reason."""
+
+    continue_without_quorum = GovTextField(
+        validators=[
+            OneOf({"yes"}, "Confirm that the meeting continued without quorum, or record who attended first"),
+        ],
+        max_length=3,
+    )
+    quorum_reason = _long("Reason")
+
+    def validate_quorum_reason(self, field: GovTextField) -> None:
+        if not self.continue_without_quorum.errors and not field.data:
+            raise StopValidation("Enter why the meeting continued without quorum")
+
+    def value(self, confirmed_by: str) -> dict[str, Any]:
+        return {"continue_without_quorum": True, "reason": self.quorum_reason.data, "confirmed_by": confirmed_by}
+
+
+class ChildViewsForm(GovForm):
+    """The child's views and wishes, or why they could not be sought. The two texts are declared first: their
+    length errors are listed before the question's (as before the move to WTForms)."""
+
+    views = _long("The child's views")
+    why_not = _long("The reason")
+    sought = GovTextField(
+        validators=[OneOf(YES_NO, "Select yes if the child's views and wishes were sought")], max_length=3
+    )
+
+    def validate_sought(self, field: GovTextField) -> None:
+        if field.data == "yes" and not self.views.data:
+            self.add_error("views", "Enter the child's views and wishes")
+        elif field.data == "no" and not self.why_not.data:
+            self.add_error("why_not", "Enter why the child's views could not be sought")
+
+    def value(self) -> dict[str, str]:
+        sought = self.sought.data
+        return {
+            "sought": sought,
+            "views": self.views.data if sought == "yes" else "",
+            "why_not": self.why_not.data if sought == "no" else "",
+        }
+
+
+class ActionForm(GovForm):
+    """Add an action to the plan: what, who owns it, when it is due. ``people`` are the possible owners by id."""
+
+    idempotency_key = GovTextField(max_length=64)
+    description = GovTextField(
+        validators=[
+            Required("Enter the action"),
+            MaxLength(NOTE_LENGTH, f"Action must be {NOTE_LENGTH:,} characters or fewer"),
+        ],
+        max_length=NOTE_LENGTH,
+    )
+    owner = GovTextField(max_length=64)
+    due_on = GovDateField("the date the action is due", future=True)
+    due_time = GovTimeField("the time the action is due")
+
+    def __init__(self, *args: Any, people: Mapping[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = people
+
+    @property
+    def key_ok(self) -> bool:
+        """The idempotency key the page sent is one Convene made (8 to 64 characters)."""
+        return 8 <= len(self.idempotency_key.data) <= 64
+
+    def validate_owner(self, field: GovTextField) -> None:
+        if self.people.get(field.data) is None:
+            raise StopValidation("Select who owns the action")
+
+    def new_action(self) -> NewAction:
+        assert self.due_on.data is not None and self.due_time.data is not None, "only after validation"
+        due_at = local_datetime(self.due_on.data, self.due_time.data.hour, self.due_time.data.minute)
+        return NewAction(self.description.data, self.people[self.owner.data], due_at)
+
+
+class ActionStatusForm(GovForm):
+    status = GovTextField(
+        validators=[OneOf({s.value for s in ActionStatus}, "Select the status of the action")], max_length=40
+    )
+
+
+class AmendmentForm(GovForm):
+    reason = GovTextField(
+        validators=[
+            Required("Enter the reason for the amendment"),
+            MaxLength(NOTE_LENGTH, f"Reason must be {NOTE_LENGTH:,} characters or fewer"),
+        ],
+        max_length=NOTE_LENGTH,
+    )
+
+
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+class SignOffForm(GovForm):
+    """Sign-off asks again for the password and a fresh authenticator code."""
+
+    password = GovTextField(validators=[Required("Enter your password")], strip=False, max_length=None)
+    code = GovTextField(
+        validators=[Required("Enter the 6-digit code from your authenticator app")], max_length=32, filters=[_digits]
+    )
+
+    def validate_code(self, field: GovTextField) -> None:
+        if len(field.data) != 6:
+            raise StopValidation("The code must be 6 digits")
+
+
+class ReferralSubmittedForm(GovForm):
+    """The NRM referral was made: when, and the Home Office's reference."""
+
+    referred_on = GovDateField("the date the referral was made", past=True)
+    reference = GovTextField(
+        validators=[
+            MaxLength(60, "Reference must be 60 characters or fewer"),
+            Required("Enter the NRM referral reference"),
+        ],
+        max_length=60,
+    )
+
+
+@dataclass(frozen=True)
+class NrmDecision:
+    stage: str
+    decided_on: date
+    outcome: str
+    letter: bytes | None
+
+
+class NrmDecisionForm(GovForm):
+    """An NRM decision: its stage, the outcome (the options depend on the stage and the nation), its date, and the
+    decision letter if there is one."""
+
+    stage = GovTextField(
+        validators=[
+            OneOf(
+                {"reasonable_grounds", "conclusive_grounds"},
+                "Select whether this is a reasonable grounds or conclusive grounds decision",
+            )
+        ],
+        max_length=40,
+    )
+    outcome = GovTextField(max_length=80)
+    decided_on = GovDateField("the date of the decision", past=True)
+    letter = GovFileField(max_bytes=MAX_LETTER_BYTES)
+
+    def __init__(self, *args: Any, nation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.nation = nation
+
+    def validate_outcome(self, field: GovTextField) -> None:
+        reasonable = self.stage.data == "reasonable_grounds"
+        options = REASONABLE_GROUNDS_OUTCOMES if reasonable else CONCLUSIVE_GROUNDS_OUTCOMES[self.nation]
+        if field.data not in {o.key for o in options}:
+            raise StopValidation("Select the decision")
+
+    def validate_letter(self, field: GovFileField) -> None:
+        if field.data is not None:
+            try:
+                check_letter(field.data)
+            except LetterRefused as refused:
+                raise StopValidation(str(refused)) from refused
+
+    def decision(self) -> NrmDecision:
+        assert self.decided_on.data is not None, "only after validation"
+        return NrmDecision(self.stage.data, self.decided_on.data, self.outcome.data, self.letter.data)
+
+
+class ReconsiderationForm(GovForm):
+    """A request to reconsider a negative decision: its text, what happened to it, and when."""
+
+    text = GovTextField(
+        validators=[
+            Required("Enter the request"),
+            MaxLength(TEXT_MAX_LENGTH, f"The request must be {TEXT_MAX_LENGTH:,} characters or fewer"),
+        ],
+        max_length=TEXT_MAX_LENGTH,
+    )
+    status = GovTextField(
+        validators=[OneOf({"drafted", "sent", "answered"}, "Select what happened to the request")], max_length=20
+    )
+    on = GovDateField("the date", past=True)
+
+
+class ScaUpdateForm(GovForm):
+    """Tell the Single Competent Authority about an amendment: a confirmation."""
+
+    checked = GovTextField(
+        validators=[OneOf({"yes"}, "Confirm that you have checked the changes and the referral answers")],
+        max_length=3,
+    )
+
+
+class ElementsForm(GovForm):
+    """The elements of trafficking: the act, the means, the purpose (types of exploitation), where. What the rules
+    ask for (`rules.elements.validate_elements`) is checked after the fields, in the rules' order."""
+
+    acts = GovListField(max_item_length=TEXT_MAX_LENGTH)
+    movement_within_uk = GovTextField(max_length=3)
+    act_details = GovTextField(max_length=TEXT_MAX_LENGTH)
+    means = GovListField(max_item_length=TEXT_MAX_LENGTH)
+    means_details = GovTextField(max_length=TEXT_MAX_LENGTH)
+    exploitation_types = GovListField(max_item_length=TEXT_MAX_LENGTH)
+    other_exploitation_details = GovTextField(max_length=TEXT_MAX_LENGTH)
+    purpose_details = GovTextField(max_length=TEXT_MAX_LENGTH)
+    where = GovTextField(max_length=TEXT_MAX_LENGTH)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        super().validate(extra_validators)
+        unknown = (set(self.acts.data) - {o.key for o in ACTS}) | (set(self.means.data) - {o.key for o in MEANS})
+        unknown |= set(self.exploitation_types.data) - set(EXPLOITATION_TYPE_KEYS)
+        if unknown:
+            self.add_error("acts", "Select options from the lists")
+        for problem in validate_elements(self.record()):
+            self.add_error(problem.field, problem.message)
+        if self.where.data and self.where.data not in {o.key for o in WHERE_OPTIONS}:
+            self.add_error("where", "Select where the exploitation happened")
+        return not self.gov_errors
+
+    def record(self) -> ElementsRecord:
+        return ElementsRecord(
+            acts=frozenset(o.key for o in ACTS if o.key in self.acts.data),
+            movement_within_uk=self.movement_within_uk.data == "yes",
+            act_details=self.act_details.data,
+            means=frozenset(o.key for o in MEANS if o.key in self.means.data),
+            means_details=self.means_details.data,
+            exploitation_types=frozenset(k for k in EXPLOITATION_TYPE_KEYS if k in self.exploitation_types.data),
+            other_exploitation_details=self.other_exploitation_details.data,
+            purpose_details=self.purpose_details.data,
+            where=self.where.data,
+        )
+
+    def value(self) -> dict[str, Any]:
+        """The section as saved (JSON-ready; lists in the lists' order)."""
+        return {
+            "acts": [o.key for o in ACTS if o.key in self.acts.data],
+            "movement_within_uk": self.movement_within_uk.data == "yes",
+            "act_details": self.act_details.data,
+            "means": [o.key for o in MEANS if o.key in self.means.data],
+            "means_details": self.means_details.data,
+            "exploitation_types": [k for k in EXPLOITATION_TYPE_KEYS if k in self.exploitation_types.data],
+            "other_exploitation_details": self.other_exploitation_details.data,
+            "purpose_details": self.purpose_details.data,
+            "where": self.where.data,
+        }
+
+
+def _short(label: str) -> GovTextField:
+    """A name or a reference: at most `SHORT_TEXT` characters."""
+    return GovTextField(
+        validators=[MaxLength(SHORT_TEXT, f"{label} must be {SHORT_TEXT:,} characters or fewer")], max_length=SHORT_TEXT
+    )
+
+
+ATTENDANCE_STATUSES = frozenset(s.value for s in AttendanceStatus)
+
+
+def _attendance_needs(role: Seat) -> Any:
+    """After a valid status: a deputy's name when a deputy came, a summary when only a written submission did.
+    The message goes on that field (declared before the status, so it is listed in page order)."""
+    label, key = ROLE_LABELS[role], role.value
+
+    def check(form: GovForm, field: GovTextField) -> None:
+        deputy, summary = form[f"deputy-{key}"], form[f"summary-{key}"]
+        if field.data == AttendanceStatus.DEPUTY_PRESENT and not deputy.data:
+            deputy.errors.append(f"Enter the name of the deputy for {label}")
+        if field.data == AttendanceStatus.WRITTEN_SUBMISSION and not summary.data:
+            summary.errors.append(f"Enter a short summary of the written submission from {label}")
+
+    return check
+
+
+class AttendanceForm(GovForm):
+    """The register: for each role, who came, a deputy's name, a written submission's summary, how they attended.
+    The fields depend on the conference's roles, so the page's class is made per request by `for_roles`."""
+
+    roles: tuple[Seat, ...] = ()
+
+    @classmethod
+    def for_roles(cls, roles: Sequence[Seat]) -> type[AttendanceForm]:
+        fields: dict[str, Any] = {}
+        for role in roles:
+            key = role.value
+            fields[f"person-{key}"] = _short("Name")
+            fields[f"deputy-{key}"] = _short("Deputy's name")
+            fields[f"summary-{key}"] = _long("Summary")
+            fields[f"status-{key}"] = GovTextField(
+                validators=[
+                    OneOf(ATTENDANCE_STATUSES, f"Select how {ROLE_LABELS[role]} attended"),
+                    _attendance_needs(role),
+                ],
+                max_length=40,
+            )
+        return type("AttendanceForm", (cls,), {"roles": tuple(roles), **fields})
+
+    def lines(self) -> list[AttendanceLine]:
+        lines = []
+        for role in self.roles:
+            key = role.value
+            if self[f"status-{key}"].data not in ATTENDANCE_STATUSES:
+                continue
+            status = AttendanceStatus(self[f"status-{key}"].data)
+            deputy = self[f"deputy-{key}"].data if status == AttendanceStatus.DEPUTY_PRESENT else ""
+            summary = self[f"summary-{key}"].data if status == AttendanceStatus.WRITTEN_SUBMISSION else ""
+            lines.append(AttendanceLine(role, status, self[f"person-{key}"].data, deputy, summary))
+        return lines
+
+
+class InformationForm(GovForm):
+    """Each agency's information, one text per role (made per request by `for_roles`: the conference's roles, or
+    an agency member's own)."""
+
+    roles: tuple[Seat, ...] = ()
+
+    @classmethod
+    def for_roles(cls, roles: Sequence[Seat]) -> type[InformationForm]:
+        fields = {f"information-{r.value}": _long(f"Information from {ROLE_LABELS[r]}") for r in roles}
+        return type("InformationForm", (cls,), {"roles": tuple(roles), **fields})
+
+    def value(self) -> dict[str, str]:
+        texts = {role.value: self[f"information-{role.value}"].data for role in self.roles}
+        return {key: text for key, text in texts.items() if text}
+
+
+AGENCIES = frozenset(r.value for r in Seat)
+
+
+class IndicatorsForm(GovForm):
+    """The indicators ticked from the record's catalogue, each with the agency that raised it, a note and whether
+    it is known or suspected. Made per request by `for_catalogue` (the catalogue is versioned per record). What the
+    rules ask of the ticks (`rules.indicators.validate_ticks`) is checked after the fields."""
+
+    catalogue: IndicatorCatalogue
+
+    @classmethod
+    def for_catalogue(cls, catalogue: IndicatorCatalogue) -> type[IndicatorsForm]:
+        fields: dict[str, Any] = {}
+        for indicator in catalogue.indicators:
+            name = f"indicator-{indicator.key}"
+            fields[name] = GovTextField(max_length=3)
+            fields[f"{name}-agency"] = GovTextField(max_length=40)
+            fields[f"{name}-note"] = GovTextField(max_length=NOTE_LENGTH)
+            fields[f"{name}-level"] = GovTextField(max_length=20)
+        return type("IndicatorsForm", (cls,), {"catalogue": catalogue, **fields})
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        super().validate(extra_validators)
+        self.ticks: list[IndicatorTick] = []
+        names: list[str] = []
+        for indicator in self.catalogue.indicators:
+            name = f"indicator-{indicator.key}"
+            if self[name].data != "yes":
+                continue
+            agency, level = self[f"{name}-agency"].data, self[f"{name}-level"].data or "yes"
+            if agency not in AGENCIES:
+                self.add_error(f"{name}-agency", f"Select the agency that raised '{indicator.label}'")
+            elif level not in LEVELS:
+                self.add_error(f"{name}-level", f"Select whether '{indicator.label}' is known or suspected")
+            else:
+                self.ticks.append(IndicatorTick(indicator.key, Seat(agency), self[f"{name}-note"].data, level))
+                names.append(name)
+        for problem in validate_ticks(self.ticks, self.catalogue):
+            index_text = problem.field.split("-")[1]
+            suffix = problem.field[len(f"indicators-{index_text}") :]
+            self.add_error(names[int(index_text)] + suffix, problem.message)
+        return not self.gov_errors
+
+    def value(self) -> dict[str, Any]:
+        return {
+            "catalogue_version": self.catalogue.version,
+            "ticks": [{"key": t.key, "agency": t.agency.value, "note": t.note, "level": t.level} for t in self.ticks],
+        }
+
+
+class RecorderForm(GovForm):
+    """The chair names a coordinator to write the record (their user id), or nobody (empty)."""
+
+    recorder = GovTextField(max_length=64)

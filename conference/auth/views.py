@@ -9,12 +9,18 @@ from flask.typing import ResponseReturnValue
 
 from conference.auth import mfa as totp
 from conference.auth import reset, services
+from conference.auth.forms import (
+    AuthenticatorCodeForm,
+    EnrolmentCodeForm,
+    ForgottenPasswordForm,
+    NewAuthenticatorCodeForm,
+    ResetPasswordForm,
+    SignInForm,
+)
 from conference.auth.models import User
-from conference.auth.passwords import password_problem
 from conference.auth.policy import Permission, public, requires
 from conference.db import utcnow
 from conference.extensions import limiter
-from conference.forms import FormErrors
 from conference.security import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -60,38 +66,29 @@ def _secret_key() -> str:
 @limiter.limit("10/minute", methods=["POST"], key_func=_login_rate_key)
 @limiter.limit("10/minute", methods=["POST"], key_func=_session_rate_key)
 def login() -> ResponseReturnValue:
-    errors = FormErrors()
+    form = SignInForm()
     expired = bool(session.pop("flash_expired", False)) or getattr(session, "expired", False)
-    email = ""
-    if request.method == "POST":
-        email = request.form.get("email", "").strip()
-        password = request.form.get("password", "")
-        if not email:
-            errors.add("email", "Enter your email address")
-        if not password:
-            errors.add("password", "Enter your password")
-        if not errors:
-            user = services.authenticate(email, password)
-            if user is None:
-                errors.add("email", "Enter a correct email address and password")
-            else:
-                keep = {k: session[k] for k in ("next", "draft_id", "form_not_kept") if k in session}
-                session.clear()
-                session.update(keep)
-                session["user_id"] = str(user.id)
-                session["password_at"] = utcnow().isoformat()
-                session.regenerate()  # type: ignore[attr-defined]
-                return redirect(url_for("auth.mfa" if user.mfa_enrolled_at else "auth.mfa_setup"))
-    status = 400 if errors else 200
+    if form.check():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.add_error("email", "Enter a correct email address and password")
+        else:
+            keep = {k: session[k] for k in ("next", "draft_id", "form_not_kept") if k in session}
+            session.clear()
+            session.update(keep)
+            session["user_id"] = str(user.id)
+            session["password_at"] = utcnow().isoformat()
+            session.regenerate()  # type: ignore[attr-defined]
+            return redirect(url_for("auth.mfa" if user.mfa_enrolled_at else "auth.mfa_setup"))
     changed = bool(session.pop("password_changed", False))
     return render_template(
         "auth/login.html",
-        errors=errors,
-        email=email,
+        errors=form.gov_errors,
+        email=form.email.data,
         expired=expired,
         changed=changed,
         draft_lost=bool(session.get("form_not_kept")),
-    ), status
+    ), form.status
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -105,17 +102,13 @@ def mfa() -> ResponseReturnValue:
         return redirect(url_for("main.index"))
     if not user.mfa_enrolled_at:
         return redirect(url_for("auth.mfa_setup"))
-    errors = FormErrors()
-    if request.method == "POST":
-        code = request.form.get("code", "")
-        if not code.strip():
-            errors.add("code", "Enter the 6-digit code from your authenticator app")
-        else:
-            result = services.verify_mfa(user, code, _secret_key())
-            if result.ok:
-                return _complete_login()
-            errors.add("code", result.message)
-    return render_template("auth/mfa.html", errors=errors), 400 if errors else 200
+    form = AuthenticatorCodeForm()
+    if form.check():
+        result = services.verify_mfa(user, form.code.data, _secret_key())
+        if result.ok:
+            return _complete_login()
+        form.add_error("code", result.message)
+    return render_template("auth/mfa.html", errors=form.gov_errors), form.status
 
 
 def _enrolment_mark(user: User) -> str:
@@ -135,39 +128,32 @@ def mfa_setup() -> ResponseReturnValue:
     user = g.pending_user
     if user.mfa_enrolled_at:
         return redirect(url_for("auth.mfa"))
-    errors = FormErrors()
     accepted = bool(user.enrolment_code_hash) and session.get("enrolment_accepted") == _enrolment_mark(user)
     if not accepted:
-        if request.method == "POST":
-            code = request.form.get("enrolment_code", "")
-            if not code.strip():
-                errors.add("enrolment_code", "Enter the enrolment code your administrator gave you")
-            else:
-                result = services.check_enrolment_code(user, code, _secret_key())
-                if result.ok:
-                    session["enrolment_accepted"] = _enrolment_mark(user)
-                    return redirect(url_for("auth.mfa_setup"))
-                errors.add("enrolment_code", result.message)
-        return render_template("auth/mfa_enrolment_code.html", errors=errors), 400 if errors else 200
+        enrolment = EnrolmentCodeForm()
+        if enrolment.check():
+            result = services.check_enrolment_code(user, enrolment.enrolment_code.data, _secret_key())
+            if result.ok:
+                session["enrolment_accepted"] = _enrolment_mark(user)
+                return redirect(url_for("auth.mfa_setup"))
+            enrolment.add_error("enrolment_code", result.message)
+        return render_template("auth/mfa_enrolment_code.html", errors=enrolment.gov_errors), enrolment.status
     if "pending_totp" not in session:
         session["pending_totp"] = totp.encrypt_secret(totp.new_totp_secret(), _secret_key())
     secret = totp.decrypt_secret(session["pending_totp"], _secret_key())
-    if request.method == "POST":
-        code = request.form.get("code", "")
-        if not code.strip():
-            errors.add("code", "Enter the 6-digit code from your authenticator app")
-        else:
-            result = services.enrol_mfa(user, secret, code, _secret_key())
-            if result.ok:
-                session.pop("pending_totp", None)
-                session.pop("enrolment_accepted", None)
-                return _complete_login()
-            errors.add("code", result.message)
+    form = NewAuthenticatorCodeForm()
+    if form.check():
+        result = services.enrol_mfa(user, secret, form.code.data, _secret_key())
+        if result.ok:
+            session.pop("pending_totp", None)
+            session.pop("enrolment_accepted", None)
+            return _complete_login()
+        form.add_error("code", result.message)
     uri = totp.provisioning_uri(secret, user.email)
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return render_template(
-        "auth/mfa_setup.html", errors=errors, qr=totp.qr_code_data_uri(uri), secret=grouped
-    ), 400 if errors else 200
+        "auth/mfa_setup.html", errors=form.gov_errors, qr=totp.qr_code_data_uri(uri), secret=grouped
+    ), form.status
 
 
 def _complete_login() -> ResponseReturnValue:
@@ -198,18 +184,11 @@ def logout() -> ResponseReturnValue:
 @public
 @limiter.limit("5/minute", methods=["POST"])
 def forgotten_password() -> ResponseReturnValue:
-    errors = FormErrors()
-    email = ""
-    if request.method == "POST":
-        email = request.form.get("email", "").strip()
-        if not email:
-            errors.add("email", "Enter your email address")
-        elif "@" not in email or len(email) > 254:
-            errors.add("email", "Enter an email address in the correct format, like name@example.org")
-        else:
-            reset.request_password_reset(email)
-            return render_template("auth/reset_sent.html", email=email)
-    return render_template("auth/forgotten_password.html", errors=errors, email=email), 400 if errors else 200
+    form = ForgottenPasswordForm()
+    if form.check():
+        reset.request_password_reset(form.email.data)
+        return render_template("auth/reset_sent.html", email=form.email.data)
+    return render_template("auth/forgotten_password.html", errors=form.gov_errors, email=form.email.data), form.status
 
 
 @bp.route("/login/reset/<token>", methods=["GET", "POST"])
@@ -219,22 +198,13 @@ def reset_password(token: str) -> ResponseReturnValue:
     pending = reset.find_valid_reset(token)
     if pending is None:
         return render_template("auth/reset_expired.html"), 410
-    errors = FormErrors()
-    if request.method == "POST":
-        password = request.form.get("password", "")
-        confirm = request.form.get("confirm_password", "")
-        user = reset.find_reset_user(pending)
-        problem = password_problem(password, email=user.email if user else "", name=user.display_name if user else "")
-        if problem:
-            errors.add("password", problem)
-        elif password != confirm:
-            errors.add("confirm_password", "Enter the same password twice")
-        if not errors:
-            reset.reset_password(pending, password)
-            session.clear()
-            session["password_changed"] = True
-            return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", errors=errors, token=token), 400 if errors else 200
+    form = ResetPasswordForm(user=reset.find_reset_user(pending))
+    if form.check():
+        reset.reset_password(pending, form.password.data)
+        session.clear()
+        session["password_changed"] = True
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", errors=form.gov_errors, token=token), form.status
 
 
 @bp.route("/signed-out")

@@ -10,9 +10,9 @@ from werkzeug.exceptions import NotFound
 
 from conference.auth.policy import Permission, has_permission, requires
 from conference.directory import queries, services
+from conference.directory.forms import PersonForm
 from conference.directory.models import Agency, AvailabilitySource, Person
 from conference.extensions import CALENDAR_UPLOAD_LIMIT, has_calendar_upload, limiter, user_rate_key
-from conference.forms import FormErrors
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 
@@ -54,27 +54,20 @@ def edit_person(agency_id: uuid.UUID, person_id: uuid.UUID | None = None) -> Res
         person = services.get_person(agency, person_id)
         if person is None:
             raise NotFound()
-    errors = FormErrors()
-    if request.method == "POST":
-        form = request.form.to_dict()
-        upload = request.files.get("availability_ics")
-        data = upload.read(services.MAX_ICS_BYTES + 1) if upload and upload.filename else None
-        details = services.validate_person(form, data, errors, person)
-        if details is not None:
-            saved = services.save_person(g.user, agency, person, details)
-            session["agency_banner"] = f"{saved.name} {'added' if person is None else 'updated'}"
-            return redirect(url_for("directory.show_agency", agency_id=agency.id))
-    else:
-        form = _form_from(person)
+    form = PersonForm(person=person)
+    if form.check():
+        saved = services.save_person(g.user, agency, person, form.details())
+        session["agency_banner"] = f"{saved.name} {'added' if person is None else 'updated'}"
+        return redirect(url_for("directory.show_agency", agency_id=agency.id))
     return render_template(
         "directory/person.html",
         agency=agency,
         person=person,
-        form=form,
-        errors=errors,
+        form=request.form.to_dict() if form.is_submitted() else _form_from(person),
+        errors=form.gov_errors,
         weekdays=services.WEEKDAYS,
         sources=list(AvailabilitySource),
-    ), 400 if errors else 200
+    ), form.status
 
 
 def _form_from(person: Person | None) -> dict[str, str]:

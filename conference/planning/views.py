@@ -8,33 +8,30 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 
 from conference.auth.policy import Permission, requires
 from conference.convening.models import ConferenceStatus
 from conference.convening.services import ConveningError
 from conference.db import utcnow
-from conference.forms import FormErrors, parse_date
+from conference.forms import FormErrors
 from conference.planning import due as due_meetings
 from conference.planning import services
+from conference.planning.forms import AcceptPlanForm, ChooseMeetingsForm, PlanPeriodForm
 from conference.planning.models import PlanRun, PlanStatus
 from conference.planning.picture import build_timeline
 from rules.display import to_london
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
 BANNER = "planning_banner"
-MAX_PERIOD_DAYS = 14
 _PERSON_ID = re.compile(r"^[0-9a-f-]{36}$")
 
 
-def _date_form(values: dict[str, str], defaults: dict[str, Any]) -> dict[str, str]:
-    form = {f"{n}-{p}": values.get(f"{n}-{p}", "") for n in ("from", "to") for p in ("day", "month", "year")}
-    if not any(form.values()):
-        for name, value in defaults.items():
-            form.update(
-                {f"{name}-day": str(value.day), f"{name}-month": str(value.month), f"{name}-year": str(value.year)}
-            )
+def _date_form(defaults: dict[str, Any]) -> dict[str, str]:
+    form = {}
+    for name, value in defaults.items():
+        form.update({f"{name}-day": str(value.day), f"{name}-month": str(value.month), f"{name}-year": str(value.year)})
     return form
 
 
@@ -58,32 +55,23 @@ def _render_start(form: dict[str, str], errors: FormErrors, move_invited: bool) 
 @requires(Permission.PLAN_WEEK)
 def plan_week() -> ResponseReturnValue:
     today = to_london(utcnow()).date()
-    form = _date_form({}, {"from": today, "to": today + timedelta(days=6)})
+    form = _date_form({"from": today, "to": today + timedelta(days=6)})
     return _render_start(form, FormErrors(), False)
 
 
 @bp.route("", methods=["POST"])
 @requires(Permission.PLAN_WEEK)
 def start_plan() -> ResponseReturnValue:
-    today = to_london(utcnow()).date()
-    values = request.form.to_dict()
-    form = _date_form(values, {})
-    move_invited = values.get("move-invited") == "yes"
-    errors = FormErrors()
-    from_on = parse_date(form, "from", "the first day to plan", errors, future=True, today=today)
-    to_on = parse_date(form, "to", "the last day to plan", errors, future=True, today=today)
-    if from_on and to_on and not errors:
-        if to_on < from_on:
-            errors.add("to-day", "The last day to plan must be on or after the first day")
-        elif (to_on - from_on).days >= MAX_PERIOD_DAYS:
-            errors.add("to-day", "The period to plan must be 14 days or shorter")
-    if errors or from_on is None or to_on is None:
-        return _render_start(form, errors, move_invited)
+    form = PlanPeriodForm()
+    move_invited = form.move_invited.data == "yes"
+    if not form.check():
+        return _render_start(form.values(), form.gov_errors, move_invited)
+    period = form.period()
     try:
-        run, new = services.request_plan(g.user, from_on, to_on, move_invited=move_invited)
+        run, new = services.request_plan(g.user, period.from_on, period.to_on, move_invited=period.move_invited)
     except services.PlanningError as problem:
-        errors.add("from-day", str(problem))
-        return _render_start(form, errors, move_invited)
+        form.add_error("from-day", str(problem))
+        return _render_start(form.values(), form.gov_errors, move_invited)
     if not new:
         session[BANNER] = "This plan was already being made: here it is"
     return redirect(url_for("planning.show_run", run_id=run.id))
@@ -143,18 +131,15 @@ def run_status(run_id: uuid.UUID) -> ResponseReturnValue:
     return response
 
 
-def _selected_ids() -> list[str]:
-    return [value for value in request.form.getlist("meeting") if len(value) <= 40]
-
-
 @bp.route("/runs/<uuid:run_id>/check", methods=["POST"])
 @requires(Permission.PLAN_WEEK)
 def check(run_id: uuid.UUID) -> ResponseReturnValue:
     run = _run(run_id)
     if run.status is not PlanStatus.DONE:
         return redirect(url_for("planning.show_run", run_id=run.id))
-    ids = _selected_ids()
-    return _check_page(run, ids, FormErrors(), "")
+    form = ChooseMeetingsForm()
+    form.check()
+    return _check_page(run, form.meeting.data, form.gov_errors, "")
 
 
 def _check_page(run: PlanRun, ids: list[str], errors: FormErrors, venue: str) -> ResponseReturnValue:
@@ -179,11 +164,9 @@ def _check_page(run: PlanRun, ids: list[str], errors: FormErrors, venue: str) ->
 @requires(Permission.PLAN_WEEK)
 def accept(run_id: uuid.UUID) -> ResponseReturnValue:
     run = _run(run_id)
-    ids = _selected_ids()
-    venue = request.form.get("venue", "").strip()
-    errors = FormErrors()
-    if len(venue) > 300:
-        errors.add("venue", "The venue must be 300 characters or fewer")
+    form = AcceptPlanForm()
+    ids, venue, errors = form.meeting.data, form.venue.data, form.gov_errors
+    if not form.check():
         return _check_page(run, ids, errors, venue[:300])
     if run.status is not PlanStatus.DONE:
         return redirect(url_for("planning.show_run", run_id=run.id))

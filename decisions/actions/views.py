@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from conference.auth.policy import Permission, requires
 from conference.db import utcnow
-from conference.forms import FormErrors
 from decisions import common, forms
 from decisions.actions import queries as actions_queries
 from decisions.actions import services as actions_services
@@ -22,23 +21,21 @@ from decisions.models import ActionStatus
 def actions(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load_for_writing(conference_id)
     people = actions_queries.find_action_owners(conference)
-    errors = FormErrors()
-    form: dict[str, str] = {"idempotency_key": uuid.uuid4().hex}
-    if request.method == "POST":
-        form = form_data()
-        key = form.get("idempotency_key", "")
-        if not (8 <= len(key) <= 64):
+    action = forms.ActionForm(people=people)
+    shown: dict[str, str] = {"idempotency_key": uuid.uuid4().hex}
+    if action.is_submitted():
+        shown = form_data()
+        if not action.key_ok:
             abort(400)
-        details = forms.read_action(form, people, errors)
-        if details is not None:
+        if action.validate():
             location = url_for("decisions.actions", conference_id=conference.id)
             try:
                 actions_services.add_action_once(
                     record,
-                    actions_services.NewAction(*details),
+                    action.new_action(),
                     g.user,
-                    key=key,
-                    digest=actions_services.body_hash(form),
+                    key=action.idempotency_key.data,
+                    digest=actions_services.body_hash(shown),
                     location=location,
                 )
             except actions_services.IdempotencyReplay as replay:
@@ -54,12 +51,12 @@ def actions(conference_id: uuid.UUID) -> ResponseReturnValue:
     return render_template(
         "decisions/actions.html",
         **common_context(conference, record),
-        errors=errors,
-        form=form,
+        errors=action.gov_errors,
+        form=shown,
         people=people,
         statuses=list(ActionStatus),
         now=utcnow(),
-    ), 400 if errors else 200
+    ), action.status
 
 
 @bp.route(f"{PREFIX}/actions/<uuid:action_id>/status", methods=["POST"])
@@ -67,10 +64,9 @@ def actions(conference_id: uuid.UUID) -> ResponseReturnValue:
 def action_status(conference_id: uuid.UUID, action_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load_for_writing(conference_id)
     action = actions_queries.get_action(record, action_id)
-    errors = FormErrors()
-    status = forms.read_action_status(request.form, errors)
-    if status is None:
+    form = forms.ActionStatusForm()
+    if not form.check():
         abort(400)
-    actions_services.set_action_status(record, action, status, g.user)
+    actions_services.set_action_status(record, action, ActionStatus(form.status.data), g.user)
     set_banner("Action updated")
     return redirect(url_for("decisions.actions", conference_id=conference.id))

@@ -17,7 +17,7 @@ from conference.cases.models import Case
 from conference.cases.sections import register_case_section
 from conference.db import utcnow
 from conference.extensions import PDF_LIMIT, limiter, user_rate_key
-from conference.forms import FormErrors, parse_date
+from conference.forms import FormErrors
 from decisions import common, documents, forms, queries
 from decisions.actions import queries as actions_queries
 from decisions.blueprint import (
@@ -30,7 +30,6 @@ from decisions.blueprint import (
     pdf_unavailable,
     set_banner,
 )
-from decisions.letters import MAX_LETTER_BYTES, LetterRefused, check_letter
 from decisions.nrm import exports, notices
 from decisions.nrm import queries as nrm_queries
 from decisions.nrm import services as nrm_services
@@ -42,7 +41,6 @@ from rules.outcomes import (
     CONCLUSIVE_GROUNDS_OUTCOMES,
     REASONABLE_GROUNDS_OUTCOMES,
     STAGES,
-    TEXT_MAX_LENGTH,
 )
 
 
@@ -150,13 +148,18 @@ def nrm_answers(case_id: uuid.UUID) -> ResponseReturnValue:
 def nrm_submitted(case_id: uuid.UUID) -> ResponseReturnValue:
     case = case_queries.get_case(g.user, case_id)
     context = _nrm_context(case)
-    errors = FormErrors()
+    submitted = forms.ReferralSubmittedForm()
+    errors = submitted.gov_errors
     form = form_data()
-    answer = forms.read_referral(form, errors)
-    if answer is not None:
+    if submitted.check():
+        assert submitted.referred_on.data is not None
         try:
             nrm_services.mark_referral_submitted(
-                case, answer[0], answer[1], [f.key for f in context["missing"]], g.user
+                case,
+                submitted.referred_on.data,
+                submitted.reference.data,
+                [f.key for f in context["missing"]],
+                g.user,
             )
         except common.DecisionError as error:
             errors.add("referred_on-day", str(error))
@@ -183,19 +186,16 @@ def nrm_decision(case_id: uuid.UUID) -> ResponseReturnValue:
     from rules.vocabulary import Nation
 
     case = case_queries.get_case(g.user, case_id)
-    errors = FormErrors()
+    decision = forms.NrmDecisionForm(nation=Nation(case.nation))
+    errors = decision.gov_errors
     form = form_data()
-    answer = forms.read_nrm_decision(form, Nation(case.nation), errors)
-    upload = request.files.get("letter")
-    letter = upload.read(MAX_LETTER_BYTES + 1) if upload is not None and upload.filename else None
-    if letter is not None:
+    letter = decision.letter.data
+    if decision.check():
+        answer = decision.decision()
         try:
-            check_letter(letter)
-        except LetterRefused as refused:
-            errors.add("letter", str(refused))
-    if answer is not None and not errors:
-        try:
-            exports.record_nrm_decision_and_letter(case, answer[0], answer[1], answer[2], letter, g.user)
+            exports.record_nrm_decision_and_letter(
+                case, answer.stage, answer.decided_on, answer.outcome, answer.letter, g.user
+            )
         except common.DecisionError as error:
             errors.add("decided_on-day", str(error))
         else:
@@ -232,25 +232,24 @@ def nrm_reconsideration(case_id: uuid.UUID) -> ResponseReturnValue:
     referral = context["referral"]
     if context["negative"] is None or referral is None:
         abort(404)
-    errors = FormErrors()
+    request_form = forms.ReconsiderationForm()
+    errors = request_form.gov_errors
     form: dict[str, Any] = {
         "text": referral.reconsideration_text or nrm_services.reconsideration_draft(case, referral, context["pack"]),
         "status": referral.reconsideration_status or "drafted",
     }
-    if request.method == "POST":
+    if request_form.is_submitted():
         form = form_data()
-        text = form.get("text", "").strip()
-        status = form.get("status", "")
-        if not text:
-            errors.add("text", "Enter the request")
-        elif len(text) > TEXT_MAX_LENGTH:
-            errors.add("text", f"The request must be {TEXT_MAX_LENGTH:,} characters or fewer")
-        if status not in ("drafted", "sent", "answered"):
-            errors.add("status", "Select what happened to the request")
-        on = parse_date(form, "on", "the date", errors, past=True)
-        if not errors and on is not None:
+        if request_form.validate():
+            assert request_form.on.data is not None
             try:
-                nrm_services.save_reconsideration(case, g.user, text=text, status=status, on=on)
+                nrm_services.save_reconsideration(
+                    case,
+                    g.user,
+                    text=request_form.text.data,
+                    status=request_form.status.data,
+                    on=request_form.on.data,
+                )
             except common.DecisionError as error:
                 errors.add("status", str(error))
             else:
@@ -270,23 +269,21 @@ def nrm_update(case_id: uuid.UUID) -> ResponseReturnValue:
     if update is None:
         set_banner("There is no amendment to tell the Single Competent Authority about")
         return redirect(url_for("decisions.nrm", case_id=case.id))
-    errors = FormErrors()
-    form = form_data() if request.method == "POST" else {}
-    if request.method == "POST":
-        if form.get("checked") != "yes":
-            errors.add("checked", "Confirm that you have checked the changes and the referral answers")
+    confirm = forms.ScaUpdateForm()
+    errors = confirm.gov_errors
+    form = form_data() if confirm.is_submitted() else {}
+    if confirm.check():
+        try:
+            sent = notices.send_sca_update(case, context["referral"], update, g.user)
+        except common.DecisionError as error:
+            errors.add("checked", str(error))
         else:
-            try:
-                sent = notices.send_sca_update(case, context["referral"], update, g.user)
-            except common.DecisionError as error:
-                errors.add("checked", str(error))
-            else:
-                set_banner(
-                    f"Update sent to the Single Competent Authority ({len(sent)} recipient"
-                    + ("" if len(sent) == 1 else "s")
-                    + ")"
-                )
-                return redirect(url_for("decisions.nrm", case_id=case.id))
+            set_banner(
+                f"Update sent to the Single Competent Authority ({len(sent)} recipient"
+                + ("" if len(sent) == 1 else "s")
+                + ")"
+            )
+            return redirect(url_for("decisions.nrm", case_id=case.id))
     return render_template(
         "decisions/nrm_update.html",
         **context,

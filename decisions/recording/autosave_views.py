@@ -4,7 +4,7 @@ saved now. The chair or the named recorder autosaves any section; an agency memb
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,12 +26,35 @@ from decisions.blueprint import (
 from decisions.recording import queries as recording_queries
 from decisions.recording import services as recording
 from decisions.recording.views import information_roles
+from rules.indicators import IndicatorCatalogue
+from rules.vocabulary import Seat
+
+
+def _information(form: Any, roles: Sequence[Seat], errors: FormErrors) -> dict[str, str] | None:
+    information = forms.InformationForm.for_roles(roles)(formdata=form)
+    return information.value() if forms.read_form(information, errors) else None
+
+
+def _indicators(form: Any, catalogue: IndicatorCatalogue, errors: FormErrors) -> dict[str, Any] | None:
+    indicators = forms.IndicatorsForm.for_catalogue(catalogue)(formdata=form)
+    return indicators.value() if forms.read_form(indicators, errors) else None
+
+
+def _child_views(form: Any, errors: FormErrors) -> dict[str, str] | None:
+    views = forms.ChildViewsForm(formdata=form)
+    return views.value() if forms.read_form(views, errors) else None
+
+
+def _elements(form: Any, errors: FormErrors) -> dict[str, Any] | None:
+    elements = forms.ElementsForm(formdata=form)
+    return elements.value() if forms.read_form(elements, errors) else None
+
 
 _AUTOSAVE_READERS: dict[str, Callable[[Conference, Any, FormErrors], Any]] = {
-    "information": lambda c, f, e: forms.read_information(f, forms.seat_roles(c), e),
-    "child_views": lambda c, f, e: forms.read_child_views(f, e),
-    "elements": lambda c, f, e: forms.read_elements(f, e),
-    "indicators": lambda c, f, e: forms.read_indicators(f, recording.record_catalogue(queries.get_record(c.id)), e),
+    "information": lambda c, f, e: _information(f, forms.seat_roles(c), e),
+    "child_views": lambda c, f, e: _child_views(f, e),
+    "elements": lambda c, f, e: _elements(f, e),
+    "indicators": lambda c, f, e: _indicators(f, recording.record_catalogue(queries.get_record(c.id)), e),
     "outcome": lambda c, f, e: forms.read_outcome(f, c, forms.seat_roles(c), e),
 }
 
@@ -76,7 +99,7 @@ def autosave(conference_id: uuid.UUID) -> ResponseReturnValue:
         value = _AUTOSAVE_READERS[section](conference, form, errors)
     else:
         own, _whole = information_roles(conference, record)
-        read = forms.read_information(form, own, errors)
+        read = _information(form, own, errors)
         saved = (record.sections or {}).get("information", {})
         value = None if read is None else recording.merge_information(saved, read, own)
     if value is None:

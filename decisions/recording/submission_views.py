@@ -9,7 +9,6 @@ from flask import abort, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from conference.auth.policy import Permission, requires
-from conference.forms import FormErrors
 from decisions import common, forms
 from decisions.blueprint import (
     PREFIX,
@@ -37,10 +36,11 @@ def copy_submission(conference_id: uuid.UUID) -> ResponseReturnValue:
     if submission_id is None:
         abort(400)
     roles = forms.seat_roles(conference)
-    errors = FormErrors()
+    posted = forms.InformationForm.for_roles(roles)()
+    errors = posted.gov_errors
     form = form_data()
-    value = forms.read_information(form, roles, errors)
-    if value is not None:
+    if posted.validate():
+        value = posted.value()
         try:
             seat = record_submissions.copy_submission_into_record(
                 conference, record, submission_id, value, version_field(), g.user

@@ -109,7 +109,7 @@ def recorder(conference_id: uuid.UUID) -> ResponseReturnValue:
     """The chair names a coordinator to write the record for this conference, or takes it back."""
     conference, record = load(conference_id)
     choices = {str(u.id): u for u in recording.find_recorder_choices(conference)}
-    chosen = request.form.get("recorder", "")
+    chosen = forms.RecorderForm().recorder.data
     if chosen and chosen not in choices:
         abort(400)
     try:
@@ -133,7 +133,8 @@ def _default_people(conference: Conference) -> dict[str, str]:
 def attendance(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load_for_writing(conference_id)
     roles = forms.seat_roles(conference)
-    errors = FormErrors()
+    register = forms.AttendanceForm.for_roles(roles)()
+    errors = register.gov_errors
     form: dict[str, str] = {}
     for line in recording.attendance_lines(record):
         form |= {
@@ -144,12 +145,11 @@ def attendance(conference_id: uuid.UUID) -> ResponseReturnValue:
         }
     for role, name in _default_people(conference).items():
         form.setdefault(f"person-{role}", name)
-    if request.method == "POST":
+    if register.is_submitted():
         form = form_data()
-        lines = forms.read_attendance(form, roles, errors)
-        if not errors:
+        if register.validate():
             try:
-                recording.save_attendance(record, lines, version_field(), g.user)
+                recording.save_attendance(record, register.lines(), version_field(), g.user)
             except common.SaveConflict as conflict:
                 return conflict_page(conference, record, conflict)
             except common.DecisionError as error:
@@ -172,18 +172,19 @@ def quorum(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load_for_writing(conference_id)
     result = recording.quorum_for(conference, record)
     rule = quorum_rule(conference.meeting_type, conference.nation)
-    errors = FormErrors()
+    override = forms.QuorumForm()
+    errors = override.gov_errors
     form = dict((record.sections or {}).get("quorum", {}))
     form = {
         "continue_without_quorum": "yes" if form.get("continue_without_quorum") else "",
         "quorum_reason": form.get("reason", ""),
     }
-    if request.method == "POST":
+    if override.is_submitted():
         if result is None or result.met:
             return redirect(url_for("decisions.task_list", conference_id=conference.id))
         form = form_data()
-        value = forms.read_quorum(form, errors, g.user.display_name)
-        if value is not None:
+        if override.validate():
+            value = override.value(g.user.display_name)
             try:
                 recording.save_quorum_override(record, value, result.missing_roles, version_field(), g.user)
             except common.SaveConflict as conflict:
@@ -219,13 +220,14 @@ def information_roles(conference: Conference, record: DecisionRecord) -> tuple[l
 def information(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load(conference_id)
     roles, whole = information_roles(conference, record)
-    errors = FormErrors()
+    posted = forms.InformationForm.for_roles(roles)()
+    errors = posted.gov_errors
     saved = (record.sections or {}).get("information", {})
     form = {f"information-{k}": v for k, v in saved.items()}
-    if request.method == "POST":
+    if posted.is_submitted():
         form = form_data()
-        value = forms.read_information(form, roles, errors)
-        if value is not None:
+        if posted.validate():
+            value = posted.value()
             if not whole:
                 value = recording.merge_information(saved, value, roles)
             return _save_section_or_conflict(conference, record, "information", value, "decisions.information")
@@ -243,13 +245,13 @@ def information(conference_id: uuid.UUID) -> ResponseReturnValue:
 @requires(Permission.DECISION_RECORD)
 def child_views(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load_for_writing(conference_id)
-    errors = FormErrors()
+    views = forms.ChildViewsForm()
+    errors = views.gov_errors
     form = dict((record.sections or {}).get("child_views", {}))
-    if request.method == "POST":
+    if views.is_submitted():
         form = form_data()
-        value = forms.read_child_views(form, errors)
-        if value is not None:
-            return _save_section_or_conflict(conference, record, "child_views", value, "decisions.child_views")
+        if views.validate():
+            return _save_section_or_conflict(conference, record, "child_views", views.value(), "decisions.child_views")
     return render_template(
         "decisions/child_views.html", **common_context(conference, record), errors=errors, form=form
     ), 400 if errors else 200
@@ -259,7 +261,8 @@ def child_views(conference_id: uuid.UUID) -> ResponseReturnValue:
 @requires(Permission.DECISION_RECORD)
 def elements(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load_for_writing(conference_id)
-    errors = FormErrors()
+    posted = forms.ElementsForm()
+    errors = posted.gov_errors
     saved = dict((record.sections or {}).get("elements", {}))
     form: Any = MultiDict()
     for key, value in saved.items():
@@ -269,11 +272,10 @@ def elements(conference_id: uuid.UUID) -> ResponseReturnValue:
             form[key] = "yes" if value else ""
         else:
             form[key] = value
-    if request.method == "POST":
+    if posted.is_submitted():
         form = request.form
-        value = forms.read_elements(form, errors)
-        if value is not None:
-            return _save_section_or_conflict(conference, record, "elements", value, "decisions.elements")
+        if posted.validate():
+            return _save_section_or_conflict(conference, record, "elements", posted.value(), "decisions.elements")
     summary = summarise_elements(common.elements_record(record.sections or {}), is_child=True)
     return render_template(
         "decisions/elements.html",
@@ -293,17 +295,17 @@ def elements(conference_id: uuid.UUID) -> ResponseReturnValue:
 def indicators(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load_for_writing(conference_id)
     catalogue = recording.record_catalogue(record)
-    errors = FormErrors()
+    posted = forms.IndicatorsForm.for_catalogue(catalogue)()
+    errors = posted.gov_errors
     form: dict[str, str] = {}
     for tick in (record.sections or {}).get("indicators", {}).get("ticks", []):
         name = f"indicator-{tick['key']}"
         form |= {name: "yes", f"{name}-agency": tick["agency"], f"{name}-note": tick.get("note", "")}
         form[f"{name}-level"] = tick.get("level", "yes")
-    if request.method == "POST":
+    if posted.is_submitted():
         form = form_data()
-        value = forms.read_indicators(form, catalogue, errors)
-        if value is not None:
-            return _save_section_or_conflict(conference, record, "indicators", value, "decisions.indicators")
+        if posted.validate():
+            return _save_section_or_conflict(conference, record, "indicators", posted.value(), "decisions.indicators")
     return render_template(
         "decisions/indicators.html",
         **common_context(conference, record),

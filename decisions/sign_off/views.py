@@ -42,23 +42,27 @@ def check(conference_id: uuid.UUID) -> ResponseReturnValue:
     if record.status == RecordStatus.SIGNED:
         return redirect(url_for("decisions.show_version", conference_id=conference.id, number=record.signed_version))
     problems = sign_off.sign_off_problems(conference, record)
-    errors = FormErrors()
-    if request.method == "POST":
-        answers = forms.read_sign_off(request.form, errors)
-        if answers is not None and not problems:
-            try:
-                version = sign_off.sign_off(
-                    conference, record, g.user, password=answers[0], code=answers[1], base_version=version_field()
-                )
-            except sign_off.ReauthFailed as failed:
-                errors.add(failed.field, failed.message)
-            except common.DecisionError as error:
-                errors.add("password", str(error))
-            else:
-                set_banner(f"Decision signed off: version {version.number}")
-                return redirect(url_for("decisions.show_version", conference_id=conference.id, number=version.number))
-        elif problems and not errors:
-            errors.add("problems", "Complete every section before signing off")
+    form = forms.SignOffForm()
+    errors = form.gov_errors
+    if form.check() and not problems:
+        try:
+            version = sign_off.sign_off(
+                conference,
+                record,
+                g.user,
+                password=form.password.data,
+                code=form.code.data,
+                base_version=version_field(),
+            )
+        except sign_off.ReauthFailed as failed:
+            errors.add(failed.field, failed.message)
+        except common.DecisionError as error:
+            errors.add("password", str(error))
+        else:
+            set_banner(f"Decision signed off: version {version.number}")
+            return redirect(url_for("decisions.show_version", conference_id=conference.id, number=version.number))
+    elif form.is_submitted() and problems and not errors:
+        errors.add("problems", "Complete every section before signing off")
     snapshot = sign_off.build_snapshot(
         conference,
         record,
@@ -85,14 +89,14 @@ def amend(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference, record = load(conference_id)
     if record.status != RecordStatus.SIGNED:
         return redirect(url_for("decisions.task_list", conference_id=conference.id))
-    errors = FormErrors()
+    amendment = forms.AmendmentForm()
+    errors = amendment.gov_errors
     form: dict[str, str] = {}
-    if request.method == "POST":
+    if amendment.is_submitted():
         form = form_data()
-        reason = forms.read_reason(form, errors)
-        if reason is not None:
+        if amendment.validate():
             try:
-                sign_off.start_amendment(record, reason, g.user)
+                sign_off.start_amendment(record, amendment.reason.data, g.user)
             except common.DecisionError as error:
                 return refused(conference, record, str(error))
             set_banner("Amendment started: change the sections, then check and sign off again")

@@ -1,4 +1,5 @@
-"""Form handling in the Design System's way: explicit fields, GOV.UK error wording, one error per field.
+"""The hand readers and the error list every page renders: explicit fields, GOV.UK error wording, one error per
+field. The WTForms fields in `conference.forms.fields` share the date and time parsing here.
 
 Views read only the fields they name (no mass assignment). Dates use the Design System's date input:
 three fields, month names accepted, the standard error messages.
@@ -91,6 +92,39 @@ def date_parts(form: Mapping[str, str], name: str) -> DateParts:
     return DateParts(*(str(form.get(f"{name}-{part}", "")).strip() for part in ("day", "month", "year")))
 
 
+def check_date(
+    parts: DateParts,
+    label: str,
+    *,
+    required: bool = True,
+    past: bool = False,
+    future: bool = False,
+    today: date | None = None,
+) -> tuple[date | None, str, str]:
+    """The date in ``parts``, or the part to point the error at ("day", "month" or "year") and the Design System's
+    message. Returns (date or None, part, message); the message is empty when there is no error."""
+    if parts.empty:
+        return None, "day", f"Enter {label}" if required else ""
+    capital = f"{label[0].upper()}{label[1:]}"
+    missing = [p for p, v in (("day", parts.day), ("month", parts.month), ("year", parts.year)) if not v]
+    if missing:
+        return None, missing[0], f"{capital} must include a {' and '.join(missing)}"
+    month_text = parts.month.lower().rstrip(".")
+    month = MONTHS.get(month_text) or (int(month_text) if month_text.isdecimal() else 0)
+    try:
+        if len(parts.year) != 4 or not (parts.year.isdecimal() and parts.day.isdecimal()):
+            raise ValueError
+        value = date(int(parts.year), month, int(parts.day))
+    except (ValueError, OverflowError):
+        return None, "day", f"{capital} must be a real date"
+    today = today or date.today()
+    if past and value > today:
+        return None, "day", f"{capital} must be today or in the past"
+    if future and value < today:
+        return None, "day", f"{capital} must be today or in the future"
+    return value, "", ""
+
+
 def parse_date(
     form: Mapping[str, str],
     name: str,
@@ -103,32 +137,15 @@ def parse_date(
     today: date | None = None,
 ) -> date | None:
     """Parse a GOV.UK date input ``name-day``/``name-month``/``name-year`` with the standard messages."""
-    parts = date_parts(form, name)
-    if parts.empty:
-        if required:
-            errors.add(f"{name}-day", f"Enter {label}")
-        return None
-    missing = [p for p, v in (("day", parts.day), ("month", parts.month), ("year", parts.year)) if not v]
-    if missing:
-        errors.add(f"{name}-{missing[0]}", f"{label[0].upper()}{label[1:]} must include a {' and '.join(missing)}")
-        return None
-    month_text = parts.month.lower().rstrip(".")
-    month = MONTHS.get(month_text) or (int(month_text) if month_text.isdecimal() else 0)
-    try:
-        if len(parts.year) != 4 or not (parts.year.isdecimal() and parts.day.isdecimal()):
-            raise ValueError
-        value = date(int(parts.year), month, int(parts.day))
-    except (ValueError, OverflowError):
-        errors.add(f"{name}-day", f"{label[0].upper()}{label[1:]} must be a real date")
-        return None
-    today = today or date.today()
-    if past and value > today:
-        errors.add(f"{name}-day", f"{label[0].upper()}{label[1:]} must be today or in the past")
-        return None
-    if future and value < today:
-        errors.add(f"{name}-day", f"{label[0].upper()}{label[1:]} must be today or in the future")
-        return None
+    value, part, message = check_date(
+        date_parts(form, name), label, required=required, past=past, future=future, today=today
+    )
+    if message:
+        errors.add(f"{name}-{part}", message)
     return value
+
+
+REAL_TIME = "Enter a real time, for example 2:30pm or 14:30"
 
 
 def parse_time_of_day(value: str) -> tuple[int, int] | None:
