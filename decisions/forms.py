@@ -6,6 +6,10 @@ request (`AttendanceForm.for_roles`, `InformationForm.for_roles`, `IndicatorsFor
 still read by the ``read_*`` functions (the posted form and a `FormErrors` in, the value to save or ``None`` out):
 the outcome, whose questions depend on the meeting type, the nation and earlier answers and whose checks live in
 `rules.outcomes`, and the NRM answers, one question per field of the Home Office form.
+
+Why this module is long: it holds one small form class for each of the record's fifteen pages (attendance to the
+NRM decision letter), and they share private field helpers and messages; splitting it by page would scatter the
+GOV.UK wording the page-checking client guards across as many files.
 """
 
 from __future__ import annotations

@@ -2,6 +2,11 @@
 
 A person whose calendar cannot be read, or who has none, is passed as ``"availability": "unknown"``: the
 engine never treats them as free. Meetings a person is already invited to in Convene are busy time too.
+
+Why this module is long: it is the one place where a person's availability is read (their calendar, their working
+hours, their on-call status, the meetings Convene already invited them to) for every caller: the options page,
+the deputies and replacements offered at a fixed time (``standings_at``), Plan the week, and the start-up warm-up.
+Keeping them together is what makes "free" mean the same thing on every page.
 """
 
 from __future__ import annotations

@@ -344,7 +344,8 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, area_setup) -> None
     assert len(page.select("#missing-alerts li")) == 12 and len(page.select("#overdue-safety-actions li")) == 20
     assert len(page.select("#approaching-18 li")) == 12
     assert len(large) == len(small), "\n".join(large)
-    assert len(large) <= 14
+    # 10 before the safety (3 statements) and approaching-18 (1) panels; the bound moves only with a new panel.
+    assert len(large) <= 15
 
 
 def test_without_the_decisions_tables_the_adapter_answers_empty(monkeypatch, client, area_setup) -> None:

@@ -16,7 +16,7 @@ from conference.auth.models import Role
 from conference.cases.models import Case, CaseStatus, MissingRisk
 from conference.convening.models import Conference, ConferenceStatus
 from conference.extensions import db
-from conference.planning import services, worker
+from conference.planning import batch, services, worker
 from conference.planning.models import PlanRun
 from decisions.models import DecisionRecord, DecisionVersion
 from rules.display import to_london
@@ -239,7 +239,7 @@ def test_an_overdue_review_is_planned_over_the_whole_period_and_marked_overdue(c
     run = db.session.scalars(select(PlanRun)).one()
     [entry] = [m for m in run.meetings if m["case_reference"] == overdue.reference]
     assert entry["overdue"] and entry["meeting_type"] == MeetingType.REVIEW.label
-    _start, end = services.period_bounds(today, last)
+    _start, end = batch.period_bounds(today, last)
     assert services.parse_instant(entry["deadline"]) == end
     # Availability read over the plan's window, not the meeting's own (passed) one: the people with calendars
     # are known, not "unknown".
