@@ -214,7 +214,7 @@ def change_facts(case_id: uuid.UUID) -> ResponseReturnValue:
 def fact_history(case_id: uuid.UUID) -> ResponseReturnValue:
     user: User = g.user
     case = queries.get_case(user, case_id)
-    history = facts.record_history_viewed(case)
+    history = facts.record_history_viewed(user, case)
     return render_template(
         "cases/facts_history.html",
         case=case,

@@ -145,7 +145,7 @@ def show_case(case_id: uuid.UUID) -> ResponseReturnValue:
     user: User = g.user
     case = queries.get_case(user, case_id)
     show_identity = has_permission(user, Permission.CASE_IDENTITY)
-    services.record_case_view(case, restricted=show_identity)
+    services.record_case_view(user, case, restricted=show_identity)
     sections = [(s.template, s.context(case)) for s in case_sections()]
     created = session.pop("case_created", None)
     banner = session.pop("case_banner", None)

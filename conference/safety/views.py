@@ -135,7 +135,7 @@ def new_episode(case_id: uuid.UUID) -> ResponseReturnValue:
 def show_episode(episode_id: uuid.UUID) -> ResponseReturnValue:
     user: User = g.user
     case, episode = queries.get_missing_episode(user, episode_id)
-    services.record_episode_view(episode)
+    services.record_episode_view(user, episode)
     return render_template(
         "safety/episode.html",
         case=case,
