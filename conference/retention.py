@@ -3,6 +3,8 @@
 Run it daily (cron or a scheduled task). It removes what Convene no longer needs and keeps what the schedule
 says to keep. Case records, decisions and the audit log are not purged here: their retention runs to the
 child's 75th birthday under council schedules, with legal holds, and needs a records officer's decision.
+The records that follow a case (written submissions and their files, safety checks, missing episodes, the
+history of its facts) are never purged here either: they go with their case (conference/case_retention.py).
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ class AttendanceStatus(StrEnum):
 #: Seat names as they read inside a sentence ("health is not present").
 ROLE_LABELS: dict[Seat, str] = {
     Seat.CHAIR: "chair",
-    Seat.SOCIAL_CARE: "social care",
+    Seat.SOCIAL_CARE: "children's social care",
     Seat.POLICE: "police",
     Seat.HEALTH: "health",
     Seat.HOME_OFFICE: "Home Office",

@@ -128,7 +128,7 @@ class Seat(StrEnum):
 
 _ROLE_LABELS = {
     Seat.CHAIR: "Chair",
-    Seat.SOCIAL_CARE: "Social care",
+    Seat.SOCIAL_CARE: "Children's social care",
     Seat.POLICE: "Police",
     Seat.HEALTH: "Health",
     Seat.HOME_OFFICE: "Home Office",
@@ -341,7 +341,7 @@ def _strategy(nation: Nation, meeting_type: MeetingType, source: str) -> Meeting
         )
     else:
         roles = (_CHAIR, _req(Seat.SOCIAL_CARE), _req(Seat.POLICE), _req(Seat.HEALTH), *_WHEN_RELEVANT)
-        quorum = QuorumRule(_STATUTORY_THREE, description="Social care, police and health")
+        quorum = QuorumRule(_STATUTORY_THREE, description="Children's social care, police and health")
     return MeetingTypeSpec(meeting_type, nation, meeting_type.label, roles, quorum, source)
 
 
@@ -366,7 +366,7 @@ def _conference(nation: Nation, meeting_type: MeetingType) -> MeetingTypeSpec:
         frozenset({Seat.CHAIR, Seat.SOCIAL_CARE}),
         at_least=2,
         others_from=_CONFERENCE_OTHERS,
-        description="Chair and social care, plus at least two other agencies",
+        description="Chair and children's social care, plus at least two other agencies",
     )
     source = {Nation.ENGLAND: _WT2023, Nation.WALES: _WALES, Nation.NORTHERN_IRELAND: _NI}[nation]
     return MeetingTypeSpec(meeting_type, nation, label, roles, quorum, f"{source}; quorum {_LOCAL}")
@@ -381,7 +381,7 @@ def _pre_referral(nation: Nation) -> MeetingTypeSpec:
         _opt(Seat.GUARDIAN, Circumstance.GUARDIAN_ALLOCATED, written=False),
         *_WHEN_RELEVANT[1:],
     )
-    quorum = QuorumRule(frozenset({Seat.SOCIAL_CARE, Seat.POLICE}), description="Social care and police")
+    quorum = QuorumRule(frozenset({Seat.SOCIAL_CARE, Seat.POLICE}), description="Children's social care and police")
     return MeetingTypeSpec(
         MeetingType.PRE_REFERRAL_NRM_MEETING,
         nation,

@@ -286,6 +286,12 @@ def build_request_with_reasons(
     return request, unknown
 
 
+def _seat_words(role_value: str) -> str:
+    """A role value in words ("Children's social care"), never "social_care"."""
+    known = {seat.value: seat.label for seat in Seat}
+    return known.get(role_value, role_value.replace("_", " ").capitalize())
+
+
 def conflicts_at(
     conference: Conference, start_at: datetime, end_at: datetime, assignments: dict[str, Any], *, include_on_call: bool
 ) -> list[str]:
@@ -298,7 +304,7 @@ def conflicts_at(
     seats = {str(s.role.value): s for s in conference.roles}
     for role_value, assignment in assignments.items():
         person = people.get(str(assignment.get("person") or ""))
-        label = seats[role_value].role.label if role_value in seats else role_value
+        label = seats[role_value].role.label if role_value in seats else _seat_words(role_value)
         if person is None:
             if (
                 seats.get(role_value) is not None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
 
 from conference.audit import record_event
 from conference.auth.models import User
@@ -20,6 +22,8 @@ from conference.extensions import db
 from conference.invitations import calendar as ical
 from conference.invitations.replies import ReplyOutcome
 from conference.outbox.models import OutboxMessage, OutboxStatus
+from rules.display import date_and_time
+from rules.notice import MINIMUM_REPLY_TIME, earliest_reply_cutoff
 
 # --- the board: replies, deputies, replacements, cut-off, counters, held replies ---------------
 
@@ -92,7 +96,39 @@ def replace_attendee(
     return deputy
 
 
+def invitations_sent_at(conference: Conference) -> datetime | None:
+    """When the meeting's invitations were last sent (queued): the newest invitation in the outbox, so that a
+    deputy invited later, or everyone after a new time, also has the minimum reply time."""
+    sent_at = db.session.scalar(
+        select(func.max(OutboxMessage.created_at)).where(
+            OutboxMessage.conference_id == conference.id, OutboxMessage.method == "REQUEST"
+        )
+    )
+    return sent_at.astimezone(UTC) if sent_at is not None else None
+
+
+def earliest_cutoff(conference: Conference, now_at: datetime | None = None) -> datetime:
+    """The earliest reply cut-off a coordinator may type: sending (or now, before anything is sent) plus the
+    minimum reply time (rules.notice.MINIMUM_REPLY_TIME), to the minute, as the form is typed and shown (the
+    default cut-off, saved again unchanged, is accepted)."""
+    sent_at = invitations_sent_at(conference) or now_at or utcnow()
+    return earliest_reply_cutoff(sent_at).replace(second=0, microsecond=0)
+
+
+class CutoffError(ConveningError):
+    """A typed reply cut-off that gives invitees less than the minimum time to answer."""
+
+
 def set_cutoff(conference: Conference, cutoff_at: datetime) -> None:
+    """Save the reply cut-off typed on the board; refused (``CutoffError``) when it is earlier than sending plus
+    the minimum reply time."""
+    earliest = earliest_cutoff(conference)
+    if cutoff_at < earliest:
+        minutes = int(MINIMUM_REPLY_TIME.total_seconds() // 60)
+        raise CutoffError(
+            f"The cut-off must be the same as or after {date_and_time(earliest)}, so that people have at least "
+            f"{minutes} minutes to reply after the invitations are sent"
+        )
     arrangement_for(conference).reply_cutoff_at = cutoff_at
     record_event(db.session, "conference.cutoff", object_type="conference", object_id=conference.id)
 

@@ -71,7 +71,11 @@ def cutoff(conference_id: uuid.UUID) -> ResponseReturnValue:
         errors.add("cutoff-day", "The cut-off must be before the meeting starts")
     if errors or cutoff_at is None:
         return _board_page(conference, errors=errors, form=form)
-    convening_board.set_cutoff(conference, cutoff_at)
+    try:
+        convening_board.set_cutoff(conference, cutoff_at)
+    except convening_board.CutoffError as problem:
+        errors.add("cutoff-day", str(problem))
+        return _board_page(conference, errors=errors, form=form)
     session[BANNER] = "Cut-off for replies saved"
     return redirect(url_for("convening.board", conference_id=conference.id))
 

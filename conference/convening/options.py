@@ -24,6 +24,7 @@ from rules.clock import add_working_days
 from rules.notice import Notice, earliest_start_with_notice, minimum_notice, short_notice
 from rules.timescales import close_of_business_at
 from rules.timescales import london_date as to_london_date
+from rules.vocabulary import Seat
 from scheduler import RequestError
 
 # --- step 4: options -----------------------------------------------------------------------------
@@ -123,6 +124,36 @@ def find_options(conference: Conference) -> ConferenceArrangement:
     return arrangement
 
 
+def _role_spellings() -> list[tuple[re.Pattern[str], str]]:
+    """Each way the scheduler may spell a seat ("social_care", "Social care") and the seat's label in words."""
+    found: list[tuple[re.Pattern[str], str]] = []
+    for seat in Seat:
+        spellings = {seat.value, seat.value.replace("_", " ").capitalize()} - {seat.label}
+        for spelling in sorted(spellings, key=len, reverse=True):
+            if "_" in spelling or spelling[0].isupper():  # "police" stays a word; "social_care" never shows
+                found.append((re.compile(rf"(?<![\w'])({re.escape(spelling)})(?!\w)"), seat.label))
+    return found
+
+
+_ROLE_SPELLINGS = _role_spellings()
+
+
+def role_label(role: str) -> str:
+    """A role value in words: the seat's label ("Children's social care"), never "Social_care"."""
+    try:
+        return Seat(role).label
+    except ValueError:
+        return role.replace("_", " ").capitalize()
+
+
+def in_words(text: str) -> str:
+    """The scheduler's explanation with each seat named by its label: the standalone engine knows only role
+    values ("social_care"), and a person is never shown one."""
+    for pattern, label in _ROLE_SPELLINGS:
+        text = pattern.sub(label, text)
+    return text
+
+
 @dataclass(frozen=True)
 class RoleBlocked:
     """One line of the "No time works" page: a role in words, what stops it, and each candidate in detail."""
@@ -175,7 +206,7 @@ def why_no_time(conference: Conference) -> list[RoleBlocked]:
             )
         else:
             line = "Everyone is busy or not working whenever the meeting could be held"
-        label = labels.get(role.role, role.role.replace("_", " ").capitalize())
+        label = labels.get(role.role) or role_label(role.role)
         blocked.append(RoleBlocked(role.role, label, line, [_person_words(grid, p, on_call) for p in role.candidates]))
     return blocked
 

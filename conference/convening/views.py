@@ -295,7 +295,7 @@ def _proposal_views(conference: Conference, proposals: list[dict[str, Any]]) -> 
         lines = []
         for role_value, assignment in proposal["assignments"].items():
             seat = seats.get(role_value)
-            label = seat.role.label if seat else role_value
+            label = seat.role.label if seat else convening_options.role_label(role_value)
             person = assignment.get("person")
             if assignment.get("written_submission"):
                 lines.append(f"{label}: written submission")
@@ -313,7 +313,7 @@ def _proposal_views(conference: Conference, proposals: list[dict[str, Any]]) -> 
                 "lines": lines,
                 "tags": tags,
                 "metrics": proposal["metrics"],
-                "explanation": _UUID_IN_TEXT.sub("", str(proposal.get("explanation", ""))),
+                "explanation": convening_options.in_words(_UUID_IN_TEXT.sub("", str(proposal.get("explanation", "")))),
             }
         )
     return views
@@ -398,7 +398,7 @@ def _options_page(
         errors=errors,
         problem=problem,
         form=form,
-        reasons=[_UUID_IN_TEXT.sub("", r) for r in arrangement.no_slot_reasons],
+        reasons=[convening_options.in_words(_UUID_IN_TEXT.sub("", r)) for r in arrangement.no_slot_reasons],
         blocked=convening_options.why_no_time(conference),
         on_call_candidates=convening_options.has_on_call_candidates(conference),
         seats={s.role.value: s for s in conference.roles},

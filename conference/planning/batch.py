@@ -23,9 +23,11 @@ from conference.cases.scope import case_scope
 from conference.convening import availability
 from conference.convening import services as convening
 from conference.convening.models import Conference, ConferenceStatus, ResponseStatus
+from conference.convening.options import earliest_start_now, notice_for
 from conference.db import utcnow
 from conference.extensions import db
 from rules.clock import LONDON
+from rules.notice import earliest_start_with_notice
 from rules.vocabulary import MeetingType
 
 TIME_LIMIT_SECONDS = 10
@@ -56,7 +58,9 @@ def _iso(value: datetime) -> str:
 
 
 def _grain_ceil(value: datetime, minutes: int = 15) -> datetime:
-    value = value.astimezone(UTC).replace(second=0, microsecond=0)
+    value = value.astimezone(UTC)
+    if value.second or value.microsecond:  # a ceiling: 10:14:30 is 10:15, never 10:14
+        value = value.replace(second=0, microsecond=0) + timedelta(minutes=1)
     extra = value.minute % minutes
     return value + timedelta(minutes=minutes - extra) if extra else value
 
@@ -125,7 +129,9 @@ def build_batch(user: User, from_on: date, to_on: date, *, move_invited: bool, n
     key_parts: list[str] = []
     for conference in find_waiting(user, from_on, to_on):
         assert conference.earliest_start_at is not None and conference.deadline_at is not None
-        earliest = max(conference.earliest_start_at, start)
+        # The minimum notice (rules/notice.py), as on the options page: no planned start sooner than now plus the
+        # meeting's notice (30 minutes urgent, 2 hours for a strategy discussion, 1 working day for a conference).
+        earliest = max(_grain_ceil(earliest_start_now(conference, now_at)), start)
         overdue = conference.deadline_at <= earliest
         deadline = end if overdue else min(conference.deadline_at, end)
         if deadline - earliest < timedelta(minutes=conference.duration_minutes):
@@ -150,7 +156,7 @@ def build_batch(user: User, from_on: date, to_on: date, *, move_invited: bool, n
         key_parts.append(f"{conference.id}:{conference.version}")
     for conference in find_invited(user, from_on, to_on):
         assert conference.start_at is not None and conference.end_at is not None
-        invited = _invited_entry(conference, people, move_invited=move_invited, start=start, end=end)
+        invited = _invited_entry(conference, people, move_invited=move_invited, start=start, end=end, now_at=now_at)
         if invited is None:
             continue
         conferences.append(invited)
@@ -167,16 +173,23 @@ def build_batch(user: User, from_on: date, to_on: date, *, move_invited: bool, n
 
 
 def _invited_entry(
-    conference: Conference, people: dict[str, Any], *, move_invited: bool, start: datetime, end: datetime
+    conference: Conference,
+    people: dict[str, Any],
+    *,
+    move_invited: bool,
+    start: datetime,
+    end: datetime,
+    now_at: datetime,
 ) -> dict[str, Any] | None:
     """An invited meeting: ``fixed`` (kept exactly), or, when the manager lets the plan move invited meetings,
-    movable with the people already invited (a move is then a reschedule)."""
+    movable with the people already invited (a move is then a reschedule, so it needs the minimum notice too)."""
     assert conference.start_at is not None and conference.end_at is not None
     attendees = convening.active_attendees(conference)
     if not attendees:
         return None
     if move_invited:
-        earliest = max(start, _grain_ceil(utcnow()))
+        with_notice = earliest_start_with_notice(now_at, notice_for(conference), conference.nation)
+        earliest = max(start, _grain_ceil(utcnow()), _grain_ceil(with_notice))
         if end - earliest < timedelta(minutes=conference.duration_minutes):
             return None
         window_start, window_end = earliest, end

@@ -60,5 +60,5 @@ def test_a_reply_by_link_appears_on_the_open_board_without_a_click(
     expect(live).to_have_attribute("aria-live", "polite")
     expect(live).to_contain_text("Rowan Ashby: Accepted.")
     assert coordinator.page.url == url_before, "the page was not reloaded"
-    assert ("Social care", "Riley Fairbairn", "Not answered yet") in board.rows()
+    assert ("Children's social care", "Riley Fairbairn", "Not answered yet") in board.rows()
     coordinator.check("board, updated live", screenshot="31-board-live")

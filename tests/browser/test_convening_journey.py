@@ -61,7 +61,7 @@ def test_coordinator_convenes_a_strategy_discussion_and_each_invitee_gets_one_in
     timescale.continue_()
 
     people = PeoplePage(browser).expect_open()
-    for label in ("Chair", "Social care", "Police", "Health"):
+    for label in ("Chair", "Children's social care", "Police", "Health"):
         expect(browser.page.get_by_role("heading", name=label, exact=True)).to_be_visible()
     expect(browser.page.get_by_text("Uploaded calendar file").first).to_be_visible()
     browser.check("who is needed", screenshot="22-roles")
@@ -91,7 +91,7 @@ def test_coordinator_convenes_a_strategy_discussion_and_each_invitee_gets_one_in
     invitees = check.invitees()
     assert [row[:2] for row in invitees] == [
         ["Chair", "Morgan Chairwell"],
-        ["Social care", "Riley Fairbairn"],
+        ["Children's social care", "Riley Fairbairn"],
         ["Police", "Rowan Ashby"],
         ["Health", "Kit Harrow"],
     ]

@@ -37,7 +37,7 @@ def test_attendance_errors_and_the_quorum_warning(browsers: BrowserFactory, seed
     attendance.save()
     summary = ErrorSummary(b)
     assert summary.messages() == [
-        "Select how social care attended",
+        "Select how children's social care attended",
         "Select how police attended",
         "Select how health attended",
     ]

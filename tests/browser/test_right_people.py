@@ -50,7 +50,7 @@ def test_foreign_national_child_with_an_ictg_gets_home_office_ictg_and_chair_inv
     headings = seats.seat_headings()
     assert headings[:6] == [
         "Chair",
-        "Social care",
+        "Children's social care",
         "Police",
         "Health",
         "Independent Child Trafficking Guardian",

@@ -42,7 +42,7 @@ FEATURES = (
     "conference.planning",
 )
 #: Modules that live at the top of conference/ but belong to a feature.
-FEATURE_MODULES = {"conference.availability_picture": "conference.convening"}
+FEATURE_MODULES = {"conference.availability_picture": "conference.convening", "conference.case_retention": "decisions"}
 #: The top of the house: the app factory, the model registry, demo loaders, migrations, the WSGI entry point.
 TOP = (
     "conference",

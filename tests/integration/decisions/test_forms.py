@@ -15,7 +15,7 @@ from tests.integration.decisions.support import form_fields, make_world, post, r
 YESTERDAY = datetime.now(UTC) - timedelta(days=1)
 
 BAD = [
-    ("/attendance", {}, ["Select how social care attended", "Select how health attended"]),
+    ("/attendance", {}, ["Select how children's social care attended", "Select how health attended"]),
     (
         "/attendance",
         {
@@ -28,7 +28,7 @@ BAD = [
     (
         "/attendance",
         {"status-social_care": "teleported", "status-police": "apologies", "status-health": "apologies"},
-        ["Select how social care attended"],
+        ["Select how children's social care attended"],
     ),
     ("/information", {"information-police": "x" * 15_001}, ["Information from police must be 15,000 characters"]),
     ("/child-views", {}, ["Select yes if the child's views and wishes were sought"]),

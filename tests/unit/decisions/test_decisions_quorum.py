@@ -144,7 +144,7 @@ def test_conference_quorum_outside_scotland_needs_two_other_agencies() -> None:
     assert not result.met
     assert result.missing_roles == ()
     assert result.message == (
-        "Quorum is not met: 1 more agency must attend (at least 2 besides chair and social care)."
+        "Quorum is not met: 1 more agency must attend (at least 2 besides chair and children's social care)."
     )
     register.append(RegisterEntry(Seat.GUARDIAN, AttendanceStatus.PRESENT_REMOTELY, "G"))
     assert check_quorum("initial_child_protection_conference", "england", register).met
