@@ -285,6 +285,6 @@ def _describe(url: str) -> str:
         raise CalendarUnavailable("No calendar address is saved for this person: add it in the directory.")
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CalendarUnavailable("The calendar address must start with https:// or http://: check it in the directory.")
+        raise CalendarUnavailable("The calendar address must start with https:// or http://: check it.")
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"
