@@ -82,11 +82,7 @@ def _register_templates(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(str(REPO_ROOT / "templates")),
-            PrefixLoader(
-                {
-                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-                }
-            ),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]
     )
     app.jinja_env.autoescape = True

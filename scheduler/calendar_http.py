@@ -281,8 +281,10 @@ def _status_message(status: int, where: str) -> str:
 
 def _describe(url: str) -> str:
     """The URL without credentials or query string, for messages. Non-http(s) URLs are refused."""
+    if not url.strip():
+        raise CalendarUnavailable("No calendar address is saved for this person: add it in the directory.")
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CalendarUnavailable(f"The calendar address must start with https:// or http:// (got {parts.scheme!r}).")
+        raise CalendarUnavailable("The calendar address must start with https:// or http://: check it.")
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"

@@ -248,7 +248,11 @@ def _relax(conference: Conference, kind: str, role_value: str | None) -> None:
         next_day = add_working_days(to_london_date(conference.deadline_at), 1, conference.nation)
         conference.deadline_at = max(close_of_business_at(next_day), conference.deadline_at + timedelta(hours=24))
     elif kind == "allow_written_submission":
-        seats = [s for s in conference.roles if s.required and (role_value is None or s.role.value == role_value)]
+        seats = [
+            s
+            for s in conference.roles
+            if s.required and s.role is not Seat.CHAIR and (role_value is None or s.role.value == role_value)
+        ]
         if not seats:
             raise ConveningError("There is no required role to allow a written submission for.")
         for seat in seats:

@@ -33,6 +33,7 @@ from rules.timescales import (
 from rules.timescales import london_date as to_london_date
 from rules.vocabulary import (
     MeetingType,
+    Seat,
     pilot_scope_problems,
     spec_for,
 )
@@ -235,7 +236,8 @@ def update_roles(conference: Conference, changes: Iterable[SeatChange]) -> None:
         if seat is None:
             continue
         seat.required = change.required
-        seat.written_submission_allowed = change.written_submission_allowed
+        # The chair runs the meeting, so cannot take part by a written submission (Convene's own choice).
+        seat.written_submission_allowed = change.written_submission_allowed and seat.role is not Seat.CHAIR
     forget_options(conference)
     record_event(db.session, "conference.roles", object_type="conference", object_id=conference.id)
 

@@ -187,6 +187,16 @@ def test_only_http_and_https_addresses_are_fetched() -> None:
             check_calendar_url(url, ["127.0.0.1"])
 
 
+def test_a_missing_calendar_address_is_named_in_words_a_coordinator_can_act_on() -> None:
+    for url in ("", "   "):
+        with pytest.raises(CalendarUnavailable) as refused:
+            check_calendar_url(url, [])
+        assert str(refused.value) == "No calendar address is saved for this person: add it in the directory."
+    with pytest.raises(CalendarUnavailable) as refused:
+        check_calendar_url("gopher://127.0.0.1/", ["127.0.0.1"])
+    assert "got" not in str(refused.value) and "'" not in str(refused.value)
+
+
 def _certificate_for_localhost(folder: Path) -> tuple[Path, Path]:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
