@@ -48,8 +48,9 @@ def test_a_signed_in_page_reads_the_session_and_its_user_in_one_statement(client
         response = client.get("/accessibility")
     assert response.status_code == 200
     assert user.display_name in response.get_data(as_text=True)
-    assert len(seen) == 1, seen
-    assert "user_sessions" in seen[0] and "users" in seen[0]
+    reads = [s for s in seen if "SAVEPOINT" not in s]  # the test's own savepoints aside
+    assert len(reads) == 1, seen
+    assert "FROM user_sessions" in reads[0] and "JOIN users" in reads[0]
 
 
 def test_the_idle_clock_is_reset_at_most_once_a_minute(client, factories):
