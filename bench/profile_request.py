@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from bench import bench_load  # noqa: E402
 
 
-def profile(url: str, token: str, path: str, runs: int, top: int) -> None:
+def profile(url: str, token: str, path: str, runs: int, top: int, *, enabled: bool = True) -> None:
     from conference import create_app
     from conference.config import Settings
 
@@ -35,11 +35,13 @@ def profile(url: str, token: str, path: str, runs: int, top: int) -> None:
 
     def profiled(environ: dict[str, Any], start_response: Any) -> Any:
         wall, cpu = time.perf_counter(), time.process_time()
-        profiler.enable()
+        if enabled:
+            profiler.enable()
         try:
             return list(inner(environ, start_response))
         finally:
-            profiler.disable()
+            if enabled:
+                profiler.disable()
             timings.append((time.perf_counter() - wall, time.process_time() - cpu))
 
     client = app.test_client()
@@ -53,7 +55,7 @@ def profile(url: str, token: str, path: str, runs: int, top: int) -> None:
     cpus = sorted(t[1] for t in timings)
     wall, cpu = walls[runs // 2] * 1000, cpus[runs // 2] * 1000
     print(f"== {path}: {runs} requests, median wall {wall:.2f} ms, CPU {cpu:.2f} ms")
-    for order in ("cumulative", "tottime"):
+    for order in ("cumulative", "tottime") if enabled else ():
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(top)
         print(out.getvalue())
@@ -66,6 +68,7 @@ def main() -> None:
     parser.add_argument("--leave", action="store_true", help="leave the seeded database for --keep")
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--time-only", action="store_true", help="no cProfile: CPU and wall per request only")
     args = parser.parse_args()
     from tests.support.database import create_postgres_database, drop_postgres_database
 
@@ -78,7 +81,7 @@ def main() -> None:
         print(f"seeded: --keep {url} --token {token}", flush=True)
     try:
         for path in ("/accessibility", "/dashboard"):
-            profile(url, token, path, args.runs, args.top)
+            profile(url, token, path, args.runs, args.top, enabled=not args.time_only)
     finally:
         if name and not args.leave:
             drop_postgres_database(name)
