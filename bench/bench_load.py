@@ -24,6 +24,7 @@ import platform
 import random
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -571,6 +572,7 @@ def main() -> None:
 
     name, url = create_postgres_database()
     servers: list[subprocess.Popen[bytes]] = []
+    logs = Path(tempfile.mkdtemp())
     try:
         tokens, case_path, chairs, facts_case_path = seed(url, open_cases, sessions=users)
         paths = {"Dashboard": "/dashboard", "Case page": case_path, FACTS_PAGE: facts_case_path}
@@ -583,7 +585,7 @@ def main() -> None:
         app_port, floor_port = free_port(), free_port()
         # As production serves it (README: ``gunicorn wsgi:app``): each worker warms up at start-up
         # (conference/warmup.py), and the load starts once every worker says it has finished.
-        log = Path(tempfile.mkdtemp()) / "gunicorn.log"
+        log = logs / "gunicorn.log"
         servers.append(start_server("wsgi:app", app_port, env, log, ready="solver warm-up finished"))
         servers.append(start_server("bench.bench_load:floor_app()", floor_port, env))
 
@@ -619,6 +621,7 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=10)
         drop_postgres_database(name)
+        shutil.rmtree(logs, ignore_errors=True)
 
 
 if __name__ == "__main__":
