@@ -85,7 +85,6 @@ def _register_templates(app: Flask) -> None:
             PrefixLoader(
                 {
                     "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
                 }
             ),
         ]
@@ -173,6 +172,9 @@ def _register_errors(app: Flask) -> None:
 
             from conference.audit import record_refusal
 
+            # No service runs here: the limiter refused the request before its view. The row names whoever the
+            # guard found signed in (the audit context's user; nobody on the sign-in pages), which is what the
+            # context is for; there is no `user` to pass.
             record_refusal(db.session, "rate_limited", outcome="refused", detail={"endpoint": request.endpoint or ""})
         template = {400: "400", 401: "401", 403: "403", 404: "404", 405: "405", 409: "409", 413: "413", 429: "429"}.get(
             code, "generic"

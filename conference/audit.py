@@ -139,6 +139,12 @@ class _ActorSnapshot:
     role: Any
 
 
+def snapshot_actor(actor: Actor) -> Actor:
+    """``actor`` read now, for a row written after a rollback (``keep_after_rollback``): the rollback expires the
+    objects the request loaded."""
+    return _ActorSnapshot(actor.id, actor.agency_id, actor.role)
+
+
 def _actor(actor: Actor | None = None) -> tuple[uuid.UUID | None, uuid.UUID | None, str]:
     if actor is not None:
         return actor.id, actor.agency_id, str(actor.role)
@@ -230,7 +236,7 @@ def record_refusal(
 ) -> None:
     """An audit row that survives the rollback of a refused request (a 4xx): see ``keep_after_rollback``."""
     if actor is not None:  # read now: the rollback expires the objects loaded by the request
-        actor = _ActorSnapshot(actor.id, actor.agency_id, actor.role)
+        actor = snapshot_actor(actor)
 
     def write() -> None:
         record_event(

@@ -58,7 +58,7 @@ def load(conference_id: uuid.UUID) -> tuple[Conference, DecisionRecord]:
     """The conference and its record. A GET creates nothing (an unsaved empty record is shown); a POST opens it."""
     conference = queries.get_conference(g.user, conference_id)
     if request.method == "POST":
-        return conference, common.open_record(conference)
+        return conference, common.open_record(conference, g.user)
     return conference, common.find_or_new_record(conference)
 
 

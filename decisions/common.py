@@ -59,8 +59,8 @@ class SaveConflict(Exception):
     conflict_id: uuid.UUID
 
 
-def open_record(conference: Conference) -> DecisionRecord:
-    """The conference's record, created on first use. Safe when two people open it at once."""
+def open_record(conference: Conference, user: User) -> DecisionRecord:
+    """The conference's record, created on first use by ``user`` (audited). Safe when two people open it at once."""
     existing = queries.find_record(conference.id)
     if existing is not None:
         return existing
@@ -77,6 +77,7 @@ def open_record(conference: Conference) -> DecisionRecord:
         object_type="decision",
         object_id=record.id,
         detail={"conference_id": str(conference.id)},
+        actor=user,
     )
     return record
 

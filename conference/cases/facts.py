@@ -198,6 +198,7 @@ def change_case_facts(user: User, case: Case, edit: FactEdit) -> FactChangeResul
         object_type="case",
         object_id=locked.id,
         detail={"facts": [c.fact for c in changes], "change_ids": [str(c.id) for c in changes]},
+        actor=user,
     )
     add_case_event(locked, "facts", "Facts changed: " + ", ".join(labels), user)
     result = FactChangeResult(changes)
@@ -305,9 +306,9 @@ def approaching_adulthood(case: Case, history: list[CaseFactChange], today: date
     )
 
 
-def record_history_viewed(case: Case) -> list[CaseFactChange]:
+def record_history_viewed(user: User, case: Case) -> list[CaseFactChange]:
     """The history, for its page; the viewing is audited (reading the history reads restricted facts)."""
-    record_event(db.session, "case.facts.history.view", object_type="case", object_id=case.id)
+    record_event(db.session, "case.facts.history.view", object_type="case", object_id=case.id, actor=user)
     return find_fact_changes(case.id)
 
 

@@ -124,6 +124,7 @@ def open_case_with_agencies(user: User, details: NewCase, answers: OpeningAnswer
             "agency_ids": [str(a.id) for a in involved],
             "missing_kinds": [k.value for k in missing],
         },
+        actor=user,
     )
     return OpenedCase(case, involved, missing)
 
@@ -165,6 +166,7 @@ def involve_agency(user: User, case: Case, agency_id: uuid.UUID | None) -> Agenc
         object_type="case",
         object_id=case.id,
         detail={"agency_id": str(agency.id), "kind": AgencyKind(agency.kind).value},
+        actor=user,
     )
     return agency
 
@@ -187,5 +189,6 @@ def withdraw_agency(user: User, case: Case, agency_id: uuid.UUID | None) -> Agen
         object_type="case",
         object_id=case.id,
         detail={"agency_id": str(agency.id), "kind": AgencyKind(agency.kind).value},
+        actor=user,
     )
     return agency

@@ -52,6 +52,7 @@ def link_cases(user: User, case: Case, other_reference: str, kind: LinkKind, rea
         object_type="case",
         object_id=case.id,
         detail={"linked_case_id": str(other.id), "link_id": str(link.id), "kind": kind.value},
+        actor=user,
     )
     add_case_event(case, "link", f"Linked to case {other.reference} ({kind.label.lower()})", user)
     add_case_event(other, "link", f"Linked to case {case.reference} ({kind.label.lower()})", user)

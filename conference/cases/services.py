@@ -103,14 +103,21 @@ def open_case(user: User, details: NewCase) -> Case:
     db.session.add(CaseAgency(case_id=case.id, agency_id=user.agency_id))
     add_case_event(case, "identified", "Child identified as possibly trafficked", user, details.identified_at)
     add_case_event(case, "opened", f"Case opened by {user.agency.name}", user)
-    record_event(db.session, "case.create", object_type="case", object_id=case.id)
+    record_event(db.session, "case.create", object_type="case", object_id=case.id, actor=user)
     for callback in _ON_OPENED:
         callback(user, case)
     return case
 
 
-def record_case_view(case: Case, *, restricted: bool) -> None:
-    record_event(db.session, "case.view", object_type="case", object_id=case.id, detail={"identity_shown": restricted})
+def record_case_view(user: User, case: Case, *, restricted: bool) -> None:
+    record_event(
+        db.session,
+        "case.view",
+        object_type="case",
+        object_id=case.id,
+        detail={"identity_shown": restricted},
+        actor=user,
+    )
 
 
 def involve_agency(case: Case, agency_id: uuid.UUID) -> None:

@@ -17,10 +17,11 @@ The limits are Convene's own choice (issue 9): 10 MB a file, 5 files a submissio
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 import zlib
 from dataclasses import dataclass
+
+from conference.pdf_check import UncheckablePdf, has_active_content
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
@@ -64,32 +65,11 @@ class FileRefused(ValueError):
     """The file cannot be accepted; the message (GOV.UK wording) says what to do."""
 
 
-_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|EmbeddedFiles)(?![A-Za-z0-9])")
-_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
-
-
-def _has_active_content(data: bytes) -> bool:
-    decoded = _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
-    return _ACTIVE.search(decoded) is not None
-
-
 def _pdf_is_active(data: bytes) -> bool:
-    if _has_active_content(data):
-        return True
-    budget = _INFLATED_LIMIT
-    for match in _STREAM.finditer(data):
-        inflater = zlib.decompressobj()
-        try:
-            chunk = inflater.decompress(match.group(1), budget)
-        except zlib.error:
-            continue  # not Flate (an image, say), or damaged: nothing to read
-        budget -= len(chunk)
-        if inflater.unconsumed_tail or budget <= 0:
-            raise FileRefused("{name} could not be checked. Save it as a plain PDF and upload it again")
-        if _has_active_content(chunk):
-            return True
-    return False
+    try:
+        return has_active_content(data, limit=_INFLATED_LIMIT)
+    except UncheckablePdf:
+        raise FileRefused("{name} could not be checked. Save it as a plain PDF and upload it again") from None
 
 
 def _zip_kind(data: bytes) -> str | None:

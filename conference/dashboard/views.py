@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, Response, g, render_template, request
@@ -21,43 +21,12 @@ from conference.dashboard import (
     safety_panels,
     services,
 )
+from conference.dashboard.forms import PeriodForm
 from conference.db import utcnow
 from conference.extensions import EXPORT_LIMIT, limiter, user_rate_key
-from conference.forms import FormErrors, parse_date
 from rules.display import to_london
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-DEFAULT_PERIOD_DAYS = 90
-MAX_PERIOD_DAYS = 366
-
-
-def _period(args: dict[str, str], errors: FormErrors, today: date) -> tuple[engagement.Period, dict[str, str]]:
-    """The report period from the date inputs; the last 90 days when none is given."""
-    default_from = today - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-    form = {
-        f"{name}-{part}": args.get(f"{name}-{part}", "") for name in ("from", "to") for part in ("day", "month", "year")
-    }
-    if not any(form.values()):
-        form.update(
-            {
-                "from-day": str(default_from.day),
-                "from-month": str(default_from.month),
-                "from-year": str(default_from.year),
-                "to-day": str(today.day),
-                "to-month": str(today.month),
-                "to-year": str(today.year),
-            }
-        )
-    from_on = parse_date(form, "from", "the start of the period", errors, today=today)
-    to_on = parse_date(form, "to", "the end of the period", errors, today=today)
-    if from_on and to_on:
-        if to_on < from_on:
-            errors.add("to-day", "The end of the period must be after the start of the period")
-        elif (to_on - from_on).days >= MAX_PERIOD_DAYS:
-            errors.add("to-day", "The period must be 366 days or shorter")
-    if errors or from_on is None or to_on is None:
-        return engagement.Period(default_from, today), form
-    return engagement.Period(from_on, to_on), form
 
 
 def panels_context(user: User, now: datetime, today: date, period: engagement.Period) -> dict[str, Any]:
@@ -85,8 +54,8 @@ def panels_context(user: User, now: datetime, today: date, period: engagement.Pe
 def dashboard() -> ResponseReturnValue:
     now = utcnow()
     today = to_london(now).date()
-    errors = FormErrors()
-    period, period_form = _period(request.args.to_dict(), errors, today)
+    form = PeriodForm.read(request.args, today)
+    errors, period, period_form = form.gov_errors, form.period, form.page
 
     def render() -> str:
         context = panels_context(g.user, now, today, period)
@@ -104,12 +73,10 @@ def dashboard() -> ResponseReturnValue:
 @requires(Permission.DASHBOARD_VIEW)
 @limiter.limit(EXPORT_LIMIT, key_func=user_rate_key)
 def engagement_csv() -> ResponseReturnValue:
-    errors = FormErrors()
-    today = to_london(utcnow()).date()
-    period, _ = _period(request.args.to_dict(), errors, today)
-    if errors:
+    form = PeriodForm.read(request.args, to_london(utcnow()).date())
+    if form.gov_errors:
         return dashboard()
-    export = services.export_engagement_csv(g.user, period)
+    export = services.export_engagement_csv(g.user, form.period)
     return Response(
         export.body,
         mimetype="text/csv",

@@ -1,12 +1,28 @@
-"""Form readers for the safety pages, in the Design System's way (explicit fields, GOV.UK error wording)."""
+"""The safety pages' forms (a checklist item, a missing episode, the return, the return-home interview): one WTForms
+class per page on `conference.forms.GovForm`, fields in page order, the GOV.UK wording the pages had when read by
+hand. A moment is a date input ``name`` and a time input ``name-time``; a moment in the future is refused at the
+date ("The date and time … must be in the past")."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
-from conference.forms import FormErrors, local_datetime, parse_date, parse_time_of_day, text_field
+from wtforms.validators import StopValidation
+
+from conference.db import utcnow
+from conference.forms import (
+    GovDateField,
+    GovForm,
+    GovTextField,
+    GovTimeField,
+    MaxLength,
+    OneOf,
+    Required,
+    local_datetime,
+)
 from conference.safety.services import CheckUpdate, NewEpisode
 from rules.safety import PoliceRisk, SafetyStatus
 
@@ -15,89 +31,171 @@ REFERENCE_MAX = 40
 WHERE_MAX = 200
 WHO_MAX = 160
 
-
-def _past_moment(form: Mapping[str, str], name: str, what: str, errors: FormErrors, now: datetime) -> datetime | None:
-    """A date input ``name`` and a time input ``name-time`` for the moment ``what`` ("the child was last seen")."""
-    on = parse_date(form, name, f"the date {what}", errors)
-    time_text = text_field(form, f"{name}-time", max_length=10)
-    time = parse_time_of_day(time_text) if time_text else None
-    if not time_text:
-        errors.add(f"{name}-time", f"Enter the time {what}")
-    elif time is None:
-        errors.add(f"{name}-time", "Enter a real time, for example 2:30pm or 14:30")
-    if on is None or time is None:
-        return None
-    moment = local_datetime(on, *time)
-    if moment > now:
-        errors.add(f"{name}-day", f"The date and time {what} must be in the past")
-        return None
-    return moment
+LAST_SEEN = "the child was last seen"
+REPORTED = "the child was reported missing to the police"
+FOUND = "the child was found or returned"
+HELD = "the return-home interview was held"
 
 
-def read_check_update(form: Mapping[str, str], errors: FormErrors, agency_ids: set[uuid.UUID]) -> CheckUpdate | None:
-    status = form.get("status", "")
-    if status not in {s.value for s in SafetyStatus}:
-        errors.add("status", "Select the status of this action")
-    owner_text = form.get("owner_agency_id", "")
-    owner: uuid.UUID | None = None
-    if owner_text:
+def _date(what: str) -> GovDateField:
+    return GovDateField(f"the date {what}")
+
+
+def _time(name: str, what: str) -> GovTimeField:
+    return GovTimeField(f"the time {what}", name=f"{name}-time")
+
+
+def _text(length: int, required: str, too_long: str) -> GovTextField:
+    return GovTextField(validators=[Required(required), MaxLength(length, too_long)], max_length=length)
+
+
+class MomentForm(GovForm):
+    """A page with moments in the past; ``now`` is when the page was sent (default: now)."""
+
+    def __init__(self, *args: Any, now: datetime | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.now = now or utcnow()
+
+    def moment(self, on: GovDateField, at: GovTimeField, what: str) -> datetime | None:
+        """The moment from a valid date and time, or None; one in the future is refused at the date."""
+        if on.data is None or at.data is None:
+            return None
+        value = local_datetime(on.data, at.data.hour, at.data.minute)
+        if value > self.now:
+            on.errors.append(f"The date and time {what} must be in the past")
+            return None
+        return value
+
+
+class CheckForm(GovForm):
+    """Update a safety checklist item: its status, the agency that owns it (optional), a note.
+    ``agency_ids`` are the agencies that may own it."""
+
+    new_status = GovTextField(  # "status" is the page's status (GovForm.status)
+        validators=[OneOf({s.value for s in SafetyStatus}, "Select the status of this action")],
+        max_length=40,
+        name="status",
+    )
+    owner_agency_id = GovTextField(max_length=40)
+    note = GovTextField(
+        validators=[MaxLength(NOTE_MAX, f"Note must be {NOTE_MAX} characters or fewer")], max_length=NOTE_MAX
+    )
+
+    def __init__(self, *args: Any, agency_ids: Collection[uuid.UUID], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agency_ids = agency_ids
+        self.owner: uuid.UUID | None = None
+
+    def validate_owner_agency_id(self, field: GovTextField) -> None:
+        if not field.data:
+            return
         try:
-            owner = uuid.UUID(owner_text)
+            self.owner = uuid.UUID(field.data)
         except ValueError:
-            owner = None
-        if owner not in agency_ids:
-            errors.add("owner_agency_id", "Select the agency that owns this action")
-    note = text_field(form, "note", max_length=NOTE_MAX)
-    if len(note) > NOTE_MAX:
-        errors.add("note", f"Note must be {NOTE_MAX} characters or fewer")
-    if errors:
-        return None
-    return CheckUpdate(SafetyStatus(status), owner, note)
+            self.owner = None
+        if self.owner not in self.agency_ids:
+            raise StopValidation("Select the agency that owns this action")
+
+    def update(self) -> CheckUpdate:
+        return CheckUpdate(SafetyStatus(self.new_status.data), self.owner, self.note.data)
 
 
-def read_episode(form: Mapping[str, str], errors: FormErrors, now: datetime) -> NewEpisode | None:
-    last_seen_at = _past_moment(form, "last_seen", "the child was last seen", errors, now)
-    reported_at = _past_moment(form, "reported", "the child was reported missing to the police", errors, now)
-    reference = text_field(form, "police_reference", max_length=REFERENCE_MAX)
-    if not reference:
-        errors.add("police_reference", "Enter the police reference for the missing-person report")
-    elif len(reference) > REFERENCE_MAX:
-        errors.add("police_reference", f"Police reference must be {REFERENCE_MAX} characters or fewer")
-    risk = form.get("risk", "")
-    if risk not in {r.value for r in PoliceRisk}:
-        errors.add("risk", "Select the police's risk grading")
-    if last_seen_at and reported_at and reported_at < last_seen_at:
-        errors.add("reported-day", "The time of the report to the police must be after the child was last seen")
-    if errors or last_seen_at is None or reported_at is None:
-        return None
-    return NewEpisode(last_seen_at, reported_at, reference, PoliceRisk(risk))
+class EpisodeForm(MomentForm):
+    """Record a missing episode: when the child was last seen, when the police were told, their reference and risk
+    grading. ``step`` and ``confirm`` come from the check-answers page."""
+
+    step = GovTextField(max_length=10)
+    confirm = GovTextField(max_length=3)
+    last_seen = _date(LAST_SEEN)
+    last_seen_time = _time("last_seen", LAST_SEEN)
+    reported = _date(REPORTED)
+    reported_time = _time("reported", REPORTED)
+    police_reference = _text(
+        REFERENCE_MAX,
+        "Enter the police reference for the missing-person report",
+        f"Police reference must be {REFERENCE_MAX} characters or fewer",
+    )
+    risk = GovTextField(validators=[OneOf({r.value for r in PoliceRisk}, "Select the police's risk grading")])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.last_seen_at: datetime | None = None
+        self.reported_at: datetime | None = None
+
+    def validate_last_seen_time(self, field: GovTimeField) -> None:
+        self.last_seen_at = self.moment(self.last_seen, field, LAST_SEEN)
+
+    def validate_reported_time(self, field: GovTimeField) -> None:
+        self.reported_at = self.moment(self.reported, field, REPORTED)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        super().validate(extra_validators)
+        if self.last_seen_at and self.reported_at and self.reported_at < self.last_seen_at:
+            # Listed last, after the reference and the grading, as the page always listed it.
+            self.add_error("reported-day", "The time of the report to the police must be after the child was last seen")
+        return not self.gov_errors
+
+    @property
+    def changing(self) -> bool:
+        """Back from the check-answers page to change the answers."""
+        return self.step.data == "change"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.step.data == "check" and self.confirm.data == "yes"
+
+    def details(self) -> NewEpisode:
+        assert self.last_seen_at is not None and self.reported_at is not None, "only after validation"
+        return NewEpisode(self.last_seen_at, self.reported_at, self.police_reference.data, PoliceRisk(self.risk.data))
 
 
-def read_return(
-    form: Mapping[str, str], errors: FormErrors, now: datetime, last_seen_at: datetime
-) -> tuple[datetime, str, str] | None:
-    found_at = _past_moment(form, "found", "the child was found or returned", errors, now)
-    if found_at is not None and found_at < last_seen_at:
-        errors.add("found-day", "The time the child was found must be after the child was last seen")
-        found_at = None
-    where = text_field(form, "found_where", max_length=WHERE_MAX)
-    if not where:
-        errors.add("found_where", "Enter where the child was found or returned to")
-    elif len(where) > WHERE_MAX:
-        errors.add("found_where", f"Where the child was found must be {WHERE_MAX} characters or fewer")
-    who = text_field(form, "return_interview_by", max_length=WHO_MAX)
-    if not who:
-        errors.add("return_interview_by", "Enter who will hold the return-home interview")
-    elif len(who) > WHO_MAX:
-        errors.add("return_interview_by", f"Who holds the interview must be {WHO_MAX} characters or fewer")
-    if errors or found_at is None:
-        return None
-    return found_at, where, who
+class ReturnForm(MomentForm):
+    """The child was found or returned: when, where, and who holds the return-home interview."""
+
+    found = _date(FOUND)
+    found_time = _time("found", FOUND)
+    found_where = _text(
+        WHERE_MAX,
+        "Enter where the child was found or returned to",
+        f"Where the child was found must be {WHERE_MAX} characters or fewer",
+    )
+    return_interview_by = _text(
+        WHO_MAX,
+        "Enter who will hold the return-home interview",
+        f"Who holds the interview must be {WHO_MAX} characters or fewer",
+    )
+
+    def __init__(self, *args: Any, last_seen_at: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.last_seen_at = last_seen_at
+        self.found_at: datetime | None = None
+
+    def validate_found_time(self, field: GovTimeField) -> None:
+        found_at = self.moment(self.found, field, FOUND)
+        if found_at is not None and found_at < self.last_seen_at:
+            self.found.errors.append("The time the child was found must be after the child was last seen")
+            found_at = None
+        self.found_at = found_at
+
+    def answer(self) -> tuple[datetime, str, str]:
+        assert self.found_at is not None, "only after validation"
+        return self.found_at, self.found_where.data, self.return_interview_by.data
 
 
-def read_interview(form: Mapping[str, str], errors: FormErrors, now: datetime, found_at: datetime) -> datetime | None:
-    done_at = _past_moment(form, "held", "the return-home interview was held", errors, now)
-    if done_at is not None and done_at < found_at:
-        errors.add("held-day", "The return-home interview must be after the child returned")
-        return None
-    return done_at
+class InterviewForm(MomentForm):
+    """When the return-home interview was held (after the child returned)."""
+
+    held = _date(HELD)
+    held_time = _time("held", HELD)
+
+    def __init__(self, *args: Any, found_at: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.found_at = found_at
+        self.held_at: datetime | None = None
+
+    def validate_held_time(self, field: GovTimeField) -> None:
+        held_at = self.moment(self.held, field, HELD)
+        if held_at is not None and held_at < self.found_at:
+            self.held.errors.append("The return-home interview must be after the child returned")
+            held_at = None
+        self.held_at = held_at

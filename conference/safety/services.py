@@ -75,7 +75,12 @@ def start_missing_checklist(user: User, case: Case) -> None:
         raise SafetyError("This case already has a safety checklist.")
     checks = start_safety_checklist(user, case)
     record_event(
-        db.session, "safety.checklist.create", object_type="case", object_id=case.id, detail={"items": len(checks)}
+        db.session,
+        "safety.checklist.create",
+        object_type="case",
+        object_id=case.id,
+        detail={"items": len(checks)},
+        actor=user,
     )
 
 
@@ -106,6 +111,7 @@ def update_safety_check(user: User, case: Case, check: SafetyCheck, update: Chec
             "after": {"status": update.status.value, "owner_agency_id": str(update.owner_agency_id or "")},
             "note_changed": True,
         },
+        actor=user,
     )
     if update.status.finished and before["status"] != update.status.value:
         add_case_event(case, "safety", f"Safety checklist: {check.label} – {update.status.label.lower()}", user)
@@ -151,17 +157,19 @@ def record_missing_episode(user: User, case: Case, details: NewEpisode) -> Missi
         object_type="missing_episode",
         object_id=episode.id,
         detail={"case_id": str(case.id), "risk": details.risk.value, "agencies_told": told},
+        actor=user,
     )
     return episode
 
 
-def record_episode_view(episode: MissingEpisode) -> None:
+def record_episode_view(user: User, episode: MissingEpisode) -> None:
     record_event(
         db.session,
         "safety.missing.view",
         object_type="missing_episode",
         object_id=episode.id,
         detail={"case_id": str(episode.case_id)},
+        actor=user,
     )
 
 
@@ -182,6 +190,7 @@ def record_return(
         object_type="missing_episode",
         object_id=episode.id,
         detail={"case_id": str(case.id)},
+        actor=user,
     )
 
 
@@ -200,6 +209,7 @@ def record_return_interview(user: User, case: Case, episode: MissingEpisode, don
         object_type="missing_episode",
         object_id=episode.id,
         detail={"case_id": str(case.id)},
+        actor=user,
     )
 
 
@@ -239,5 +249,6 @@ def reconvene_from_episode(user: User, case: Case, episode: MissingEpisode) -> C
         object_type="missing_episode",
         object_id=episode.id,
         detail={"case_id": str(case.id), "conference_id": str(conference.id), "risk": episode.risk.value},
+        actor=user,
     )
     return conference

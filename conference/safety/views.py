@@ -60,25 +60,23 @@ def update_check(case_id: uuid.UUID, check_id: uuid.UUID) -> ResponseReturnValue
     case = get_case(user, case_id)
     check = queries.get_safety_check(case, check_id)
     agencies = queries.find_owner_agencies(case)
-    errors = FormErrors()
-    form = {"status": check.status.value, "owner_agency_id": str(check.owner_agency_id or ""), "note": check.note}
-    if request.method == "POST":
-        form = request.form.to_dict()
-        update = forms.read_check_update(form, errors, {a.id for a in agencies})
-        if update is not None:
-            services.update_safety_check(user, case, check, update)
-            session["case_banner"] = f"{check.label}: {update.status.label}"
-            return redirect(url_for("cases.show_case", case_id=case.id) + "#safety")
+    form = forms.CheckForm(agency_ids={a.id for a in agencies})
+    if form.check():
+        update = form.update()
+        services.update_safety_check(user, case, check, update)
+        session["case_banner"] = f"{check.label}: {update.status.label}"
+        return redirect(url_for("cases.show_case", case_id=case.id) + "#safety")
+    page = {"status": check.status.value, "owner_agency_id": str(check.owner_agency_id or ""), "note": check.note}
     return render_template(
         "safety/check.html",
         case=case,
         check=check,
         agencies=agencies,
         statuses=list(SafetyStatus),
-        form=form,
-        errors=errors,
+        form=request.form.to_dict() if form.is_submitted() else page,
+        errors=form.gov_errors,
         now=utcnow(),
-    ), 400 if errors else 200
+    ), form.status
 
 
 @bp.route("/cases/<uuid:case_id>/safety/start", methods=["POST"])
@@ -104,30 +102,23 @@ def new_episode(case_id: uuid.UUID) -> ResponseReturnValue:
     """Enter the episode, check the answers (the partners will be told), then record it."""
     user: User = g.user
     case = get_case(user, case_id)
-    errors = FormErrors()
-    form: dict[str, str] = {}
-    if request.method == "POST":
-        form = request.form.to_dict()
-        if form.get("step") == "change":
-            return render_template(
-                "safety/episode_new.html", case=case, form=form, errors=errors, risks=list(PoliceRisk)
-            )
-        details = forms.read_episode(form, errors, utcnow())
-        if details is not None and form.get("confirm") == "yes" and form.get("step") == "check":
-            episode = services.record_missing_episode(user, case, details)
+    form = forms.EpisodeForm()
+    page = request.form.to_dict() if form.is_submitted() else {}
+    if form.is_submitted() and not form.changing and form.validate():
+        if form.confirmed:
+            episode = services.record_missing_episode(user, case, form.details())
             session[BANNER] = "recorded"
             return redirect(url_for("safety.show_episode", episode_id=episode.id))
-        if details is not None:
-            return render_template(
-                "safety/episode_check.html",
-                case=case,
-                details=details,
-                form={k: v for k, v in form.items() if k not in ("csrf_token", "confirm", "step")},
-                agencies=[a.agency.name for a in case.agencies if a.agency_id != user.agency_id],
-            )
+        return render_template(
+            "safety/episode_check.html",
+            case=case,
+            details=form.details(),
+            form={k: v for k, v in page.items() if k not in ("csrf_token", "confirm", "step")},
+            agencies=[a.agency.name for a in case.agencies if a.agency_id != user.agency_id],
+        )
     return render_template(
-        "safety/episode_new.html", case=case, form=form, errors=errors, risks=list(PoliceRisk)
-    ), 400 if errors else 200
+        "safety/episode_new.html", case=case, form=page, errors=form.gov_errors, risks=list(PoliceRisk)
+    ), form.status
 
 
 @bp.route("/missing-episodes/<uuid:episode_id>")
@@ -135,7 +126,7 @@ def new_episode(case_id: uuid.UUID) -> ResponseReturnValue:
 def show_episode(episode_id: uuid.UUID) -> ResponseReturnValue:
     user: User = g.user
     case, episode = queries.get_missing_episode(user, episode_id)
-    services.record_episode_view(episode)
+    services.record_episode_view(user, episode)
     return render_template(
         "safety/episode.html",
         case=case,
@@ -178,18 +169,15 @@ def record_return(episode_id: uuid.UUID) -> ResponseReturnValue:
     case, episode = queries.get_missing_episode(user, episode_id)
     if episode.found_at is not None:
         return redirect(url_for("safety.show_episode", episode_id=episode.id))
-    errors = FormErrors()
-    form: dict[str, str] = {}
-    if request.method == "POST":
-        form = request.form.to_dict()
-        answer = forms.read_return(form, errors, utcnow(), episode.last_seen_at)
-        if answer is not None:
-            services.record_return(user, case, episode, *answer)
-            session[BANNER] = "returned"
-            return redirect(url_for("safety.show_episode", episode_id=episode.id))
+    form = forms.ReturnForm(last_seen_at=episode.last_seen_at)
+    if form.check():
+        services.record_return(user, case, episode, *form.answer())
+        session[BANNER] = "returned"
+        return redirect(url_for("safety.show_episode", episode_id=episode.id))
+    page = request.form.to_dict() if form.is_submitted() else {}
     return render_template(
-        "safety/return.html", case=case, episode=episode, form=form, errors=errors
-    ), 400 if errors else 200
+        "safety/return.html", case=case, episode=episode, form=page, errors=form.gov_errors
+    ), form.status
 
 
 @bp.route("/missing-episodes/<uuid:episode_id>/return-interview", methods=["GET", "POST"])
@@ -199,15 +187,12 @@ def record_interview(episode_id: uuid.UUID) -> ResponseReturnValue:
     case, episode = queries.get_missing_episode(user, episode_id)
     if episode.found_at is None or episode.return_interview_done_at is not None:
         return redirect(url_for("safety.show_episode", episode_id=episode.id))
-    errors = FormErrors()
-    form: dict[str, str] = {}
-    if request.method == "POST":
-        form = request.form.to_dict()
-        done_at = forms.read_interview(form, errors, utcnow(), episode.found_at)
-        if done_at is not None:
-            services.record_return_interview(user, case, episode, done_at)
-            session[BANNER] = "interviewed"
-            return redirect(url_for("safety.show_episode", episode_id=episode.id))
+    form = forms.InterviewForm(found_at=episode.found_at)
+    if form.check() and form.held_at is not None:
+        services.record_return_interview(user, case, episode, form.held_at)
+        session[BANNER] = "interviewed"
+        return redirect(url_for("safety.show_episode", episode_id=episode.id))
+    page = request.form.to_dict() if form.is_submitted() else {}
     return render_template(
-        "safety/interview.html", case=case, episode=episode, form=form, errors=errors
-    ), 400 if errors else 200
+        "safety/interview.html", case=case, episode=episode, form=page, errors=form.gov_errors
+    ), form.status

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from conference.audit import keep_after_rollback, record_event
+from conference.audit import keep_after_rollback, record_event, snapshot_actor
 from conference.auth.models import Role, User
 from conference.convening.models import Conference
 from conference.directory.models import Agency
@@ -59,6 +59,7 @@ def name_recorder(record: DecisionRecord, recorder: User | None, chair: User) ->
         object_type="decision",
         object_id=record.id,
         detail={"recorder_user_id": str(recorder.id) if recorder else None, "by": str(chair.id)},
+        actor=chair,
     )
 
 
@@ -72,6 +73,7 @@ def _keep_conflict(
     """The loser's text is kept (a ``DecisionConflict``) and audited, even though the refused save rolls back."""
     conflict_id = uuid.uuid4()
     record_id, user_id, saved_version = record.id, user.id, record.version
+    actor = snapshot_actor(user)
 
     def keep() -> None:
         db.session.add(
@@ -98,6 +100,7 @@ def _keep_conflict(
                 "saved_version": saved_version,
                 "conflict_id": str(conflict_id),
             },
+            actor=actor,
         )
 
     keep_after_rollback(keep)
@@ -126,6 +129,7 @@ def save_section(record: DecisionRecord, section: str, value: Any, base_version:
                 object_type="decision",
                 object_id=record.id,
                 detail={"section": section, "version": record.version},
+                actor=user,
             )
             return record.version
     # Lost three races in a row for other sections: treat as a conflict so that nothing is lost.
@@ -193,6 +197,7 @@ def save_attendance(record: DecisionRecord, lines: Sequence[AttendanceLine], bas
         object_type="decision",
         object_id=record.id,
         detail={"section": "attendance", "version": record.version},
+        actor=user,
     )
     return record.version
 
@@ -214,6 +219,7 @@ def save_quorum_override(
         object_type="decision",
         object_id=record.id,
         detail={"missing": [r.value for r in missing_roles]},
+        actor=user,
     )
     return save_section(record, "quorum", value, base_version, user)
 

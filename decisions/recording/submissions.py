@@ -68,5 +68,6 @@ def copy_submission_into_record(
         object_type="written_submission",
         object_id=submission.id,
         detail={"conference_id": str(conference.id), "decision_id": str(record.id)},
+        actor=user,
     )
     return seat

@@ -71,6 +71,11 @@ def test_new_case_form_empty_and_invalid_fields(browsers: BrowserFactory, seed: 
         "Enter the date the child was identified",
         "Enter the time the child was identified",
         "Select the risk of the child going missing",
+        # The opening questions that propose the agencies involved (issue 9).
+        "Select yes if the child is a foreign national",
+        "Select yes if the child is in education",
+        "Select yes if an Independent Child Trafficking Guardian has been allocated",
+        "Select yes if an NRM referral has been made",
     }
     summary.expect_focused_and_linked()
     browser.check("new case, empty", screenshot="13-new-case-empty")

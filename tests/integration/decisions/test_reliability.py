@@ -21,7 +21,7 @@ from tests.integration.decisions.support import form_fields, make_world, record_
 
 
 def _open(world) -> DecisionRecord:
-    record = common.open_record(world.conference)
+    record = common.open_record(world.conference, world.chair)
     db.session.commit()
     return record
 
