@@ -24,9 +24,11 @@ import platform
 import random
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -393,7 +395,11 @@ def count_autosave_queries(url: str, chair: Chair) -> int:
     return len(statements)
 
 
-def start_server(target: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_server(
+    target: str, port: int, env: dict[str, str], log: Path | None = None, ready: str | None = None
+) -> subprocess.Popen[bytes]:
+    """gunicorn on ``target``; with ``ready``, waits (up to 120 s) until every worker has written it to ``log``."""
+    out = log.open("wb") if log else subprocess.PIPE
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -413,16 +419,21 @@ def start_server(target: str, port: int, env: dict[str, str]) -> subprocess.Pope
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=out,
     )
-    for _ in range(100):
+    for _ in range(1200):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
+                if ready is None or log is None:
+                    return process
+                if log.read_text(errors="replace").count(ready) >= WORKERS:
+                    return process
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     process.kill()
-    raise RuntimeError(f"{target} did not start: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+    failed = log.read_text(errors="replace") if log else (process.stderr.read().decode() if process.stderr else "")
+    raise RuntimeError(f"{target} did not start: {failed[-2000:]}")
 
 
 def load(
@@ -513,7 +524,8 @@ def write_section(
         "flight); then, in the rows marked 'people reading', each starts at a random moment of the first "
         f"{THINK:.0f} s and pauses 0.5 to 1.5 times {THINK:.0f} s between requests, as a person reading the page "
         "would. Each ran for "
-        f"{seconds:.0f} s per page; gunicorn gthread, {WORKERS} workers x {THREADS} threads; "
+        f"{seconds:.0f} s per page; gunicorn gthread, {WORKERS} workers x {THREADS} threads, serving `wsgi:app` "
+        "as production does (each worker warmed up before the load); "
         f"{open_cases} open cases loaded. Targets: dashboard p99 < 300 ms, autosave p99 < 100 ms, the case page with "
         "20 facts changed p99 < 150 ms with people reading. Load average "
         f"(1, 5, 15 min) before the first row: {load_before[0]:.2f}, {load_before[1]:.2f}, {load_before[2]:.2f}; "
@@ -560,6 +572,7 @@ def main() -> None:
 
     name, url = create_postgres_database()
     servers: list[subprocess.Popen[bytes]] = []
+    logs = Path(tempfile.mkdtemp())
     try:
         tokens, case_path, chairs, facts_case_path = seed(url, open_cases, sessions=users)
         paths = {"Dashboard": "/dashboard", "Case page": case_path, FACTS_PAGE: facts_case_path}
@@ -570,7 +583,10 @@ def main() -> None:
         print(f"dashboard in process: {in_process}", flush=True)
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET, CONVENE_ENV="test")
         app_port, floor_port = free_port(), free_port()
-        servers.append(start_server("conference:create_app()", app_port, env))
+        # As production serves it (README: ``gunicorn wsgi:app``): each worker warms up at start-up
+        # (conference/warmup.py), and the load starts once every worker says it has finished.
+        log = logs / "gunicorn.log"
+        servers.append(start_server("wsgi:app", app_port, env, log, ready="solver warm-up finished"))
         servers.append(start_server("bench.bench_load:floor_app()", floor_port, env))
 
         def visitors(page: str, count: int) -> list[Visitor]:
@@ -605,6 +621,7 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=10)
         drop_postgres_database(name)
+        shutil.rmtree(logs, ignore_errors=True)
 
 
 if __name__ == "__main__":

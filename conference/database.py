@@ -11,16 +11,20 @@ rolls the outer transaction back at the end, so nothing reaches the database for
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from flask.globals import app_ctx
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 ENGINE_KEY = "convene.engine"
+#: A pooled PostgreSQL connection idle longer than this is pinged before use (see ``_ping_when_idle``). Convene's
+#: own choice: a connection used a moment ago by another request is alive; one idle this long may have been cut.
+PING_AFTER_IDLE_SECONDS = 10.0
 
 
 def _scope() -> int:
@@ -52,7 +56,35 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(url, pool_size=10, max_overflow=10)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Pessimistic disconnect handling, only for connections that sat idle in the pool.
+
+    ``pool_pre_ping`` costs a round trip to the database on every checkout, one in five or six of a signed-in page's
+    (profiled under load: docs/benchmarks.md). A connection returned to the pool less than
+    ``PING_AFTER_IDLE_SECONDS`` ago is used as it is; an older one is pinged first, and if the ping fails the pool
+    is told (``DisconnectionError``), drops it and checks out another (SQLAlchemy's documented custom
+    pessimistic ping). A connection cut within those seconds fails its one request, which rolls back, and
+    SQLAlchemy then invalidates the pool.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or time.monotonic() - returned_at < PING_AFTER_IDLE_SECONDS:
+            return  # new (just connected) or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError() from error
 
 
 class Database:

@@ -16,6 +16,7 @@ from conference.audit import AuditContext, enter_context, leave_context, run_kep
 from conference.auth.models import FormDraft, User
 from conference.auth.policy import Permission, has_permission
 from conference.extensions import csrf, db
+from conference.navigation import navigation_items
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,13 @@ def _load_user() -> User | None:
     if not user_id:
         return None
     try:
-        user = db.session.get(User, uuid.UUID(user_id))
+        wanted = uuid.UUID(user_id)
     except ValueError:
         return None
+    # Read with the session row in one statement (conference.auth.sessions); the same checks apply to it.
+    user = getattr(session, "user", None)
+    if user is None or user.id != wanted:
+        user = db.session.get(User, wanted)
     if user is None or not user.is_active or user.locked_at is not None:
         session.destroy()  # type: ignore[attr-defined]
         return None
@@ -213,4 +218,5 @@ def register_security(app: Flask) -> None:
             "config_endpoints": app.view_functions.keys(),
             "form_not_kept": _pop_form_not_kept(),
             "has_permission": lambda p: has_permission(getattr(g, "user", None), p),
+            "navigation_items": lambda: navigation_items(app, getattr(g, "user", None)),
         }
