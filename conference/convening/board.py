@@ -13,7 +13,13 @@ from conference.convening.invitation_models import ConferenceArrangement, ReplyR
 from conference.convening.invitations import _enqueue_cancel, _enqueue_request, meeting_object
 from conference.convening.models import Attendee, Conference, ConferenceStatus, ResponseStatus
 from conference.convening.options import choose_time
-from conference.convening.services import ACTIVE_RESPONSES, ConveningError, all_attendees, arrangement_for
+from conference.convening.services import (
+    ACTIVE_RESPONSES,
+    ConveningError,
+    NotAUser,
+    all_attendees,
+    arrangement_for,
+)
 from conference.db import utcnow
 from conference.directory.models import Person
 from conference.extensions import db
@@ -52,9 +58,10 @@ def deputy_choices(conference: Conference, attendee: Attendee) -> DeputyChoices:
 
 
 def replace_attendee(
-    conference: Conference, attendee: Attendee, person: Person, *, by_deputy_choice: bool, user: User | None = None
+    user: User | NotAUser, conference: Conference, attendee: Attendee, person: Person, *, by_deputy_choice: bool
 ) -> Attendee:
-    """REQUEST to the new person and CANCEL to the one replaced (SEQUENCE one higher, not stored)."""
+    """REQUEST to the new person and CANCEL to the one replaced (SEQUENCE one higher, not stored). ``user`` is the
+    coordinator, or `PERSONAL_LINK` when the attendee chose their deputy through their link."""
     if conference.status is not ConferenceStatus.INVITED:
         raise ConveningError("This meeting is not open for changes.")
     if attendee.response not in ACTIVE_RESPONSES:
@@ -87,14 +94,14 @@ def replace_attendee(
         object_type="conference",
         object_id=conference.id,
         detail={"replaced": str(attendee.id), "by": str(deputy.id), "deputy_choice": by_deputy_choice},
-        actor_user_id=user.id if user else None,
+        actor=user,
     )
     return deputy
 
 
-def set_cutoff(conference: Conference, cutoff_at: datetime) -> None:
+def set_cutoff(user: User, conference: Conference, cutoff_at: datetime) -> None:
     arrangement_for(conference).reply_cutoff_at = cutoff_at
-    record_event(db.session, "conference.cutoff", object_type="conference", object_id=conference.id)
+    record_event(db.session, "conference.cutoff", object_type="conference", object_id=conference.id, actor=user)
 
 
 def accept_counter(conference: Conference, record: ReplyRecord) -> None:
@@ -174,6 +181,7 @@ def show_board(user: User, conference: Conference) -> BoardPage:
         object_type="conference",
         object_id=conference.id,
         detail={"case_id": str(conference.case_id)},
+        actor=user,
     )
     return BoardPage(
         arrangement=arrangement,
