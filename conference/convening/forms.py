@@ -49,6 +49,11 @@ class GovFilesField(Field):  # type: ignore[misc]
         self.data = []
 
 
+def _choice(**kw: Any) -> GovTextField:
+    """A radio, select, button or hidden value: read exactly as sent (not trimmed), so " yes" is not "yes"."""
+    return GovTextField(strip=False, **kw)
+
+
 class ConveningForm(GovForm):
     """The base of convening's forms: the values as typed (to show the page again), a date and time read together,
     and validating only the fields an action of a multi-action page needs."""
@@ -92,7 +97,7 @@ def _moment(name: str, label: str) -> tuple[GovDateField, GovTimeField]:
 class MeetingTypeForm(ConveningForm):
     """The meeting type, one of those used in the case's nation (``types``)."""
 
-    meeting_type = GovTextField(max_length=60)
+    meeting_type = _choice(max_length=60)
 
     def __init__(self, *args: Any, types: Collection[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -139,10 +144,10 @@ class PeopleForm(ConveningForm):
     (`for_seats`): ``required-<seat>`` and ``written-<seat>`` for each, ``add-<seat>`` for adding a person, and
     the new seat's ``seat-role``, ``seat-agency`` and ``seat-required``."""
 
-    action = GovTextField(max_length=100)
-    seat_role = GovTextField(name="seat-role", max_length=100)
-    seat_agency = GovTextField(name="seat-agency", max_length=100)
-    seat_required = GovTextField(
+    action = _choice(max_length=100)
+    seat_role = _choice(name="seat-role", max_length=100)
+    seat_agency = _choice(name="seat-agency", max_length=100)
+    seat_required = _choice(
         name="seat-required", validators=[OneOf({"yes", "no"}, "Select whether the new seat is required")]
     )
 
@@ -151,12 +156,12 @@ class PeopleForm(ConveningForm):
         fields: dict[str, Any] = {}
         for seat in seats:
             label = seat.role.label
-            fields[f"required_{seat.id.hex}"] = GovTextField(
+            fields[f"required_{seat.id.hex}"] = _choice(
                 name=f"required-{seat.id}",
                 validators=[OneOf({"yes", "no"}, f"Select whether {label} is required")],
             )
-            fields[f"written_{seat.id.hex}"] = GovTextField(name=f"written-{seat.id}")
-            fields[f"add_{seat.id.hex}"] = GovTextField(name=f"add-{seat.id}", max_length=100)
+            fields[f"written_{seat.id.hex}"] = _choice(name=f"written-{seat.id}")
+            fields[f"add_{seat.id.hex}"] = _choice(name=f"add-{seat.id}", max_length=100)
         return type("PeopleFormForSeats", (cls,), fields)
 
     def field_named(self, name: str) -> Any:
@@ -182,8 +187,8 @@ class PeopleForm(ConveningForm):
 class OptionsForm(ConveningForm):
     """Find times (``action=find``), check another time (``action=another``), or use one of the times found."""
 
-    action = GovTextField(max_length=20)
-    proposal = GovTextField(max_length=10)
+    action = _choice(max_length=20)
+    proposal = _choice(max_length=10)
     another, another_time = _moment("another", "the meeting")
 
     @property
@@ -207,8 +212,8 @@ class OptionsForm(ConveningForm):
 class RelaxForm(ConveningForm):
     """One of the relaxations offered when no time works (anything else is a bad request)."""
 
-    kind = GovTextField(max_length=40)
-    role = GovTextField(max_length=100)
+    kind = _choice(max_length=40)
+    role = _choice(max_length=100)
 
 
 # --- venue or video link -------------------------------------------------------------------------
@@ -217,7 +222,7 @@ VIDEO_LINK = "Enter a video link starting with https://, for example https://mee
 
 
 class PlaceForm(ConveningForm):
-    how = GovTextField(validators=[OneOf({"venue", "video"}, "Select how people will join the meeting")])
+    how = _choice(validators=[OneOf({"venue", "video"}, "Select how people will join the meeting")])
     venue = GovTextField(max_length=300, filters=[lambda v: " ".join((v or "").split())])
     video_link = GovTextField(max_length=500)
 
@@ -269,7 +274,7 @@ class CutoffForm(ConveningForm):
 class ReplaceAttendeeForm(ConveningForm):
     """The person to invite instead (the board offers only those available; anything else is a bad request)."""
 
-    person = GovTextField(max_length=100)
+    person = _choice(max_length=100)
 
 
 class CancelForm(ConveningForm):
@@ -280,7 +285,7 @@ class CancelForm(ConveningForm):
 
 
 class LinkAnswerForm(ConveningForm):
-    answer = GovTextField(max_length=40)
+    answer = _choice(max_length=40)
 
     def __init__(self, *args: Any, answers: Collection[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -290,7 +295,7 @@ class LinkAnswerForm(ConveningForm):
 class DeputyForm(ConveningForm):
     """Who attends instead, among the role's candidates free at the meeting's time (``candidates``: their ids)."""
 
-    deputy = GovTextField(max_length=100)
+    deputy = _choice(max_length=100)
 
     def __init__(self, *args: Any, candidates: Collection[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
