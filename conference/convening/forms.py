@@ -22,14 +22,11 @@ from conference.convening.files import MAX_FILE_BYTES
 from conference.forms import (
     GovDateField,
     GovForm,
-    GovListField,
     GovTextField,
     GovTimeField,
     OneOf,
-    Required,
     local_datetime,
 )
-from conference.forms.readers import FormErrors
 
 
 class GovFilesField(Field):  # type: ignore[misc]
@@ -324,16 +321,13 @@ __all__ = [
     "ConveningForm",
     "CutoffForm",
     "DeputyForm",
-    "FormErrors",
     "GovFilesField",
-    "GovListField",
     "LinkAnswerForm",
     "MeetingTypeForm",
     "OptionsForm",
     "PeopleForm",
     "PlaceForm",
     "ReplaceAttendeeForm",
-    "Required",
     "SubmissionForm",
     "TimescaleForm",
     "moment_fields",
