@@ -743,7 +743,7 @@ def _upsert_demo_conference(area: LocalAuthority, summary: DemoSummary) -> None:
     if meeting is None:
         meeting = convening_request.start_conference(coordinator, case, MeetingType.STRATEGY_DISCUSSION)
         now = utcnow()
-        convening_request.set_window(meeting, now, now + timedelta(days=3), 60)
+        convening_request.set_window(coordinator, meeting, now, now + timedelta(days=3), 60)
         if not convening_options.find_options(meeting).proposals:
             summary.notes.append(f"Demo meeting {meeting.reference} needs a time: no time worked in the demo diaries.")
             return

@@ -95,7 +95,7 @@ def add_siblings_meetings(area: LocalAuthority, coordinator: User, today: date) 
     for case in (urgent, other):
         meeting = convening_request.start_conference(coordinator, case, MeetingType.STRATEGY_DISCUSSION)
         earliest, deadline = windows[case.id]
-        convening_request.set_window(meeting, earliest, deadline, 60)
+        convening_request.set_window(coordinator, meeting, earliest, deadline, 60)
         meeting.notes = NOTE
         for seat in list(meeting.roles):  # the three people the siblings' meetings need, and no other seats
             person = team.get(seat.role)

@@ -15,7 +15,13 @@ from conference.convening.invitation_models import ConferenceArrangement, ReplyR
 from conference.convening.invitations import _enqueue_cancel, _enqueue_request, meeting_object
 from conference.convening.models import Attendee, Conference, ConferenceStatus, ResponseStatus
 from conference.convening.options import choose_time
-from conference.convening.services import ACTIVE_RESPONSES, ConveningError, all_attendees, arrangement_for
+from conference.convening.services import (
+    ACTIVE_RESPONSES,
+    ConveningError,
+    NotAUser,
+    all_attendees,
+    arrangement_for,
+)
 from conference.db import utcnow
 from conference.directory.models import Person
 from conference.extensions import db
@@ -56,9 +62,10 @@ def deputy_choices(conference: Conference, attendee: Attendee) -> DeputyChoices:
 
 
 def replace_attendee(
-    conference: Conference, attendee: Attendee, person: Person, *, by_deputy_choice: bool, user: User | None = None
+    user: User | NotAUser, conference: Conference, attendee: Attendee, person: Person, *, by_deputy_choice: bool
 ) -> Attendee:
-    """REQUEST to the new person and CANCEL to the one replaced (SEQUENCE one higher, not stored)."""
+    """REQUEST to the new person and CANCEL to the one replaced (SEQUENCE one higher, not stored). ``user`` is the
+    coordinator, or `PERSONAL_LINK` when the attendee chose their deputy through their link."""
     if conference.status is not ConferenceStatus.INVITED:
         raise ConveningError("This meeting is not open for changes.")
     if attendee.response not in ACTIVE_RESPONSES:
@@ -91,7 +98,7 @@ def replace_attendee(
         object_type="conference",
         object_id=conference.id,
         detail={"replaced": str(attendee.id), "by": str(deputy.id), "deputy_choice": by_deputy_choice},
-        actor_user_id=user.id if user else None,
+        actor=user,
     )
     return deputy
 
@@ -119,7 +126,7 @@ class CutoffError(ConveningError):
     """A typed reply cut-off that gives invitees less than the minimum time to answer."""
 
 
-def set_cutoff(conference: Conference, cutoff_at: datetime) -> None:
+def set_cutoff(user: User, conference: Conference, cutoff_at: datetime) -> None:
     """Save the reply cut-off typed on the board; refused (``CutoffError``) when it is earlier than sending plus
     the minimum reply time."""
     earliest = earliest_cutoff(conference)
@@ -130,7 +137,7 @@ def set_cutoff(conference: Conference, cutoff_at: datetime) -> None:
             f"{minutes} minutes to reply after the invitations are sent"
         )
     arrangement_for(conference).reply_cutoff_at = cutoff_at
-    record_event(db.session, "conference.cutoff", object_type="conference", object_id=conference.id)
+    record_event(db.session, "conference.cutoff", object_type="conference", object_id=conference.id, actor=user)
 
 
 def accept_counter(conference: Conference, record: ReplyRecord) -> None:
@@ -210,6 +217,7 @@ def show_board(user: User, conference: Conference) -> BoardPage:
         object_type="conference",
         object_id=conference.id,
         detail={"case_id": str(conference.case_id)},
+        actor=user,
     )
     return BoardPage(
         arrangement=arrangement,

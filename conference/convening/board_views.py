@@ -15,9 +15,9 @@ from flask.typing import ResponseReturnValue
 
 from conference.auth.policy import Permission, has_permission, requires
 from conference.convening import board as convening_board
+from conference.convening import forms, live, queries, services
 from conference.convening import invitations as convening_invitations
-from conference.convening import live, queries, services
-from conference.convening.forms import moment_fields, parse_moment
+from conference.convening.forms import moment_fields
 from conference.convening.models import Conference, ConferenceStatus
 from conference.convening.submissions import find_submissions
 from conference.convening.views import BANNER, _conference, bp
@@ -64,18 +64,14 @@ def _board_page(
 @requires(Permission.CONFERENCE_CONVENE)
 def cutoff(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
-    errors = FormErrors()
-    form = request.form.to_dict()
-    cutoff_at = parse_moment(form, "cutoff", "the cut-off", errors)
-    if cutoff_at is not None and conference.start_at is not None and cutoff_at > conference.start_at:
-        errors.add("cutoff-day", "The cut-off must be before the meeting starts")
-    if errors or cutoff_at is None:
-        return _board_page(conference, errors=errors, form=form)
+    form = forms.CutoffForm()
+    if not (form.validate() and form.check_before(conference.start_at)) or form.cutoff_at is None:
+        return _board_page(conference, errors=form.gov_errors, form=form.values())
     try:
-        convening_board.set_cutoff(conference, cutoff_at)
+        convening_board.set_cutoff(g.user, conference, form.cutoff_at)
     except convening_board.CutoffError as problem:
-        errors.add("cutoff-day", str(problem))
-        return _board_page(conference, errors=errors, form=form)
+        form.add_error("cutoff-day", str(problem))
+        return _board_page(conference, errors=form.gov_errors, form=form.values())
     session[BANNER] = "Cut-off for replies saved"
     return redirect(url_for("convening.board", conference_id=conference.id))
 
@@ -86,11 +82,12 @@ def replace(conference_id: uuid.UUID, attendee_id: uuid.UUID) -> ResponseReturnV
     conference = _conference(conference_id)
     attendee = queries.get_attendee(conference, attendee_id)
     choices = convening_board.deputy_choices(conference, attendee)
-    person = {str(s.person.id): s.person for s in choices.available}.get(request.form.get("person", ""))
+    form = forms.ReplaceAttendeeForm()
+    person = {str(s.person.id): s.person for s in choices.available}.get(form.person.data)
     if person is None:
         abort(400, "Choose someone who is available at the meeting's time.")
     try:
-        convening_board.replace_attendee(conference, attendee, person, by_deputy_choice=False, user=g.user)
+        convening_board.replace_attendee(g.user, conference, attendee, person, by_deputy_choice=False)
     except services.ConveningError:
         abort(409)
     session[BANNER] = f"{person.name} invited; {attendee.person.name} told they no longer need to attend"
@@ -123,7 +120,7 @@ def cancel(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
     if conference.status is not ConferenceStatus.INVITED:
         abort(409)
-    if request.method == "POST":
+    if forms.CancelForm().check():
         count = convening_invitations.cancel_conference(g.user, conference)
         session[BANNER] = f"Meeting cancelled; {count} people told"
         return redirect(url_for("convening.board", conference_id=conference.id))

@@ -83,6 +83,7 @@ def _keep_record(record: ReplyRecord, *, verified: bool) -> None:
             object_id=record.id,
             outcome="refused" if record.outcome is ReplyOutcome.REFUSED else "success",
             detail=detail,
+            actor=services.CALENDAR_REPLY,
         )
 
     if record.outcome is ReplyOutcome.REFUSED:
@@ -100,7 +101,13 @@ def import_calendar_reply(raw: bytes) -> InboundResult:
     try:
         parsed = parse_itip(raw)
     except ReplyError as error:
-        record_refusal(db.session, "reply.refused", object_type="reply", detail={"source": "calendar"})
+        record_refusal(
+            db.session,
+            "reply.refused",
+            object_type="reply",
+            detail={"source": "calendar"},
+            actor=services.CALENDAR_REPLY,
+        )
         return InboundResult(ReplyOutcome.REFUSED, f"The reply was not applied: {error.message}")
     conference = db.session.scalars(select(Conference).where(Conference.ical_uid == parsed.uid)).first()
     verified = _sender_is_attendee(parsed)
@@ -180,4 +187,5 @@ def refuse_reply_secret(*, secret_given: bool, secret_configured: bool) -> None:
         object_type="reply",
         outcome="refused",
         detail={"secret_given": secret_given, "secret_configured": secret_configured},
+        actor=services.CALENDAR_REPLY,
     )

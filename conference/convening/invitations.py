@@ -320,6 +320,7 @@ def send_invitations(user: User, conference: Conference) -> int:
         object_type="conference",
         object_id=conference.id,
         detail={"invitees": len(planned), "sequence": conference.ical_sequence},
+        actor=user,
     )
     add_case_event(
         conference.case,
@@ -330,7 +331,7 @@ def send_invitations(user: User, conference: Conference) -> int:
     return len(planned)
 
 
-def reschedule(user: User | None, conference: Conference) -> int:
+def reschedule(user: User, conference: Conference) -> int:
     """A new time (or place): REQUEST with SEQUENCE+1 to everyone still invited; answers start again."""
     if conference.status is not ConferenceStatus.INVITED:
         raise ConveningError("Only a meeting whose invitations were sent can be rescheduled.")
@@ -359,6 +360,7 @@ def reschedule(user: User | None, conference: Conference) -> int:
         object_type="conference",
         object_id=conference.id,
         detail={"sequence": conference.ical_sequence, "invitees": len(people)},
+        actor=user,
     )
     add_case_event(conference.case, "conference", f"Meeting {conference.reference} moved; updates sent", user)
     return len(people)
@@ -370,7 +372,7 @@ def _bump(meeting: ical.MeetingObject) -> ical.MeetingObject:
     return replace(meeting, sequence=meeting.sequence + 1)
 
 
-def cancel_conference(user: User | None, conference: Conference) -> int:
+def cancel_conference(user: User, conference: Conference) -> int:
     """CANCEL (same UID, higher SEQUENCE, STATUS:CANCELLED) to everyone still invited."""
     if conference.status is not ConferenceStatus.INVITED:
         raise ConveningError("Only a meeting whose invitations were sent can be cancelled.")
@@ -387,6 +389,7 @@ def cancel_conference(user: User | None, conference: Conference) -> int:
         object_type="conference",
         object_id=conference.id,
         detail={"sequence": conference.ical_sequence, "invitees": len(people)},
+        actor=user,
     )
     add_case_event(conference.case, "conference", f"Meeting {conference.reference} cancelled", user)
     return len(people)

@@ -15,9 +15,8 @@ from flask.typing import ResponseReturnValue
 
 from conference.auth.policy import public
 from conference.convening import board as convening_board
-from conference.convening import inbound, links
+from conference.convening import forms, inbound, links
 from conference.convening.views import bp
-from conference.forms import FormErrors
 from conference.invitations.replies import ReplyOutcome
 
 # --- 7. personal link replies --------------------------------------------------------------------
@@ -36,12 +35,10 @@ def link_reply(token: str) -> ResponseReturnValue:
     context = _link_or_page(token)
     if not isinstance(context, links.LinkContext):
         return context
-    errors = FormErrors()
-    answer = request.form.get("answer", "")
-    if request.method == "POST":
-        if answer not in {a.value for a in links.LinkAnswer}:
-            errors.add("answer", "Select your answer")
-        elif answer == links.LinkAnswer.DEPUTY.value:
+    form = forms.LinkAnswerForm(answers=[a.value for a in links.LinkAnswer])
+    answer = form.answer.data
+    if form.check():
+        if answer == links.LinkAnswer.DEPUTY.value:
             return redirect(url_for("convening.link_deputy", token=token))
         else:
             links.answer_by_link(context, links.LinkAnswer(answer))
@@ -54,10 +51,10 @@ def link_reply(token: str) -> ResponseReturnValue:
         context=context,
         answers=list(links.LinkAnswer),
         answer=answer,
-        errors=errors,
+        errors=form.gov_errors,
         answered=session.pop("link_answered", False),
         **submission_views.meeting_page_context(context),
-    ), 400 if errors else 200
+    ), form.status
 
 
 @bp.route("/r/<token>/deputy", methods=["GET", "POST"])
@@ -68,14 +65,10 @@ def link_deputy(token: str) -> ResponseReturnValue:
         return context
     choices = convening_board.deputy_choices(context.conference, context.attendee)
     candidates = [standing.person for standing in choices.available]
-    errors = FormErrors()
-    if request.method == "POST":
-        chosen = {str(p.id): p for p in candidates}.get(request.form.get("deputy", ""))
-        if chosen is None and not candidates:
-            errors.add("nobody-free", "Nobody else listed for your role is available at the meeting's time")
-        elif chosen is None:
-            errors.add("deputy", "Select who will attend instead of you")
-        else:
+    form = forms.DeputyForm(candidates=[str(p.id) for p in candidates])
+    if form.check():
+        chosen = {str(p.id): p for p in candidates}.get(form.deputy.data)
+        if chosen is not None:
             sentence = links.answer_by_link(context, links.LinkAnswer.DEPUTY, chosen)
             return render_template("convening/link_done.html", sentence=sentence, deputy=chosen)
     return render_template(
@@ -83,8 +76,8 @@ def link_deputy(token: str) -> ResponseReturnValue:
         context=context,
         candidates=candidates,
         choices=choices,
-        errors=errors,
-    ), 400 if errors else 200
+        errors=form.gov_errors,
+    ), form.status
 
 
 # --- calendar replies: the machine endpoint ------------------------------------------------------

@@ -86,13 +86,16 @@ def open_link(token: str, *, now_at: datetime | None = None) -> LinkContext:
 
 
 def answer_by_link(context: LinkContext, answer: LinkAnswer, deputy: Person | None = None) -> str:
-    """Apply a link answer to the link's own attendee only. Returns the sentence for the board."""
+    """Apply a link answer to the link's own attendee only. Returns the sentence for the board.
+
+    The actor is the link (``context``), not a user: the audit row is written with `services.PERSONAL_LINK`, so it
+    names no account even when a signed-in coordinator opens someone's link."""
     attendee, conference = context.attendee, context.conference
     name = attendee.person.name
     if answer is LinkAnswer.DEPUTY:
         if deputy is None:
             raise LinkProblem("Select who will attend instead of you")
-        convening_board.replace_attendee(conference, attendee, deputy, by_deputy_choice=True)
+        convening_board.replace_attendee(services.PERSONAL_LINK, conference, attendee, deputy, by_deputy_choice=True)
         sentence = f"{name} is sending a deputy: {deputy.name} has been invited."
     else:
         attendee.response = _LINK_RESPONSE[answer]
@@ -115,5 +118,6 @@ def answer_by_link(context: LinkContext, answer: LinkAnswer, deputy: Person | No
         object_type="attendee",
         object_id=attendee.id,
         detail={"conference_id": str(conference.id), "answer": answer.value},
+        actor=services.PERSONAL_LINK,
     )
     return sentence

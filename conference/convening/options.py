@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from conference.audit import record_event
+from conference.auth.models import User
 from conference.convening import availability
 from conference.convening.invitation_models import ConferenceArrangement
 from conference.convening.models import Conference, ConferenceStatus
@@ -233,14 +234,14 @@ def has_on_call_candidates(conference: Conference) -> bool:
 RELAXATIONS = ("extend_deadline", "allow_written_submission", "use_on_call")
 
 
-def relax(conference: Conference, kind: str, role_value: str | None = None) -> None:
+def relax(user: User, conference: Conference, kind: str, role_value: str | None = None) -> None:
     """One-click relaxations offered when no time works; the options are then found again. A refused relaxation
     (``ConveningError``) leaves the conference as it was, in memory too (a savepoint), so the page can say why."""
     with db.session.begin_nested():
-        _relax(conference, kind, role_value)
+        _relax(user, conference, kind, role_value)
 
 
-def _relax(conference: Conference, kind: str, role_value: str | None) -> None:
+def _relax(user: User, conference: Conference, kind: str, role_value: str | None) -> None:
     draft_or_invited(conference)
     arrangement = arrangement_for(conference)
     if kind == "extend_deadline":
@@ -262,7 +263,12 @@ def _relax(conference: Conference, kind: str, role_value: str | None) -> None:
     else:
         raise ConveningError("Choose one of the ways to find a time.")
     record_event(
-        db.session, "conference.relax", object_type="conference", object_id=conference.id, detail={"kind": kind}
+        db.session,
+        "conference.relax",
+        object_type="conference",
+        object_id=conference.id,
+        detail={"kind": kind},
+        actor=user,
     )
     find_options(conference)
 

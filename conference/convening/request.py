@@ -196,6 +196,7 @@ def start_conference(user: User, case: Case, meeting_type: MeetingType) -> Confe
         object_type="conference",
         object_id=conference.id,
         detail={"case_id": str(case.id), "meeting_type": meeting_type.value},
+        actor=user,
     )
     add_case_event(case, "conference", f"Meeting {conference.reference} requested: {meeting_type.label}", user)
     return conference
@@ -209,13 +210,15 @@ def draft_required(conference: Conference) -> None:
 # --- step 2: timescale ---------------------------------------------------------------------------
 
 
-def set_window(conference: Conference, earliest_at: datetime, deadline_at: datetime, duration_minutes: int) -> None:
+def set_window(
+    user: User, conference: Conference, earliest_at: datetime, deadline_at: datetime, duration_minutes: int
+) -> None:
     draft_required(conference)
     conference.earliest_start_at = earliest_at
     conference.deadline_at = deadline_at
     conference.duration_minutes = duration_minutes
     forget_options(conference)
-    record_event(db.session, "conference.window", object_type="conference", object_id=conference.id)
+    record_event(db.session, "conference.window", object_type="conference", object_id=conference.id, actor=user)
 
 
 # --- step 3: who is needed -----------------------------------------------------------------------
@@ -228,7 +231,7 @@ class SeatChange:
     written_submission_allowed: bool
 
 
-def update_roles(conference: Conference, changes: Iterable[SeatChange]) -> None:
+def update_roles(user: User, conference: Conference, changes: Iterable[SeatChange]) -> None:
     draft_required(conference)
     seats = {s.id: s for s in conference.roles}
     for change in changes:
@@ -239,7 +242,7 @@ def update_roles(conference: Conference, changes: Iterable[SeatChange]) -> None:
         # The chair runs the meeting, so cannot take part by a written submission (Convene's own choice).
         seat.written_submission_allowed = change.written_submission_allowed and seat.role is not Seat.CHAIR
     forget_options(conference)
-    record_event(db.session, "conference.roles", object_type="conference", object_id=conference.id)
+    record_event(db.session, "conference.roles", object_type="conference", object_id=conference.id, actor=user)
 
 
 def move_candidate_up(conference: Conference, seat: ConferenceRole, person_id: str) -> None:
@@ -254,7 +257,7 @@ def move_candidate_up(conference: Conference, seat: ConferenceRole, person_id: s
     forget_options(conference)
 
 
-def add_candidate(conference: Conference, seat: ConferenceRole, person: Person) -> None:
+def add_candidate(user: User, conference: Conference, seat: ConferenceRole, person: Person) -> None:
     draft_required(conference)
     if str(person.id) in seat.candidate_ids:
         raise ConveningError(f"{person.name} is already a candidate for this role.")
@@ -266,4 +269,5 @@ def add_candidate(conference: Conference, seat: ConferenceRole, person: Person) 
         object_type="conference",
         object_id=conference.id,
         detail={"person_id": str(person.id), "role": seat.role.value},
+        actor=user,
     )

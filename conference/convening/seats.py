@@ -151,6 +151,7 @@ def add_seat(user: User, conference: Conference, role_value: str, agency_value: 
         object_type="conference",
         object_id=conference.id,
         detail={"role": role.value, "agency_id": str(agency.id) if agency else None, "required": required},
+        actor=user,
     )
     return seat
 
@@ -162,7 +163,7 @@ def remove_seat(
 
     A required seat cannot be removed: the coordinator makes it optional first, in the same form."""
     _draft(conference)
-    convening_request.update_roles(conference, changes)
+    convening_request.update_roles(user, conference, changes)
     role = Seat(seat.role)
     if seat.required:
         raise SeatError(
@@ -177,5 +178,6 @@ def remove_seat(
         object_type="conference",
         object_id=conference.id,
         detail={"role": role.value},
+        actor=user,
     )
     return role

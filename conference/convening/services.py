@@ -8,6 +8,7 @@ The journey itself is in ``request`` (seats and window), ``options`` (solve, rel
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +34,22 @@ ACTIVE_RESPONSES = (
     ResponseStatus.DECLINED,
     ResponseStatus.WRITTEN_SUBMISSION,
 )
+
+
+@dataclass(frozen=True)
+class NotAUser:
+    """Who acts when it is not an account: an invitee through their personal link, or a calendar reply arriving
+    at the machine endpoint. Passed as ``actor`` so the audit row names no user (not even a coordinator who happens
+    to be signed in while opening a link) and says in its role what acted."""
+
+    role: str
+    id: Any = None
+    agency_id: Any = None
+
+
+#: The actors that are not accounts (``record_event(..., actor=...)``).
+PERSONAL_LINK = NotAUser("personal link")
+CALENDAR_REPLY = NotAUser("calendar reply")
 
 
 class ConveningError(ValueError):

@@ -17,11 +17,11 @@ from flask_limiter.util import get_remote_address
 from conference.auth.policy import Permission, public, requires
 from conference.convening import links, submissions
 from conference.convening.files import MAX_FILE_BYTES, MAX_FILES, MAX_TEXT_LENGTH
+from conference.convening.forms import SubmissionForm
 from conference.convening.invitations import hash_token
 from conference.convening.link_views import _link_or_page
 from conference.convening.views import _conference, bp
 from conference.extensions import limiter
-from conference.forms import FormErrors
 
 # Five files of 10 MB and the text: the request limit for this one form (the app's is 5 MB). Above it the
 # 413 page says how much Convene accepts.
@@ -64,18 +64,17 @@ def link_submission(token: str) -> ResponseReturnValue:
     context = _link_or_page(token)
     if not isinstance(context, links.LinkContext):
         return context
-    errors = FormErrors()
+    form = SubmissionForm()
     text = ""
-    if request.method == "POST":
-        text = request.form.get("text", "")
-        chosen = [f for f in request.files.getlist("files") if f.filename]
-        uploads = [submissions.Upload(f.read(MAX_FILE_BYTES + 1)) for f in chosen]
+    if form.check():
+        text = form.text.data
+        uploads = [submissions.Upload(content) for content in form.files.data]
         try:
             submissions.submit_written_submission(context, text, uploads)
         except submissions.SubmissionRefused as refused:
-            errors.add(refused.field, str(refused))
+            form.add_error(refused.field, str(refused))
             if uploads and refused.field != "files":
-                errors.add("files", "Choose the files again: files are not kept when the form has a problem")
+                form.add_error("files", "Choose the files again: files are not kept when the form has a problem")
         else:
             session[SUBMITTED] = True
             return redirect(url_for("convening.link_reply", token=token) + "#submissions")
@@ -84,10 +83,10 @@ def link_submission(token: str) -> ResponseReturnValue:
         context=context,
         may_submit=submissions.may_submit(context),
         text=text,
-        errors=errors,
+        errors=form.gov_errors,
         max_text=MAX_TEXT_LENGTH,
         max_files=MAX_FILES,
-    ), 400 if errors else 200
+    ), form.status
 
 
 @bp.route("/conferences/<uuid:conference_id>/submissions/<uuid:submission_id>/files/<uuid:file_id>")

@@ -13,7 +13,7 @@ import re
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 
 from conference.auth.policy import Permission, has_permission, requires
@@ -22,16 +22,16 @@ from conference.cases.involvement import find_agencies_serving
 from conference.cases.models import Case
 from conference.cases.queries import get_case
 from conference.cases.sections import register_case_section
-from conference.convening import availability, queries, seats, services
+from conference.convening import availability, forms, queries, seats, services
 from conference.convening import invitations as convening_invitations
 from conference.convening import options as convening_options
 from conference.convening import request as convening_request
-from conference.convening.forms import moment_fields, parse_moment
+from conference.convening.forms import moment_fields
 from conference.convening.models import Conference, ConferenceStatus
 from conference.db import utcnow
 from conference.directory.models import Person
 from conference.extensions import SOLVE_LIMIT, limiter, user_rate_key
-from conference.forms import FormErrors, text_field
+from conference.forms import FormErrors
 from rules.timescales import MeetingWindow
 from rules.vocabulary import MeetingType, Seat, types_for_nation
 from scheduler import RequestError
@@ -71,21 +71,17 @@ def _draft(conference_id: uuid.UUID) -> Conference:
 def new_conference(case_id: uuid.UUID) -> ResponseReturnValue:
     case = get_case(g.user, case_id)
     types = types_for_nation(case.nation)
-    errors = FormErrors()
-    chosen = request.form.get("meeting_type", "")
-    if request.method == "POST":
-        if chosen not in {t.value for t in types}:
-            errors.add("meeting_type", "Select the type of meeting")
+    form = forms.MeetingTypeForm(types=[t.value for t in types])
+    if form.check():
+        try:
+            conference = convening_request.start_conference(g.user, case, MeetingType(form.meeting_type.data))
+        except services.ConveningError as error:
+            form.add_error("meeting_type", str(error))
         else:
-            try:
-                conference = convening_request.start_conference(g.user, case, MeetingType(chosen))
-            except services.ConveningError as error:
-                errors.add("meeting_type", str(error))
-            else:
-                return redirect(url_for("convening.timescale", conference_id=conference.id))
+            return redirect(url_for("convening.timescale", conference_id=conference.id))
     return render_template(
-        "convening/new.html", case=case, types=types, chosen=chosen, errors=errors
-    ), 400 if errors else 200
+        "convening/new.html", case=case, types=types, chosen=form.meeting_type.data, errors=form.gov_errors
+    ), form.status
 
 
 # --- 2. timescale --------------------------------------------------------------------------------
@@ -96,34 +92,24 @@ def new_conference(case_id: uuid.UUID) -> ResponseReturnValue:
 def timescale(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _draft(conference_id)
     arrangement = services.arrangement_for(conference)
-    errors = FormErrors()
-    form: dict[str, str] = {
+    form = forms.TimescaleForm()
+    values: dict[str, str] = {
         **moment_fields("deadline", conference.deadline_at),
         "duration": str(conference.duration_minutes),
     }
-    if request.method == "POST":
-        form = request.form.to_dict()
-        deadline_at = parse_moment(form, "deadline", "the deadline", errors)
-        duration_text = text_field(form, "duration", max_length=4)
-        duration = int(duration_text) if duration_text.isdecimal() else 0
-        if not 15 <= duration <= 480:
-            errors.add("duration", "Enter how long the meeting lasts, in minutes, between 15 and 480")
+    if form.is_submitted():
+        values = form.values()
         earliest_at = max(conference.earliest_start_at or utcnow(), utcnow())
-        if deadline_at is not None and not errors:
-            if deadline_at <= earliest_at:
-                errors.add("deadline-day", "The deadline must be in the future")
-            elif (deadline_at - earliest_at).days > 60:
-                errors.add("deadline-day", "The deadline must be within 60 days, so that calendars can be checked")
-        if not errors and deadline_at is not None:
-            convening_request.set_window(conference, earliest_at, deadline_at, duration)
+        if form.validate() and form.check_window(earliest_at) and form.deadline_at is not None:
+            convening_request.set_window(g.user, conference, earliest_at, form.deadline_at, form.duration_minutes)
             return redirect(url_for("convening.people", conference_id=conference.id))
     window = convening_request.suggested_window(conference.case, conference.meeting_type)
     return render_template(
         "convening/timescale.html",
         conference=conference,
         arrangement=arrangement,
-        form=form,
-        errors=errors,
+        form=values,
+        errors=form.gov_errors,
         window=window if isinstance(window, MeetingWindow) else None,
         window_problem=window if isinstance(window, str) else None,
         pilot_warnings=(
@@ -131,7 +117,7 @@ def timescale(conference_id: uuid.UUID) -> ResponseReturnValue:
             if conference.meeting_type is MeetingType.DEVOLVED_NRM_DECISION_PANEL
             else []
         ),
-    ), 400 if errors else 200
+    ), form.status
 
 
 # --- 3. who is needed ----------------------------------------------------------------------------
@@ -152,17 +138,18 @@ def _people_context(conference: Conference) -> dict[str, Any]:
     }
 
 
-def _seat_changes(conference: Conference, errors: FormErrors) -> list[convening_request.SeatChange]:
-    changes = []
-    for seat in conference.roles:
-        required = request.form.get(f"required-{seat.id}", "")
-        if required not in ("yes", "no"):
-            errors.add(f"required-{seat.id}", f"Select whether {seat.role.label} is required")
-            continue
-        changes.append(
-            convening_request.SeatChange(seat.id, required == "yes", request.form.get(f"written-{seat.id}") == "yes")
-        )
-    return changes
+def _seat_changes(conference: Conference, form: forms.PeopleForm) -> list[convening_request.SeatChange]:
+    """Each seat required or optional, written submissions allowed or not (none when one is not answered)."""
+    if not form.check_only(form.seat_fields("required")):
+        return []
+    choices = form.seat_choices()
+    return [convening_request.SeatChange(seat.id, *choices[str(seat.id)]) for seat in conference.roles]
+
+
+def _people_page(conference: Conference, form: forms.PeopleForm) -> ResponseReturnValue:
+    return render_template(
+        "convening/people.html", conference=conference, errors=form.gov_errors, **_people_context(conference)
+    ), form.status
 
 
 @bp.route("/conferences/<uuid:conference_id>/people", methods=["GET", "POST"])
@@ -170,33 +157,31 @@ def _seat_changes(conference: Conference, errors: FormErrors) -> list[convening_
 @limiter.limit(SOLVE_LIMIT, methods=["POST"], key_func=user_rate_key)  # Continue runs the solver
 def people(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _draft(conference_id)
-    errors = FormErrors()
-    if request.method == "POST":
-        action = request.form.get("action", "continue")
+    form = forms.PeopleForm.for_seats(conference.roles)()
+    if form.is_submitted():
+        action = form.action.data or "continue"
         if action.startswith("up:"):
             return _move_up(conference, action)
         if action.startswith("add:"):
-            return _add_person(conference, action, errors)
+            return _add_person(conference, action, form)
         if action == "seat-add":
-            return _add_seat(conference, errors)
+            return _add_seat(conference, form)
         if action.startswith("remove:"):
-            return _remove_seat(conference, action, errors)
+            return _remove_seat(conference, action, form)
         if action == "continue":
-            changes = _seat_changes(conference, errors)
-            if not errors:
-                convening_request.update_roles(conference, changes)
+            changes = _seat_changes(conference, form)
+            if not form.gov_errors:
+                convening_request.update_roles(g.user, conference, changes)
                 empty = [s for s in conference.roles if s.required and not s.candidate_ids]
                 if not any(s.candidate_ids for s in conference.roles if s.required):
-                    errors.add("roles", "Add at least one person to each required role")
+                    form.add_error("roles", "Add at least one person to each required role")
                 elif empty:
                     for seat in empty:
-                        errors.add(f"required-{seat.id}", f"Add a person to {seat.role.label}, or make it optional")
+                        form.add_error(f"required-{seat.id}", f"Add a person to {seat.role.label}, or make it optional")
                 else:
                     _find_options(conference)
                     return redirect(url_for("convening.options", conference_id=conference.id))
-    return render_template(
-        "convening/people.html", conference=conference, errors=errors, **_people_context(conference)
-    ), 400 if errors else 200
+    return _people_page(conference, form)
 
 
 def _seat(conference: Conference, value: str) -> Any:
@@ -220,65 +205,52 @@ def _move_up(conference: Conference, action: str) -> ResponseReturnValue:
     return redirect(url_for("convening.people", conference_id=conference.id) + f"#role-{seat.id}")
 
 
-def _add_person(conference: Conference, action: str, errors: FormErrors) -> ResponseReturnValue:
+def _add_person(conference: Conference, action: str, form: forms.PeopleForm) -> ResponseReturnValue:
     seat = _seat(conference, action.split(":", 1)[1])
     field = f"add-{seat.id}"
-    value = request.form.get(field, "")
+    value = form.field_named(field).data
     allowed = {str(p.id): p for p in seats.find_people_elsewhere(seat.role, conference.case)}
     if not allowed:
         abort(400)  # the page offers no one to add for this role
     person = allowed.get(value)
     if person is None:
-        errors.add(field, f"Select a person to add to {seat.role.label}")
+        form.add_error(field, f"Select a person to add to {seat.role.label}")
     else:
         try:
-            convening_request.add_candidate(conference, seat, person)
+            convening_request.add_candidate(g.user, conference, seat, person)
         except services.ConveningError as error:
-            errors.add(field, str(error))
-    if errors:
-        return render_template(
-            "convening/people.html", conference=conference, errors=errors, **_people_context(conference)
-        ), 400
+            form.add_error(field, str(error))
+    if form.gov_errors:
+        return _people_page(conference, form)
     return redirect(url_for("convening.people", conference_id=conference.id) + f"#role-{seat.id}")
 
 
-def _add_seat(conference: Conference, errors: FormErrors) -> ResponseReturnValue:
-    required = request.form.get("seat-required", "")
-    if required not in ("yes", "no"):
-        errors.add("seat-required", "Select whether the new seat is required")
-    else:
+def _add_seat(conference: Conference, form: forms.PeopleForm) -> ResponseReturnValue:
+    if form.check_only([form.seat_required]):
         try:
             seat = seats.add_seat(
-                g.user,
-                conference,
-                request.form.get("seat-role", ""),
-                request.form.get("seat-agency", ""),
-                required == "yes",
+                g.user, conference, form.seat_role.data, form.seat_agency.data, form.seat_required.data == "yes"
             )
         except seats.SeatError as error:
-            errors.add(error.field, str(error))
+            form.add_error(error.field, str(error))
         else:
             session[SEATS_BANNER] = f"{seat.role.label} seat added"
             return redirect(url_for("convening.people", conference_id=conference.id) + f"#role-{seat.id}")
-    return render_template(
-        "convening/people.html", conference=conference, errors=errors, **_people_context(conference)
-    ), 400
+    return _people_page(conference, form)
 
 
-def _remove_seat(conference: Conference, action: str, errors: FormErrors) -> ResponseReturnValue:
+def _remove_seat(conference: Conference, action: str, form: forms.PeopleForm) -> ResponseReturnValue:
     seat = _seat(conference, action.split(":", 1)[1])
-    changes = _seat_changes(conference, errors)
-    if not errors:
+    changes = _seat_changes(conference, form)
+    if not form.gov_errors:
         try:
             role = seats.remove_seat(g.user, conference, seat, changes)
         except seats.SeatError as error:
-            errors.add(error.field, str(error))
+            form.add_error(error.field, str(error))
         else:
             session[SEATS_BANNER] = f"{role.label} seat removed"
             return redirect(url_for("convening.people", conference_id=conference.id))
-    return render_template(
-        "convening/people.html", conference=conference, errors=errors, **_people_context(conference)
-    ), 400
+    return _people_page(conference, form)
 
 
 # --- 4. options ----------------------------------------------------------------------------------
@@ -352,31 +324,22 @@ def options(conference_id: uuid.UUID) -> ResponseReturnValue:
     if conference.status not in (ConferenceStatus.DRAFT, ConferenceStatus.INVITED):
         abort(409)
     arrangement = services.arrangement_for(conference)
-    errors = FormErrors()
+    form = forms.OptionsForm()
     problem = session.pop(OPTIONS_PROBLEM, None)
-    form: dict[str, str] = {}
-    if request.method == "POST":
-        form = request.form.to_dict()
-        if form.get("action") == "find":
+    values: dict[str, str] = {}
+    if form.is_submitted():
+        values = form.values()
+        if form.action.data == "find":
             _find_options(conference)
             return redirect(url_for("convening.options", conference_id=conference.id))
-        if form.get("action") == "another":
-            start_at = parse_moment(form, "another", "the meeting", errors)
-            if start_at is not None and start_at <= utcnow():
-                errors.add("another-day", "The meeting must start in the future")
-            if not errors and start_at is not None:
-                convening_options.choose_time(conference, start_at)
+        if form.action.data == "another":
+            if form.check_another(utcnow()) and form.another_at is not None:
+                convening_options.choose_time(conference, form.another_at)
                 return redirect(url_for("convening.another_time", conference_id=conference.id))
-        else:
-            choice = form.get("proposal", "")
-            if not arrangement.proposals:
-                errors.add("find", "Select a time: first find the times that work")
-            elif not choice.isdecimal() or int(choice) >= len(arrangement.proposals):
-                errors.add("proposal", "Select a time for the meeting")
-            else:
-                convening_options.choose_option(conference, int(choice))
-                return redirect(url_for("convening.place", conference_id=conference.id))
-    return _options_page(conference, errors=errors, problem=problem, form=form)
+        elif form.check_proposal(len(arrangement.proposals)):
+            convening_options.choose_option(conference, int(form.proposal.data))
+            return redirect(url_for("convening.place", conference_id=conference.id))
+    return _options_page(conference, errors=form.gov_errors, problem=problem, form=values)
 
 
 def _options_page(
@@ -409,11 +372,11 @@ def _options_page(
 @requires(Permission.CONFERENCE_CONVENE)
 def relax(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
-    kind = request.form.get("kind", "")
-    if kind not in convening_options.RELAXATIONS:
+    form = forms.RelaxForm()
+    if form.kind.data not in convening_options.RELAXATIONS:
         abort(400)
     try:
-        convening_options.relax(conference, kind, request.form.get("role") or None)
+        convening_options.relax(g.user, conference, form.kind.data, form.role.data or None)
     except services.ConveningError as error:
         # Refused: the 409 rolls the relaxation back; the page says why, as it was before.
         return _options_page(conference, errors=FormErrors(), problem=str(error), form={}, status=409)
@@ -437,41 +400,24 @@ def another_time(conference_id: uuid.UUID) -> ResponseReturnValue:
 @requires(Permission.CONFERENCE_CONVENE)
 def place(conference_id: uuid.UUID) -> ResponseReturnValue:
     conference = _conference(conference_id)
-    errors = FormErrors()
-    form = {
+    form = forms.PlaceForm()
+    values = {
         "how": "video" if conference.video_link else ("venue" if conference.venue else ""),
         "venue": conference.venue,
         "video_link": conference.video_link,
     }
-    if request.method == "POST":
-        form = request.form.to_dict()
-        how = form.get("how", "")
-        venue = " ".join(text_field(form, "venue", max_length=300).split())
-        link = text_field(form, "video_link", max_length=500).strip()
-        if how not in ("venue", "video"):
-            errors.add("how", "Select how people will join the meeting")
-        elif how == "venue":
-            if not venue:
-                errors.add("venue", "Enter the venue")
-            elif len(venue) > 300:
-                errors.add("venue", "Venue must be 300 characters or fewer")
-            link = ""
-        else:
-            if not re.fullmatch(r"https://[^\s<>\"]{4,490}", link):
-                errors.add(
-                    "video_link", "Enter a video link starting with https://, for example https://meet.example/abc-defg"
-                )
-            venue = ""
-        if not errors:
-            problem = _privacy_problem(conference, venue or link)
+    if form.is_submitted():
+        values = form.values()
+        if form.validate():
+            problem = _privacy_problem(conference, form.chosen_venue or form.chosen_link)
             if problem:
-                errors.add("venue" if how == "venue" else "video_link", problem)
-        if not errors:
-            convening_invitations.set_place(conference, venue, link)
-            return redirect(url_for("convening.check", conference_id=conference.id))
+                form.add_error(form.place_field, problem)
+            else:
+                convening_invitations.set_place(conference, form.chosen_venue, form.chosen_link)
+                return redirect(url_for("convening.check", conference_id=conference.id))
     return render_template(
-        "convening/place.html", conference=conference, form=form, errors=errors
-    ), 400 if errors else 200
+        "convening/place.html", conference=conference, form=values, errors=form.gov_errors
+    ), form.status
 
 
 def _privacy_problem(conference: Conference, value: str) -> str | None:

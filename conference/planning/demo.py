@@ -65,7 +65,7 @@ def add_waiting_meetings(
         except (convening.ConveningError, ValueError):
             meeting = convening_request.start_conference(coordinator, case, MeetingType.STRATEGY_DISCUSSION)
         deadline = earliest + timedelta(days=1 + index % 4, hours=8)
-        convening_request.set_window(meeting, earliest, deadline, 60)
+        convening_request.set_window(coordinator, meeting, earliest, deadline, 60)
         meeting.notes = DEMO_NOTE
         assert meeting.status is ConferenceStatus.DRAFT
         added += 1

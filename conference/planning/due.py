@@ -169,7 +169,7 @@ def start_due_meetings(user: User, due: list[DueMeeting]) -> list[Conference]:
         if meeting.overdue:  # keep its own (passed) deadline, so the plan gives it the whole period, marked overdue
             assert conference.earliest_start_at is not None
             convening_request.set_window(
-                conference, conference.earliest_start_at, meeting.deadline_at, conference.duration_minutes
+                user, conference, conference.earliest_start_at, meeting.deadline_at, conference.duration_minutes
             )
         started.append(conference)
     return started

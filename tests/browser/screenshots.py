@@ -57,7 +57,7 @@ def prepare(url: str) -> tuple[object, dict[str, str]]:
             case = db.session.scalars(select(Case).where(Case.reference.like("NB-%-0002"))).one()
             meeting = convening_request.start_conference(coordinator, case, MeetingType.STRATEGY_DISCUSSION)
             now = utcnow()
-            convening_request.set_window(meeting, now, now + timedelta(days=3), 60)
+            convening_request.set_window(coordinator, meeting, now, now + timedelta(days=3), 60)
             convening_options.find_options(meeting)
             options_path = f"/conferences/{meeting.id}/options"
         # The board with the most answers among the meetings still to come.

@@ -292,7 +292,7 @@ def test_the_seats_still_make_a_scheduler_request_of_the_documented_format(clien
     from conference.convening import options, request
 
     now = datetime.now(UTC)
-    request.set_window(conference, now, now + timedelta(days=2), 60)
+    request.set_window(world["coordinator"], conference, now, now + timedelta(days=2), 60)
     options.find_options(conference)
     solved = solved_request(conference)
     assert solved is not None

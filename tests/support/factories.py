@@ -366,7 +366,7 @@ class Factories:
         g.user = coordinator
         conference = convening_request.start_conference(coordinator, case, MeetingType.STRATEGY_DISCUSSION)
         now = datetime.now(UTC)
-        convening_request.set_window(conference, now, now + timedelta(days=2), 60)
+        convening_request.set_window(coordinator, conference, now, now + timedelta(days=2), 60)
         convening_options.find_options(conference)
         convening_options.choose_option(conference, 0)
         convening_invitations.set_place(conference, "Room 4, Civic Centre", "")

@@ -25,7 +25,7 @@ def _draft_with_window(client, factories) -> Conference:
     from datetime import UTC, datetime, timedelta
 
     now = datetime.now(UTC)
-    convening_request.set_window(conference, now, now + timedelta(days=2), 60)
+    convening_request.set_window(area.coordinator, conference, now, now + timedelta(days=2), 60)
     db.session.commit()
     return conference
 
