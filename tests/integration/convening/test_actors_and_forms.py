@@ -42,7 +42,8 @@ def test_rows_name_the_coordinator_and_a_link_answer_names_no_user(client, facto
 
     conference = db.session.get(Conference, uuid.UUID(conference_id))
     assert conference is not None and conference.start_at is not None
-    start = to_london(conference.start_at - timedelta(hours=1))
+    # Five minutes before the start: after sending + the minimum reply time, since no start is sooner than the notice.
+    start = to_london(conference.start_at - timedelta(minutes=5))
     saved = post(
         client,
         f"/conferences/{conference_id}/cutoff",
