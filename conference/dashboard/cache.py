@@ -7,7 +7,7 @@ asked for, and the time; so each process keeps the rendered HTML of the panels p
 reuses it while:
 
 * the **data token** is unchanged: one row, ``dashboard_data_version``, whose token database triggers replace in
-  the same transaction as any change to a table the panels read (migration 0016). A change committed by any
+  the same transaction as any change to a table the panels read (migration 0015). A change committed by any
   process or connection therefore shows on the next load anywhere, and the person who made it sees it at once
   (their change committed before their next request reads the token). The token is read before the panels are
   worked out, so a cached copy is never older than its token; and
@@ -62,11 +62,11 @@ def _present() -> bool:
 
 
 def data_token() -> str | None:
-    """The token of the data the dashboard shows, or ``None`` (nothing is cached) without migration 0016."""
+    """The token of the data the dashboard shows, or ``None`` (nothing is cached) without migration 0015."""
     if not _present():
         return None
     postgres = db.session.get_bind().dialect.name == "postgresql"
-    # Noted for the rest of this transaction: a change after this read changes the token again (migration 0016).
+    # Noted for the rest of this transaction: a change after this read changes the token again (migration 0015).
     noted = ", set_config('convene.dashboard_read', token, true)" if postgres else ""
     token = db.session.execute(text(f"SELECT token{noted} FROM {TABLE} WHERE id = 1")).scalar()
     return None if token is None else str(token)
