@@ -204,5 +204,6 @@ def download_submission_file(
         object_type="submission_file",
         object_id=upload.id,
         detail={"conference_id": str(conference.id), "user_id": str(user.id)},
+        actor=user,
     )
     return Download(file_name(conference, submission, upload), KINDS[upload.kind].mimetype, upload.content)
