@@ -4,6 +4,7 @@ the child's views, elements, indicators, outcome). Autosave and the conflict vie
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -47,17 +48,30 @@ from rules.quorum import ATTENDANCE_LABELS, AttendanceStatus, quorum_rule
 from rules.vocabulary import MeetingType, Seat
 
 
-def _save_section_or_conflict(
-    conference: Conference, record: DecisionRecord, section: str, value: Any, endpoint: str
+def _saved_or_refused(
+    conference: Conference, record: DecisionRecord, save: Callable[[], object], banner: str, endpoint: str
 ) -> ResponseReturnValue:
+    """Run one recording save: the conflict page or the refusal if it fails, else the banner and a redirect."""
     try:
-        recording.save_section(record, section, value, version_field(), g.user)
+        save()
     except common.SaveConflict as conflict:
         return conflict_page(conference, record, conflict)
     except common.DecisionError as error:
         return refused(conference, record, str(error))
-    set_banner(f"{SECTION_TITLES[section]} saved")
-    return redirect(url_for("decisions.task_list", conference_id=conference.id))
+    set_banner(banner)
+    return redirect(url_for(endpoint, conference_id=conference.id))
+
+
+def _save_section_or_conflict(
+    conference: Conference, record: DecisionRecord, section: str, value: Any
+) -> ResponseReturnValue:
+    return _saved_or_refused(
+        conference,
+        record,
+        lambda: recording.save_section(record, section, value, version_field(), g.user),
+        f"{SECTION_TITLES[section]} saved",
+        "decisions.task_list",
+    )
 
 
 def _task_status(record: DecisionRecord, conference: Conference) -> dict[str, str]:
@@ -148,14 +162,13 @@ def attendance(conference_id: uuid.UUID) -> ResponseReturnValue:
     if register.is_submitted():
         form = form_data()
         if register.validate():
-            try:
-                recording.save_attendance(record, register.lines(), version_field(), g.user)
-            except common.SaveConflict as conflict:
-                return conflict_page(conference, record, conflict)
-            except common.DecisionError as error:
-                return refused(conference, record, str(error))
-            set_banner("Attendance register saved")
-            return redirect(url_for("decisions.quorum", conference_id=conference.id))
+            return _saved_or_refused(
+                conference,
+                record,
+                lambda: recording.save_attendance(record, register.lines(), version_field(), g.user),
+                "Attendance register saved",
+                "decisions.quorum",
+            )
     return render_template(
         "decisions/attendance.html",
         **common_context(conference, record),
@@ -185,14 +198,14 @@ def quorum(conference_id: uuid.UUID) -> ResponseReturnValue:
         form = form_data()
         if override.validate():
             value = override.value(g.user.display_name)
-            try:
-                recording.save_quorum_override(record, value, result.missing_roles, version_field(), g.user)
-            except common.SaveConflict as conflict:
-                return conflict_page(conference, record, conflict)
-            except common.DecisionError as error:
-                return refused(conference, record, str(error))
-            set_banner(f"{SECTION_TITLES['quorum']} saved")
-            return redirect(url_for("decisions.task_list", conference_id=conference.id))
+            missing = result.missing_roles
+            return _saved_or_refused(
+                conference,
+                record,
+                lambda: recording.save_quorum_override(record, value, missing, version_field(), g.user),
+                f"{SECTION_TITLES['quorum']} saved",
+                "decisions.task_list",
+            )
     return render_template(
         "decisions/quorum.html",
         **common_context(conference, record),
@@ -230,7 +243,7 @@ def information(conference_id: uuid.UUID) -> ResponseReturnValue:
             value = posted.value()
             if not whole:
                 value = recording.merge_information(saved, value, roles)
-            return _save_section_or_conflict(conference, record, "information", value, "decisions.information")
+            return _save_section_or_conflict(conference, record, "information", value)
     return render_template(
         "decisions/information.html",
         **{**common_context(conference, record), "roles": roles},
@@ -251,7 +264,7 @@ def child_views(conference_id: uuid.UUID) -> ResponseReturnValue:
     if views.is_submitted():
         form = form_data()
         if views.validate():
-            return _save_section_or_conflict(conference, record, "child_views", views.value(), "decisions.child_views")
+            return _save_section_or_conflict(conference, record, "child_views", views.value())
     return render_template(
         "decisions/child_views.html", **common_context(conference, record), errors=errors, form=form
     ), 400 if errors else 200
@@ -275,7 +288,7 @@ def elements(conference_id: uuid.UUID) -> ResponseReturnValue:
     if posted.is_submitted():
         form = request.form
         if posted.validate():
-            return _save_section_or_conflict(conference, record, "elements", posted.value(), "decisions.elements")
+            return _save_section_or_conflict(conference, record, "elements", posted.value())
     summary = summarise_elements(common.elements_record(record.sections or {}), is_child=True)
     return render_template(
         "decisions/elements.html",
@@ -305,7 +318,7 @@ def indicators(conference_id: uuid.UUID) -> ResponseReturnValue:
     if posted.is_submitted():
         form = form_data()
         if posted.validate():
-            return _save_section_or_conflict(conference, record, "indicators", posted.value(), "decisions.indicators")
+            return _save_section_or_conflict(conference, record, "indicators", posted.value())
     return render_template(
         "decisions/indicators.html",
         **common_context(conference, record),
@@ -344,7 +357,7 @@ def outcome(conference_id: uuid.UUID) -> ResponseReturnValue:
         form = form_data()
         value = forms.read_outcome(form, conference, roles, errors)
         if value is not None:
-            return _save_section_or_conflict(conference, record, "outcome", value, "decisions.outcome")
+            return _save_section_or_conflict(conference, record, "outcome", value)
     mt = conference.meeting_type
     voting = quorum_rule(mt, conference.nation).voting
     return render_template(
