@@ -588,6 +588,13 @@ def write_section(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="WORDS",
+        help="measure only the pages whose name contains WORDS (repeatable; the floor always runs); "
+        "docs/benchmarks.md is left as it is",
+    )
     args = parser.parse_args()
     users, seconds, open_cases = (20, 4.0, 500) if args.quick else (50, 10.0, 500)
     from tests.support.database import create_postgres_database, drop_postgres_database
@@ -598,6 +605,7 @@ def main() -> None:
     try:
         tokens, case_path, chairs, facts_case_path = seed(url, open_cases, sessions=users)
         paths = {"Dashboard": "/dashboard", "Case page": case_path, FACTS_PAGE: facts_case_path}
+        pages = [p for p in [*paths, AUTOSAVE] if not args.only or any(w.lower() in p.lower() for w in args.only)]
         absent = ["the board (convening)"]
         queries = count_queries(url, tokens[0], paths)
         queries[AUTOSAVE] = count_autosave_queries(url, chairs[0])
@@ -618,10 +626,10 @@ def main() -> None:
 
         load_before = os.getloadavg()
         results = [load("Minimal Flask page (floor)", floor_port, [Visitor("/", None)] * users, seconds, None)]
-        for page in [*paths, AUTOSAVE]:
+        for page in pages:
             load(page, app_port, visitors(page, 4), 1.0, None)  # warm the workers
             results.append(load(page, app_port, visitors(page, users), seconds, queries[page]))
-        for page in [*paths, AUTOSAVE]:
+        for page in pages:
             results.append(
                 load(
                     f"{page}, people reading ({THINK:.0f} s pauses)",
@@ -637,7 +645,9 @@ def main() -> None:
                 f"{r.name:28} {len(r.latencies):6} req {r.errors:3} err {r.throughput:7.0f}/s "
                 f"p50 {r.percentile(0.5):6.0f} ms  p99 {r.percentile(0.99):6.0f} ms  queries {r.queries}"
             )
-        write_section(results, users, seconds, open_cases, absent, in_process, load_before)
+        print(f"load average before: {load_before}, after: {os.getloadavg()}", flush=True)
+        if not args.only:
+            write_section(results, users, seconds, open_cases, absent, in_process, load_before)
     finally:
         for server in servers:
             server.terminate()

@@ -1,8 +1,9 @@
 """Profile one signed-in request in process (cProfile around the WSGI app only, not the test client): a trivial
-page (/accessibility, signed in) and the dashboard with its panels reused, on the load bench's data.
+page (/accessibility, signed in), the dashboard with its panels reused and the case page with 20 facts changed and
+5 missing episodes, on the load bench's data.
 
     python bench/profile_request.py                # seeds a throwaway database, profiles, drops it
-    python bench/profile_request.py --keep URL     # reuse a database seeded before (printed on the first run)
+    python bench/profile_request.py --keep URL --token T --path /cases/ID   # a database seeded before (--leave)
 
 Prints per-request wall and CPU medians and the top functions by cumulative and own time.
 """
@@ -69,18 +70,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--time-only", action="store_true", help="no cProfile: CPU and wall per request only")
+    parser.add_argument(
+        "--path",
+        action="append",
+        help="a page to profile (repeatable); by default /accessibility, "
+        "/dashboard and the case page with 20 facts changed and 5 missing episodes",
+    )
     args = parser.parse_args()
     from tests.support.database import create_postgres_database, drop_postgres_database
 
     if args.keep:
-        url, token, name = args.keep, args.token, None
+        url, token, name, facts = args.keep, args.token, None, None
     else:
         name, url = create_postgres_database()
-        tokens, _case, _chairs, _facts = bench_load.seed(url, 500, sessions=1)
+        tokens, _case, _chairs, facts = bench_load.seed(url, 500, sessions=1)
         token = tokens[0]
-        print(f"seeded: --keep {url} --token {token}", flush=True)
+        print(f"seeded: --keep {url} --token {token} (case page with facts changed: {facts})", flush=True)
     try:
-        for path in ("/accessibility", "/dashboard"):
+        for path in args.path or ["/accessibility", "/dashboard", *([facts] if facts else [])]:
             profile(url, token, path, args.runs, args.top, enabled=not args.time_only)
     finally:
         if name and not args.leave:

@@ -97,6 +97,8 @@ class AuditContext:
     user: Any = None
     #: Callbacks kept to run after a rollback (``keep_after_rollback``), run once by ``run_kept``.
     kept: list[Callable[[], object]] = field(default_factory=list)
+    #: Audit rows of reading a page (``record_view``), written just before the request commits (``run_views``).
+    views: list[Callable[[], object]] = field(default_factory=list)
 
 
 _CONTEXT: ContextVar[AuditContext | None] = ContextVar("convene_audit_context", default=None)
@@ -203,6 +205,48 @@ def record_event(
     session.flush()
     session.execute(text("UPDATE audit_chain_head SET last_hash = :h WHERE id = 1"), {"h": event.hash})
     return event
+
+
+def record_view(
+    session: SessionLike,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: str | uuid.UUID | None = "",
+    detail: dict[str, Any] | None = None,
+    actor: Actor | None = None,
+) -> None:
+    """The audit row of reading something (a case, a signed version, an access log), written as the request ends.
+
+    Writing an audit row takes the chain head's lock (``record_event``) until the request commits, so every other
+    audited request waits for it. A page that wrote its view row first held that lock while it read and rendered
+    everything else: concurrent views of case pages queued behind each other's whole page (docs/benchmarks.md).
+    In a request the row is written by ``run_views`` just before the one commit (a few milliseconds after the page
+    was read, in chain order with every other row); it is not written when the request is refused or fails
+    (nothing was shown). Outside a request it is written at once.
+    """
+    context = current_context()
+    if context is None:
+        record_event(session, action, object_type=object_type, object_id=object_id, detail=detail, actor=actor)
+        return
+    if actor is not None:  # read now: what the request loaded may be expired by the time the row is written
+        actor = snapshot_actor(actor)
+
+    def write() -> None:
+        record_event(session, action, object_type=object_type, object_id=object_id, detail=detail, actor=actor)
+
+    context.views.append(write)
+
+
+def run_views(session: SessionLike) -> None:
+    """Write the view rows of this request (``record_view``), once: the request layer calls this before it
+    commits a completed request."""
+    context = current_context()
+    if context is None:
+        return
+    views, context.views = context.views, []
+    for write in views:
+        write()
 
 
 def keep_after_rollback(callback: Callable[[], object]) -> None:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from conference.audit import AuditContext, enter_context, leave_context, run_kept
+from conference.audit import AuditContext, enter_context, leave_context, run_kept, run_views
 from conference.auth.models import FormDraft, User
 from conference.auth.policy import Permission, has_permission
 from conference.extensions import csrf, db
@@ -163,6 +163,7 @@ def commit_unit_of_work(response: Response) -> Response:
     or ``record_refusal`` and committed on its own after the rollback.
     """
     if response.status_code < 400:
+        run_views(db.session)
         run_kept(db.session)
         db.session.commit()
         return response

@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from conference.audit import keep_after_rollback, record_event
+from conference.audit import keep_after_rollback, record_event, record_view
 from conference.auth.models import User
 from conference.cases.fact_models import CaseFactChange, CaseFactConflict
 from conference.cases.models import Case, Gender, MissingRisk
@@ -308,7 +308,7 @@ def approaching_adulthood(case: Case, history: list[CaseFactChange], today: date
 
 def record_history_viewed(user: User, case: Case) -> list[CaseFactChange]:
     """The history, for its page; the viewing is audited (reading the history reads restricted facts)."""
-    record_event(db.session, "case.facts.history.view", object_type="case", object_id=case.id, actor=user)
+    record_view(db.session, "case.facts.history.view", object_type="case", object_id=case.id, actor=user)
     return find_fact_changes(case.id)
 
 

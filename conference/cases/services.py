@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from conference.audit import record_event
+from conference.audit import record_event, record_view
 from conference.auth.models import User, UserArea
 from conference.cases.models import Case, CaseAgency, CaseEvent, CaseReferenceCounter, Gender, MissingRisk
 from conference.db import utcnow
@@ -110,7 +110,7 @@ def open_case(user: User, details: NewCase) -> Case:
 
 
 def record_case_view(user: User, case: Case, *, restricted: bool) -> None:
-    record_event(
+    record_view(
         db.session,
         "case.view",
         object_type="case",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from conference.audit import record_event
+from conference.audit import record_event, record_view
 from conference.auth.models import User
 from conference.convening import availability, queries
 from conference.convening.invitation_models import ConferenceArrangement, ReplyRecord
@@ -211,7 +211,7 @@ def show_board(user: User, conference: Conference) -> BoardPage:
     attendees = all_attendees(conference) if conference.status is not ConferenceStatus.DRAFT else []
     offers = {a.id: deputy_choices(conference, a) for a in attendees if needs_attention(conference, a)}
     outbox = invitation_words(conference, attendees)
-    record_event(
+    record_view(
         db.session,
         "conference.board.view",
         object_type="conference",

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from conference.audit import record_event
+from conference.audit import record_event, record_view
 from conference.auth.models import User
 from conference.cases.models import Case
 from conference.cases.services import add_case_event, register_on_case_opened
@@ -163,7 +163,7 @@ def record_missing_episode(user: User, case: Case, details: NewEpisode) -> Missi
 
 
 def record_episode_view(user: User, episode: MissingEpisode) -> None:
-    record_event(
+    record_view(
         db.session,
         "safety.missing.view",
         object_type="missing_episode",

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from conference.audit import record_event, record_refusal
+from conference.audit import record_event, record_refusal, record_view
 from conference.auth.models import User
 from conference.cases.models import Case
 from conference.extensions import db
@@ -24,11 +24,11 @@ from decisions.pdf import PdfError, pdf_filename, render_minutes_pdf, render_nrm
 
 
 def record_referral_viewed(case: Case, user: User) -> None:
-    record_event(db.session, "nrm.view", object_type="case", object_id=case.id, actor=user)
+    record_view(db.session, "nrm.view", object_type="case", object_id=case.id, actor=user)
 
 
 def record_answers_viewed(case: Case, user: User) -> None:
-    record_event(db.session, "nrm.answers.view", object_type="case", object_id=case.id, actor=user)
+    record_view(db.session, "nrm.answers.view", object_type="case", object_id=case.id, actor=user)
 
 
 def record_nrm_decision_and_letter(

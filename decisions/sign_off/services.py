@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from conference.audit import record_event, record_refusal
+from conference.audit import record_event, record_refusal, record_view
 from conference.auth import mfa
 from conference.auth.models import User
 from conference.auth.passwords import verify_password
@@ -281,7 +281,7 @@ def build_snapshot(
 
 def record_version_viewed(conference: Conference, record: DecisionRecord, number: int, user: User) -> None:
     """Someone read a signed version: audited (a GET changes nothing but the audit)."""
-    record_event(
+    record_view(
         db.session,
         "decision.version.view",
         object_type="decision",
