@@ -18,10 +18,12 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from flask.globals import app_ctx
-from sqlalchemy import Connection, Engine, create_engine, event, exc
-from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event, exc, inspect
+from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 ENGINE_KEY = "convene.engine"
+AUTOCOMMIT_KEY = "convene.engine.autocommit"
 #: A pooled PostgreSQL connection idle longer than this is pinged before use (see ``_ping_when_idle``). Convene's
 #: own choice: a connection used a moment ago by another request is alive; one idle this long may have been cut.
 PING_AFTER_IDLE_SECONDS = 10.0
@@ -94,7 +96,10 @@ class Database:
         )
 
     def init_app(self, app: Flask, url: str) -> None:
-        app.extensions[ENGINE_KEY] = make_engine(url)
+        engine = make_engine(url)
+        app.extensions[ENGINE_KEY] = engine
+        # The same pool; each statement is its own transaction (``read_at_once``).
+        app.extensions[AUTOCOMMIT_KEY] = engine.execution_options(isolation_level="AUTOCOMMIT")
 
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
@@ -127,6 +132,22 @@ class Database:
     def is_postgresql(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
+    def read_at_once(self, statement: Executable, params: dict[str, Any] | None = None) -> Row[Any] | None:
+        """The first row of one read, outside the request's unit of work: no transaction is begun or ended for it.
+
+        For the read every signed-in request starts with (its session, ``conference.auth.sessions``): inside the
+        unit of work it cost a BEGIN and a COMMIT on top of the statement, three round trips where one does, and
+        a page served from a cache then needed nothing else from the database. Use it only for a read whose rows
+        need no lock and no consistency with later statements. A test that bound the sessions to its connection
+        (``bind_session_to``) is read on that connection, whose open transaction holds the test's rows.
+        """
+        session = self.session()
+        if session.bind is not None:
+            return session.execute(statement, params).first()
+        engine: Engine = current_app.extensions[AUTOCOMMIT_KEY]
+        with engine.connect() as connection:
+            return connection.execute(statement, params).first()
+
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """One transaction for CLI and worker code: commit on success, roll back on error."""
@@ -137,3 +158,26 @@ class Database:
         except BaseException:
             session.rollback()
             raise
+
+
+def attach_loaded(session: Session, cls: type[Any], values: dict[str, Any], **related: Any) -> Any:
+    """An instance of the mapped ``cls`` with the column ``values`` read by a Core statement, in ``session`` as if
+    the ORM had loaded it (persistent, nothing to write), without asking the database again.
+
+    ``related`` sets relationships already read (``agency=...``); relationships not given load when first used.
+    An instance already in ``session`` with the same key is refreshed with ``values`` instead (what
+    ``populate_existing`` does for an ORM query). Loading through the ORM's own query cost about three times as
+    much CPU for the session read of every signed-in request (docs/benchmarks.md).
+    """
+    mapper = inspect(cls)
+    key = mapper.identity_key_from_primary_key([values[column.key] for column in mapper.primary_key])
+    existing = session.identity_map.get(key)
+    instance = existing if existing is not None else mapper.class_manager.new_instance()
+    for name, value in values.items():
+        set_committed_value(instance, name, value)
+    for name, value in related.items():
+        set_committed_value(instance, name, value)
+    if existing is None:
+        make_transient_to_detached(instance)
+        session.add(instance)
+    return instance

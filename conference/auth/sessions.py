@@ -15,15 +15,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, Engine, Row, Select, bindparam, delete, inspect, select
+from sqlalchemy.orm import Mapper
 
 from conference.auth.models import User, UserSession
+from conference.database import attach_loaded
 from conference.db import utcnow
 from conference.extensions import db
 
@@ -40,6 +43,64 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+#: Values other parts of Convene read with the session, in the same statement (``read_with_session``).
+_EXTRAS: dict[str, Callable[[Engine], ColumnElement[Any] | None]] = {}
+#: The session read per engine, built once (``_session_read``).
+_READS: dict[int, tuple[Select[Any], list[tuple[str, list[tuple[str, str]]]], list[str]]] = {}
+
+
+_CLASSES: list[tuple[str, Any]] = []
+
+
+def _loaded() -> list[tuple[str, Any]]:
+    """What the session read loads, each with the prefix of its columns' labels: the session row, its user, the
+    user's agency and the agency's area (named through the user's relationships: the directory is a feature)."""
+    if not _CLASSES:
+        agency = inspect(User).relationships["agency"].mapper.class_
+        area = inspect(agency).relationships["local_authority"].mapper.class_
+        _CLASSES.extend([("s", UserSession), ("u", User), ("a", agency), ("l", area)])
+    return _CLASSES
+
+
+def read_with_session(name: str, column: Callable[[Engine], ColumnElement[Any] | None]) -> None:
+    """Read ``column(engine)`` (a scalar subquery, or None for nothing) in the statement that reads every
+    signed-in request's session, and keep its value in ``ServerSession.extras[name]``: a value every request
+    needs (the dashboard's data token) then costs no round trip of its own."""
+    _EXTRAS[name] = column
+    _READS.clear()
+
+
+def _session_read(engine: Engine) -> tuple[Select[Any], list[tuple[str, list[tuple[str, str]]]], list[str]]:
+    built = _READS.get(id(engine))
+    if built is not None:
+        return built
+    columns: list[ColumnElement[Any]] = []
+    loaded: list[tuple[str, list[tuple[str, str]]]] = []
+    classes = _loaded()
+    for prefix, cls in classes:
+        mapper: Mapper[Any] = inspect(cls)
+        names = [(attribute.key, f"{prefix}__{attribute.key}") for attribute in mapper.column_attrs]
+        columns += [getattr(cls, key).label(label) for key, label in names]
+        loaded.append((prefix, names))
+    extras: list[str] = []
+    for name, make in _EXTRAS.items():
+        column = make(engine)
+        if column is not None:
+            columns.append(column.label(f"x__{name}"))
+            extras.append(name)
+    agency, area = classes[2][1], classes[3][1]
+    statement = (
+        select(*columns)
+        .select_from(UserSession)
+        .outerjoin(User, User.id == UserSession.user_id)
+        .outerjoin(agency, agency.id == User.agency_id)
+        .outerjoin(area, area.id == agency.local_authority_id)
+        .where(UserSession.id == bindparam("session_id"))
+    )
+    _READS[id(engine)] = (statement, loaded, extras)
+    return statement, loaded, extras
+
+
 class ServerSession(dict[str, Any], SessionMixin):
     def __init__(
         self,
@@ -51,6 +112,7 @@ class ServerSession(dict[str, Any], SessionMixin):
         expired: bool = False,
         expired_user_id: uuid.UUID | None = None,
         stale_cookie: bool = False,
+        extras: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(initial or {})
         self.token = token
@@ -62,6 +124,8 @@ class ServerSession(dict[str, Any], SessionMixin):
         self.expired_user_id = expired_user_id
         # The browser sent a session cookie that matches no live session: it is removed.
         self.stale_cookie = stale_cookie
+        # What others read with the session (``read_with_session``), by name.
+        self.extras = extras or {}
         self.modified = False
         self.regenerate_requested = False
         self.destroy_requested = False
@@ -120,7 +184,7 @@ class DatabaseSessionInterface(SessionInterface):
         token = request.cookies.get(COOKIE_NAME)
         if not token or len(token) > 128:
             return ServerSession(self._pre_session(app, request), stale_cookie=bool(token))
-        row, user = self._load_row(_hash(token))
+        row, user, extras = self._load_row(_hash(token))
         if row is None:  # a made-up cookie, or one whose session ended long ago
             return ServerSession(self._pre_session(app, request), stale_cookie=True)
         idle, absolute = self._limits(app)
@@ -132,23 +196,24 @@ class DatabaseSessionInterface(SessionInterface):
             return ServerSession(
                 self._pre_session(app, request), expired=True, expired_user_id=signed_in_user, stale_cookie=True
             )
-        return ServerSession(dict(row.data or {}), token=token, row=row, user=user)
+        return ServerSession(dict(row.data or {}), token=token, row=row, user=user, extras=extras)
 
     @staticmethod
-    def _load_row(session_id: str) -> tuple[UserSession | None, User | None]:
-        """The session row and its user (with the user's agency and area, joined eagerly) in one statement.
+    def _load_row(session_id: str) -> tuple[UserSession | None, User | None, dict[str, Any]]:
+        """The session row, its user (with the user's agency and its area) and the values others read with the
+        session (``read_with_session``), in one statement outside the unit of work (``db.read_at_once``).
 
-        Every signed-in request needs both: the guard (``conference.security._load_user``) then takes the user
+        Every signed-in request needs them: the guard (``conference.security._load_user``) then takes the user
         from the session (``ServerSession.user``) instead of asking the database a second time. The user is still
         checked there (active, not locked) on every request, so an administrator's change takes effect on the next.
+        The rows are put in the request's session as loaded objects (``attach_loaded``): with the database's
+        values, even where a session outlives a request (tests).
         """
-        found = db.session.execute(
-            select(UserSession, User)
-            .outerjoin(User, User.id == UserSession.user_id)
-            .where(UserSession.id == session_id)
-            .execution_options(populate_existing=True)  # the database's values, even where a session outlives a request
-        ).first()
-        return (None, None) if found is None else (found[0], found[1])
+        statement, loaded, extras = _session_read(db.engine)
+        found = db.read_at_once(statement, {"session_id": session_id})
+        if found is None:
+            return None, None, {}
+        return (*_attach(found, loaded), {name: found._mapping[f"x__{name}"] for name in extras})
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
@@ -209,3 +274,15 @@ class DatabaseSessionInterface(SessionInterface):
         row.user_id = uuid.UUID(user_id) if user_id else None
         row.password_at = datetime.fromisoformat(session["password_at"]) if session.get("password_at") else None
         row.mfa_at = datetime.fromisoformat(session["mfa_at"]) if session.get("mfa_at") else None
+
+
+def _attach(found: Row[Any], loaded: list[tuple[str, list[tuple[str, str]]]]) -> tuple[UserSession, User | None]:
+    """The session row and its user, with the user's agency and area, as loaded objects of the request's session."""
+    row = found._mapping
+    values = {prefix: {key: row[label] for key, label in names} for prefix, names in loaded}
+    session = db.session()
+    classes = dict(_loaded())
+    area = attach_loaded(session, classes["l"], values["l"]) if values["l"]["id"] is not None else None
+    agency = attach_loaded(session, classes["a"], values["a"], local_authority=area) if area is not None else None
+    user = attach_loaded(session, User, values["u"], agency=agency) if agency is not None else None
+    return attach_loaded(session, UserSession, values["s"]), user

@@ -26,10 +26,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
+from flask import has_request_context, request
+from flask import session as flask_session
 from markupsafe import Markup
-from sqlalchemy import inspect, text
+from sqlalchemy import ColumnElement, Engine, column, func, inspect, select, table
 
+from conference.auth.sessions import read_with_session
 from conference.extensions import db
 
 #: How long a rendered copy is reused at most. Convene's own choice: long enough that a busy dashboard is served
@@ -38,6 +42,8 @@ TTL_SECONDS = 15.0
 #: Copies kept per process (the least recently used go first): scopes x roles x periods asked for.
 MAX_ENTRIES = 256
 TABLE = "dashboard_data_version"
+#: The token's name among the values read with the session.
+TOKEN_EXTRA = "dashboard_data_token"
 
 
 @dataclass(frozen=True)
@@ -50,31 +56,57 @@ class _Copy:
 _copies: OrderedDict[Hashable, _Copy] = OrderedDict()
 _lock = threading.Lock()
 _table_present: dict[int, bool] = {}
-stats = {"hits": 0, "misses": 0}
+stats = {"hits": 0, "misses": 0, "page_hits": 0}
 
 
-def _present() -> bool:
-    engine = db.engine
+def _present(engine: Engine | None = None) -> bool:
+    engine = engine or db.engine
     key = id(engine)
     if key not in _table_present:
         _table_present[key] = inspect(engine).has_table(TABLE)
     return _table_present[key]
 
 
-def data_token() -> str | None:
-    """The token of the data the dashboard shows, or ``None`` (nothing is cached) without migration 0015."""
-    if not _present():
+def _token_read(engine: Engine) -> ColumnElement[Any] | None:
+    """The token as a scalar subquery, or None without migration 0015. On PostgreSQL it is also noted for the rest
+    of the transaction that reads it (``set_config`` answers the value it sets): a change after this read changes
+    the token again (migration 0015)."""
+    if not _present(engine):
         return None
-    postgres = db.session.get_bind().dialect.name == "postgresql"
-    # Noted for the rest of this transaction: a change after this read changes the token again (migration 0015).
-    noted = ", set_config('convene.dashboard_read', token, true)" if postgres else ""
-    token = db.session.execute(text(f"SELECT token{noted} FROM {TABLE} WHERE id = 1")).scalar()
+    version = table(TABLE, column("id"), column("token"))
+    value: ColumnElement[Any] = version.c.token
+    if engine.dialect.name == "postgresql":
+        value = func.set_config("convene.dashboard_read", version.c.token, True)
+    return select(value).where(version.c.id == 1).scalar_subquery()
+
+
+# Read with every signed-in request's session, in the same statement (conference/auth/sessions.py).
+read_with_session(TOKEN_EXTRA, _token_read)
+
+
+def data_token() -> str | None:
+    """The token of the data the dashboard shows, or ``None`` (nothing is cached) without migration 0015.
+
+    On a GET it is the token read with the request's session (``read_with_session``), at the start of the request:
+    the panels are worked out after it, so a copy is never older than its token. Otherwise it is read now."""
+    if has_request_context() and request.method == "GET":
+        extras = getattr(flask_session, "extras", {})
+        if TOKEN_EXTRA in extras:
+            token = extras[TOKEN_EXTRA]
+            return None if token is None else str(token)
+    column = _token_read(db.session.get_bind().engine)
+    if column is None:
+        return None
+    token = db.session.execute(select(column)).scalar()
     return None if token is None else str(token)
 
 
 def rendered(key: Hashable, render: Callable[[], str], *, now: Callable[[], float] = time.monotonic) -> Markup:
     """The cached HTML for ``key`` if its token is current and it is fresh, otherwise ``render()`` (stored)."""
-    token = data_token()
+    return _rendered(key, render, data_token(), now)
+
+
+def _rendered(key: Hashable, render: Callable[[], str], token: str | None, now: Callable[[], float]) -> Markup:
     if token is not None:
         with _lock:
             copy = _copies.get(key)
@@ -93,7 +125,51 @@ def rendered(key: Hashable, render: Callable[[], str], *, now: Callable[[], floa
     return html
 
 
+#: Whole pages kept per signed-in session (``page``): sessions x periods asked for.
+MAX_PAGES = 1024
+#: Stands for the request's CSP nonce in a kept page; each answer gets its own nonce in its place.
+NONCE_MARK = "\x00convene-nonce\x00"
+_pages: OrderedDict[Hashable, _Copy] = OrderedDict()
+
+
+def page(
+    key: Hashable,
+    panels_key: Hashable,
+    render_panels: Callable[[], str],
+    render_page: Callable[[Markup], str],
+    nonce: str,
+    *,
+    now: Callable[[], float] = time.monotonic,
+) -> str:
+    """The whole dashboard page for ``key`` (one signed-in session, a period), reused on the same terms as the
+    panels (current data token, younger than ``TTL_SECONDS``); otherwise the page is made from the cached panels
+    (``rendered``) and kept.
+
+    Profiled under load (docs/benchmarks.md), a request whose panels were reused still spent about a third of its
+    time rendering the page around them: the header with the user's name and their sign-out form's CSRF token,
+    the menu, the footer. Those depend on the session alone, so they are kept with the session's id in ``key``,
+    never shared between sessions. The CSP nonce differs on every answer: the page is kept with ``NONCE_MARK`` in
+    its place and answered with the request's own."""
+    token = data_token()
+    if token is not None:
+        with _lock:
+            copy = _pages.get(key)
+            if copy is not None and copy.token == token and now() - copy.stored_at < TTL_SECONDS:
+                _pages.move_to_end(key)
+                stats["page_hits"] += 1
+                return copy.html.replace(NONCE_MARK, nonce)
+    html = render_page(_rendered(panels_key, render_panels, token, now))
+    if token is not None and nonce:
+        with _lock:
+            _pages[key] = _Copy(Markup(html.replace(nonce, NONCE_MARK)), token, now())
+            _pages.move_to_end(key)
+            while len(_pages) > MAX_PAGES:
+                _pages.popitem(last=False)
+    return html
+
+
 def clear() -> None:
     """Forget every copy (tests)."""
     with _lock:
         _copies.clear()
+        _pages.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms.validators import StopValidation
 
 from conference.dashboard.engagement import Period
-from conference.forms import GovDateField, GovForm
+from conference.forms import FormErrors, GovDateField, GovForm
 
 DEFAULT_PERIOD_DAYS = 90  # Convene's own choice: the last 90 days when no period is given
 MAX_PERIOD_DAYS = 366  # Convene's own choice: at most a (leap) year in one report
@@ -30,13 +31,13 @@ class PeriodForm(GovForm):
         self.page: dict[str, str] = {}  # the six date parts, as sent (or the default period's), for the page
 
     @classmethod
-    def read(cls, args: Mapping[str, str], today: date) -> PeriodForm:
-        """The form from the query string, validated (``gov_errors``); the default period if no date is given."""
+    def read(cls, args: Mapping[str, str], today: date) -> PeriodForm | DefaultPeriod:
+        """The form from the query string, validated (``gov_errors``); the default period if no date is given.
+
+        Most loads of the dashboard give no date: they get the default period without a form to validate."""
         page = {f"{name}-{part}": str(args.get(f"{name}-{part}", "")) for name in ("from", "to") for part in PARTS}
         if not any(page.values()):
-            start = today - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-            for name, on in (("from", start), ("to", today)):
-                page.update({f"{name}-day": str(on.day), f"{name}-month": str(on.month), f"{name}-year": str(on.year)})
+            return DefaultPeriod.for_today(today)
         form = cls(formdata=MultiDict(page), today=today)
         form.page = page
         form.validate()
@@ -56,3 +57,20 @@ class PeriodForm(GovForm):
         if self.gov_errors or self.from_on.data is None or self.to_on.data is None:
             return self.default
         return Period(self.from_on.data, self.to_on.data)
+
+
+@dataclass(frozen=True)
+class DefaultPeriod:
+    """No date given: the last ``DEFAULT_PERIOD_DAYS`` days, as ``PeriodForm`` would answer it, with no errors."""
+
+    period: Period
+    page: dict[str, str]
+    gov_errors: FormErrors = field(default_factory=FormErrors)
+
+    @classmethod
+    def for_today(cls, today: date) -> DefaultPeriod:
+        start = today - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+        page = {
+            f"{name}-{part}": str(getattr(on, part)) for name, on in (("from", start), ("to", today)) for part in PARTS
+        }
+        return cls(Period(start, today), page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, Response, g, render_template, request
+from flask import Blueprint, Response, g, render_template, request, session
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
@@ -61,12 +61,18 @@ def dashboard() -> ResponseReturnValue:
         context = panels_context(g.user, now, today, period)
         return render_template("dashboard/_panels.html", errors=errors, period_form=period_form, **context)
 
+    def render_page(panels: Markup) -> str:
+        return render_template("dashboard/dashboard.html", errors=errors, panels=panels)
+
     if errors:  # a page with errors is not kept: it shows what was typed
-        panels = Markup(render())  # the output of an autoescaped template
-    else:
-        key = (scope_key(g.user), str(g.user.role), tuple(sorted(period_form.items())))
-        panels = cache.rendered(key, render)
-    return render_template("dashboard/dashboard.html", errors=errors, panels=panels), 400 if errors else 200
+        return render_page(Markup(render())), 400  # the output of an autoescaped template
+    key = (scope_key(g.user), str(g.user.role), tuple(sorted(period_form.items())))
+    row = getattr(session, "row", None)
+    if row is None or session.get("form_not_kept"):  # a banner to show once: made afresh
+        return render_page(cache.rendered(key, render))
+    user = g.user
+    page_key = (row.id, user.id, user.display_name, user.agency_id, key)
+    return cache.page(page_key, key, render, render_page, g.csp_nonce)
 
 
 @bp.route("/engagement.csv")
