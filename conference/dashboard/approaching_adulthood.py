@@ -17,12 +17,11 @@ from conference.auth.models import User
 from conference.cases.fact_models import CaseFactChange
 from conference.cases.models import Case, CaseStatus
 from conference.cases.scope import case_scope
-from conference.dashboard.panel import Panel
+from conference.dashboard.panel import PANEL_LIMIT, Panel
 from conference.extensions import db
 from rules.age import ADULT_AGE, ADULTHOOD_ALERT_DAYS, adulthood_alert, birthday_in
 from rules.timescales import london_date
 
-PANEL_LIMIT = 20
 #: Estimates below this cannot reach 18 within 100 days unless given years ago; Convene's own narrowing, wide on
 #: purpose (an estimate of 15 given three years ago qualifies), the exact rule being rules/age.py.
 LOWEST_ESTIMATE = 15

@@ -127,9 +127,17 @@ def _rendered(key: Hashable, render: Callable[[], str], token: str | None, now: 
 
 #: Whole pages kept per signed-in session (``page``): sessions x periods asked for.
 MAX_PAGES = 1024
-#: Stands for the request's CSP nonce in a kept page; each answer gets its own nonce in its place.
-NONCE_MARK = "\x00convene-nonce\x00"
-_pages: OrderedDict[Hashable, _Copy] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class _Page:
+    #: The page's UTF-8 bytes, cut where the request's CSP nonce goes.
+    parts: list[bytes]
+    token: str
+    stored_at: float
+
+
+_pages: OrderedDict[Hashable, _Page] = OrderedDict()
 
 
 def page(
@@ -140,7 +148,7 @@ def page(
     nonce: str,
     *,
     now: Callable[[], float] = time.monotonic,
-) -> str:
+) -> bytes:
     """The whole dashboard page for ``key`` (one signed-in session, a period), reused on the same terms as the
     panels (current data token, younger than ``TTL_SECONDS``); otherwise the page is made from the cached panels
     (``rendered``) and kept.
@@ -148,8 +156,8 @@ def page(
     Profiled under load (docs/benchmarks.md), a request whose panels were reused still spent about a third of its
     time rendering the page around them: the header with the user's name and their sign-out form's CSRF token,
     the menu, the footer. Those depend on the session alone, so they are kept with the session's id in ``key``,
-    never shared between sessions. The CSP nonce differs on every answer: the page is kept with ``NONCE_MARK`` in
-    its place and answered with the request's own."""
+    never shared between sessions. The CSP nonce differs on every answer: the page is kept as bytes cut where the
+    nonce goes, and joined with the request's own."""
     token = data_token()
     if token is not None:
         with _lock:
@@ -157,15 +165,15 @@ def page(
             if copy is not None and copy.token == token and now() - copy.stored_at < TTL_SECONDS:
                 _pages.move_to_end(key)
                 stats["page_hits"] += 1
-                return copy.html.replace(NONCE_MARK, nonce)
-    html = render_page(_rendered(panels_key, render_panels, token, now))
+                return nonce.encode().join(copy.parts)
+    body = render_page(_rendered(panels_key, render_panels, token, now)).encode()
     if token is not None and nonce:
         with _lock:
-            _pages[key] = _Copy(Markup(html.replace(nonce, NONCE_MARK)), token, now())
+            _pages[key] = _Page(body.split(nonce.encode()), token, now())
             _pages.move_to_end(key)
             while len(_pages) > MAX_PAGES:
                 _pages.popitem(last=False)
-    return html
+    return body
 
 
 def clear() -> None:

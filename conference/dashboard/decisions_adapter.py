@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, func, inspect, select
 from conference.auth.models import User
 from conference.cases.models import Case
 from conference.cases.scope import case_scope
-from conference.dashboard.panel import Panel, window_total
+from conference.dashboard.panel import PANEL_LIMIT, Panel, window_total
 from conference.directory.models import Agency, Person
 from conference.extensions import db
 from decisions import models as decision_models
@@ -68,7 +68,7 @@ def signed_decision_exists(conference_id: Any) -> ColumnElement[bool] | None:
     return select(record.id).where(record.conference_id == conference_id, record.signed_version > 0).exists()
 
 
-def find_overdue_actions(user: User, now: datetime, limit: int = 50) -> Panel[OverdueAction]:
+def find_overdue_actions(user: User, now: datetime, limit: int = PANEL_LIMIT) -> Panel[OverdueAction]:
     """The longest overdue open actions first, and how many are overdue in all (one statement, columns only)."""
     models = _models()
     if models is None:
@@ -95,7 +95,7 @@ def find_overdue_actions(user: User, now: datetime, limit: int = 50) -> Panel[Ov
     return Panel([OverdueAction(*row[:6]) for row in rows], window_total(rows))
 
 
-def find_waiting_referrals(user: User, today: date, limit: int = 50) -> Panel[WaitingReferral]:
+def find_waiting_referrals(user: User, today: date, limit: int = PANEL_LIMIT) -> Panel[WaitingReferral]:
     """Referrals made and waiting on a decision, the late ones first, and how many are waiting in all.
 
     The oldest referrals are read first (they are the ones that can be late), so the panel's first ``limit``

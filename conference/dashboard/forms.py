@@ -35,6 +35,8 @@ class PeriodForm(GovForm):
         """The form from the query string, validated (``gov_errors``); the default period if no date is given.
 
         Most loads of the dashboard give no date: they get the default period without a form to validate."""
+        if not args:
+            return DefaultPeriod.for_today(today)
         page = {f"{name}-{part}": str(args.get(f"{name}-{part}", "")) for name in ("from", "to") for part in PARTS}
         if not any(page.values()):
             return DefaultPeriod.for_today(today)

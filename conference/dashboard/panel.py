@@ -10,6 +10,13 @@ from sqlalchemy import Row
 
 T = TypeVar("T")
 
+#: How many rows a panel shows at most, the most pressing first; it says how many more there are (``Panel.more``).
+#: Convene's own choice, the same for every panel: a dashboard points at what to do first, and each row links to
+#: its case. (The overdue actions and NRM referrals showed 50 until the dashboard was measured under load: with
+#: 500 open cases those two lists made a third of a 71 KB page, and the page's size alone cost a third of the
+#: server's throughput; docs/benchmarks.md.)
+PANEL_LIMIT = 20
+
 
 @dataclass(frozen=True)
 class Panel(Generic[T]):

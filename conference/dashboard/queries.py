@@ -20,12 +20,11 @@ from conference.cases.models import Case, CaseStatus, MissingRisk
 from conference.cases.scope import case_scope
 from conference.convening.models import Conference, ConferenceStatus
 from conference.dashboard import decisions_adapter
-from conference.dashboard.panel import Panel, window_total
+from conference.dashboard.panel import PANEL_LIMIT, Panel, window_total
 from conference.extensions import db
 from rules.vocabulary import MeetingType
 
 LIVE_STATUSES = (ConferenceStatus.INVITED, ConferenceStatus.HELD)
-PANEL_LIMIT = 20
 
 
 @dataclass(frozen=True)
