@@ -102,6 +102,11 @@ def _register_extensions(app: Flask, settings: Settings) -> None:
     register_security(app)  # the guard runs before every other before_request hook
     csrf.init_app(app)
     limiter.init_app(app)
+    # Convene limits only the routes it decorates (conference/extensions.py: no default, application or blueprint
+    # limits), and a decorated route checks its own limits when it is called. The extension's check before every
+    # request then had nothing to do, yet cost about 5% of a signed-in page served from a cache (profiled:
+    # docs/benchmarks.md); tests/integration/test_costly_limits.py and the sign-in tests show the limits hold.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     app.session_interface = DatabaseSessionInterface()
 
 

@@ -205,6 +205,9 @@ class _DriverRead:
     """
 
     _made: dict[tuple[int, int], _DriverRead] = {}
+    #: Called with each statement run this way (SQLAlchemy's own statement events do not see it): the benches
+    #: count statements per page with both.
+    listeners: list[Callable[[str], None]] = []
 
     def __init__(self, engine: Engine, statement: Select[Any]) -> None:
         self.engine = engine
@@ -226,6 +229,8 @@ class _DriverRead:
         return [kind.result_processor(dialect, code) for kind, code in zip(self.types, codes, strict=True)]
 
     def first(self, params: dict[str, Any]) -> dict[str, Any] | None:
+        for listener in self.listeners:
+            listener(self.compiled.string)
         connection = self.engine.raw_connection()
         try:
             driver: Any = connection.driver_connection

@@ -165,7 +165,9 @@ def commit_unit_of_work(response: Response) -> Response:
     if response.status_code < 400:
         run_views(db.session)
         run_kept(db.session)
-        db.session.commit()
+        session = db.session()
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
+            session.commit()  # else nothing was read or written in a transaction: nothing to commit
         return response
     db.session.rollback()
     if run_kept(db.session):
