@@ -12,6 +12,7 @@ rolls the outer transaction back at the end, so nothing reaches the database for
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -149,7 +150,7 @@ class Database:
             return None if found is None else found._mapping
         engine: Engine = current_app.extensions[ENGINE_KEY]
         if engine.dialect.name == "postgresql":
-            return _DriverRead.of(engine, statement).first(params or {})
+            return _DriverRead.of(engine, statement).first(engine, params or {})
         autocommit: Engine = current_app.extensions[AUTOCOMMIT_KEY]
         with autocommit.connect() as connection:
             row = connection.execute(statement, params).first()
@@ -201,16 +202,16 @@ class _DriverRead:
     the columns' own types as SQLAlchemy would convert them: about a third of the CPU of executing it through
     SQLAlchemy (measured on the session read, docs/benchmarks.md). Only for statements whose parameters are
     plain strings and numbers, which the driver takes as they are; tests/integration/test_session_read.py checks
-    that it answers what SQLAlchemy answers.
+    that it answers what SQLAlchemy answers. Kept per engine without keeping the engine (tests make one per app).
     """
 
-    _made: dict[tuple[int, int], _DriverRead] = {}
+    _made: weakref.WeakKeyDictionary[Engine, dict[int, _DriverRead]] = weakref.WeakKeyDictionary()
     #: Called with each statement run this way (SQLAlchemy's own statement events do not see it): the benches
     #: count statements per page with both.
     listeners: list[Callable[[str], None]] = []
 
     def __init__(self, engine: Engine, statement: Select[Any]) -> None:
-        self.engine = engine
+        self.dialect = engine.dialect
         self.compiled: Compiled = statement.compile(dialect=engine.dialect)
         self.names = [column.name for column in statement.selected_columns]
         self.types = [column.type.dialect_impl(engine.dialect) for column in statement.selected_columns]
@@ -218,20 +219,19 @@ class _DriverRead:
 
     @classmethod
     def of(cls, engine: Engine, statement: Select[Any]) -> _DriverRead:
-        key = (id(engine), id(statement))
-        made = cls._made.get(key)
+        reads = cls._made.setdefault(engine, {})
+        made = reads.get(id(statement))
         if made is None:
-            made = cls._made[key] = cls(engine, statement)
+            made = reads[id(statement)] = cls(engine, statement)
         return made
 
     def _processors(self, codes: list[Any]) -> list[Callable[[Any], Any] | None]:
-        dialect = self.engine.dialect
-        return [kind.result_processor(dialect, code) for kind, code in zip(self.types, codes, strict=True)]
+        return [kind.result_processor(self.dialect, code) for kind, code in zip(self.types, codes, strict=True)]
 
-    def first(self, params: dict[str, Any]) -> dict[str, Any] | None:
+    def first(self, engine: Engine, params: dict[str, Any]) -> dict[str, Any] | None:
         for listener in self.listeners:
             listener(self.compiled.string)
-        connection = self.engine.raw_connection()
+        connection = engine.raw_connection()
         try:
             driver: Any = connection.driver_connection
             driver.autocommit = True

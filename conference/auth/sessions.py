@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+import weakref
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,8 +46,10 @@ def _hash(token: str) -> str:
 
 #: Values other parts of Convene read with the session, in the same statement (``read_with_session``).
 _EXTRAS: dict[str, Callable[[Engine], ColumnElement[Any] | None]] = {}
-#: The session read per engine, built once (``_session_read``).
-_READS: dict[int, tuple[Select[Any], list[tuple[str, list[tuple[str, str]]]], list[str]]] = {}
+#: The session read per engine, built once (``_session_read``); an engine that is gone takes its read with it.
+_READS: weakref.WeakKeyDictionary[Engine, tuple[Select[Any], list[tuple[str, list[tuple[str, str]]]], list[str]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 _CLASSES: list[tuple[str, Any]] = []
@@ -71,7 +74,7 @@ def read_with_session(name: str, column: Callable[[Engine], ColumnElement[Any] |
 
 
 def _session_read(engine: Engine) -> tuple[Select[Any], list[tuple[str, list[tuple[str, str]]]], list[str]]:
-    built = _READS.get(id(engine))
+    built = _READS.get(engine)
     if built is not None:
         return built
     columns: list[ColumnElement[Any]] = []
@@ -97,7 +100,7 @@ def _session_read(engine: Engine) -> tuple[Select[Any], list[tuple[str, list[tup
         .outerjoin(area, area.id == agency.local_authority_id)
         .where(UserSession.id == bindparam("session_id"))
     )
-    _READS[id(engine)] = (statement, loaded, extras)
+    _READS[engine] = (statement, loaded, extras)
     return statement, loaded, extras
 
 

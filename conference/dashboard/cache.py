@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -55,16 +56,15 @@ class _Copy:
 
 _copies: OrderedDict[Hashable, _Copy] = OrderedDict()
 _lock = threading.Lock()
-_table_present: dict[int, bool] = {}
+_table_present: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
 stats = {"hits": 0, "misses": 0, "page_hits": 0}
 
 
 def _present(engine: Engine | None = None) -> bool:
     engine = engine or db.engine
-    key = id(engine)
-    if key not in _table_present:
-        _table_present[key] = inspect(engine).has_table(TABLE)
-    return _table_present[key]
+    if engine not in _table_present:
+        _table_present[engine] = inspect(engine).has_table(TABLE)
+    return _table_present[engine]
 
 
 def _token_read(engine: Engine) -> ColumnElement[Any] | None:

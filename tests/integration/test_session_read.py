@@ -31,14 +31,14 @@ def test_the_driver_read_answers_what_sqlalchemy_answers(client, factories) -> N
     statement, _loaded, _extras = _session_read(db.engine)
     through_sqlalchemy = dict(db.session.execute(statement, {"session_id": session_id}).one()._mapping)
     db.session.commit()
-    through_driver = _DriverRead.of(db.engine, statement).first({"session_id": session_id})
+    through_driver = _DriverRead.of(db.engine, statement).first(db.engine, {"session_id": session_id})
     assert through_driver == through_sqlalchemy
     # The same Python types too (a role as a Role, times aware and in UTC, ids as UUIDs, the data as a dict).
     assert {k: type(v) for k, v in through_driver.items()} == {k: type(v) for k, v in through_sqlalchemy.items()}
     assert isinstance(through_driver["u__role"], Role)
     assert through_driver["s__created_at"].utcoffset() == timedelta(0)
     assert through_driver["x__dashboard_data_token"]
-    assert _DriverRead.of(db.engine, statement).first({"session_id": "no-such-session"}) is None
+    assert _DriverRead.of(db.engine, statement).first(db.engine, {"session_id": "no-such-session"}) is None
 
 
 def test_a_session_ended_elsewhere_is_refused_on_the_next_request(client, factories) -> None:  # type: ignore[no-untyped-def]
