@@ -216,7 +216,7 @@ def record_view(
     detail: dict[str, Any] | None = None,
     actor: Actor | None = None,
 ) -> None:
-    """The audit row of reading something (a case, a signed version, an access log), written as the request ends.
+    """The audit row of reading something (a case, a signed version, a missing episode), written as the request ends.
 
     Writing an audit row takes the chain head's lock (``record_event``) until the request commits, so every other
     audited request waits for it. A page that wrote its view row first held that lock while it read and rendered
