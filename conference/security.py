@@ -10,11 +10,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
+from flask.ctx import _AppCtxGlobals
 from flask.typing import ResponseReturnValue
 
 from conference.audit import AuditContext, enter_context, leave_context, run_kept, run_views
-from conference.auth.models import FormDraft, User
+from conference.auth.models import FormDraft
 from conference.auth.policy import Permission, has_permission
+from conference.auth.sessions import SignedIn
 from conference.extensions import csrf, db
 from conference.navigation import navigation_items
 
@@ -73,7 +75,9 @@ def _save_draft_and_redirect(user_id: uuid.UUID) -> ResponseReturnValue:
     return redirect(url_for("auth.login"))
 
 
-def _load_user() -> User | None:
+def _signed_in() -> SignedIn | None:
+    """Who the session belongs to, checked on every request: a live session of an active, unlocked account (an
+    administrator's change takes effect on the next request); otherwise the session is ended."""
     user_id = session.get("user_id")
     if not user_id:
         return None
@@ -81,14 +85,28 @@ def _load_user() -> User | None:
         wanted = uuid.UUID(user_id)
     except ValueError:
         return None
-    # Read with the session row in one statement (conference.auth.sessions); the same checks apply to it.
-    user = getattr(session, "user", None)
-    if user is None or user.id != wanted:
-        user = db.session.get(User, wanted)
-    if user is None or not user.is_active or user.locked_at is not None:
+    # Read with the session row in one statement (conference.auth.sessions).
+    identity: SignedIn | None = getattr(session, "identity", None)
+    if identity is None or identity.id != wanted or not identity.is_active or identity.locked_at is not None:
         session.destroy()  # type: ignore[attr-defined]
         return None
-    return user
+    return identity
+
+
+class RequestGlobals(_AppCtxGlobals):
+    """``flask.g``, whose ``user`` (the signed-in account, once the second factor is done) and ``pending_user``
+    (the account between the password and the second factor) are made database objects only when something first
+    uses them (``ServerSession.user``): the guard checks the session's ``SignedIn`` instead, and a page served from
+    a cache needs no more (docs/benchmarks.md)."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in ("user", "pending_user"):
+            return super().__getattr__(name)
+        values = self.__dict__
+        account = session.user if values.get("account_signed_in") else None  # type: ignore[attr-defined]
+        values["pending_user"] = account
+        values["user"] = account if values.get("account_mfa_done") else None
+        return values[name]
 
 
 def guard() -> ResponseReturnValue | None:
@@ -98,16 +116,16 @@ def guard() -> ResponseReturnValue | None:
     audit_context = AuditContext(request_id=g.request_id, ip=request.remote_addr or "")
     g.audit_token = enter_context(audit_context)
     g.csp_nonce = secrets.token_urlsafe(18)
-    g.user = None
     g.mfa_verified = False
     if request.method == "TRACE":
         abort(405)
     is_public, permission = _view_declaration(request.endpoint, current_app)
-    user = _load_user()
+    user = _signed_in()
     mfa_done = bool(user is not None and session.get("mfa_at"))
-    g.user = user if mfa_done else None
-    audit_context.user = g.user
-    g.pending_user = user
+    # g.user and g.pending_user: the account, made a database object only when first used (RequestGlobals).
+    g.account_signed_in = user is not None
+    g.account_mfa_done = mfa_done
+    audit_context.user = user if mfa_done else None
     g.mfa_verified = mfa_done
     if request.routing_exception is not None:
         return None  # Flask raises it next: 404 or 405, the same for everyone
@@ -132,7 +150,7 @@ def guard() -> ResponseReturnValue | None:
         if request.endpoint in MFA_ENDPOINTS:
             _check_csrf(current_app)
             return None
-        return redirect(url_for("auth.mfa" if user.mfa_enrolled_at else "auth.mfa_setup"))
+        return redirect(url_for("auth.mfa" if g.pending_user.mfa_enrolled_at else "auth.mfa_setup"))
     if not has_permission(user, permission):
         abort(403)
     _check_csrf(current_app)
@@ -207,6 +225,7 @@ def _pop_form_not_kept() -> bool:
 
 
 def register_security(app: Flask) -> None:
+    app.app_ctx_globals_class = RequestGlobals
     app.before_request(guard)
     app.teardown_request(_leave_audit_context)
     # after_request functions run in reverse order of registration: headers last, commit first.

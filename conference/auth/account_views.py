@@ -14,8 +14,7 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 def _current_id() -> str | None:
-    row = getattr(session, "row", None)
-    return getattr(row, "id", None)
+    return getattr(session, "session_id", None)
 
 
 @bp.route("/sessions")

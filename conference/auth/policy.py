@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from conference.auth.models import Role, User
+from conference.auth.models import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -104,7 +104,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 AREA_SCOPED_ROLES = {Role.COORDINATOR, Role.CHAIR, Role.MANAGER}
 
 
-def has_permission(user: User | None, permission: Permission | str) -> bool:
+class Account(Protocol):
+    """What permissions are decided on: an account (``User``) or who a session belongs to (``SignedIn``)."""
+
+    @property
+    def role(self) -> Any: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+
+def has_permission(user: Account | None, permission: Permission | str) -> bool:
     if user is None or not user.is_active:
         return False
     return Permission(permission) in ROLE_PERMISSIONS.get(Role(user.role), frozenset())

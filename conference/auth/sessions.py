@@ -17,6 +17,7 @@ import secrets
 import uuid
 import weakref
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,7 +27,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement, Engine, Select, bindparam, delete, inspect, select
 from sqlalchemy.orm import Mapper
 
-from conference.auth.models import User, UserSession
+from conference.auth.models import Role, User, UserSession
 from conference.database import attach_loaded
 from conference.db import utcnow
 from conference.extensions import db
@@ -104,34 +105,110 @@ def _session_read(engine: Engine) -> tuple[Select[Any], list[tuple[str, list[tup
     return statement, loaded, extras
 
 
+@dataclass(frozen=True)
+class SessionRead:
+    """One session read (``_load_row``): the row's values by label, how to make objects of them (``_attach``),
+    and the values others read with it."""
+
+    values: Mapping[str, Any]
+    loaded: list[tuple[str, list[tuple[str, str]]]]
+    extras: dict[str, Any]
+    #: The objects were made once (``ServerSession._load``).
+    loaded_once: bool = False
+
+    @property
+    def session_id(self) -> str:
+        return str(self.values["s__id"])
+
+    @property
+    def last_seen_at(self) -> datetime:
+        return self.values["s__last_seen_at"]  # type: ignore[no-any-return]
+
+    @property
+    def identity(self) -> SignedIn | None:
+        v = self.values
+        if v["u__id"] is None or v["a__local_authority_id"] is None:
+            return None
+        return SignedIn(
+            id=v["u__id"],
+            role=Role(v["u__role"]),
+            agency_id=v["u__agency_id"],
+            area_id=v["a__local_authority_id"],
+            display_name=v["u__display_name"],
+            is_active=bool(v["u__is_active"]),
+            locked_at=v["u__locked_at"],
+        )
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a session belongs to, as read with it: what the guard checks on every request (active, not locked, the
+    role's permissions) and what the audit and a cached page need, without the account's database object."""
+
+    id: uuid.UUID
+    role: Role
+    agency_id: uuid.UUID
+    #: The agency's area (``local_authority_id``).
+    area_id: uuid.UUID
+    display_name: str
+    is_active: bool
+    locked_at: datetime | None
+
+
 class ServerSession(dict[str, Any], SessionMixin):
     def __init__(
         self,
         initial: dict[str, Any] | None = None,
         *,
         token: str | None = None,
-        row: UserSession | None = None,
-        user: User | None = None,
+        read: SessionRead | None = None,
         expired: bool = False,
         expired_user_id: uuid.UUID | None = None,
         stale_cookie: bool = False,
-        extras: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(initial or {})
         self.token = token
-        self.row = row
-        # The row's user, read in the same statement (``_load_row``); the guard checks it before trusting it.
-        self.user = user
+        # The session read (``_load_row``): its row id, when it was last seen, who it belongs to, the values others
+        # read with it; the row and the account as database objects only when first used (``row``, ``user``).
+        self._read = read
+        self._row: UserSession | None = None
+        self._user: User | None = None
+        self.session_id: str | None = read.session_id if read else None
+        self.last_seen_at: datetime | None = read.last_seen_at if read else None
+        self.identity: SignedIn | None = read.identity if read else None
+        self.extras: dict[str, Any] = read.extras if read else {}
         self.expired = expired
         # The user of the real, signed-in session that has just expired (drafts are kept only for them).
         self.expired_user_id = expired_user_id
         # The browser sent a session cookie that matches no live session: it is removed.
         self.stale_cookie = stale_cookie
-        # What others read with the session (``read_with_session``), by name.
-        self.extras = extras or {}
         self.modified = False
         self.regenerate_requested = False
         self.destroy_requested = False
+
+    def _load(self) -> None:
+        if self._read is not None:
+            self._row, self._user = _attach(self._read.values, self._read.loaded)
+            self._read = SessionRead(self._read.values, self._read.loaded, self._read.extras, loaded_once=True)
+
+    @property
+    def row(self) -> UserSession | None:
+        """The session's row in the request's database session (put there on first use, without a query)."""
+        if self._row is None and self._read is not None and not self._read.loaded_once:
+            self._load()
+        return self._row
+
+    @row.setter
+    def row(self, row: UserSession) -> None:
+        self._row, self.session_id, self.last_seen_at = row, row.id, row.last_seen_at
+
+    @property
+    def user(self) -> User | None:
+        """The session's account, with its agency and area, in the request's database session (put there on first
+        use, without a query). The guard checks ``identity`` before anything uses it."""
+        if self._user is None and self._read is not None and not self._read.loaded_once:
+            self._load()
+        return self._user
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.modified = True
@@ -187,56 +264,56 @@ class DatabaseSessionInterface(SessionInterface):
         token = request.cookies.get(COOKIE_NAME)
         if not token or len(token) > 128:
             return ServerSession(self._pre_session(app, request), stale_cookie=bool(token))
-        row, user, extras = self._load_row(_hash(token))
-        if row is None:  # a made-up cookie, or one whose session ended long ago
+        read = self._load_row(_hash(token))
+        if read is None:  # a made-up cookie, or one whose session ended long ago
             return ServerSession(self._pre_session(app, request), stale_cookie=True)
         idle, absolute = self._limits(app)
         now = utcnow()
-        if now - row.last_seen_at > idle or now - row.created_at > absolute:
-            signed_in_user = row.user_id if row.mfa_at is not None else None
-            db.session.delete(row)
+        values = read.values
+        if now - values["s__last_seen_at"] > idle or now - values["s__created_at"] > absolute:
+            signed_in_user = values["s__user_id"] if values["s__mfa_at"] is not None else None
+            db.session.execute(delete(UserSession).where(UserSession.id == read.session_id))
             db.session.commit()
             return ServerSession(
                 self._pre_session(app, request), expired=True, expired_user_id=signed_in_user, stale_cookie=True
             )
-        return ServerSession(dict(row.data or {}), token=token, row=row, user=user, extras=extras)
+        return ServerSession(dict(values["s__data"] or {}), token=token, read=read)
 
     @staticmethod
-    def _load_row(session_id: str) -> tuple[UserSession | None, User | None, dict[str, Any]]:
+    def _load_row(session_id: str) -> SessionRead | None:
         """The session row, its user (with the user's agency and its area) and the values others read with the
         session (``read_with_session``), in one statement outside the unit of work (``db.read_at_once``).
 
-        Every signed-in request needs them: the guard (``conference.security._load_user``) then takes the user
-        from the session (``ServerSession.user``) instead of asking the database a second time. The user is still
-        checked there (active, not locked) on every request, so an administrator's change takes effect on the next.
-        The rows are put in the request's session as loaded objects (``attach_loaded``): with the database's
-        values, even where a session outlives a request (tests).
+        Every signed-in request needs them: the guard (``conference.security``) checks the user read here
+        (``SignedIn``: active, not locked) on every request, so an administrator's change takes effect on the
+        next. The row and the account become database objects of the request's session only when something uses
+        them (``ServerSession.row`` and ``user``, ``attach_loaded``: no second query); a page served from a cache
+        never needs them.
         """
         statement, loaded, extras = _session_read(db.engine)
         found = db.read_at_once(statement, {"session_id": session_id})
         if found is None:
-            return None, None, {}
-        return (*_attach(found, loaded), {name: found[f"x__{name}"] for name in extras})
+            return None
+        return SessionRead(found, loaded, {name: found[f"x__{name}"] for name in extras})
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
         if session.destroy_requested:
-            if session.row is not None:
-                db.session.execute(delete(UserSession).where(UserSession.id == session.row.id))
+            if session.session_id is not None:
+                db.session.execute(delete(UserSession).where(UserSession.id == session.session_id))
                 db.session.commit()
             response.delete_cookie(COOKIE_NAME, path="/", secure=True, httponly=True, samesite="Lax")
             response.delete_cookie(PRE_COOKIE_NAME, path="/", secure=True, httponly=True, samesite="Lax")
             return
-        if session.row is None and not session.get("user_id"):
+        if session.session_id is None and not session.get("user_id"):
             self._save_pre_session(app, session, response)
             return
-        if not session and session.row is None and not session.modified:
+        if not session and session.session_id is None and not session.modified:
             return
         now = utcnow()
-        row = session.row
-        if row is None or session.regenerate_requested:
-            if row is not None:
-                db.session.execute(delete(UserSession).where(UserSession.id == row.id))
+        if session.session_id is None or session.regenerate_requested:
+            if session.session_id is not None:
+                db.session.execute(delete(UserSession).where(UserSession.id == session.session_id))
             token = secrets.token_urlsafe(32)
             new_row = UserSession(id=_hash(token), created_at=now, last_seen_at=now, data=dict(session))
             self._copy_auth(session, new_row)
@@ -246,8 +323,12 @@ class DatabaseSessionInterface(SessionInterface):
             response.set_cookie(COOKIE_NAME, token, path="/", secure=True, httponly=True, samesite="Lax")
             response.delete_cookie(PRE_COOKIE_NAME, path="/", secure=True, httponly=True, samesite="Lax")
             return
-        if not session.modified and now - row.last_seen_at < TOUCH_INTERVAL:
+        last_seen_at = session.last_seen_at
+        if not session.modified and last_seen_at is not None and now - last_seen_at < TOUCH_INTERVAL:
             return  # nothing changed and the idle clock was reset recently: spare the database a write
+        row = session.row
+        if row is None:
+            return
         row.data = dict(session)
         row.last_seen_at = now
         self._copy_auth(session, row)

@@ -22,9 +22,14 @@ def case_scope(user: User) -> ColumnElement[bool]:
 def scope_key(user: User) -> str:
     """A name for the set of cases ``case_scope(user)`` gives: users with the same key see the same cases (for
     caches shared between users; change it together with ``case_scope``)."""
-    role = Role(user.role)
+    return scope_key_of(user.role, user.agency_id, user.agency.local_authority_id)
+
+
+def scope_key_of(role: Role | str, agency_id: object, area_id: object) -> str:
+    """``scope_key`` from who a session belongs to (``conference.auth.sessions.SignedIn``), without the account."""
+    role = Role(role)
     if role in AREA_SCOPED_ROLES:
-        return f"area:{user.agency.local_authority_id}"
+        return f"area:{area_id}"
     if role == Role.AGENCY_MEMBER:
-        return f"agency:{user.agency_id}"
+        return f"agency:{agency_id}"
     return "none"
