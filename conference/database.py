@@ -144,9 +144,8 @@ class Database:
         (``bind_session_to``) is read on that connection, whose open transaction holds the test's rows. On
         PostgreSQL the statement runs on the driver's own cursor (``_DriverRead``).
         """
-        session = self.session()
-        if session.bind is not None:
-            found = session.execute(statement, params).first()
+        if self.session.session_factory.kw.get("bind") is not None:  # bound to a test's connection
+            found = self.session.execute(statement, params).first()
             return None if found is None else found._mapping
         engine: Engine = current_app.extensions[ENGINE_KEY]
         if engine.dialect.name == "postgresql":

@@ -183,9 +183,10 @@ def commit_unit_of_work(response: Response) -> Response:
     if response.status_code < 400:
         run_views(db.session)
         run_kept(db.session)
-        session = db.session()
-        if session.in_transaction() or session.new or session.dirty or session.deleted:
-            session.commit()  # else nothing was read or written in a transaction: nothing to commit
+        if db.session.registry.has():  # else the request never used the database session (a cached page)
+            session = db.session()
+            if session.in_transaction() or session.new or session.dirty or session.deleted:
+                session.commit()  # else nothing was read or written in a transaction: nothing to commit
         return response
     db.session.rollback()
     if run_kept(db.session):
