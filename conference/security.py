@@ -194,24 +194,39 @@ def commit_unit_of_work(response: Response) -> Response:
     return response
 
 
+#: Sent on every answer, whatever the view set (the same values a view may also set, such as ``nosniff``).
+_FIXED_HEADERS = (
+    ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+
+
 def security_headers(response: Response) -> Response:
-    nonce = getattr(g, "csp_nonce", "")
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; "
-        f"script-src 'self' 'nonce-{nonce}'; "
-        f"style-src 'self' 'nonce-{nonce}'; "
-        "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-    )
-    response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    headers = response.headers
+    present = {name.lower() for name, _value in headers.items()}
+    # A view's own policy is stricter and kept: a file someone uploaded is served sandboxed, with nothing allowed.
+    if "content-security-policy" not in present:
+        nonce = getattr(g, "csp_nonce", "")
+        headers.add(
+            "Content-Security-Policy",
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            f"style-src 'self' 'nonce-{nonce}'; "
+            "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        )
+    for name, value in _FIXED_HEADERS:
+        if name.lower() in present:
+            headers[name] = value
+        else:
+            headers.add(name, value)  # one pass over the headers above instead of one per header
     if request.endpoint != "static":
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Pragma"] = "no-cache"
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
     textual = response.mimetype and (response.mimetype.startswith("text/") or response.mimetype == "application/json")
     if textual and "charset" not in (response.content_type or ""):
         response.content_type = f"{response.mimetype}; charset=utf-8"

@@ -205,6 +205,8 @@ def test_downloads_are_attachments_with_a_neutral_name_only_in_scope(client, fac
         == f'attachment; filename="{conference.reference}-police-submission-1.pdf"'
     )
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    # The file's own policy, not the pages' one: nothing in an uploaded file may run or load anything.
+    assert response.headers.getlist("Content-Security-Policy") == ["sandbox; default-src 'none'"]
     assert response.mimetype == "application/pdf"
     board = soup(client.get(f"/conferences/{conference.id}")).get_text(" ")
     assert "Written submissions received" in board and "Rowan Police" in board
