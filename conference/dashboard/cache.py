@@ -27,7 +27,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flask import has_request_context, request
 from flask import session as flask_session
@@ -47,15 +47,53 @@ TABLE = "dashboard_data_version"
 TOKEN_EXTRA = "dashboard_data_token"
 
 
+V = TypeVar("V")
+
+
 @dataclass(frozen=True)
-class _Copy:
-    html: Markup
+class _Copy(Generic[V]):
+    value: V
     token: str
     stored_at: float
 
 
-_copies: OrderedDict[Hashable, _Copy] = OrderedDict()
-_lock = threading.Lock()
+class _Shelf(Generic[V]):
+    """Copies by key, each with the data token it was made under and when, the least recently used dropped first
+    beyond ``limit``. Thread-safe."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._copies: OrderedDict[Hashable, _Copy[V]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def fresh(self, key: Hashable, token: str, now: float) -> V | None:
+        """The copy kept for ``key`` if it was made under ``token`` less than ``TTL_SECONDS`` ago."""
+        with self._lock:
+            copy = self._copies.get(key)
+            if copy is None or copy.token != token or now - copy.stored_at >= TTL_SECONDS:
+                return None
+            self._copies.move_to_end(key)
+            return copy.value
+
+    def keep(self, key: Hashable, value: V, token: str, now: float) -> None:
+        with self._lock:
+            self._copies[key] = _Copy(value, token, now)
+            self._copies.move_to_end(key)
+            while len(self._copies) > self.limit:
+                self._copies.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._copies.clear()
+
+    def __len__(self) -> int:
+        return len(self._copies)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._copies
+
+
+_copies: _Shelf[Markup] = _Shelf(MAX_ENTRIES)
 _table_present: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
 stats = {"hits": 0, "misses": 0, "page_hits": 0}
 
@@ -108,36 +146,21 @@ def rendered(key: Hashable, render: Callable[[], str], *, now: Callable[[], floa
 
 def _rendered(key: Hashable, render: Callable[[], str], token: str | None, now: Callable[[], float]) -> Markup:
     if token is not None:
-        with _lock:
-            copy = _copies.get(key)
-            if copy is not None and copy.token == token and now() - copy.stored_at < TTL_SECONDS:
-                _copies.move_to_end(key)
-                stats["hits"] += 1
-                return copy.html
+        html = _copies.fresh(key, token, now())
+        if html is not None:
+            stats["hits"] += 1
+            return html
     stats["misses"] += 1
     html = Markup(render())  # the output of an autoescaped template
     if token is not None:
-        with _lock:
-            _copies[key] = _Copy(html, token, now())
-            _copies.move_to_end(key)
-            while len(_copies) > MAX_ENTRIES:
-                _copies.popitem(last=False)
+        _copies.keep(key, html, token, now())
     return html
 
 
-#: Whole pages kept per signed-in session (``page``): sessions x periods asked for.
+#: Whole pages kept per signed-in session (``page``): sessions x periods asked for; each page as its UTF-8 bytes
+#: cut where the request's CSP nonce goes.
 MAX_PAGES = 1024
-
-
-@dataclass(frozen=True)
-class _Page:
-    #: The page's UTF-8 bytes, cut where the request's CSP nonce goes.
-    parts: list[bytes]
-    token: str
-    stored_at: float
-
-
-_pages: OrderedDict[Hashable, _Page] = OrderedDict()
+_pages: _Shelf[list[bytes]] = _Shelf(MAX_PAGES)
 
 
 def page(
@@ -160,24 +183,17 @@ def page(
     nonce goes, and joined with the request's own."""
     token = data_token()
     if token is not None:
-        with _lock:
-            copy = _pages.get(key)
-            if copy is not None and copy.token == token and now() - copy.stored_at < TTL_SECONDS:
-                _pages.move_to_end(key)
-                stats["page_hits"] += 1
-                return nonce.encode().join(copy.parts)
+        parts = _pages.fresh(key, token, now())
+        if parts is not None:
+            stats["page_hits"] += 1
+            return nonce.encode().join(parts)
     body = render_page(_rendered(panels_key, render_panels, token, now)).encode()
     if token is not None and nonce:
-        with _lock:
-            _pages[key] = _Page(body.split(nonce.encode()), token, now())
-            _pages.move_to_end(key)
-            while len(_pages) > MAX_PAGES:
-                _pages.popitem(last=False)
+        _pages.keep(key, body.split(nonce.encode()), token, now())
     return body
 
 
 def clear() -> None:
     """Forget every copy (tests)."""
-    with _lock:
-        _copies.clear()
-        _pages.clear()
+    _copies.clear()
+    _pages.clear()
