@@ -212,6 +212,7 @@ class _DriverRead:
     listeners: list[Callable[[str], None]] = []
 
     def __init__(self, engine: Engine, statement: Select[Any]) -> None:
+        self.statement = statement  # held, so that its id names it while this is kept
         self.dialect = engine.dialect
         self.compiled: Compiled = statement.compile(dialect=engine.dialect)
         self.names = [column.name for column in statement.selected_columns]
@@ -222,7 +223,7 @@ class _DriverRead:
     def of(cls, engine: Engine, statement: Select[Any]) -> _DriverRead:
         reads = cls._made.setdefault(engine, {})
         made = reads.get(id(statement))
-        if made is None:
+        if made is None or made.statement is not statement:
             made = reads[id(statement)] = cls(engine, statement)
         return made
 
@@ -233,8 +234,8 @@ class _DriverRead:
         for listener in self.listeners:
             listener(self.compiled.string)
         connection = engine.raw_connection()
+        driver: Any = connection.driver_connection
         try:
-            driver: Any = connection.driver_connection
             driver.autocommit = True
             try:
                 with driver.cursor() as cursor:
@@ -243,7 +244,21 @@ class _DriverRead:
                     if self.processors is None:
                         self.processors = self._processors([column[1] for column in cursor.description])
             finally:
-                driver.autocommit = False
+                if not driver.closed:
+                    driver.autocommit = False
+        except Exception as error:
+            # As SQLAlchemy does for its own statements: a connection the server dropped leaves the pool (else it
+            # would be handed out again within PING_AFTER_IDLE_SECONDS and fail again); the error is raised as
+            # SQLAlchemy's, so that callers see one kind of database error.
+            dbapi = self.dialect.loaded_dbapi
+            if isinstance(error, dbapi.Error):
+                disconnected = self.dialect.is_disconnect(error, driver, None)
+                if disconnected:
+                    connection.invalidate(error)
+                raise exc.DBAPIError.instance(
+                    self.compiled.string, params, error, dbapi.Error, connection_invalidated=disconnected
+                ) from error
+            raise
         finally:
             connection.close()
         if row is None:

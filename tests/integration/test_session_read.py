@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import create_engine, delete, select, text, update
 
 from conference.auth.models import Role, User, UserSession
 from conference.auth.sessions import _session_read
@@ -84,3 +84,26 @@ def test_a_session_idle_too_long_is_ended(client, factories) -> None:  # type: i
     assert client.get("/dashboard").status_code == 302
     with db.engine.connect() as connection:
         assert connection.execute(select(UserSession.id).where(UserSession.id == session_id)).first() is None
+
+
+def test_a_connection_the_server_dropped_leaves_the_pool(client, factories) -> None:  # type: ignore[no-untyped-def]
+    """The session read runs on the driver's cursor: a pooled connection whose server process ended fails its one
+    request, as with SQLAlchemy's own statements, and is dropped from the pool, so the next requests work."""
+    _user, _session_id = _signed_in(client, factories)
+    assert client.get("/dashboard").status_code == 200
+    db.session.remove()
+    outside = create_engine(db.engine.url)  # not the app's pool: its connections are the ones to end
+    with outside.connect() as connection:
+        ended = connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).all()
+        connection.commit()
+    outside.dispose()
+    assert ended, "no pooled connection to end"
+    answers = [client.get("/dashboard").status_code for _ in range(len(ended) + 1)]
+    assert answers[-1] == 200, answers  # every dropped connection failed at most once, then left the pool
+    assert set(answers) <= {200, 500}, answers
+    assert [client.get("/dashboard").status_code for _ in range(3)] == [200, 200, 200]
