@@ -19,14 +19,10 @@ def case_scope(user: User) -> ColumnElement[bool]:
     return false()
 
 
-def scope_key(user: User) -> str:
-    """A name for the set of cases ``case_scope(user)`` gives: users with the same key see the same cases (for
-    caches shared between users; change it together with ``case_scope``)."""
-    return scope_key_of(user.role, user.agency_id, user.agency.local_authority_id)
-
-
-def scope_key_of(role: Role | str, agency_id: object, area_id: object) -> str:
-    """``scope_key`` from who a session belongs to (``conference.auth.sessions.SignedIn``), without the account."""
+def scope_key(role: Role | str, agency_id: object, area_id: object) -> str:
+    """A name for the set of cases ``case_scope`` gives a user of ``role`` in that agency and area: users with the
+    same key see the same cases (for caches shared between users; change it together with ``case_scope``). The
+    dashboard gives who a session belongs to, as read with it (``conference.auth.sessions.SignedIn``)."""
     role = Role(role)
     if role in AREA_SCOPED_ROLES:
         return f"area:{area_id}"

@@ -11,7 +11,8 @@ from markupsafe import Markup
 
 from conference.auth.models import User
 from conference.auth.policy import Permission, requires
-from conference.cases.scope import scope_key, scope_key_of
+from conference.auth.sessions import SignedIn
+from conference.cases.scope import scope_key
 from conference.dashboard import (
     approaching_adulthood,
     cache,
@@ -66,15 +67,13 @@ def dashboard() -> ResponseReturnValue:
 
     if errors:  # a page with errors is not kept: it shows what was typed
         return render_page(Markup(render())), 400  # the output of an autoescaped template
-    # Who is asking, as read with the session (conference.auth.sessions.SignedIn): a page served from the cache
-    # needs nothing more from the database.
-    who = getattr(session, "identity", None)
-    session_id = getattr(session, "session_id", None)
-    if who is None or session_id is None or session.get("form_not_kept"):  # a banner to show once: made afresh
-        key = (scope_key(g.user), str(g.user.role), tuple(sorted(period_form.items())))
+    # Who is asking, as read with the session (conference.auth.sessions.SignedIn; the guard let only a signed-in
+    # session through): a page served from the cache needs nothing more from the database.
+    who: SignedIn = session.identity  # type: ignore[attr-defined]
+    key = (scope_key(who.role, who.agency_id, who.area_id), str(who.role), tuple(sorted(period_form.items())))
+    if session.get("form_not_kept"):  # a banner to show once: the page is made afresh
         return render_page(cache.rendered(key, render))
-    key = (scope_key_of(who.role, who.agency_id, who.area_id), str(who.role), tuple(sorted(period_form.items())))
-    page_key = (session_id, who.id, who.display_name, who.agency_id, key)
+    page_key = (session.session_id, who.id, who.display_name, who.agency_id, key)  # type: ignore[attr-defined]
     return cache.page(page_key, key, render, render_page, g.csp_nonce)
 
 
