@@ -167,13 +167,11 @@ class Database:
             raise
 
 
-def attach_loaded(session: Session, cls: type[Any], values: dict[str, Any], *, add: bool = True, **related: Any) -> Any:
+def attach_loaded(session: Session, cls: type[Any], values: dict[str, Any], **related: Any) -> Any:
     """An instance of the mapped ``cls`` with the column ``values`` read by a Core statement, in ``session`` as if
     the ORM had loaded it (persistent, nothing to write), without asking the database again.
 
     ``related`` sets relationships already read (``agency=...``); relationships not given load when first used.
-    With ``add=False`` a new instance is left for the caller to add with one that relates to it (``session.add``
-    cascades along relationships), which spares a walk of the relationships per instance.
     An instance already in ``session`` with the same key is refreshed with ``values`` instead (what
     ``populate_existing`` does for an ORM query), except for attributes this session has changed and not yet
     written, which keep the change. Loading through the ORM's own query cost about three times as
@@ -193,8 +191,7 @@ def attach_loaded(session: Session, cls: type[Any], values: dict[str, Any], *, a
     instance.__dict__.update(values)
     instance.__dict__.update(related)
     make_transient_to_detached(instance)
-    if add:
-        session.add(instance)
+    session.add(instance)
     return instance
 
 

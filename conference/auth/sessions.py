@@ -113,8 +113,6 @@ class SessionRead:
     values: Mapping[str, Any]
     loaded: list[tuple[str, list[tuple[str, str]]]]
     extras: dict[str, Any]
-    #: The objects were made once (``ServerSession._load``).
-    loaded_once: bool = False
 
     @property
     def session_id(self) -> str:
@@ -171,6 +169,7 @@ class ServerSession(dict[str, Any], SessionMixin):
         # The session read (``_load_row``): its row id, when it was last seen, who it belongs to, the values others
         # read with it; the row and the account as database objects only when first used (``row``, ``user``).
         self._read = read
+        self._loaded = False  # the row and the account made database objects (``_load``)
         self._row: UserSession | None = None
         self._user: User | None = None
         self.session_id: str | None = read.session_id if read else None
@@ -187,27 +186,26 @@ class ServerSession(dict[str, Any], SessionMixin):
         self.destroy_requested = False
 
     def _load(self) -> None:
-        if self._read is not None:
+        if self._read is not None and not self._loaded:
+            self._loaded = True
             self._row, self._user = _attach(self._read.values, self._read.loaded)
-            self._read = SessionRead(self._read.values, self._read.loaded, self._read.extras, loaded_once=True)
 
     @property
     def row(self) -> UserSession | None:
         """The session's row in the request's database session (put there on first use, without a query)."""
-        if self._row is None and self._read is not None and not self._read.loaded_once:
-            self._load()
+        self._load()
         return self._row
 
     @row.setter
     def row(self, row: UserSession) -> None:
+        self._load()  # the account stays the one read; the new row replaces the old
         self._row, self.session_id, self.last_seen_at = row, row.id, row.last_seen_at
 
     @property
     def user(self) -> User | None:
         """The session's account, with its agency and area, in the request's database session (put there on first
         use, without a query). The guard checks ``identity`` before anything uses it."""
-        if self._user is None and self._read is not None and not self._read.loaded_once:
-            self._load()
+        self._load()
         return self._user
 
     def __setitem__(self, key: str, value: Any) -> None:
@@ -367,11 +365,7 @@ def _attach(row: Mapping[str, Any], loaded: list[tuple[str, list[tuple[str, str]
     classes = dict(_loaded())
     if values["l"]["id"] is None:  # no user (or no agency): the guard refuses the session
         return attach_loaded(session, UserSession, values["s"]), None
-    # Added with the user, along its relationships (one walk instead of three).
-    area = attach_loaded(session, classes["l"], values["l"], add=False)
-    agency = attach_loaded(session, classes["a"], values["a"], add=False, local_authority=area)
+    area = attach_loaded(session, classes["l"], values["l"])
+    agency = attach_loaded(session, classes["a"], values["a"], local_authority=area)
     user = attach_loaded(session, User, values["u"], agency=agency)
-    for related in (agency, area):  # a user already in the session (tests) did not take them along
-        if related not in session:
-            session.add(related)
     return attach_loaded(session, UserSession, values["s"]), user
