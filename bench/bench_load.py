@@ -83,6 +83,8 @@ class Result:
 
 
 AUTOSAVE = "Chair's autosave (JSON POST)"
+#: The pages measured, in order (``--only`` picks among them).
+PAGES = ("Dashboard", "Case page", FACTS_PAGE, AUTOSAVE)
 AUTOSAVE_SECTIONS = (  # (section, its fields, the field that changes on each save)
     (
         "information",
@@ -624,6 +626,9 @@ def main() -> None:
         "docs/benchmarks.md is left as it is",
     )
     args = parser.parse_args()
+    pages = [p for p in PAGES if not args.only or any(w.lower() in p.lower() for w in args.only)]
+    if not pages:
+        parser.error(f"--only {' '.join(args.only)} matches no page; the pages are: {'; '.join(PAGES)}")
     users, seconds, open_cases = (20, 4.0, 500) if args.quick else (50, 10.0, 500)
     from tests.support.database import create_postgres_database, drop_postgres_database
 
@@ -633,7 +638,6 @@ def main() -> None:
     try:
         tokens, case_path, chairs, facts_case_path = seed(url, open_cases, sessions=users)
         paths = {"Dashboard": "/dashboard", "Case page": case_path, FACTS_PAGE: facts_case_path}
-        pages = [p for p in [*paths, AUTOSAVE] if not args.only or any(w.lower() in p.lower() for w in args.only)]
         absent = ["the board (convening)"]
         queries = count_queries(url, tokens[0], paths)
         queries[AUTOSAVE] = count_autosave_queries(url, chairs[0])

@@ -77,6 +77,8 @@ def main() -> None:
         "/dashboard and the case page with 20 facts changed and 5 missing episodes",
     )
     args = parser.parse_args()
+    if bool(args.keep) != bool(args.token):
+        parser.error("--keep and --token go together: the database and a session token the first run printed")
     from tests.support.database import create_postgres_database, drop_postgres_database
 
     if args.keep:
